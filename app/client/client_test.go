@@ -1,0 +1,603 @@
+//go:build !js
+
+// The tests run against the real server, whose store (bbolt) does not build
+// for js/wasm.
+
+package client_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/app/client"
+	"github.com/parley-chat/parley/app/parley"
+)
+
+func TestStateString(t *testing.T) {
+	tests := []struct {
+		s    client.State
+		want string
+	}{
+		{client.Connecting, "connecting"},
+		{client.Online, "online"},
+		{client.Offline, "offline"},
+		{client.State(42), "unknown"},
+	}
+	for _, tt := range tests {
+		if got := tt.s.String(); got != tt.want {
+			t.Errorf("State(%d).String() = %q, want %q", int(tt.s), got, tt.want)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		attempt  int
+		min, max time.Duration
+	}{
+		{0, 125 * time.Millisecond, 250 * time.Millisecond},
+		{1, 250 * time.Millisecond, 500 * time.Millisecond},
+		{3, time.Second, 2 * time.Second},
+		{6, 5 * time.Second, 10 * time.Second},
+		{7, 5 * time.Second, 10 * time.Second},
+		{1000, 5 * time.Second, 10 * time.Second},
+	}
+	for _, tt := range tests {
+		for range 50 {
+			if got := client.Backoff(tt.attempt); got < tt.min || got > tt.max {
+				t.Fatalf("Backoff(%d) = %v, want within [%v, %v]", tt.attempt, got, tt.min, tt.max)
+			}
+		}
+	}
+}
+
+// TestSendRefusedLocally: texts the server would refuse never enter the
+// outbox; the app learns why through an error frame carrying the id.
+func TestSendRefusedLocally(t *testing.T) {
+	tests := []struct {
+		name, text, code string
+	}{
+		{"empty", "  \n ", parley.EInvalid},
+		{"too many characters", strings.Repeat("a", 4001), parley.ETooLarge},
+		// 4,000 characters, but each escapes to six bytes of JSON: the
+		// frame would be over 16 KiB and the server would close with 1009.
+		{"frame too big", strings.Repeat("<", 4000), parley.ETooLarge},
+		{"invalid UTF-8", "caf\xe9", parley.EInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := newRecorder()
+			c := client.New(rec.options("ws://127.0.0.1:1/ws", visitorHello()))
+			id := c.Send(7, tt.text, false)
+			if err := parley.CheckClientID(id); err != nil {
+				t.Fatalf("Send returned id %q: %v", id, err)
+			}
+			rec.wait(t, "an error frame", func() bool { return rec.countType(parley.TypeError) > 0 })
+			f := rec.snapshot()[0]
+			if f.Type != parley.TypeError || f.ID != id || f.Code != tt.code {
+				t.Errorf("got frame %+v, want error %s for id %s", f, tt.code, id)
+			}
+			if got := c.Outbox(); len(got) != 0 {
+				t.Errorf("outbox holds %d frames, want 0", len(got))
+			}
+		})
+	}
+}
+
+func TestSendQueuesWhileOffline(t *testing.T) {
+	rec := newRecorder()
+	c := client.New(rec.options("ws://127.0.0.1:1/ws", visitorHello()))
+	a := c.Send(0, "  hello  ", true)
+	b := c.Send(3, "again", false)
+	if a == b {
+		t.Fatalf("two sends got the same id %q", a)
+	}
+	got := c.Outbox()
+	if len(got) != 2 {
+		t.Fatalf("outbox holds %d frames, want 2", len(got))
+	}
+	want := []parley.Frame{
+		{Type: parley.TypeSend, ID: a, Text: "hello", Greeted: true},
+		{Type: parley.TypeSend, ID: b, Conv: 3, Text: "again"},
+	}
+	for i := range want {
+		if g, w := got[i], want[i]; g.Type != w.Type || g.ID != w.ID || g.Conv != w.Conv || g.Text != w.Text || g.Greeted != w.Greeted {
+			t.Errorf("outbox[%d] = %+v, want %+v", i, g, w)
+		}
+	}
+	rec.wait(t, "two outbox reports", func() bool { return len(rec.outboxs) == 2 })
+	if n := len(rec.outboxs[1]); n != 2 {
+		t.Errorf("latest outbox report holds %d frames, want 2", n)
+	}
+	if got, want := c.State(), client.Offline; got != want {
+		t.Errorf("State() = %v, want %v", got, want)
+	}
+}
+
+// TestRestoredOutboxIsCleaned: storage may hold junk; only frames the server
+// could accept are kept, once each.
+func TestRestoredOutboxIsCleaned(t *testing.T) {
+	o := client.Options{URL: "ws://127.0.0.1:1/ws", Hello: visitorHello(), Outbox: []parley.Frame{
+		{Type: parley.TypeSend, ID: "a1", Conv: 1, Text: "one"},
+		{Type: parley.TypeSend, ID: "a1", Conv: 1, Text: "one again"},
+		{Type: parley.TypeSend, ID: "bad id", Conv: 1, Text: "two"},
+		{Type: parley.TypeSend, ID: "", Conv: 1, Text: "three"},
+		{ID: "b2", Conv: 1, Text: "four"},
+	}}
+	got := client.New(o).Outbox()
+	var ids []string
+	for _, f := range got {
+		if f.Type != parley.TypeSend {
+			t.Errorf("restored frame %s has type %q, want send", f.ID, f.Type)
+		}
+		ids = append(ids, f.ID)
+	}
+	if g, w := strings.Join(ids, ","), "a1,b2"; g != w {
+		t.Errorf("restored ids = %s, want %s", g, w)
+	}
+}
+
+func TestSendAck(t *testing.T) {
+	ts := newServer(t)
+	rec := newRecorder()
+	c := client.New(rec.options(ts.wsURL(), visitorHello()))
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+
+	id := c.Send(0, "Do you ship to Norway?", false)
+	rec.wait(t, "the ack and the msg", func() bool { return rec.hasMsg(id) && rec.countType(parley.TypeAck) == 1 && rec.outboxEmpty() })
+
+	frames := rec.snapshot()
+	var ack, msg parley.Frame
+	for _, f := range frames {
+		switch f.Type {
+		case parley.TypeAck:
+			ack = f
+		case parley.TypeMsg:
+			msg = f
+		}
+	}
+	if ack.ID != id || ack.Seq != 1 || ack.Conv == 0 || ack.Dup {
+		t.Errorf("ack = %+v, want id %s, seq 1, a conversation, not dup", ack, id)
+	}
+	if msg.Conv != ack.Conv || msg.Seq != 1 || msg.Text != "Do you ship to Norway?" || msg.From == nil || msg.From.Kind != parley.AuthorVisitor {
+		t.Errorf("msg = %+v, want the visitor's message as seq 1 of conv %d", msg, ack.Conv)
+	}
+	if got := c.LastSeq(ack.Conv); got != 1 {
+		t.Errorf("LastSeq(%d) = %d, want 1", ack.Conv, got)
+	}
+	if got := c.Outbox(); len(got) != 0 {
+		t.Errorf("Outbox() holds %d frames, want 0", len(got))
+	}
+	ws := rec.welcomes()
+	if len(ws) != 1 || ws[0].Token == "" || ws[0].Visitor == nil {
+		t.Fatalf("welcomes = %+v, want one with a token and a visitor", ws)
+	}
+	if got, want := c.Token(), ws[0].Token; got != want {
+		t.Errorf("Token() = %q, want the welcome's %q", got, want)
+	}
+	rec.mu.Lock()
+	if len(rec.outboxs) < 2 || len(rec.outboxs[0]) != 1 || rec.outboxs[0][0].ID != id {
+		t.Errorf("outbox reports = %v, want [%s] then []", rec.outboxs, id)
+	}
+	rec.mu.Unlock()
+	rec.checkNoOverlap(t)
+}
+
+// TestOutboxSurvivesRestart: messages written while the server is down are
+// delivered once each, in order, by a new server on the same file and
+// address, to the same visitor.
+func TestOutboxSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	ts := startServer(t, path, "127.0.0.1:0", parley.Limits{})
+	addr := ts.addr
+	rec := newRecorder()
+	c := client.New(rec.options(ts.wsURL(), visitorHello()))
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+
+	first := c.Send(0, "one", false)
+	rec.wait(t, "the first msg and its ack", func() bool { return rec.hasMsg(first) && rec.outboxEmpty() })
+	conv := c.Following()[0]
+	token := c.Token()
+
+	ts.stop()
+	rec.wait(t, "the client to notice", func() bool { return rec.lastState() != client.Online })
+	ids := []string{first}
+	for _, text := range []string{"two", "three", "four"} {
+		ids = append(ids, c.Send(conv, text, false))
+	}
+	if got := len(c.Outbox()); got != 3 {
+		t.Fatalf("outbox holds %d frames while the server is down, want 3", got)
+	}
+
+	startServer(t, path, addr, parley.Limits{})
+	rec.wait(t, "every message", func() bool { return rec.hasMsg(ids[3]) && rec.outboxEmpty() })
+
+	checkMsgs(t, rec.snapshot(), conv, ids)
+	ws := rec.welcomes()
+	if len(ws) < 2 {
+		t.Fatalf("got %d welcomes, want 2", len(ws))
+	}
+	if ws[0].Visitor.ID != ws[len(ws)-1].Visitor.ID {
+		t.Errorf("visitor after restart = %d, want the same visitor %d", ws[len(ws)-1].Visitor.ID, ws[0].Visitor.ID)
+	}
+	if got := c.Token(); got != token {
+		t.Errorf("Token() changed across the reconnect")
+	}
+	if got := c.LastSeq(conv); got != 4 {
+		t.Errorf("LastSeq = %d, want 4", got)
+	}
+	rec.checkNoOverlap(t)
+}
+
+// TestRestoredOutbox: a reloaded widget restores its outbox; a frame the
+// server already stored is not stored twice, the others are sent in order.
+func TestRestoredOutbox(t *testing.T) {
+	ts := newServer(t)
+	first := newRecorder()
+	a := client.New(first.options(ts.wsURL(), visitorHello()))
+	stopA := run(t, a)
+	first.wait(t, "online", func() bool { return first.lastState() == client.Online })
+	stored := a.Send(0, "stored already", false)
+	first.wait(t, "the msg", func() bool { return first.hasMsg(stored) })
+	conv, token := a.Following()[0], a.Token()
+	if err := stopA(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	// The widget was reloaded before it saw the ack and after it wrote
+	// another message while offline.
+	hello := visitorHello()
+	hello.Token = token
+	rec := newRecorder()
+	o := rec.options(ts.wsURL(), hello)
+	o.Outbox = []parley.Frame{
+		{Type: parley.TypeSend, ID: stored, Conv: conv, Text: "stored already"},
+		{Type: parley.TypeSend, ID: "restored-2", Conv: conv, Text: "written offline"},
+	}
+	b := client.New(o)
+	run(t, b)
+	rec.wait(t, "the restored message", func() bool { return rec.hasMsg("restored-2") && rec.outboxEmpty() })
+	third := b.Send(conv, "after the reload", false)
+	rec.wait(t, "the new message", func() bool { return rec.hasMsg(third) })
+
+	frames := rec.snapshot()
+	checkMsgs(t, frames, conv, []string{stored, "restored-2", third})
+	var dup bool
+	for _, f := range frames {
+		if f.Type == parley.TypeAck && f.ID == stored {
+			dup = f.Dup
+		}
+	}
+	if !dup {
+		t.Errorf("the resent message was not acked as a duplicate: %s", describe(frames))
+	}
+	rec.checkNoOverlap(t)
+}
+
+// TestGapTriggersResume: a msg lost on the way makes the next one skip ahead;
+// the client holds it, resumes, and delivers both in order.
+func TestGapTriggersResume(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	var dropped bool
+	p.setDrop(func(f parley.Frame) bool {
+		if f.Type == parley.TypeMsg && f.Seq == 2 && !dropped {
+			dropped = true
+			return true
+		}
+		return false
+	})
+	rec := newRecorder()
+	c := client.New(rec.options(p.wsURL(), visitorHello()))
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+
+	ids := []string{c.Send(0, "one", false)}
+	rec.wait(t, "the first msg", func() bool { return rec.hasMsg(ids[0]) })
+	conv := c.Following()[0]
+	ids = append(ids, c.Send(conv, "two", false), c.Send(conv, "three", false))
+	rec.wait(t, "every message", func() bool { return rec.hasMsg(ids[2]) && rec.hasMsg(ids[1]) })
+
+	checkMsgs(t, rec.snapshot(), conv, ids)
+	var resumed bool
+	for _, f := range p.clientFrames() {
+		if f.Type == parley.TypeResume && f.Conv == conv && f.After == 1 {
+			resumed = true
+		}
+	}
+	if !resumed {
+		t.Errorf("the client sent no resume{conv %d, after 1}", conv)
+	}
+	if got := c.LastSeq(conv); got != 3 {
+		t.Errorf("LastSeq = %d, want 3", got)
+	}
+	rec.checkNoOverlap(t)
+}
+
+func TestResync(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	rec := newRecorder()
+	c := client.New(rec.options(p.wsURL(), visitorHello()))
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	id := c.Send(0, "hello", false)
+	rec.wait(t, "the msg", func() bool { return rec.hasMsg(id) })
+	conv := c.Following()[0]
+
+	resumes := func(after uint64) int {
+		n := 0
+		for _, f := range p.clientFrames() {
+			if f.Type == parley.TypeResume && f.Conv == conv && f.After == after {
+				n++
+			}
+		}
+		return n
+	}
+	synced := func() int {
+		n := 0
+		for _, f := range rec.frames {
+			if f.Type == parley.TypeSynced && f.Conv == conv {
+				n++
+			}
+		}
+		return n
+	}
+	// The conv frame of the new conversation may have come before its msg,
+	// and made the client resume from 0: let that settle first.
+	rec.wait(t, "earlier resumes answered", func() bool { return synced() == resumes(0) })
+
+	c.Resync()
+	rec.wait(t, "synced after Resync", func() bool { return resumes(1) == 1 && synced() == resumes(0)+1 })
+	checkMsgs(t, rec.snapshot(), conv, []string{id})
+}
+
+// TestResyncReplacesDeadConnection: a connection that went silent (a laptop
+// waking up) is noticed by Resync and replaced; nothing is lost.
+func TestResyncReplacesDeadConnection(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	rec := newRecorder()
+	c := client.New(rec.options(p.wsURL(), visitorHello()))
+	client.SetProbeTimeout(c, 200*time.Millisecond)
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	first := c.Send(0, "before", false)
+	rec.wait(t, "the msg and its ack", func() bool { return rec.hasMsg(first) && rec.outboxEmpty() })
+	conv := c.Following()[0]
+	token := c.Token()
+
+	p.stallAll()
+	second := c.Send(conv, "while the network is gone", false)
+	c.Resync()
+	rec.wait(t, "a second welcome", func() bool { return rec.countType(parley.TypeWelcome) == 2 })
+	rec.wait(t, "the message written meanwhile", func() bool { return rec.hasMsg(second) && rec.outboxEmpty() })
+	checkMsgs(t, rec.snapshot(), conv, []string{first, second})
+
+	// The new connection said hello as the same visitor, and asked for
+	// what came after what the client holds.
+	var hellos []parley.Frame
+	for _, f := range p.clientFrames() {
+		if f.Type == parley.TypeHello {
+			hellos = append(hellos, f)
+		}
+	}
+	if len(hellos) != 2 {
+		t.Fatalf("got %d hellos, want 2", len(hellos))
+	}
+	if h := hellos[1]; h.Token != token || len(h.Since) != 1 || h.Since[0] != (parley.ResumeFrom{Conv: conv, After: 1}) {
+		t.Errorf("second hello: token same = %v, since = %v; want the same token and since [{%d 1}]", h.Token == token, h.Since, conv)
+	}
+	rec.checkNoOverlap(t)
+}
+
+// TestPacedBelowRateLimit: a burst of sends is paced to the limits the
+// welcome announces, so the server refuses none and the order holds.
+func TestPacedBelowRateLimit(t *testing.T) {
+	limits := parley.DefaultLimits
+	limits.SendPerSecond, limits.SendBurst = 40, 4
+	ts := startServer(t, filepath.Join(t.TempDir(), "parley.db"), "127.0.0.1:0", limits)
+	p := newProxy(t, ts.wsURL())
+	var refused int
+	p.setDrop(func(f parley.Frame) bool {
+		if f.Type == parley.TypeError && f.Code == parley.ERateLimited {
+			refused++
+		}
+		return false
+	})
+	rec := newRecorder()
+	c := client.New(rec.options(p.wsURL(), visitorHello()))
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	ids := []string{c.Send(0, "first", false)}
+	rec.wait(t, "the first msg", func() bool { return rec.hasMsg(ids[0]) })
+	conv := c.Following()[0]
+	for i := range 12 {
+		ids = append(ids, c.Send(conv, "burst "+itoa(uint64(i)), false))
+	}
+	rec.wait(t, "every message", func() bool { return rec.hasMsg(ids[len(ids)-1]) && rec.outboxEmpty() })
+	checkMsgs(t, rec.snapshot(), conv, ids)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if refused != 0 {
+		t.Errorf("the server refused %d sends as rate limited, want 0", refused)
+	}
+}
+
+// TestRateLimitedResent: when the server refuses sends as rate limited (here
+// because the welcome understates its limits), the client keeps them and
+// resends them in order.
+func TestRateLimitedResent(t *testing.T) {
+	limits := parley.DefaultLimits
+	limits.SendPerSecond, limits.SendBurst = 4, 4
+	ts := startServer(t, filepath.Join(t.TempDir(), "parley.db"), "127.0.0.1:0", limits)
+	p := newProxy(t, ts.wsURL())
+	var refused int
+	p.setDrop(func(f parley.Frame) bool {
+		if f.Type == parley.TypeError && f.Code == parley.ERateLimited {
+			refused++
+		}
+		return false
+	})
+	p.setRewrite(func(f *parley.Frame) {
+		if f.Type == parley.TypeWelcome && f.Limits != nil {
+			f.Limits.SendPerSecond, f.Limits.SendBurst = 1000, 100
+		}
+	})
+	rec := newRecorder()
+	c := client.New(rec.options(p.wsURL(), visitorHello()))
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	ids := []string{c.Send(0, "first", false)}
+	rec.wait(t, "the first msg", func() bool { return rec.hasMsg(ids[0]) })
+	conv := c.Following()[0]
+	for i := range 7 {
+		ids = append(ids, c.Send(conv, "burst "+itoa(uint64(i)), false))
+	}
+	rec.wait(t, "every message", func() bool { return rec.hasMsg(ids[len(ids)-1]) && rec.outboxEmpty() })
+	frames := rec.snapshot()
+	checkMsgs(t, frames, conv, ids)
+	for _, f := range frames {
+		if f.Type == parley.TypeError {
+			t.Errorf("the app saw %s: a retryable refusal is the client's business", describe([]parley.Frame{f}))
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if refused == 0 {
+		t.Errorf("the server refused no send: the test did not test anything")
+	}
+}
+
+// TestAgent: an agent sees visitor messages of conversations it has not
+// opened as they come, follows the one it opens (getting its history), and
+// answers.
+func TestAgent(t *testing.T) {
+	ts := newServer(t)
+	vrec := newRecorder()
+	v := client.New(vrec.options(ts.wsURL(), visitorHello()))
+	run(t, v)
+	vrec.wait(t, "visitor online", func() bool { return vrec.lastState() == client.Online })
+	first := v.Send(0, "hello?", false)
+	vrec.wait(t, "the visitor's msg", func() bool { return vrec.hasMsg(first) })
+	conv := v.Following()[0]
+
+	arec := newRecorder()
+	o := arec.options(ts.wsURL(), parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent})
+	o.Header = ts.login(t)
+	a := client.New(o)
+	run(t, a)
+	arec.wait(t, "agent online", func() bool { return arec.lastState() == client.Online })
+	w := arec.welcomes()[0]
+	if w.Agent == nil || w.Agent.Email != testEmail {
+		t.Errorf("welcome agent = %+v, want %s", w.Agent, testEmail)
+	}
+	var listed bool
+	for _, cv := range w.Conversations {
+		listed = listed || cv.ID == conv
+	}
+	if !listed {
+		t.Errorf("welcome lists %d conversations without %d", len(w.Conversations), conv)
+	}
+	if got := a.Following(); len(got) != 0 {
+		t.Errorf("an agent follows %v after the welcome, want nothing until it opens one", got)
+	}
+
+	// Not followed: passed on as it comes.
+	second := v.Send(conv, "anyone there?", false)
+	arec.wait(t, "the live msg", func() bool { return arec.hasMsg(second) })
+
+	// Opening the conversation: the whole history, then live, tracked.
+	mark := len(arec.snapshot())
+	a.Follow(conv, 0)
+	arec.wait(t, "the replay", func() bool { return a.LastSeq(conv) == 2 })
+	answer := a.Send(conv, "Yes, how can I help?", false)
+	vrec.wait(t, "the answer", func() bool { return vrec.hasMsg(answer) })
+	arec.wait(t, "the answer's echo", func() bool { return a.LastSeq(conv) == 3 && arec.outboxEmpty() })
+	checkMsgs(t, vrec.snapshot(), conv, []string{first, second, answer})
+	checkMsgs(t, arec.snapshot()[mark:], conv, []string{first, second, answer})
+
+	// Ephemeral frames reach the other side.
+	a.Typing(conv, true)
+	vrec.wait(t, "the agent typing", func() bool {
+		for _, f := range vrec.frames {
+			if f.Type == parley.TypeTyping && f.Conv == conv && f.On && f.From != nil && f.From.Kind == parley.AuthorAgent {
+				return true
+			}
+		}
+		return false
+	})
+	a.Resolve(conv)
+	arec.wait(t, "the conversation resolved", func() bool {
+		for _, f := range arec.frames {
+			if f.Type == parley.TypeConv && f.Conversation != nil && f.Conversation.ID == conv && f.Conversation.Status == parley.StatusResolved {
+				return true
+			}
+		}
+		return false
+	})
+	arec.checkNoOverlap(t)
+	vrec.checkNoOverlap(t)
+}
+
+// TestPageRemembered: the page goes out at once, and into every later hello.
+func TestPageRemembered(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	rec := newRecorder()
+	c := client.New(rec.options(p.wsURL(), visitorHello()))
+	client.SetProbeTimeout(c, 200*time.Millisecond)
+	home := parley.Page{URL: "http://127.0.0.1/", Title: "Home"}
+	shoes := parley.Page{URL: "http://127.0.0.1/shoes", Title: "Shoes"}
+	c.Page(home)
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c.Page(shoes)
+	id := c.Send(0, "these in 42?", false)
+	rec.wait(t, "the msg and its ack", func() bool { return rec.hasMsg(id) && rec.outboxEmpty() })
+
+	// Replace the connection.
+	p.stallAll()
+	c.Resync()
+	rec.wait(t, "a second welcome", func() bool { return rec.countType(parley.TypeWelcome) == 2 })
+
+	var got []string
+	for _, f := range p.clientFrames() {
+		switch {
+		case f.Type == parley.TypeHello && f.Page != nil:
+			got = append(got, "hello "+f.Page.URL)
+		case f.Type == parley.TypeHello:
+			got = append(got, "hello without page")
+		case f.Type == parley.TypePage && f.Page != nil:
+			got = append(got, "page "+f.Page.URL)
+		}
+	}
+	want := []string{"hello " + home.URL, "page " + shoes.URL, "hello " + shoes.URL}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("pages sent:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestAgentUnauthorized(t *testing.T) {
+	ts := newServer(t)
+	rec := newRecorder()
+	o := rec.options(ts.wsURL(), parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent})
+	o.Header = http.Header{"Cookie": {"parley_session=not-a-session"}}
+	c := client.New(o)
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	err := c.Run(ctx)
+	if !errors.Is(err, client.ErrUnauthorized) {
+		t.Fatalf("Run = %v, want ErrUnauthorized", err)
+	}
+	if got := c.State(); got != client.Offline {
+		t.Errorf("State() = %v, want offline", got)
+	}
+}

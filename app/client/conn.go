@@ -1,0 +1,637 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/parley-chat/parley/app/parley"
+)
+
+// Close codes of docs/protocol.md that change what the client does.
+const (
+	closeUnauthorized websocket.StatusCode = 4001
+)
+
+// What the server accepts besides sends; docs/protocol.md does not announce
+// these, so they mirror server/web with some room to spare.
+const (
+	// maxSince bounds the conversations of one hello.
+	maxSince = 1000
+	// ctrlRate and ctrlBurst pace resume, typing, read and page frames.
+	ctrlRate  = 8
+	ctrlBurst = 30
+)
+
+// Run connects and keeps reconnecting, with jittered exponential backoff,
+// until ctx is done (then it returns nil), the server refuses an agent's
+// session (ErrUnauthorized) or closes normally (ErrClosed). Only one Run may
+// be active at a time; after it returns, Run may be called again.
+func (c *Client) Run(ctx context.Context) error {
+	c.mu.Lock()
+	if c.running {
+		c.mu.Unlock()
+		return errRunning
+	}
+	c.running = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.running = false
+		c.setStateLocked(Offline)
+		c.mu.Unlock()
+	}()
+
+	attempt := 0
+	for {
+		c.setState(Connecting)
+		online, err := c.connect(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrClosed) {
+			return err
+		}
+		if online >= stableAfter {
+			attempt = 0
+		}
+		wait := backoff(attempt)
+		attempt++
+		c.setState(Offline)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-c.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// backoff is the wait before reconnect attempt n (0-based): exponential from
+// minBackoff to maxBackoff, with jitter so that clients dropped together do
+// not come back together.
+func backoff(n int) time.Duration {
+	d := maxBackoff
+	if n < 8 {
+		d = min(minBackoff<<n, maxBackoff)
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// session is one websocket connection.
+type session struct {
+	conn   *websocket.Conn
+	cancel context.CancelFunc
+	// kick wakes the writer.
+	kick chan struct{}
+
+	// Guarded by Client.mu.
+	// ctrl are frames other than send, written before the outbox.
+	ctrl []parley.Frame
+	// sent is how many outbox entries (a prefix) were written on this
+	// connection.
+	sent int
+	// pauseUntil holds sends back after a retryable refusal.
+	pauseUntil time.Time
+	// tokens and refilled pace sends below the server's rate limit, so that
+	// resending a long outbox is not refused (and reordered) half-way.
+	tokens   float64
+	refilled time.Time
+	// ctrlTokens and pauseCtrl do the same for the other frames, which the
+	// server limits too (resume, typing, read, page).
+	ctrlTokens float64
+	pauseCtrl  time.Time
+	// probe, when set, is when the connection counts as dead unless a frame
+	// arrived since.
+	probe time.Time
+	// helloPage is the page the hello carried, to send a newer one after
+	// the welcome.
+	helloPage *parley.Page
+}
+
+func (s *session) kickWriter() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (s *session) queue(f parley.Frame) {
+	s.ctrl = append(s.ctrl, f)
+	s.kickWriter()
+}
+
+// ping drops the connection if it does not answer a ping in time. In the
+// browser Ping is a no-op; the resume probe covers it there.
+func (s *session) ping(timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := s.conn.Ping(ctx); err != nil {
+		s.cancel()
+	}
+}
+
+// connect runs one connection until it fails, and reports how long it was
+// online.
+func (c *Client) connect(ctx context.Context) (online time.Duration, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	dctx, dcancel := context.WithTimeout(ctx, dialTimeout)
+	conn, err := dial(dctx, c.opts.URL, c.opts.Header)
+	dcancel()
+	if err != nil {
+		return 0, fmt.Errorf("client: dialing: %w", err)
+	}
+	conn.SetReadLimit(c.readLimit)
+	// Reads run on their own goroutine, not under ctx: in the browser a read
+	// cancelled by its context waits for the close handshake, which on a dead
+	// network takes as long as the browser likes. Giving up on the
+	// connection must be immediate.
+	frames := make(chan readResult)
+	stop := make(chan struct{})
+	go readLoop(conn, frames, stop)
+	defer func() {
+		close(stop)
+		closeConn(conn)
+	}()
+	next := func(timeout <-chan time.Time) (parley.Frame, error) {
+		select {
+		case r := <-frames:
+			if r.err != nil {
+				return r.f, c.readErr(r.err)
+			}
+			return r.f, nil
+		case <-timeout:
+			return parley.Frame{}, errors.New("client: no welcome in time")
+		case <-ctx.Done():
+			return parley.Frame{}, ctx.Err()
+		}
+	}
+
+	s := &session{conn: conn, cancel: cancel, kick: make(chan struct{}, 1)}
+	c.mu.Lock()
+	hello := c.helloLocked()
+	s.helloPage = hello.Page
+	c.mu.Unlock()
+	defer c.endSession(s)
+
+	if err := writeFrame(ctx, conn, hello); err != nil {
+		return 0, err
+	}
+	welcome, err := c.awaitWelcome(next)
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	c.mu.Lock()
+	c.welcomeLocked(s, welcome)
+	c.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.writeLoop(ctx, s)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+
+	for {
+		f, err := next(nil)
+		if err != nil {
+			return time.Since(start), err
+		}
+		c.mu.Lock()
+		c.handleLocked(s, f)
+		c.mu.Unlock()
+	}
+}
+
+type readResult struct {
+	f   parley.Frame
+	err error
+}
+
+// readLoop reads frames until the connection fails, handing them over until
+// stop is closed.
+func readLoop(conn *websocket.Conn, out chan<- readResult, stop <-chan struct{}) {
+	for {
+		f, err := readFrame(context.Background(), conn)
+		select {
+		case out <- readResult{f, err}:
+		case <-stop:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// awaitWelcome reads until the welcome. A refused hello is shown to the app.
+func (c *Client) awaitWelcome(next func(<-chan time.Time) (parley.Frame, error)) (parley.Frame, error) {
+	t := time.NewTimer(welcomeTimeout)
+	defer t.Stop()
+	for {
+		f, err := next(t.C)
+		if err != nil {
+			return f, err
+		}
+		switch f.Type {
+		case parley.TypeWelcome:
+			return f, nil
+		case parley.TypeError:
+			if f.Code == parley.EUnauthorized && !c.visitor {
+				return f, ErrUnauthorized
+			}
+			// A refused hello (no such site, say) would be refused again
+			// at once: show why, and try again after the backoff.
+			c.mu.Lock()
+			c.emitLocked(event{frame: f, hasFrame: true})
+			c.mu.Unlock()
+			return f, fmt.Errorf("client: hello refused: %s", f.Code)
+		}
+	}
+}
+
+// readErr turns a read error into what Run should do about it.
+func (c *Client) readErr(err error) error {
+	switch websocket.CloseStatus(err) {
+	case websocket.StatusNormalClosure:
+		return ErrClosed
+	case closeUnauthorized:
+		if !c.visitor {
+			return ErrUnauthorized
+		}
+	case websocket.StatusMessageTooBig:
+		// Send keeps frames below the limit; a frame restored from storage
+		// or written under other limits may not be. Resending it would be
+		// refused the same way forever.
+		c.dropOversized()
+	}
+	return fmt.Errorf("client: reading: %w", err)
+}
+
+func (c *Client) dropOversized() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	kept := c.outbox[:0:0]
+	for _, f := range c.outbox {
+		if len(f.Encode()) > c.limits.MaxFrameBytes {
+			c.emitLocked(event{frame: parley.ErrorFrame(parley.Errorf(parley.ETooLarge, "Message is too long to send; please shorten it."), f.ID), hasFrame: true})
+			continue
+		}
+		kept = append(kept, f)
+	}
+	if len(kept) != len(c.outbox) {
+		c.outbox = kept
+		c.emitOutboxLocked()
+	}
+}
+
+// helloLocked builds the hello and marks every followed conversation as being
+// replayed by it.
+func (c *Client) helloLocked() parley.Frame {
+	h := c.opts.Hello
+	h.Type = parley.TypeHello
+	h.Since = nil
+	if c.visitor {
+		h.Token = c.token
+	}
+	if c.page != nil {
+		p := *c.page
+		h.Page = &p
+	}
+	convs := c.followedLocked()
+	// The server refuses a hello with too long a list; the newest
+	// conversations go into it, the others are resumed after the welcome.
+	for i := len(convs) - 1; i >= 0 && len(h.Since) < maxSince; i-- {
+		fl := c.follows[convs[i]]
+		fl.pending = true
+		fl.resumeAfter = fl.last
+		h.Since = append(h.Since, parley.ResumeFrom{Conv: convs[i], After: fl.last})
+	}
+	return h
+}
+
+func (c *Client) welcomeLocked(s *session, f parley.Frame) {
+	if c.visitor && f.Token != "" {
+		c.token = f.Token
+	}
+	c.limits = parley.DefaultLimits
+	if l := f.Limits; l != nil {
+		if l.MaxFrameBytes > 0 {
+			c.limits.MaxFrameBytes = l.MaxFrameBytes
+		}
+		if l.MaxTextRunes > 0 {
+			c.limits.MaxTextRunes = l.MaxTextRunes
+		}
+		if l.SendPerSecond > 0 {
+			c.limits.SendPerSecond = l.SendPerSecond
+		}
+		if l.SendBurst > 0 {
+			c.limits.SendBurst = l.SendBurst
+		}
+	}
+	s.tokens = float64(c.burst())
+	s.ctrlTokens = ctrlBurst
+	s.refilled = time.Now()
+	c.sess = s
+
+	// The app sees the welcome before the replays it causes.
+	c.emitLocked(event{frame: f, hasFrame: true})
+	c.setStateLocked(Online)
+
+	if c.visitor {
+		// A visitor follows all of their conversations: the widget shows
+		// them whole.
+		for _, conv := range f.Conversations {
+			if c.follows[conv.ID] == nil {
+				c.followLocked(conv.ID, 0)
+			}
+		}
+	}
+	// Conversations followed after the hello was written, and the visitor's
+	// new ones, were not in hello.since.
+	for _, conv := range c.followedLocked() {
+		if fl := c.follows[conv]; !fl.pending {
+			c.resumeLocked(conv, fl)
+		}
+	}
+	if c.page != nil && (s.helloPage == nil || *s.helloPage != *c.page) {
+		p := *c.page
+		s.queue(parley.Frame{Type: parley.TypePage, Page: &p})
+	}
+	for conv, seq := range c.reads {
+		s.queue(parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: seq})
+	}
+	clear(c.reads)
+	for conv := range c.resolves {
+		s.queue(parley.Frame{Type: parley.TypeResolve, Conv: conv})
+	}
+	clear(c.resolves)
+	s.kickWriter()
+}
+
+// burst is how many sends the client allows itself at once: a little below
+// the server's burst, so that clock differences never trip its limiter.
+func (c *Client) burst() int {
+	return max(1, c.limits.SendBurst-2)
+}
+
+func (c *Client) endSession(s *session) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sess == s {
+		c.sess = nil
+	}
+	for _, fl := range c.follows {
+		fl.pending = false
+	}
+	// Read marks and resolves not written yet go out after the next welcome,
+	// as if they had been asked for offline.
+	for _, f := range s.ctrl {
+		switch f.Type {
+		case parley.TypeRead:
+			c.reads[f.Conv] = max(c.reads[f.Conv], f.Seq)
+		case parley.TypeResolve:
+			c.resolves[f.Conv] = true
+		}
+	}
+	s.ctrl = nil
+}
+
+// handleLocked does the bookkeeping for one server frame and passes on what
+// the app should see.
+func (c *Client) handleLocked(s *session, f parley.Frame) {
+	if f.Type == parley.TypeSynced || f.Type == parley.TypeError && f.ID == "" {
+		// An answer to a resume: the connection is alive. Any other frame
+		// might have been on its way before the connection died.
+		s.probe = time.Time{}
+	}
+	switch f.Type {
+	case parley.TypeMsg:
+		c.msgLocked(f)
+		return
+	case parley.TypeAck:
+		if i := c.outboxIndexLocked(f.ID); i >= 0 {
+			c.removeLocked(s, i)
+		}
+		if c.visitor && f.Conv != 0 && c.follows[f.Conv] == nil {
+			// The visitor's first message created this conversation; its
+			// msg frames follow.
+			c.followLocked(f.Conv, 0)
+		}
+	case parley.TypeSynced:
+		if fl := c.follows[f.Conv]; fl != nil {
+			fl.pending = false
+			// Still a gap after a replay that made progress: ask again. A
+			// replay that made none would only repeat itself.
+			if fl.last < f.Seq && fl.last > fl.resumeAfter {
+				c.resumeLocked(f.Conv, fl)
+			}
+		}
+	case parley.TypeConv:
+		if conv := f.Conversation; c.visitor && conv != nil && c.follows[conv.ID] == nil {
+			// The server announces a new conversation before its first
+			// message, which follows live: no resume needed. Had it been
+			// lost, the next message's gap would ask for it.
+			c.followLocked(conv.ID, 0)
+		}
+	case parley.TypeError:
+		if f.ID == "" && f.Code == parley.ERateLimited {
+			// A resume, typing or read frame refused for speed: the
+			// client's business, not the user's. A refused resume is
+			// never answered by synced, so let gaps ask again.
+			for _, fl := range c.follows {
+				fl.pending = false
+			}
+			s.pauseCtrl = time.Now().Add(retryAfterLimit)
+			return
+		}
+		if i := c.outboxIndexLocked(f.ID); i >= 0 {
+			switch f.Code {
+			case parley.ERateLimited, parley.EUnavailable, parley.EInternal:
+				// Not stored: send it again later, and what came after it,
+				// so that the order holds.
+				wait := retryAfterFailure
+				if f.Code == parley.ERateLimited {
+					wait = retryAfterLimit
+				}
+				s.sent = min(s.sent, i)
+				s.pauseUntil = time.Now().Add(wait)
+				s.kickWriter()
+				return
+			}
+			c.removeLocked(s, i)
+		}
+	}
+	c.emitLocked(event{frame: f, hasFrame: true})
+}
+
+// msgLocked delivers a msg frame once, in sequence order per followed
+// conversation, and asks for a replay when it sees a gap.
+func (c *Client) msgLocked(f parley.Frame) {
+	fl := c.follows[f.Conv]
+	if fl == nil {
+		if !c.visitor {
+			// An agent's inbox preview of a conversation it has not opened.
+			c.emitLocked(event{frame: f, hasFrame: true})
+			return
+		}
+		fl = c.followLocked(f.Conv, 0)
+	}
+	switch {
+	case f.Seq <= fl.last:
+		// Seen already: a replay overlapping live delivery.
+	case f.Seq == fl.last+1:
+		fl.last++
+		c.emitLocked(event{frame: f, hasFrame: true})
+		c.drainLocked(fl)
+	default:
+		fl.held[f.Seq] = f
+		if !fl.pending {
+			c.resumeLocked(f.Conv, fl)
+		}
+	}
+}
+
+func (c *Client) outboxIndexLocked(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i, f := range c.outbox {
+		if f.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (c *Client) removeLocked(s *session, i int) {
+	c.outbox = append(c.outbox[:i:i], c.outbox[i+1:]...)
+	if i < s.sent {
+		s.sent--
+	}
+	c.emitOutboxLocked()
+}
+
+// writeLoop writes queued frames, then the outbox, paced, until the
+// connection fails or ctx is done.
+func (c *Client) writeLoop(ctx context.Context, s *session) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		c.mu.Lock()
+		f, ok, wait, dead := c.nextLocked(s, time.Now())
+		c.mu.Unlock()
+		if dead {
+			s.cancel()
+			return
+		}
+		if ok {
+			if err := writeFrame(ctx, s.conn, f); err != nil {
+				s.cancel()
+				return
+			}
+			continue
+		}
+		timer.Stop()
+		if wait > 0 {
+			timer.Reset(wait)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		case <-timer.C:
+		}
+	}
+}
+
+// nextLocked picks the next frame to write, or how long to wait for one
+// (0: until kicked).
+func (c *Client) nextLocked(s *session, now time.Time) (f parley.Frame, ok bool, wait time.Duration, dead bool) {
+	if !s.probe.IsZero() {
+		if !now.Before(s.probe) {
+			return f, false, 0, true
+		}
+		wait = s.probe.Sub(now)
+	}
+	soonest := func(d time.Duration) {
+		if wait == 0 || d < wait {
+			wait = d
+		}
+	}
+	rate := c.limits.SendPerSecond * 0.9
+	elapsed := now.Sub(s.refilled).Seconds()
+	s.tokens = min(float64(c.burst()), s.tokens+elapsed*rate)
+	s.ctrlTokens = min(ctrlBurst, s.ctrlTokens+elapsed*ctrlRate)
+	s.refilled = now
+	untilToken := func(tokens, rate float64) time.Duration {
+		return time.Duration((1 - tokens) / rate * float64(time.Second))
+	}
+
+	switch {
+	case len(s.ctrl) == 0:
+	case now.Before(s.pauseCtrl):
+		soonest(s.pauseCtrl.Sub(now))
+	case s.ctrlTokens < 1:
+		soonest(untilToken(s.ctrlTokens, ctrlRate))
+	default:
+		s.ctrlTokens--
+		f = s.ctrl[0]
+		s.ctrl = s.ctrl[1:]
+		return f, true, 0, false
+	}
+
+	switch {
+	case s.sent >= len(c.outbox):
+	case now.Before(s.pauseUntil):
+		soonest(s.pauseUntil.Sub(now))
+	case s.tokens < 1:
+		soonest(untilToken(s.tokens, rate))
+	default:
+		s.tokens--
+		f = c.outbox[s.sent]
+		s.sent++
+		return f, true, 0, false
+	}
+	return f, false, wait, false
+}
+
+func writeFrame(ctx context.Context, conn *websocket.Conn, f parley.Frame) error {
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	if err := conn.Write(ctx, websocket.MessageText, f.Encode()); err != nil {
+		return fmt.Errorf("client: writing %s: %w", f.Type, err)
+	}
+	return nil
+}
+
+// readFrame reads the next JSON text frame; frames that do not decode are
+// skipped rather than fatal, so a newer server can add fields.
+func readFrame(ctx context.Context, conn *websocket.Conn) (parley.Frame, error) {
+	for {
+		typ, data, err := conn.Read(ctx)
+		if err != nil {
+			return parley.Frame{}, err
+		}
+		if typ != websocket.MessageText {
+			continue
+		}
+		var f parley.Frame
+		if json.Unmarshal(data, &f) == nil && f.Type != "" {
+			return f, nil
+		}
+	}
+}

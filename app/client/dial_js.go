@@ -1,0 +1,23 @@
+//go:build js
+
+package client
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/coder/websocket"
+)
+
+// dial connects through the browser's WebSocket, which cannot send headers:
+// the browser adds the cookies and the Origin itself.
+func dial(ctx context.Context, url string, _ http.Header) (*websocket.Conn, error) {
+	conn, _, err := websocket.Dial(ctx, url, nil)
+	return conn, err
+}
+
+// closeConn closes without waiting: the browser's close handshake on a dead
+// network may take a minute, and the client must reconnect now.
+func closeConn(conn *websocket.Conn) {
+	go conn.CloseNow()
+}

@@ -1,0 +1,483 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/client"
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/ui"
+)
+
+// auth is where the agent's session stands.
+type auth int
+
+const (
+	authChecking auth = iota
+	authLoggedOut
+	authLoggedIn
+)
+
+// DocumentTitle is the tab title: the unread count first, so it shows in a
+// narrow tab and in the taskbar.
+func DocumentTitle(unread int) string {
+	if unread > 0 {
+		return "(" + strconv.Itoa(unread) + ") Parley"
+	}
+	return "Parley"
+}
+
+// Console is the root component of /console and everything under it. It
+// owns the session, the websocket client and the browser hooks; Desk holds
+// what the socket said, and the view components draw it.
+type Console struct {
+	app.Compo
+
+	api       *API
+	auth      auth
+	session   Session
+	loginErr  string
+	loginBusy bool
+	route     Route
+
+	cl         *client.Client
+	stop       context.CancelFunc
+	state      client.State
+	everOnline bool
+	desk       *Desk
+
+	updateAvailable bool
+	permission      app.NotificationPermission
+	visible         bool
+	alerts          alerter
+	typingOut       ui.TypingNotifier
+	typingRefresh   bool
+	now             time.Time
+	release         []func()
+}
+
+// OnMount checks for a session and installs the browser hooks.
+func (c *Console) OnMount(ctx app.Context) {
+	u := ctx.Page().URL()
+	c.api = NewAPI(u.Scheme+"://"+u.Host, nil)
+	c.route = ParseRoute(u.Path)
+	c.now = time.Now()
+	c.visible = ui.PageVisible()
+	c.permission = ctx.Notifications().Permission()
+	c.updateAvailable = ctx.AppUpdateAvailable()
+	c.release = append(c.release,
+		ui.OnVisibilityChange(func(visible bool) {
+			ctx.Dispatch(func(ctx app.Context) { c.onVisibility(ctx, visible) })
+		}),
+		c.alerts.unlockOnGesture(),
+	)
+
+	api := c.api
+	ctx.Async(func() {
+		s, err := api.Session(ctx)
+		ctx.Dispatch(func(ctx app.Context) {
+			switch {
+			case err == nil:
+				c.startSession(ctx, s)
+			case parley.ErrorCode(err) == parley.EUnauthorized:
+				c.auth = authLoggedOut
+			default:
+				c.auth, c.loginErr = authLoggedOut, parley.ErrorMessage(err)
+			}
+		})
+	})
+}
+
+// OnDismount stops the client and the browser hooks.
+func (c *Console) OnDismount() {
+	c.stopClient()
+	for _, r := range c.release {
+		r()
+	}
+	c.release = nil
+}
+
+// OnNav follows the URL: /console, /console/c/{id}, /console/settings.
+func (c *Console) OnNav(ctx app.Context) {
+	c.route = ParseRoute(ctx.Page().URL().Path)
+	c.now = time.Now()
+	if c.auth == authLoggedIn && c.route.View == ViewConversation {
+		c.openConversation(ctx, c.route.Conv)
+	}
+	c.settle(ctx)
+}
+
+// OnAppUpdate shows the banner offering the new version.
+func (c *Console) OnAppUpdate(ctx app.Context) {
+	c.updateAvailable = ctx.AppUpdateAvailable()
+}
+
+func (c *Console) startSession(ctx app.Context, s Session) {
+	c.stopClient()
+	c.session = s
+	c.auth, c.loginErr, c.loginBusy = authLoggedIn, "", false
+	c.desk = NewDesk()
+	c.desk.Agent = s.Agent
+	c.everOnline = false
+
+	// The callbacks check they belong to the current client: a logout and a
+	// new login must not mix two sessions' frames.
+	var cl *client.Client
+	cl = client.New(client.Options{
+		URL:   ui.SocketURL(ctx.Page().URL()),
+		Hello: parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent},
+		OnFrame: func(f parley.Frame) {
+			ctx.Dispatch(func(ctx app.Context) {
+				if c.cl == cl {
+					c.onFrame(ctx, f)
+				}
+			})
+		},
+		OnState: func(st client.State) {
+			ctx.Dispatch(func(ctx app.Context) {
+				if c.cl == cl {
+					c.onState(ctx, st)
+				}
+			})
+		},
+		OnOutbox: func(fs []parley.Frame) {
+			ctx.Dispatch(func(ctx app.Context) {
+				if c.cl == cl && c.desk != nil {
+					c.desk.Outbox = fs
+				}
+			})
+		},
+	})
+	runCtx, stop := context.WithCancel(context.Background())
+	c.cl, c.stop = cl, stop
+	ctx.Async(func() {
+		err := cl.Run(runCtx)
+		ctx.Dispatch(func(ctx app.Context) {
+			if c.cl != cl {
+				return
+			}
+			switch {
+			case errors.Is(err, client.ErrUnauthorized):
+				c.endSession(ctx, parley.ErrorMessage(err))
+			case err != nil:
+				c.desk.Notice = "The server closed the connection. Reload the page to reconnect."
+			}
+		})
+	})
+	if c.route.View == ViewConversation {
+		c.openConversation(ctx, c.route.Conv)
+	}
+	c.settle(ctx)
+}
+
+func (c *Console) stopClient() {
+	if c.stop != nil {
+		c.stop()
+	}
+	c.cl, c.stop = nil, nil
+}
+
+func (c *Console) endSession(ctx app.Context, why string) {
+	c.stopClient()
+	c.desk = nil
+	c.session = Session{}
+	c.auth, c.loginErr, c.loginBusy = authLoggedOut, why, false
+	ui.SetDocumentTitle(DocumentTitle(0))
+}
+
+func (c *Console) openConversation(ctx app.Context, id uint64) {
+	if c.desk == nil || c.cl == nil {
+		return
+	}
+	t := c.desk.Thread(id)
+	if !t.Followed {
+		t.Followed = true
+		c.cl.Follow(id, t.Messages.Contiguous())
+	}
+	ctx.Defer(func(ctx app.Context) {
+		ui.ScrollToBottom(ui.ScrollerID)
+		ui.Focus(ui.ComposerID)
+	})
+}
+
+func (c *Console) onFrame(ctx app.Context, f parley.Frame) {
+	c.now = time.Now()
+	stick := ui.NearBottom(ui.ScrollerID)
+	eff := c.desk.Apply(f, c.now)
+	for _, a := range eff.Alerts {
+		c.alert(a)
+	}
+	if stick && c.route.View == ViewConversation {
+		for _, id := range eff.Grew {
+			if id == c.route.Conv {
+				ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+				break
+			}
+		}
+	}
+	if f.Type == parley.TypeTyping {
+		c.expireTypingLater(ctx)
+	}
+	c.settle(ctx)
+}
+
+func (c *Console) onState(ctx app.Context, s client.State) {
+	c.state = s
+	if s == client.Online {
+		c.everOnline = true
+	}
+}
+
+func (c *Console) onVisibility(ctx app.Context, visible bool) {
+	c.visible = visible
+	if visible && c.cl != nil {
+		c.cl.Resync()
+	}
+	c.settle(ctx)
+}
+
+// alert makes a visitor's message heard: a chime unless the agent is
+// looking at that very conversation, and a notification when the console
+// is hidden.
+func (c *Console) alert(a Alert) {
+	watching := c.visible && c.route.View == ViewConversation && c.route.Conv == a.Conv
+	if watching {
+		return
+	}
+	c.alerts.chime()
+	if !c.visible && c.permission == app.NotificationGranted {
+		notify("New message from "+a.Name, a.Text, ConversationPath(a.Conv), "parley-conv-"+strconv.FormatUint(a.Conv, 10))
+	}
+}
+
+// settle does what follows from any change: mark the conversation on
+// screen as read, and put the unread count in the tab title.
+func (c *Console) settle(ctx app.Context) {
+	if c.desk == nil {
+		return
+	}
+	if c.visible && c.route.View == ViewConversation && c.cl != nil {
+		if seq, ok := c.desk.MarkRead(c.route.Conv); ok {
+			c.cl.Read(c.route.Conv, seq)
+		}
+	}
+	ui.SetDocumentTitle(DocumentTitle(c.desk.Inbox.UnreadTotal()))
+}
+
+func (c *Console) expireTypingLater(ctx app.Context) {
+	if c.typingRefresh {
+		return
+	}
+	c.typingRefresh = true
+	ctx.After(ui.TypingExpiry+100*time.Millisecond, func(ctx app.Context) {
+		c.typingRefresh = false
+		c.now = time.Now()
+		if c.desk != nil && c.route.View == ViewConversation && len(c.desk.TypingNames(c.route.Conv, c.now)) > 0 {
+			c.expireTypingLater(ctx)
+		}
+	})
+}
+
+func (c *Console) onLogin(ctx app.Context, email, password string) {
+	if c.loginBusy {
+		return
+	}
+	c.alerts.unlock()
+	if email == "" || password == "" {
+		c.loginErr = "Enter your email and password."
+		return
+	}
+	c.loginBusy, c.loginErr = true, ""
+	api := c.api
+	ctx.Async(func() {
+		s, err := api.Login(ctx, email, password)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.loginBusy = false
+			if err != nil {
+				c.loginErr = parley.ErrorMessage(err)
+				return
+			}
+			c.startSession(ctx, s)
+		})
+	})
+}
+
+func (c *Console) onLogout(ctx app.Context, e app.Event) {
+	api := c.api
+	c.stopClient()
+	ctx.Async(func() {
+		err := api.Logout(ctx)
+		ctx.Dispatch(func(ctx app.Context) {
+			msg := ""
+			if err != nil && parley.ErrorCode(err) != parley.EUnauthorized {
+				msg = "You were logged out here, but the server did not confirm: " + parley.ErrorMessage(err)
+			}
+			c.endSession(ctx, msg)
+		})
+	})
+}
+
+func (c *Console) onEnableNotifications(ctx app.Context, e app.Event) {
+	c.alerts.unlock()
+	ctx.Async(func() {
+		p := ctx.Notifications().RequestPermission()
+		ctx.Dispatch(func(ctx app.Context) { c.permission = p })
+	})
+}
+
+func (c *Console) onSend(ctx app.Context, text string) {
+	conv := c.route.Conv
+	if c.cl == nil || conv == 0 {
+		return
+	}
+	c.typingOut.Stop()
+	c.send(parley.Frame{Conv: conv, Text: text})
+	ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+}
+
+func (c *Console) onRetry(ctx app.Context, id string) {
+	if f, ok := c.desk.Retry(c.route.Conv, id); ok && c.cl != nil {
+		c.send(f)
+	}
+}
+
+func (c *Console) send(f parley.Frame) {
+	f.Type = parley.TypeSend
+	f.ID = c.cl.Send(f.Conv, f.Text, false)
+	c.desk.Sent(f)
+	c.desk.Outbox = c.cl.Outbox()
+}
+
+func (c *Console) onTyping(ctx app.Context) {
+	conv, cl := c.route.Conv, c.cl
+	if cl == nil || conv == 0 {
+		return
+	}
+	c.typingOut.Input(ctx, func(on bool) { cl.Typing(conv, on) })
+}
+
+func (c *Console) onResolve(ctx app.Context) {
+	if c.cl != nil && c.route.Conv != 0 {
+		c.cl.Resolve(c.route.Conv)
+	}
+}
+
+// Render implements app.Composer.
+func (c *Console) Render() app.UI {
+	view := "inbox"
+	switch c.route.View {
+	case ViewConversation:
+		view = "conversation"
+	case ViewSettings:
+		view = "settings"
+	}
+
+	var update app.UI = app.Span().Class("update-none")
+	if c.updateAvailable {
+		update = app.Div().ID("update").Class("update-banner").Role("status").Body(
+			app.Span().Text("A new version of Parley is available — "),
+			app.Button().ID("reload").Class("button button-small").Type("button").
+				OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }).Text("Reload"),
+		)
+	}
+
+	var main app.UI
+	switch c.auth {
+	case authChecking:
+		main = app.Div().Class("console-loading").Text("Loading…")
+	case authLoggedOut:
+		main = &LoginForm{Error: c.loginErr, Busy: c.loginBusy, OnLogin: c.onLogin}
+	default:
+		main = c.renderDesk()
+	}
+	return app.Div().ID("console").Class("console view-"+view).Body(update, main)
+}
+
+func (c *Console) renderDesk() app.UI {
+	d := c.desk
+	unread := d.Inbox.UnreadTotal()
+
+	var badge app.UI = app.Span().Class("nav-badge-none")
+	if unread > 0 {
+		badge = app.Span().Class("nav-badge").Text(unread)
+	}
+	var notifyBtn app.UI = app.Span().Class("notify-none")
+	if c.permission == app.NotificationDefault {
+		notifyBtn = app.Button().ID("notify").Class("button button-quiet").Type("button").
+			OnClick(c.onEnableNotifications).Text("Enable notifications")
+	}
+	var notice app.UI = app.Span().Class("notice-none")
+	if d.Notice != "" {
+		notice = app.Div().Class("notice").Role("alert").Text(d.Notice)
+	}
+	navClass := func(v View) string {
+		if c.route.View == v || (v == ViewInbox && c.route.View == ViewConversation) {
+			return "nav-link active"
+		}
+		return "nav-link"
+	}
+
+	var pane app.UI
+	switch c.route.View {
+	case ViewSettings:
+		pane = &Settings{API: c.api, Admin: c.session.Agent.Role == parley.AgentRoleAdmin}
+	case ViewConversation:
+		id := c.route.Conv
+		conv, ok := d.Inbox.Get(id)
+		if !ok {
+			conv = parley.Conversation{ID: id}
+		}
+		pane = &ConversationView{
+			Conv:      conv,
+			Items:     d.Items(id),
+			Typing:    d.TypingNames(id, c.now),
+			Loading:   !d.Synced(id),
+			Me:        d.Agent.ID,
+			MaxRunes:  d.Limits.MaxTextRunes,
+			Now:       c.now,
+			OnSend:    c.onSend,
+			OnTyping:  c.onTyping,
+			OnRetry:   c.onRetry,
+			OnResolve: c.onResolve,
+		}
+	default:
+		pane = app.Div().Class("conv-empty").Body(
+			app.P().Text("Pick a conversation to answer it."),
+		)
+	}
+
+	return app.Div().Class("desk").Body(
+		app.Header().Class("topbar").Body(
+			app.A().Class("brand").Href("/console").Text("Parley"),
+			app.Nav().Class("topnav").Body(
+				app.A().Class(navClass(ViewInbox)).Href("/console").Body(app.Span().Text("Inbox"), badge),
+				app.A().Class(navClass(ViewSettings)).Href("/console/settings").Text("Settings"),
+			),
+			app.Span().ID("connection").Class("conn conn-"+c.state.String()).Text(connectionText(c.state, c.everOnline)),
+			notifyBtn,
+			app.Span().Class("me").Title(c.session.Agent.Email).Text(c.session.Agent.Name),
+			app.Button().ID("logout").Class("button button-quiet").Type("button").OnClick(c.onLogout).Text("Log out"),
+		),
+		notice,
+		app.Main().Class("workspace").Body(
+			app.Aside().Class("inbox-pane").Body(
+				&InboxList{Conversations: d.Inbox.Open(), Selected: c.route.Conv, Now: c.now},
+			),
+			app.Section().Class("main-pane").Body(pane),
+		),
+	)
+}
+
+func connectionText(s client.State, everOnline bool) string {
+	switch {
+	case s == client.Online:
+		return "Online"
+	case everOnline:
+		return "Reconnecting…"
+	default:
+		return "Connecting…"
+	}
+}

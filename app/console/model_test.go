@@ -1,0 +1,345 @@
+package console_test
+
+import (
+	"net/http"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/app/console"
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/ui"
+)
+
+var t0 = time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
+
+func TestParseRoute(t *testing.T) {
+	tests := []struct {
+		path string
+		want console.Route
+	}{
+		{"/console", console.Route{View: console.ViewInbox}},
+		{"/console/", console.Route{View: console.ViewInbox}},
+		{"/console/c/12", console.Route{View: console.ViewConversation, Conv: 12}},
+		{"/console/c/12/", console.Route{View: console.ViewConversation, Conv: 12}},
+		{"/console/c/0", console.Route{View: console.ViewInbox}},
+		{"/console/c/abc", console.Route{View: console.ViewInbox}},
+		{"/console/c/", console.Route{View: console.ViewInbox}},
+		{"/console/settings", console.Route{View: console.ViewSettings}},
+		{"/console/nope", console.Route{View: console.ViewInbox}},
+		{"/chat/demo", console.Route{View: console.ViewInbox}},
+	}
+	for _, tt := range tests {
+		if got := console.ParseRoute(tt.path); got != tt.want {
+			t.Errorf("ParseRoute(%q) = %+v, want %+v", tt.path, got, tt.want)
+		}
+	}
+	for _, r := range []console.Route{{View: console.ViewInbox}, {View: console.ViewConversation, Conv: 7}, {View: console.ViewSettings}} {
+		if got := console.ParseRoute(r.Path()); got != r {
+			t.Errorf("ParseRoute(%q) = %+v, want the route back %+v", r.Path(), got, r)
+		}
+	}
+}
+
+func conversation(id uint64, updated time.Duration, unread int, status string) parley.Conversation {
+	return parley.Conversation{ID: id, Visitor: id * 10, Status: status, Unread: unread, LastSeq: uint64(unread) + 1,
+		LastText: "text", Updated: t0.Add(updated)}
+}
+
+func ids(convs []parley.Conversation) []uint64 {
+	var s []uint64
+	for _, c := range convs {
+		s = append(s, c.ID)
+	}
+	return s
+}
+
+func TestInbox(t *testing.T) {
+	var b console.Inbox
+	b.Reset([]parley.Conversation{
+		conversation(1, 1*time.Minute, 2, parley.StatusOpen),
+		conversation(2, 3*time.Minute, 0, parley.StatusOpen),
+		conversation(3, 2*time.Minute, 1, parley.StatusOpen),
+		conversation(4, 2*time.Minute, 5, parley.StatusOpen), // same time as 3: higher id first
+	})
+	if got, want := ids(b.Open()), []uint64{2, 4, 3, 1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Open = %v, want %v", got, want)
+	}
+	if got, want := b.UnreadTotal(), 8; got != want {
+		t.Errorf("UnreadTotal = %d, want %d", got, want)
+	}
+
+	// A message in 1 moves it up; 2 is resolved and leaves the list.
+	b.Apply(conversation(1, 5*time.Minute, 3, parley.StatusOpen))
+	b.Apply(conversation(2, 6*time.Minute, 0, parley.StatusResolved))
+	if got, want := ids(b.Open()), []uint64{1, 4, 3}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Open after updates = %v, want %v", got, want)
+	}
+	// A resolved conversation's unread messages no longer count.
+	b.Apply(conversation(4, 7*time.Minute, 5, parley.StatusResolved))
+	if got, want := b.UnreadTotal(), 4; got != want {
+		t.Errorf("UnreadTotal = %d, want %d", got, want)
+	}
+
+	// After a reconnect the welcome lists only what is open now.
+	b.Reset([]parley.Conversation{conversation(3, 2*time.Minute, 0, parley.StatusOpen)})
+	if got, want := ids(b.Open()), []uint64{3}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Open after Reset = %v, want %v", got, want)
+	}
+	if c, ok := b.Get(1); !ok || c.Status != parley.StatusResolved {
+		t.Errorf("conversation 1 after Reset = %+v, %v; want it known and resolved", c, ok)
+	}
+}
+
+func TestVisitorName(t *testing.T) {
+	tests := []struct {
+		c    parley.Conversation
+		want string
+	}{
+		{parley.Conversation{VisitorName: "Vera"}, "Vera"},
+		{parley.Conversation{Visitor: 42}, "Visitor 42"},
+		{parley.Conversation{}, "Visitor"},
+	}
+	for _, tt := range tests {
+		if got := console.VisitorName(tt.c); got != tt.want {
+			t.Errorf("VisitorName(%+v) = %q, want %q", tt.c, got, tt.want)
+		}
+	}
+}
+
+func TestDocumentTitle(t *testing.T) {
+	for n, want := range map[int]string{0: "Parley", 1: "(1) Parley", 3: "(3) Parley"} {
+		if got := console.DocumentTitle(n); got != want {
+			t.Errorf("DocumentTitle(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+var (
+	me    = parley.Agent{ID: 1, Name: "Ann", Role: parley.AgentRoleAgent}
+	vera  = &parley.Author{Kind: parley.AuthorVisitor, ID: 70, Name: "Vera"}
+	ann   = &parley.Author{Kind: parley.AuthorAgent, ID: 1, Name: "Ann"}
+	bob   = &parley.Author{Kind: parley.AuthorAgent, ID: 2, Name: "Bob"}
+	open7 = parley.Conversation{ID: 7, Visitor: 70, VisitorName: "Vera", Status: parley.StatusOpen, LastSeq: 2, Unread: 1, LastText: "hi"}
+)
+
+func msg(conv, seq uint64, id string, from *parley.Author, text string) parley.Frame {
+	return parley.Frame{Type: parley.TypeMsg, Conv: conv, Seq: seq, ID: id, From: from, Text: text, At: t0.UnixMilli()}
+}
+
+func convFrame(c parley.Conversation) parley.Frame {
+	return parley.Frame{Type: parley.TypeConv, Conversation: &c}
+}
+
+func TestDeskAlerts(t *testing.T) {
+	d := console.NewDesk()
+	eff := d.Apply(parley.Frame{Type: parley.TypeWelcome, Agent: &me, Conversations: []parley.Conversation{open7}}, t0)
+	if len(eff.Alerts) != 0 {
+		t.Errorf("welcome alerted %v; what was there before login is not news", eff.Alerts)
+	}
+
+	next := open7
+	next.LastSeq, next.Unread, next.LastText = 3, 2, "anyone there?"
+	eff = d.Apply(convFrame(next), t0)
+	if want := []console.Alert{{Conv: 7, Name: "Vera", Text: "anyone there?"}}; !reflect.DeepEqual(eff.Alerts, want) {
+		t.Errorf("alerts = %v, want %v", eff.Alerts, want)
+	}
+	// The same state again (a page change, say) is no news.
+	if eff = d.Apply(convFrame(next), t0); len(eff.Alerts) != 0 {
+		t.Errorf("repeated conv frame alerted %v", eff.Alerts)
+	}
+	// An agent's reply or a read mark lowers nothing into news either.
+	read := next
+	read.LastSeq, read.Unread = 4, 0
+	if eff = d.Apply(convFrame(read), t0); len(eff.Alerts) != 0 {
+		t.Errorf("agent reply alerted %v", eff.Alerts)
+	}
+	// A new conversation with a message is news.
+	fresh := parley.Conversation{ID: 8, Visitor: 80, Status: parley.StatusOpen, LastSeq: 1, Unread: 1, LastText: "hello"}
+	eff = d.Apply(convFrame(fresh), t0)
+	if want := []console.Alert{{Conv: 8, Name: "Visitor 80", Text: "hello"}}; !reflect.DeepEqual(eff.Alerts, want) {
+		t.Errorf("alerts = %v, want %v", eff.Alerts, want)
+	}
+	// Back from a disconnect: conversation 8 got another message meanwhile.
+	fresh.LastSeq, fresh.Unread, fresh.LastText = 2, 2, "hello?"
+	eff = d.Apply(parley.Frame{Type: parley.TypeWelcome, Agent: &me, Conversations: []parley.Conversation{read, fresh}}, t0)
+	if want := []console.Alert{{Conv: 8, Name: "Visitor 80", Text: "hello?"}}; !reflect.DeepEqual(eff.Alerts, want) {
+		t.Errorf("alerts after reconnect = %v, want %v", eff.Alerts, want)
+	}
+	if got, want := d.Inbox.UnreadTotal(), 2; got != want {
+		t.Errorf("UnreadTotal = %d, want %d", got, want)
+	}
+}
+
+func rows(items []ui.Item) []string {
+	var s []string
+	for _, it := range items {
+		state := ""
+		switch it.Status {
+		case ui.Sending:
+			state = " (sending)"
+		case ui.Failed:
+			state = " (failed: " + it.Reason + ")"
+		}
+		s = append(s, it.From.Name+": "+it.Text+state)
+	}
+	return s
+}
+
+func TestDeskConversation(t *testing.T) {
+	d := console.NewDesk()
+	d.Apply(parley.Frame{Type: parley.TypeWelcome, Agent: &me, Conversations: []parley.Conversation{open7}}, t0)
+
+	// Messages of a conversation not opened here are left to the inbox.
+	if eff := d.Apply(msg(7, 1, "a", vera, "hi"), t0); len(eff.Grew) != 0 {
+		t.Errorf("unopened conversation grew: %v", eff.Grew)
+	}
+	if d.Synced(7) {
+		t.Error("Synced before any history")
+	}
+
+	d.Thread(7).Followed = true
+	for _, f := range []parley.Frame{
+		msg(7, 2, "b", vera, "anyone?"),
+		msg(7, 1, "a", vera, "hi"),
+		msg(7, 2, "b", vera, "anyone?"),
+		{Type: parley.TypeSynced, Conv: 7, Seq: 2},
+		msg(7, 3, "c", bob, "Bob here"),
+	} {
+		d.Apply(f, t0)
+	}
+	if !d.Synced(7) {
+		t.Error("Synced = false after synced frame")
+	}
+
+	d.Sent(parley.Frame{Type: parley.TypeSend, ID: "m1", Conv: 7, Text: "Ann here too"})
+	d.Sent(parley.Frame{Type: parley.TypeSend, ID: "m2", Conv: 7, Text: "x"})
+	d.Outbox = []parley.Frame{
+		{Type: parley.TypeSend, ID: "m1", Conv: 7, Text: "Ann here too"},
+		{Type: parley.TypeSend, ID: "other", Conv: 8, Text: "elsewhere"},
+	}
+	d.Apply(parley.Frame{Type: parley.TypeError, ID: "m2", Code: parley.EInvalid, Message: "Message text is empty."}, t0)
+
+	want := []string{"Vera: hi", "Vera: anyone?", "Bob: Bob here", "Ann: Ann here too (sending)", "Ann: x (failed: Message text is empty.)"}
+	if got := rows(d.Items(7)); !reflect.DeepEqual(got, want) {
+		t.Errorf("items =\n%q\nwant\n%q", got, want)
+	}
+
+	if seq, ok := d.MarkRead(7); !ok || seq != 3 {
+		t.Errorf("MarkRead = %d, %v; want 3, true", seq, ok)
+	}
+	if _, ok := d.MarkRead(7); ok {
+		t.Error("MarkRead moved again without new messages")
+	}
+
+	if f, ok := d.Retry(7, "m2"); !ok || f.Text != "x" {
+		t.Errorf("Retry = %+v, %v; want the refused frame", f, ok)
+	}
+}
+
+func TestDeskTyping(t *testing.T) {
+	d := console.NewDesk()
+	d.Apply(parley.Frame{Type: parley.TypeWelcome, Agent: &me}, t0)
+	d.Apply(parley.Frame{Type: parley.TypeTyping, Conv: 7, On: true, From: vera}, t0)
+	d.Apply(parley.Frame{Type: parley.TypeTyping, Conv: 7, On: true, From: ann}, t0) // my own echo
+	d.Apply(parley.Frame{Type: parley.TypeTyping, Conv: 7, On: true, From: bob}, t0)
+	if got, want := d.TypingNames(7, t0.Add(time.Second)), []string{"Bob", "Vera"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("typing = %v, want %v", got, want)
+	}
+	if got := d.TypingNames(7, t0.Add(ui.TypingExpiry)); len(got) != 0 {
+		t.Errorf("typing after expiry = %v, want nobody", got)
+	}
+}
+
+func TestResponseError(t *testing.T) {
+	header := func(k, v string) http.Header { h := http.Header{}; h.Set(k, v); return h }
+	tests := []struct {
+		name     string
+		path     string
+		status   int
+		header   http.Header
+		body     string
+		wantCode string
+		wantMsg  string
+	}{
+		{"bad credentials", "/api/login", 401, nil, `{"code":"unauthorized","message":"Invalid email or password."}`,
+			parley.EUnauthorized, "Wrong email or password."},
+		{"no session", "/api/session", 401, nil, ``, parley.EUnauthorized, "Please log in."},
+		{"too many attempts", "/api/login", 429, header("Retry-After", "840"), `{"code":"rate_limited","message":"x"}`,
+			parley.ERateLimited, "Too many attempts, try again in 14 minutes."},
+		{"one minute", "/api/login", 429, header("Retry-After", "30"), ``,
+			parley.ERateLimited, "Too many attempts, try again in 1 minute."},
+		{"no retry-after", "/api/login", 429, nil, ``, parley.ERateLimited, "Too many attempts, try again later."},
+		{"server message", "/api/sites/demo", 400, nil, `{"code":"invalid","message":"Allowed origin \"ftp://x\": only http and https are allowed."}`,
+			parley.EInvalid, `Allowed origin "ftp://x": only http and https are allowed.`},
+		{"forbidden without message", "/api/sites/demo", 403, nil, ``, parley.EForbidden, "Only admins may do this."},
+		{"server error, html body", "/api/sites", 502, nil, `<html>bad gateway</html>`, parley.EInternal,
+			"The server had a problem (502). Try again in a moment."},
+		{"not found", "/api/sites/x", 404, nil, ``, parley.ENotFound, "The request failed (404)."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := tt.header
+			if h == nil {
+				h = http.Header{}
+			}
+			err := console.ResponseError(tt.path, tt.status, h, []byte(tt.body))
+			if err.Code != tt.wantCode || err.Message != tt.wantMsg {
+				t.Errorf("got %q %q, want %q %q", err.Code, err.Message, tt.wantCode, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestSiteForm(t *testing.T) {
+	base := parley.Site{
+		ID: "demo", Name: "Demo", Title: "Chat", Color: "#112233",
+		AllowedOrigins: []string{"https://shop.example", "*.example.com"},
+		Proactive:      parley.Proactive{Enabled: true, DelaySeconds: 10, PagePattern: "/p/*", Message: "Hi!"},
+	}
+	form := console.NewSiteForm(base)
+	if got, err := form.Site(base); err != nil || !reflect.DeepEqual(got, base) {
+		t.Fatalf("round trip = %+v, %v; want %+v", got, err, base)
+	}
+
+	tests := []struct {
+		name    string
+		edit    func(*console.SiteForm)
+		check   func(parley.Site) bool
+		wantErr bool
+	}{
+		{"origins one per line, blanks dropped", func(f *console.SiteForm) { f.AllowedOrigins = " https://a.example \n\n http://b.example:8080\n" },
+			func(s parley.Site) bool {
+				return reflect.DeepEqual(s.AllowedOrigins, []string{"https://a.example", "http://b.example:8080"})
+			}, false},
+		{"no origins is an empty list", func(f *console.SiteForm) { f.AllowedOrigins = "" },
+			func(s parley.Site) bool { return s.AllowedOrigins != nil && len(s.AllowedOrigins) == 0 }, false},
+		{"delay", func(f *console.SiteForm) { f.DelaySeconds = " 30 " },
+			func(s parley.Site) bool { return s.Proactive.DelaySeconds == 30 }, false},
+		{"empty delay is zero", func(f *console.SiteForm) { f.DelaySeconds = "" },
+			func(s parley.Site) bool { return s.Proactive.DelaySeconds == 0 }, false},
+		{"delay not a number", func(f *console.SiteForm) { f.DelaySeconds = "soon" }, nil, true},
+		{"negative delay", func(f *console.SiteForm) { f.DelaySeconds = "-1" }, nil, true},
+		{"proactive without greeting", func(f *console.SiteForm) { f.Greeting = "  " }, nil, true},
+		{"disabled proactive without greeting", func(f *console.SiteForm) { f.Proactive, f.Greeting = false, "" },
+			func(s parley.Site) bool { return !s.Proactive.Enabled }, false},
+		{"id is kept", func(f *console.SiteForm) { f.Name = "  New name " },
+			func(s parley.Site) bool { return s.ID == "demo" && s.Name == "New name" }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := console.NewSiteForm(base)
+			tt.edit(&f)
+			got, err := f.Site(base)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil && !tt.check(got) {
+				t.Errorf("site = %+v", got)
+			}
+			if err != nil && parley.ErrorCode(err) != parley.EInvalid {
+				t.Errorf("error code = %q, want invalid", parley.ErrorCode(err))
+			}
+		})
+	}
+}

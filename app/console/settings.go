@@ -1,0 +1,276 @@
+package console
+
+import (
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/parley"
+)
+
+// status is where a load or save stands.
+type status int
+
+const (
+	idle status = iota
+	loading
+	failed
+	done
+)
+
+// Settings shows each site's embed snippet and, for admins, its settings.
+// It loads the sites itself when mounted.
+type Settings struct {
+	app.Compo
+
+	API   *API
+	Admin bool
+
+	load    status
+	loadErr string
+	sites   []SiteInfo
+	current int
+	form    SiteForm
+	save    status
+	saveMsg string
+	copied  bool
+}
+
+// OnMount loads the sites.
+func (s *Settings) OnMount(ctx app.Context) {
+	s.reload(ctx)
+}
+
+func (s *Settings) reload(ctx app.Context) {
+	if s.API == nil {
+		return
+	}
+	s.load, s.loadErr = loading, ""
+	api := s.API
+	ctx.Async(func() {
+		sites, err := api.Sites(ctx)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				s.load, s.loadErr = failed, parley.ErrorMessage(err)
+				return
+			}
+			s.load, s.sites = done, sites
+			s.pick(min(s.current, max(len(sites)-1, 0)))
+		})
+	})
+}
+
+func (s *Settings) pick(i int) {
+	s.current, s.save, s.saveMsg, s.copied = i, idle, "", false
+	if i < len(s.sites) {
+		s.form = NewSiteForm(s.sites[i].Site)
+	}
+}
+
+// Render implements app.Composer.
+func (s *Settings) Render() app.UI {
+	var body app.UI
+	switch {
+	case s.load == failed:
+		body = app.Div().Class("settings-error").Role("alert").Body(
+			app.P().Text(s.loadErr),
+			app.Button().Class("button").Type("button").OnClick(func(ctx app.Context, e app.Event) { s.reload(ctx) }).Text("Try again"),
+		)
+	case s.load != done:
+		body = app.P().Class("settings-loading").Text("Loading sites…")
+	case len(s.sites) == 0:
+		body = app.P().Class("settings-empty").Text("There are no sites yet.")
+	default:
+		body = app.Div().Class("settings-site").Body(
+			s.renderTabs(),
+			s.renderSnippet(s.sites[s.current]),
+			s.renderForm(),
+		)
+	}
+	return app.Div().Class("settings").Body(
+		app.H2().Class("settings-title").Text("Settings"),
+		body,
+	)
+}
+
+func (s *Settings) renderTabs() app.UI {
+	if len(s.sites) < 2 {
+		return app.Span().Class("site-tabs-none")
+	}
+	return app.Div().Class("site-tabs").Role("tablist").Body(
+		app.Range(s.sites).Slice(func(i int) app.UI {
+			name := s.sites[i].Name
+			if name == "" {
+				name = s.sites[i].ID
+			}
+			class := "site-tab"
+			if i == s.current {
+				class += " selected"
+			}
+			return app.Button().Class(class).Type("button").Role("tab").Aria("selected", i == s.current).
+				OnClick(func(ctx app.Context, e app.Event) { s.pick(i) }).Text(name)
+		}),
+	)
+}
+
+func (s *Settings) renderSnippet(site SiteInfo) app.UI {
+	label := "Copy"
+	if s.copied {
+		label = "Copied"
+	}
+	snippet := site.Snippet
+	return app.Section().Class("card snippet-card").Body(
+		app.H3().Text("Add the chat to your shop"),
+		app.P().Class("hint").Text("Paste this tag into every page of the shop, just before </body>."),
+		app.Textarea().ID("snippet").Class("snippet").ReadOnly(true).Rows(3).Spellcheck(false).
+			Aria("label", "Embed snippet").Text(snippet),
+		app.Button().ID("copy-snippet").Class("button").Type("button").
+			OnClick(func(ctx app.Context, e app.Event) { s.copy(ctx, snippet) }).Text(label),
+	)
+}
+
+func (s *Settings) renderForm() app.UI {
+	f := s.form
+	ro := !s.Admin
+	var note app.UI = app.Span().Class("settings-note-none")
+	if ro {
+		note = app.P().Class("hint").Text("Only admins can change these settings.")
+	}
+	var result app.UI = app.Span().Class("save-none")
+	switch s.save {
+	case done:
+		result = app.P().Class("save-ok").Role("status").Text(s.saveMsg)
+	case failed:
+		result = app.P().Class("save-error").Role("alert").Text(s.saveMsg)
+	}
+	saveLabel := "Save"
+	if s.save == loading {
+		saveLabel = "Saving…"
+	}
+	color := f.Color
+	if !validColor(color) {
+		color = "#3b5bdb"
+	}
+
+	return app.Form().ID("site-form").Class("card site-form").OnSubmit(s.onSave).Body(
+		app.H3().Text("Widget"),
+		note,
+		field("site-name", "Name", app.Input().ID("site-name").Type("text").Value(f.Name).ReadOnly(ro).
+			OnInput(s.set(func(v string) { s.form.Name = v }))),
+		field("site-title", "Title shown in the chat header", app.Input().ID("site-title").Type("text").Value(f.Title).
+			ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Title = v }))),
+		field("site-welcome", "Welcome text", app.Textarea().ID("site-welcome").Rows(2).Text(f.Welcome).
+			ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Welcome = v }))),
+		field("site-color", "Colour", app.Div().Class("color-field").Body(
+			app.Input().ID("site-color").Type("color").Value(color).Disabled(ro).
+				OnInput(s.set(func(v string) { s.form.Color = v })),
+			app.Code().Class("color-value").Text(f.Color),
+		)),
+		field("site-origins", "Allowed origins (one per line, like https://shop.example or *.example.com)",
+			app.Textarea().ID("site-origins").Rows(4).Spellcheck(false).Text(f.AllowedOrigins).
+				ReadOnly(ro).OnInput(s.set(func(v string) { s.form.AllowedOrigins = v }))),
+
+		app.H3().Text("Proactive greeting"),
+		app.Label().Class("check").Body(
+			app.Input().ID("site-proactive").Type("checkbox").Checked(f.Proactive).Disabled(ro).
+				OnChange(func(ctx app.Context, e app.Event) {
+					s.form.Proactive = ctx.JSSrc().Get("checked").Truthy()
+				}),
+			app.Span().Text("Open the chat with a greeting"),
+		),
+		field("site-delay", "After this many seconds on the page", app.Input().ID("site-delay").Type("number").
+			Min(0).Step(1).Value(f.DelaySeconds).ReadOnly(ro).
+			OnInput(s.set(func(v string) { s.form.DelaySeconds = v }))),
+		field("site-pattern", "On pages matching (like /products/*; empty for every page)",
+			app.Input().ID("site-pattern").Type("text").Value(f.PagePattern).ReadOnly(ro).
+				OnInput(s.set(func(v string) { s.form.PagePattern = v }))),
+		field("site-greeting", "Greeting", app.Textarea().ID("site-greeting").Rows(2).Text(f.Greeting).
+			ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Greeting = v }))),
+
+		result,
+		app.Button().ID("save-site").Class("button button-primary").Type("submit").
+			Disabled(ro || s.save == loading).Text(saveLabel),
+	)
+}
+
+// field is a labelled form row.
+func field(id, label string, input app.UI) app.UI {
+	return app.Div().Class("field").Body(
+		app.Label().For(id).Text(label),
+		input,
+	)
+}
+
+// set returns an input handler storing the element's value. The re-render
+// writes the same value back, which leaves the caret where it is.
+func (s *Settings) set(store func(string)) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		store(ctx.JSSrc().Get("value").String())
+		if s.save != loading {
+			s.save, s.saveMsg = idle, ""
+		}
+	}
+}
+
+func (s *Settings) onSave(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if !s.Admin || s.API == nil || s.current >= len(s.sites) || s.save == loading {
+		return
+	}
+	site, err := s.form.Site(s.sites[s.current].Site)
+	if err != nil {
+		s.save, s.saveMsg = failed, parley.ErrorMessage(err)
+		return
+	}
+	s.save, s.saveMsg = loading, ""
+	api, i := s.API, s.current
+	ctx.Async(func() {
+		saved, err := api.UpdateSite(ctx, site)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				s.save, s.saveMsg = failed, parley.ErrorMessage(err)
+				return
+			}
+			if i < len(s.sites) {
+				if saved.ID != "" {
+					if saved.Snippet == "" {
+						saved.Snippet = s.sites[i].Snippet
+					}
+					s.sites[i] = saved
+				} else {
+					s.sites[i].Site = site
+				}
+				if i == s.current {
+					s.form = NewSiteForm(s.sites[i].Site)
+				}
+			}
+			s.save, s.saveMsg = done, "Saved."
+		})
+	})
+}
+
+// copy puts the snippet on the clipboard, falling back to selecting it
+// where the Clipboard API is missing (plain http on a LAN address).
+func (s *Settings) copy(ctx app.Context, text string) {
+	if !app.IsClient {
+		return
+	}
+	clip := app.Window().Get("navigator").Get("clipboard")
+	if clip.Truthy() {
+		clip.Call("writeText", text).Then(func(app.Value) {
+			ctx.Dispatch(func(ctx app.Context) { s.copied = true })
+		})
+		return
+	}
+	if el := app.Window().GetElementByID("snippet"); el.Truthy() {
+		el.Call("select")
+		app.Window().Get("document").Call("execCommand", "copy")
+		s.copied = true
+	}
+}
+
+func validColor(s string) bool {
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	return strings.Trim(strings.ToLower(s[1:]), "0123456789abcdef") == ""
+}

@@ -1,0 +1,72 @@
+package console
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/parley-chat/parley/app/parley"
+)
+
+// SiteForm is the settings form as the agent edits it: text fields, turned
+// into a Site only when saved.
+type SiteForm struct {
+	Name           string
+	Title          string
+	Welcome        string
+	Color          string
+	AllowedOrigins string // one per line
+	Proactive      bool
+	DelaySeconds   string
+	PagePattern    string
+	Greeting       string
+}
+
+// NewSiteForm fills the form from a site.
+func NewSiteForm(s parley.Site) SiteForm {
+	return SiteForm{
+		Name:           s.Name,
+		Title:          s.Title,
+		Welcome:        s.Welcome,
+		Color:          s.Color,
+		AllowedOrigins: strings.Join(s.AllowedOrigins, "\n"),
+		Proactive:      s.Proactive.Enabled,
+		DelaySeconds:   strconv.Itoa(s.Proactive.DelaySeconds),
+		PagePattern:    s.Proactive.PagePattern,
+		Greeting:       s.Proactive.Message,
+	}
+}
+
+// Site applies the form to base. It checks only what the form itself can
+// get wrong (a delay that is not a number, a colour picker value); the
+// server validates the rest and its messages are shown as they come.
+func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
+	s := base
+	s.Name = strings.TrimSpace(f.Name)
+	s.Title = strings.TrimSpace(f.Title)
+	s.Welcome = strings.TrimSpace(f.Welcome)
+	s.Color = strings.TrimSpace(f.Color)
+	s.AllowedOrigins = []string{}
+	for _, line := range strings.Split(f.AllowedOrigins, "\n") {
+		if o := strings.TrimSpace(line); o != "" {
+			s.AllowedOrigins = append(s.AllowedOrigins, o)
+		}
+	}
+	delay := strings.TrimSpace(f.DelaySeconds)
+	if delay == "" {
+		delay = "0"
+	}
+	n, err := strconv.Atoi(delay)
+	if err != nil || n < 0 {
+		return parley.Site{}, parley.Errorf(parley.EInvalid, "The delay must be a whole number of seconds.")
+	}
+	s.Proactive = parley.Proactive{
+		Enabled:      f.Proactive,
+		DelaySeconds: n,
+		PagePattern:  strings.TrimSpace(f.PagePattern),
+		Message:      strings.TrimSpace(f.Greeting),
+	}
+	if s.Proactive.Enabled && s.Proactive.Message == "" {
+		return parley.Site{}, parley.Errorf(parley.EInvalid, "Write the greeting the proactive chat opens with.")
+	}
+	return s, nil
+}

@@ -1,0 +1,33 @@
+// Package apptree_test checks the dependency direction of everything under
+// app/: it compiles to WebAssembly, so it must never depend on the server or
+// on bbolt, even indirectly.
+package apptree_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func TestAppDoesNotImportServer(t *testing.T) {
+	for _, goos := range []string{"js", ""} {
+		cmd := exec.Command("go", "list", "-deps", "-test", "-f", "{{.ImportPath}}", "./...")
+		cmd.Dir = "." // app/
+		if goos == "js" {
+			cmd.Env = append(cmd.Environ(), "GOOS=js", "GOARCH=wasm")
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list (GOOS=%q): %v\n%s", goos, err, out)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) < 10 {
+			t.Fatalf("go list (GOOS=%q) listed only %d packages; the check would prove nothing", goos, len(deps))
+		}
+		for _, dep := range deps {
+			if strings.HasPrefix(dep, "github.com/parley-chat/parley/server") || strings.HasPrefix(dep, "go.etcd.io/bbolt") {
+				t.Errorf("GOOS=%q: app/ depends on %s", goos, dep)
+			}
+		}
+	}
+}

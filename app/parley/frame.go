@@ -1,0 +1,109 @@
+package parley
+
+import "encoding/json"
+
+// Frame types sent by clients.
+const (
+	TypeHello   = "hello"   // first frame: who I am and where I was
+	TypeSend    = "send"    // a new message
+	TypeResume  = "resume"  // replay a conversation after a sequence number
+	TypeTyping  = "typing"  // ephemeral typing state
+	TypeRead    = "read"    // read mark
+	TypePage    = "page"    // visitor moved to another page
+	TypeResolve = "resolve" // agent closes a conversation
+)
+
+// Frame types sent by the server. TypeTyping and TypeRead go both ways.
+const (
+	TypeWelcome = "welcome" // answer to hello
+	TypeAck     = "ack"     // a sent message is durable
+	TypeMsg     = "msg"     // a durable message, in sequence order per conversation
+	TypeSynced  = "synced"  // a replay has been sent up to Seq
+	TypeConv    = "conv"    // a conversation was created or changed
+	TypeError   = "error"   // a request was refused
+)
+
+// Frame is every websocket frame, in both directions, as one JSON object.
+// Which fields are set depends on Type; docs/protocol.md lists them.
+type Frame struct {
+	Type string `json:"type"`
+
+	// hello
+	Role  Role         `json:"role,omitempty"`
+	Site  string       `json:"site,omitempty"`
+	Token string       `json:"token,omitempty"`
+	Since []ResumeFrom `json:"since,omitempty"`
+
+	// send, ack, msg, error: the client message id.
+	ID string `json:"id,omitempty"`
+	// Conv is the conversation; a visitor may leave it 0 on send.
+	Conv uint64 `json:"conv,omitempty"`
+	// Seq: ack/msg sequence number, read mark, synced position.
+	Seq uint64 `json:"seq,omitempty"`
+	// After: resume replays messages with a sequence number above it.
+	After uint64 `json:"after,omitempty"`
+	Text  string `json:"text,omitempty"`
+	// Greeted: the visitor's first message answers the site's proactive greeting.
+	Greeted bool `json:"greeted,omitempty"`
+	// Dup marks an ack for a resend of a message that was already stored.
+	Dup bool `json:"dup,omitempty"`
+
+	// msg
+	From *Author `json:"from,omitempty"`
+	At   int64   `json:"at,omitempty"`
+
+	// typing: On is the new state; From says who types.
+	On bool `json:"on,omitempty"`
+
+	// page
+	Page *Page `json:"page,omitempty"`
+
+	// welcome
+	Visitor       *Visitor       `json:"visitor,omitempty"`
+	Agent         *Agent         `json:"agent,omitempty"`
+	Conversations []Conversation `json:"conversations,omitempty"`
+	Limits        *Limits        `json:"limits,omitempty"`
+
+	// conv
+	Conversation *Conversation `json:"conversation,omitempty"`
+
+	// error
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// ResumeFrom asks for the messages of Conv after sequence After.
+type ResumeFrom struct {
+	Conv  uint64 `json:"conv"`
+	After uint64 `json:"after"`
+}
+
+// MessageFrame is the msg frame for m.
+func MessageFrame(m Message) Frame {
+	from := m.From
+	return Frame{Type: TypeMsg, Conv: m.Conv, Seq: m.Seq, ID: m.ID, From: &from, Text: m.Text, At: m.At}
+}
+
+// ToMessage returns the message a msg frame carries.
+func (f Frame) ToMessage() Message {
+	m := Message{Conv: f.Conv, Seq: f.Seq, ID: f.ID, Text: f.Text, At: f.At}
+	if f.From != nil {
+		m.From = *f.From
+	}
+	return m
+}
+
+// ErrorFrame is the error frame for err; id names the client message it refers to, if any.
+func ErrorFrame(err error, id string) Frame {
+	return Frame{Type: TypeError, ID: id, Code: ErrorCode(err), Message: ErrorMessage(err)}
+}
+
+// Encode returns f as JSON.
+func (f Frame) Encode() []byte {
+	b, err := json.Marshal(f)
+	if err != nil {
+		// Frame holds only strings, numbers and plain structs: Marshal cannot fail.
+		panic("parley: encoding frame: " + err.Error())
+	}
+	return b
+}

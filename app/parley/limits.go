@@ -1,0 +1,59 @@
+package parley
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits are announced to clients in the welcome frame.
+type Limits struct {
+	MaxFrameBytes int `json:"maxFrameBytes"`
+	MaxTextRunes  int `json:"maxTextRunes"`
+	// SendPerSecond and SendBurst bound the send rate of one connection.
+	SendPerSecond float64 `json:"sendPerSecond"`
+	SendBurst     int     `json:"sendBurst"`
+}
+
+// DefaultLimits are the limits the server enforces unless configured otherwise.
+var DefaultLimits = Limits{
+	MaxFrameBytes: 16 << 10,
+	MaxTextRunes:  4000,
+	SendPerSecond: 5,
+	SendBurst:     20,
+}
+
+// ClientIDMaxLen bounds the client-generated message id.
+const ClientIDMaxLen = 64
+
+// CheckText validates a message text against the limits and returns it with
+// surrounding white space trimmed.
+func (l Limits) CheckText(text string) (string, error) {
+	if !utf8.ValidString(text) {
+		return "", Errorf(EInvalid, "Message text is not valid UTF-8.")
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", Errorf(EInvalid, "Message text is empty.")
+	}
+	if n := utf8.RuneCountInString(text); n > l.MaxTextRunes {
+		return "", Errorf(ETooLarge, "Message is %d characters long; the limit is %d.", n, l.MaxTextRunes)
+	}
+	return text, nil
+}
+
+// CheckClientID validates a client-generated message id.
+func CheckClientID(id string) error {
+	if id == "" {
+		return Errorf(EInvalid, "Message id is missing.")
+	}
+	if len(id) > ClientIDMaxLen {
+		return Errorf(EInvalid, "Message id is longer than %d bytes.", ClientIDMaxLen)
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return Errorf(EInvalid, "Message id may hold only letters, digits, '-' and '_'.")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package parley
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Bounds on site settings.
+const (
+	maxSiteName       = 100
+	maxSiteTitle      = 100
+	maxSiteWelcome    = 500
+	maxAllowedOrigins = 50
+	maxPagePattern    = 200
+	maxGreeting       = 1000
+	maxDelaySeconds   = 3600
+)
+
+// Validate checks site settings that come from outside and returns them
+// normalised: trimmed texts, normalised origins, a default colour.
+func (s Site) Validate() (Site, error) {
+	texts := []struct {
+		field *string
+		name  string
+		max   int
+	}{
+		{&s.Name, "Name", maxSiteName},
+		{&s.Title, "Title", maxSiteTitle},
+		{&s.Welcome, "Welcome text", maxSiteWelcome},
+		{&s.Proactive.PagePattern, "Page pattern", maxPagePattern},
+		{&s.Proactive.Message, "Greeting", maxGreeting},
+	}
+	for _, t := range texts {
+		if !utf8.ValidString(*t.field) {
+			return Site{}, Errorf(EInvalid, "%s is not valid UTF-8.", t.name)
+		}
+		*t.field = strings.TrimSpace(*t.field)
+		if n := utf8.RuneCountInString(*t.field); n > t.max {
+			return Site{}, Errorf(ETooLarge, "%s is %d characters long; the limit is %d.", t.name, n, t.max)
+		}
+	}
+	if s.Name == "" {
+		return Site{}, Errorf(EInvalid, "The site needs a name.")
+	}
+	if len(s.AllowedOrigins) > maxAllowedOrigins {
+		return Site{}, Errorf(ETooLarge, "At most %d allowed origins.", maxAllowedOrigins)
+	}
+	origins := make([]string, 0, len(s.AllowedOrigins))
+	for _, o := range s.AllowedOrigins {
+		if strings.TrimSpace(o) == "" {
+			continue
+		}
+		n, err := ParseOriginPattern(o)
+		if err != nil {
+			return Site{}, err
+		}
+		origins = append(origins, n)
+	}
+	s.AllowedOrigins = origins
+	if s.Color == "" {
+		s.Color = "#4f46e5"
+	}
+	if !validColor(s.Color) {
+		return Site{}, Errorf(EInvalid, "Colour %q is not of the form #rrggbb.", s.Color)
+	}
+	if p := s.Proactive; p.Enabled {
+		if p.DelaySeconds < 0 || p.DelaySeconds > maxDelaySeconds {
+			return Site{}, Errorf(EInvalid, "The greeting delay must be from 0 to %d seconds.", maxDelaySeconds)
+		}
+		if p.Message == "" {
+			return Site{}, Errorf(EInvalid, "The proactive greeting needs a message.")
+		}
+		if strings.ContainsAny(p.PagePattern, "\r\n\t") {
+			return Site{}, Errorf(EInvalid, "The page pattern may not hold control characters.")
+		}
+	}
+	return s, nil
+}
+
+func validColor(c string) bool {
+	if len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	for i := 1; i < 7; i++ {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", rune(c[i])) {
+			return false
+		}
+	}
+	return true
+}

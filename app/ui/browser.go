@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Browser helpers. Outside a browser (tests, native builds) go-app's window
+// is inert, so these do nothing there.
+
+// ScrollerID names the element that scrolls a conversation.
+const ScrollerID = "scroller"
+
+// NearBottom reports whether the scroller shows its last rows, so a new
+// message may scroll it without yanking someone reading older ones.
+func NearBottom(id string) bool {
+	if !app.IsClient {
+		return true
+	}
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return true
+	}
+	gap := el.Get("scrollHeight").Float() - el.Get("scrollTop").Float() - el.Get("clientHeight").Float()
+	return gap < 80
+}
+
+// ScrollToBottom scrolls the element to its end.
+func ScrollToBottom(id string) {
+	if !app.IsClient {
+		return
+	}
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Set("scrollTop", el.Get("scrollHeight"))
+	}
+}
+
+// Focus moves the keyboard focus to the element.
+func Focus(id string) {
+	if !app.IsClient {
+		return
+	}
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Call("focus")
+	}
+}
+
+// PageVisible reports whether the document is visible.
+func PageVisible() bool {
+	if !app.IsClient {
+		return true
+	}
+	return app.Window().Get("document").Get("visibilityState").String() == "visible"
+}
+
+// OnVisibilityChange calls f (on a JS event goroutine: dispatch to the UI
+// goroutine from it) whenever the document is shown or hidden.
+func OnVisibilityChange(f func(visible bool)) (release func()) {
+	if !app.IsClient {
+		return func() {}
+	}
+	doc := app.Window().Get("document")
+	fn := app.FuncOf(func(this app.Value, args []app.Value) any {
+		f(doc.Get("visibilityState").String() == "visible")
+		return nil
+	})
+	doc.Call("addEventListener", "visibilitychange", fn)
+	return func() {
+		doc.Call("removeEventListener", "visibilitychange", fn)
+		fn.Release()
+	}
+}
+
+// SetDocumentTitle sets the tab title.
+func SetDocumentTitle(title string) {
+	if !app.IsClient {
+		return
+	}
+	doc := app.Window().Get("document")
+	if doc.Get("title").String() != title {
+		doc.Set("title", title)
+	}
+}
+
+// SocketURL is the websocket URL on the page's own origin.
+func SocketURL(page *url.URL) string {
+	scheme := "ws"
+	if strings.EqualFold(page.Scheme, "https") {
+		scheme = "wss"
+	}
+	return scheme + "://" + page.Host + "/ws"
+}

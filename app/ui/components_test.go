@@ -1,0 +1,139 @@
+package ui_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/ui"
+)
+
+// load mounts c in a test engine and runs everything pending.
+func load(tb testing.TB, c app.Composer) {
+	tb.Helper()
+	e := app.NewTestEngine()
+	if err := e.Load(c); err != nil {
+		tb.Fatalf("loading %T: %v", c, err)
+	}
+	e.ConsumeAll()
+}
+
+// match fails the test unless want is found at path under root.
+func match(tb testing.TB, want, root app.UI, path ...int) {
+	tb.Helper()
+	if err := app.Match(want, root, path...); err != nil {
+		tb.Errorf("at %v: %v", path, err)
+	}
+}
+
+// childCount returns how many children the element at path has, up to max.
+func childCount(root app.UI, max int, path ...int) int {
+	for n := 0; n <= max; n++ {
+		p := append(append([]int(nil), path...), n)
+		if err := app.Match(nil, root, p...); err != nil && isOutOfRange(err) {
+			return n
+		}
+	}
+	return max + 1
+}
+
+func isOutOfRange(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "out of range")
+}
+
+func TestMessageListOrderAndDuplicates(t *testing.T) {
+	var th ui.Thread
+	for _, m := range []parley.Message{
+		msg(2, "b", agent, "Hello, how can I help?"),
+		msg(1, "a", visitor, "hi"),
+		msg(2, "b", agent, "Hello, how can I help?"),
+		msg(3, "c", visitor, "see https://x.example/p"),
+		msg(1, "a", visitor, "hi"),
+	} {
+		th.Add(m)
+	}
+	now := time.UnixMilli(3000)
+	list := &ui.MessageList{Items: ui.Items(&th, ui.Pending{Self: visitor, Conv: 7}), Self: parley.AuthorVisitor, Now: now}
+	load(t, list)
+
+	match(t, app.Div().ID("messages").Class("messages").Aria("live", "polite"), list, 0)
+	if got, want := childCount(list, 10, 0), 3; got != want {
+		t.Fatalf("got %d messages, want %d", got, want)
+	}
+	wantRows := []struct {
+		class, seq, text string
+	}{
+		{"msg msg-visitor msg-mine", "1", "hi"},
+		{"msg msg-agent", "2", "Hello, how can I help?"},
+		{"msg msg-visitor msg-mine", "3", "see "},
+	}
+	for i, w := range wantRows {
+		match(t, app.Div().Class(w.class).DataSet("key", "seq-"+w.seq).DataSet("seq", w.seq), list, 0, i)
+		match(t, app.Div().Class("msg-text"), list, 0, i, 1)
+		match(t, app.Text(w.text), list, 0, i, 1, 0)
+	}
+	// Others are named, one's own messages are not.
+	match(t, app.Span().Class("msg-author-none"), list, 0, 0, 0)
+	match(t, app.Div().Class("msg-author"), list, 0, 1, 0)
+	match(t, app.Text("Ann"), list, 0, 1, 0, 0)
+	// Links in a message are safe anchors.
+	match(t, ui.LinkTo("https://x.example/p", ""), list, 0, 2, 1, 1)
+}
+
+func TestMessageListDeliveryStates(t *testing.T) {
+	var th ui.Thread
+	th.Add(msg(1, "a", visitor, "hi"))
+	items := ui.Items(&th, ui.Pending{
+		Self:   visitor,
+		Conv:   7,
+		Outbox: []parley.Frame{send("b", 7, "are you there?")},
+		Failed: []ui.Failure{{Frame: send("c", 7, "spam"), Reason: "You are sending messages too fast."}},
+	})
+	list := &ui.MessageList{Items: items, Self: parley.AuthorVisitor, Now: time.UnixMilli(1000),
+		OnRetry: func(app.Context, string) {}}
+	load(t, list)
+
+	if got, want := childCount(list, 10, 0), 3; got != want {
+		t.Fatalf("got %d messages, want %d", got, want)
+	}
+	match(t, app.Div().Class("msg msg-visitor msg-mine msg-sending").DataSet("key", "out-b"), list, 0, 1)
+	match(t, app.Text("Sending…"), list, 0, 1, 2, 0, 0)
+
+	match(t, app.Div().Class("msg msg-visitor msg-mine msg-failed").DataSet("key", "out-c"), list, 0, 2)
+	retry := app.Button().Type("button").Class("msg-retry").Title("You are sending messages too fast.").
+		OnClick(func(app.Context, app.Event) {})
+	match(t, retry, list, 0, 2, 2, 0)
+	match(t, app.Text("Not sent — retry"), list, 0, 2, 2, 0, 0)
+
+	// A delivered message shows its time instead.
+	match(t, app.Time().Class("msg-time").DateTime("1970-01-01T00:00:01Z"), list, 0, 0, 2, 0)
+}
+
+func TestTypingIndicator(t *testing.T) {
+	idle := &ui.TypingIndicator{}
+	load(t, idle)
+	match(t, app.Div().Class("typing-slot").Aria("live", "polite"), idle, 0)
+	match(t, app.Span().Class("typing-none"), idle, 0, 0)
+
+	busy := &ui.TypingIndicator{Names: []string{"Ann"}}
+	load(t, busy)
+	match(t, app.Div().ID("typing").Class("typing"), busy, 0, 0)
+	match(t, app.Text("Ann is typing…"), busy, 0, 0, 1, 0)
+}
+
+func TestComposer(t *testing.T) {
+	c := &ui.Composer{Key: "7", MaxRunes: 4000, OnSend: func(app.Context, string) {}}
+	load(t, c)
+	match(t, app.Div().Class("composer composer-empty"), c, 0)
+	match(t, app.Textarea().ID("composer").Class("composer-input").Rows(1).
+		Placeholder("Write a message…").Aria("label", "Message").
+		OnInput(func(app.Context, app.Event) {}).OnKeyDown(func(app.Context, app.Event) {}), c, 0, 0)
+	match(t, app.Span().Class("composer-count").Aria("live", "polite"), c, 0, 1)
+	match(t, app.Button().ID("send").Class("composer-send").Type("button").Aria("label", "Send").
+		Title("Send (Enter)").OnClick(func(app.Context, app.Event) {}), c, 0, 2)
+	if got, want := c.CompoID(), "composer-7"; got != want {
+		t.Errorf("CompoID = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,145 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Composer element ids; browser tests use them.
+const (
+	ComposerID = "composer"
+	SendID     = "send"
+)
+
+// counterMargin is how close to the limit a message gets before the
+// composer shows how many characters are left.
+const counterMargin = 200
+
+// Composer is the message box: Enter sends, Shift+Enter starts a new line,
+// and a counter appears near the length limit. The textarea is left
+// uncontrolled (go-app would move the caret on every value update); the
+// component mirrors its text for the counter and clears it after sending.
+type Composer struct {
+	app.Compo
+
+	// Key names the draft: a composer with another key starts empty, so a
+	// reply never follows the agent into another conversation.
+	Key         string
+	Placeholder string
+	// MaxRunes is the message length limit; 0 means parley.DefaultLimits.
+	MaxRunes int
+	// OnSend receives the trimmed text; the composer is cleared.
+	OnSend func(ctx app.Context, text string)
+	// OnTyping is called on every edit.
+	OnTyping func(ctx app.Context)
+
+	text string
+}
+
+// CompoID implements app.DismountEnforcer.
+func (c *Composer) CompoID() string { return "composer-" + c.Key }
+
+func (c *Composer) max() int {
+	if c.MaxRunes > 0 {
+		return c.MaxRunes
+	}
+	return 4000
+}
+
+// look returns what the rendering depends on besides the props.
+func (c *Composer) look() (class, counter string) {
+	n := utf8.RuneCountInString(strings.TrimSpace(c.text))
+	max := c.max()
+	class = "composer"
+	if n == 0 {
+		class += " composer-empty"
+	}
+	if n > max {
+		class += " composer-over"
+	}
+	if n >= max-counterMargin {
+		counter = strconv.Itoa(n) + " / " + strconv.Itoa(max)
+	}
+	return class, counter
+}
+
+// Render implements app.Composer.
+func (c *Composer) Render() app.UI {
+	class, counter := c.look()
+	placeholder := c.Placeholder
+	if placeholder == "" {
+		placeholder = "Write a message…"
+	}
+	return app.Div().Class(class).Body(
+		app.Textarea().
+			ID(ComposerID).
+			Class("composer-input").
+			Rows(1).
+			Placeholder(placeholder).
+			Aria("label", "Message").
+			OnInput(c.onInput).
+			OnKeyDown(c.onKeyDown),
+		app.Span().Class("composer-count").Aria("live", "polite").Text(counter),
+		app.Button().
+			ID(SendID).
+			Class("composer-send").
+			Type("button").
+			Aria("label", "Send").
+			Title("Send (Enter)").
+			OnClick(c.onSendClick).
+			Body(sendIcon()),
+	)
+}
+
+func (c *Composer) onInput(ctx app.Context, e app.Event) {
+	class, counter := c.look()
+	c.text = ctx.JSSrc().Get("value").String()
+	if c.OnTyping != nil {
+		c.OnTyping(ctx)
+	}
+	// Most keys change nothing on screen: skip re-rendering the whole app.
+	if newClass, newCounter := c.look(); newClass == class && newCounter == counter {
+		ctx.PreventUpdate()
+	}
+}
+
+func (c *Composer) onKeyDown(ctx app.Context, e app.Event) {
+	if e.Get("key").String() != "Enter" || e.Get("shiftKey").Truthy() || e.Get("isComposing").Truthy() {
+		ctx.PreventUpdate()
+		return
+	}
+	e.PreventDefault()
+	c.text = ctx.JSSrc().Get("value").String()
+	c.send(ctx)
+}
+
+func (c *Composer) onSendClick(ctx app.Context, e app.Event) {
+	// The DOM is the source of truth: text can arrive without an input
+	// event (autofill, tests setting the value).
+	if v := app.Window().GetElementByID(ComposerID).Get("value"); app.IsClient && v.Truthy() {
+		c.text = v.String()
+	}
+	c.send(ctx)
+	Focus(ComposerID)
+}
+
+func (c *Composer) send(ctx app.Context) {
+	text := strings.TrimSpace(c.text)
+	if text == "" || utf8.RuneCountInString(text) > c.max() {
+		return
+	}
+	c.text = ""
+	if app.IsClient {
+		app.Window().GetElementByID(ComposerID).Set("value", "")
+	}
+	if c.OnSend != nil {
+		c.OnSend(ctx, text)
+	}
+}
+
+func sendIcon() app.UI {
+	return app.Raw(`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path fill="currentColor" d="M3.4 20.4 21 12 3.4 3.6 3.4 10.1 15 12 3.4 13.9z"/></svg>`)
+}

@@ -1,0 +1,171 @@
+package visitor
+
+import (
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/parley-chat/parley/app/parley"
+)
+
+// The bridge speaks with the loader on the shop's page through postMessage.
+// Every message is an object with parley: 1 and a type.
+//
+//	parent → widget  {type:"open", page:{url,title}, greeting?}  {type:"close"}  {type:"page", page:{url,title}}
+//	widget → parent  {type:"ready"}  {type:"close"}  {type:"unread", count}
+//	                 {type:"message", message:{from:{kind,name}, text, at}}  {type:"conversation", open}
+const bridgeVersion = 1
+
+// Message types of the bridge.
+const (
+	MsgOpen         = "open"
+	MsgClose        = "close"
+	MsgPage         = "page"
+	MsgReady        = "ready"
+	MsgUnread       = "unread"
+	MsgMessage      = "message"
+	MsgConversation = "conversation"
+)
+
+// Bounds on what the shop's page may hand us; the page is not ours.
+const (
+	maxPageURL   = 2048
+	maxPageTitle = 300
+)
+
+// ParentMessage is a message from the loader.
+type ParentMessage struct {
+	Parley   int          `json:"parley"`
+	Type     string       `json:"type"`
+	Page     *parley.Page `json:"page,omitempty"`
+	Greeting string       `json:"greeting,omitempty"`
+}
+
+// DecodeParentMessage decodes a loader message (the JSON of event.data) and
+// reports whether it is one the widget understands. Pages must be http(s)
+// URLs; over-long fields are cut.
+func DecodeParentMessage(data []byte) (ParentMessage, bool) {
+	var m ParentMessage
+	if err := json.Unmarshal(data, &m); err != nil || m.Parley != bridgeVersion {
+		return ParentMessage{}, false
+	}
+	if m.Page != nil {
+		p, ok := cleanPage(*m.Page)
+		if ok {
+			m.Page = &p
+		} else {
+			m.Page = nil
+		}
+	}
+	switch m.Type {
+	case MsgOpen:
+		m.Greeting = strings.TrimSpace(m.Greeting)
+		if utf8.RuneCountInString(m.Greeting) > parley.DefaultLimits.MaxTextRunes {
+			m.Greeting = ""
+		}
+		return m, true
+	case MsgClose:
+		return ParentMessage{Parley: m.Parley, Type: m.Type}, true
+	case MsgPage:
+		if m.Page != nil {
+			return ParentMessage{Parley: m.Parley, Type: m.Type, Page: m.Page}, true
+		}
+	}
+	return ParentMessage{}, false
+}
+
+func cleanPage(p parley.Page) (parley.Page, bool) {
+	u, err := url.Parse(p.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(p.URL) > maxPageURL {
+		return parley.Page{}, false
+	}
+	p.Title = strings.TrimSpace(p.Title)
+	if utf8.RuneCountInString(p.Title) > maxPageTitle {
+		p.Title = string([]rune(p.Title)[:maxPageTitle])
+	}
+	return p, true
+}
+
+// ReadyMessage tells the loader the widget is rendered and usable.
+func ReadyMessage() map[string]any { return bridgeMessage(MsgReady) }
+
+// CloseMessage asks the loader to close the panel.
+func CloseMessage() map[string]any { return bridgeMessage(MsgClose) }
+
+// UnreadMessage tells the loader how many agent messages wait unseen.
+func UnreadMessage(n int) map[string]any {
+	m := bridgeMessage(MsgUnread)
+	m["count"] = n
+	return m
+}
+
+// AgentMessage hands the loader a new agent message, for a preview.
+func AgentMessage(msg parley.Message) map[string]any {
+	m := bridgeMessage(MsgMessage)
+	m["message"] = map[string]any{
+		"from": map[string]any{"kind": msg.From.Kind, "name": msg.From.Name},
+		"text": msg.Text,
+		"at":   msg.At,
+	}
+	return m
+}
+
+// ConversationMessage tells the loader whether the visitor has an open
+// conversation (the loader then loads the widget early on the next page).
+func ConversationMessage(open bool) map[string]any {
+	m := bridgeMessage(MsgConversation)
+	m["open"] = open
+	return m
+}
+
+func bridgeMessage(typ string) map[string]any {
+	return map[string]any{"parley": bridgeVersion, "type": typ}
+}
+
+// ParseOrigin validates the shop origin the loader put in ?origin= and
+// returns it as browsers serialise event.origin: lower case, no default
+// port, no path.
+func ParseOrigin(s string) (string, bool) {
+	u, err := url.Parse(s)
+	if err != nil || u.User != nil || u.Host == "" || u.Opaque != "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", false
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if host == "" || (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host, true
+}
+
+// SiteFromPath returns the site id of a widget page path, /chat/{site}.
+func SiteFromPath(path string) string {
+	rest, ok := strings.CutPrefix(path, "/chat/")
+	if !ok {
+		return ""
+	}
+	rest, _, _ = strings.Cut(rest, "/")
+	site, err := url.PathUnescape(rest)
+	if err != nil {
+		return ""
+	}
+	return site
+}
+
+var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// ValidColor reports whether s is a "#rrggbb" colour, the only form put
+// into the widget's style.
+func ValidColor(s string) bool { return hexColor.MatchString(s) }

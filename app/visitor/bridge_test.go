@@ -1,0 +1,144 @@
+package visitor_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/visitor"
+)
+
+func TestDecodeParentMessage(t *testing.T) {
+	page := &parley.Page{URL: "https://shop.example/p/1", Title: "Red shoes"}
+	tests := []struct {
+		name   string
+		in     string
+		want   visitor.ParentMessage
+		wantOK bool
+	}{
+		{"open", `{"parley":1,"type":"open","page":{"url":"https://shop.example/p/1","title":" Red shoes "}}`,
+			visitor.ParentMessage{Parley: 1, Type: "open", Page: page}, true},
+		{"open with greeting", `{"parley":1,"type":"open","greeting":"  Need help? "}`,
+			visitor.ParentMessage{Parley: 1, Type: "open", Greeting: "Need help?"}, true},
+		{"close drops extras", `{"parley":1,"type":"close","greeting":"x"}`,
+			visitor.ParentMessage{Parley: 1, Type: "close"}, true},
+		{"page", `{"parley":1,"type":"page","page":{"url":"https://shop.example/p/1","title":"Red shoes"}}`,
+			visitor.ParentMessage{Parley: 1, Type: "page", Page: page}, true},
+		{"page without page", `{"parley":1,"type":"page"}`, visitor.ParentMessage{}, false},
+		{"page with javascript url", `{"parley":1,"type":"page","page":{"url":"javascript:alert(1)"}}`, visitor.ParentMessage{}, false},
+		{"open with bad page keeps opening", `{"parley":1,"type":"open","page":{"url":"ftp://x"}}`,
+			visitor.ParentMessage{Parley: 1, Type: "open"}, true},
+		{"wrong version", `{"parley":2,"type":"open"}`, visitor.ParentMessage{}, false},
+		{"no version", `{"type":"open"}`, visitor.ParentMessage{}, false},
+		{"unknown type", `{"parley":1,"type":"eval"}`, visitor.ParentMessage{}, false},
+		{"not an object", `"open"`, visitor.ParentMessage{}, false},
+		{"not json", `undefined`, visitor.ParentMessage{}, false},
+		{"greeting too long", `{"parley":1,"type":"open","greeting":"` + strings.Repeat("a", 4001) + `"}`,
+			visitor.ParentMessage{Parley: 1, Type: "open"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := visitor.DecodeParentMessage([]byte(tt.in))
+			if ok != tt.wantOK || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("DecodeParentMessage = %+v, %v; want %+v, %v", got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestDecodeParentMessageCutsLongTitle(t *testing.T) {
+	in := `{"parley":1,"type":"page","page":{"url":"https://shop.example/","title":"` + strings.Repeat("é", 500) + `"}}`
+	got, ok := visitor.DecodeParentMessage([]byte(in))
+	if !ok {
+		t.Fatal("message refused")
+	}
+	if n := len([]rune(got.Page.Title)); n != 300 {
+		t.Errorf("title has %d runes, want 300", n)
+	}
+}
+
+func TestOutgoingMessages(t *testing.T) {
+	tests := []struct {
+		name string
+		got  map[string]any
+		want map[string]any
+	}{
+		{"ready", visitor.ReadyMessage(), map[string]any{"parley": 1, "type": "ready"}},
+		{"close", visitor.CloseMessage(), map[string]any{"parley": 1, "type": "close"}},
+		{"unread", visitor.UnreadMessage(3), map[string]any{"parley": 1, "type": "unread", "count": 3}},
+		{"conversation", visitor.ConversationMessage(true), map[string]any{"parley": 1, "type": "conversation", "open": true}},
+		{"message", visitor.AgentMessage(parley.Message{Conv: 7, Seq: 2, ID: "x",
+			From: parley.Author{Kind: "agent", ID: 1, Name: "Ann"}, Text: "Hello", At: 1700000000000}),
+			map[string]any{"parley": 1, "type": "message", "message": map[string]any{
+				"from": map[string]any{"kind": "agent", "name": "Ann"}, "text": "Hello", "at": int64(1700000000000),
+			}}},
+	}
+	for _, tt := range tests {
+		if !reflect.DeepEqual(tt.got, tt.want) {
+			t.Errorf("%s = %#v, want %#v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestParseOrigin(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   string
+		wantOK bool
+	}{
+		{"https://shop.example", "https://shop.example", true},
+		{"https://shop.example/", "https://shop.example", true},
+		{"HTTPS://Shop.Example", "https://shop.example", true},
+		{"https://shop.example:443", "https://shop.example", true},
+		{"http://shop.example:80", "http://shop.example", true},
+		{"http://127.0.0.1:8081", "http://127.0.0.1:8081", true},
+		{"https://shop.example:80", "https://shop.example:80", true},
+		{"http://[::1]:8081", "http://[::1]:8081", true},
+		{"https://shop.example/path", "", false},
+		{"https://shop.example?x=1", "", false},
+		{"https://user@shop.example", "", false},
+		{"null", "", false},
+		{"", "", false},
+		{"javascript:alert(1)", "", false},
+		{"file:///etc/passwd", "", false},
+		{"shop.example", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := visitor.ParseOrigin(tt.in)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("ParseOrigin(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestSiteFromPath(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/chat/demo", "demo"},
+		{"/chat/demo/", "demo"},
+		{"/chat/my%20site", "my site"},
+		{"/chat/", ""},
+		{"/console", ""},
+		{"/chat/%zz", ""},
+	}
+	for _, tt := range tests {
+		if got := visitor.SiteFromPath(tt.in); got != tt.want {
+			t.Errorf("SiteFromPath(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestValidColor(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"#1a2b3c", true}, {"#ABCDEF", true}, {"#abc", false}, {"red", false},
+		{"#1a2b3c;background:url(x)", false}, {"", false},
+	}
+	for _, tt := range tests {
+		if got := visitor.ValidColor(tt.in); got != tt.want {
+			t.Errorf("ValidColor(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,231 @@
+package visitor
+
+import (
+	"time"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/ui"
+)
+
+// Chat is what the widget knows about the visitor's conversation, built from
+// the frames the client delivers. It does no IO, so tests drive it with
+// frames; the Widget component turns its Effects into postMessages, storage
+// writes and read marks.
+type Chat struct {
+	// Conv is the visitor's conversation, 0 until the first message.
+	Conv   uint64
+	Status string
+	Thread ui.Thread
+	Typing ui.Typing
+	// Outbox mirrors the client's unacknowledged sends.
+	Outbox []parley.Frame
+	// Failed holds sends the server refused for good.
+	Failed []ui.Failure
+	Limits parley.Limits
+	// Greeting is the proactive greeting shown before the visitor answers.
+	Greeting   string
+	GreetingAt int64
+	// Notice is the latest error that concerns no message in particular.
+	Notice string
+
+	welcomed bool
+	greeted  bool
+	// liveAfter: agent messages above it arrived while the widget ran;
+	// those below are history and are not announced to the loader.
+	liveAfter uint64
+	// read is the visitor's read mark.
+	read uint64
+	// sent remembers the frames sent and not yet delivered, so a refusal
+	// (which carries only the id) can show the text again.
+	sent map[string]parley.Frame
+}
+
+// Effects are what a frame asks the widget to do besides re-rendering.
+type Effects struct {
+	// Token is a visitor token to keep for the next visit.
+	Token string
+	// Announce lists new agent messages for the loader.
+	Announce []parley.Message
+	// NewMessages reports that the thread grew.
+	NewMessages bool
+}
+
+// NewChat returns the state of a widget that has heard nothing yet.
+func NewChat() *Chat {
+	return &Chat{Limits: parley.DefaultLimits, sent: make(map[string]parley.Frame)}
+}
+
+// Apply folds one server frame into the chat.
+func (c *Chat) Apply(f parley.Frame, now time.Time) Effects {
+	var eff Effects
+	switch f.Type {
+	case parley.TypeWelcome:
+		c.welcomed = true
+		eff.Token = f.Token
+		if l := f.Limits; l != nil && l.MaxTextRunes > 0 {
+			c.Limits.MaxTextRunes = l.MaxTextRunes
+		}
+		if len(f.Conversations) > 0 {
+			// Newest first: the one the widget shows.
+			conv := f.Conversations[0]
+			c.adopt(conv)
+			if c.Thread.Len() == 0 {
+				c.liveAfter = conv.LastSeq
+			} else {
+				c.liveAfter = c.Thread.LastSeq()
+			}
+		}
+
+	case parley.TypeConv:
+		if conv := f.Conversation; conv != nil && conv.ID >= c.Conv {
+			c.adopt(*conv)
+		}
+
+	case parley.TypeAck:
+		delete(c.sent, f.ID)
+		if c.Conv == 0 && f.Conv != 0 {
+			c.Conv, c.Status = f.Conv, parley.StatusOpen
+		}
+
+	case parley.TypeMsg:
+		m := f.ToMessage()
+		switch {
+		case c.Conv == 0:
+			c.Conv, c.Status = m.Conv, parley.StatusOpen
+		case m.Conv > c.Conv:
+			c.switchTo(m.Conv)
+			c.Status = parley.StatusOpen
+		case m.Conv < c.Conv:
+			return eff
+		}
+		if m.From.Kind == parley.AuthorVisitor {
+			delete(c.sent, m.ID)
+		}
+		if !c.Thread.Add(m) {
+			return eff
+		}
+		eff.NewMessages = true
+		switch m.From.Kind {
+		case parley.AuthorVisitor:
+			// Writing means having read what came before.
+			c.read = max(c.read, m.Seq)
+		case parley.AuthorSite:
+			// The server stored the greeting: the local copy goes.
+			c.Greeting = ""
+		case parley.AuthorAgent:
+			c.Typing.Set(ui.AuthorName(m.From), false, now)
+			if m.Seq > c.liveAfter {
+				eff.Announce = append(eff.Announce, m)
+			}
+		}
+
+	case parley.TypeTyping:
+		if f.From != nil && f.From.Kind == parley.AuthorAgent && (f.Conv == c.Conv || c.Conv == 0) {
+			c.Typing.Set(ui.AuthorName(*f.From), f.On, now)
+		}
+
+	case parley.TypeError:
+		if fr, ok := c.sent[f.ID]; ok && f.ID != "" {
+			delete(c.sent, f.ID)
+			c.Failed = append(c.Failed, ui.Failure{Frame: fr, Reason: f.Message})
+		} else if f.ID == "" {
+			c.Notice = f.Message
+		}
+	}
+	return eff
+}
+
+func (c *Chat) adopt(conv parley.Conversation) {
+	if conv.ID != c.Conv && c.Conv != 0 {
+		c.switchTo(conv.ID)
+	}
+	c.Conv, c.Status = conv.ID, conv.Status
+	c.read = max(c.read, conv.VisitorRead)
+}
+
+// switchTo starts over with another conversation (the old one was closed
+// and the visitor wrote again).
+func (c *Chat) switchTo(conv uint64) {
+	c.Conv = conv
+	c.Thread = ui.Thread{}
+	c.liveAfter = 0
+	c.read = 0
+}
+
+// Greet shows a proactive greeting, unless the visitor is already talking.
+func (c *Chat) Greet(text string, now time.Time) {
+	if text == "" || c.greeted || c.Thread.Len() > 0 || len(c.Outbox) > 0 {
+		return
+	}
+	c.Greeting, c.GreetingAt = text, now.UnixMilli()
+}
+
+// TakeGreeted reports whether the next message answers the greeting; only
+// the first one does.
+func (c *Chat) TakeGreeted() bool {
+	if c.Greeting == "" || c.greeted {
+		return false
+	}
+	c.greeted = true
+	return true
+}
+
+// Sent records a message handed to the client.
+func (c *Chat) Sent(f parley.Frame) {
+	c.sent[f.ID] = f
+	c.Notice = ""
+}
+
+// Retry takes a refused message out of the failures, to be sent again.
+func (c *Chat) Retry(id string) (parley.Frame, bool) {
+	for i, fl := range c.Failed {
+		if fl.Frame.ID == id {
+			c.Failed = append(c.Failed[:i:i], c.Failed[i+1:]...)
+			return fl.Frame, true
+		}
+	}
+	return parley.Frame{}, false
+}
+
+// Items are the rows of the message list.
+func (c *Chat) Items() []ui.Item {
+	return ui.Items(&c.Thread, ui.Pending{
+		Self:       parley.Author{Kind: parley.AuthorVisitor},
+		Conv:       c.Conv,
+		Outbox:     c.Outbox,
+		Failed:     c.Failed,
+		Greeting:   c.Greeting,
+		GreetingAt: c.GreetingAt,
+	})
+}
+
+// Unread counts the agent messages after the visitor's read mark.
+func (c *Chat) Unread() int {
+	n := 0
+	for _, m := range c.Thread.Messages() {
+		if m.Seq > c.read && m.From.Kind == parley.AuthorAgent {
+			n++
+		}
+	}
+	return n
+}
+
+// MarkRead moves the read mark to the newest message, reporting the
+// sequence number to send when it moved.
+func (c *Chat) MarkRead() (uint64, bool) {
+	last := c.Thread.LastSeq()
+	if c.Conv == 0 || last <= c.read {
+		return 0, false
+	}
+	c.read = last
+	return last, true
+}
+
+// OpenConversation reports whether the visitor has an open conversation;
+// known is false until the server said so.
+func (c *Chat) OpenConversation() (open, known bool) {
+	return c.Conv != 0 && c.Status == parley.StatusOpen, c.welcomed
+}
+
+// AgentReplied reports whether an agent has written in the conversation.
+func (c *Chat) AgentReplied() bool { return c.Thread.HasFrom(parley.AuthorAgent) }

@@ -1,0 +1,129 @@
+package visitor
+
+import (
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/client"
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/ui"
+)
+
+// Texts shown by the widget.
+const (
+	DefaultTitle = "Chat with us"
+	ExpectText   = "We usually reply in a few minutes"
+	IntroText    = "Hi! Ask us anything — we're here to help."
+)
+
+// Banner says what the connection means for the visitor, or nothing when
+// online. Before the first connection there is nothing to reassure about.
+func Banner(s client.State, everOnline bool) string {
+	switch {
+	case s == client.Online:
+		return ""
+	case everOnline:
+		return "Reconnecting… your messages will be sent"
+	default:
+		return "Connecting…"
+	}
+}
+
+// Panel is the widget's whole surface: header, conversation, composer. It
+// only renders its props; Widget owns the state and the IO.
+type Panel struct {
+	app.Compo
+
+	Title string
+	// Color is the site colour, "#rrggbb"; empty keeps the stylesheet's.
+	Color string
+	Items []ui.Item
+	// Typing names the agents typing.
+	Typing []string
+	// Banner is the connection notice; empty when online.
+	Banner string
+	// Expect shows when to expect an answer: no agent replied yet.
+	Expect bool
+	// Notice is an error about no message in particular.
+	Notice   string
+	MaxRunes int
+	Now      time.Time
+	// ShowClose shows the × that asks the loader to close the panel.
+	ShowClose bool
+
+	OnSend   func(ctx app.Context, text string)
+	OnTyping func(ctx app.Context)
+	OnRetry  func(ctx app.Context, id string)
+	OnClose  func(ctx app.Context)
+}
+
+// Render implements app.Composer. Every slot is always present so that
+// go-app, which diffs children by position, never remounts the composer.
+func (p *Panel) Render() app.UI {
+	root := app.Div().ID("parley").Class("widget")
+	if ValidColor(p.Color) {
+		root = root.Style("--parley-color", p.Color)
+	}
+	title := p.Title
+	if title == "" {
+		title = DefaultTitle
+	}
+
+	var closeBtn app.UI = app.Span().Class("widget-close-none")
+	if p.ShowClose {
+		onClose := p.OnClose
+		closeBtn = app.Button().ID("close").Class("widget-close").Type("button").
+			Aria("label", "Close chat").Title("Close").
+			OnClick(func(ctx app.Context, e app.Event) {
+				if onClose != nil {
+					onClose(ctx)
+				}
+			}).
+			Text("×")
+	}
+
+	var banner app.UI = app.Span().Class("banner-none")
+	if p.Banner != "" {
+		banner = app.Div().ID("offline").Class("banner banner-offline").Role("status").Text(p.Banner)
+	}
+
+	var intro app.UI = app.Span().Class("intro-none")
+	if len(p.Items) == 0 {
+		intro = app.Div().Class("intro").Text(IntroText)
+	}
+	var expect app.UI = app.Span().Class("expect-none")
+	if p.Expect {
+		expect = app.Div().Class("expect").Text(ExpectText)
+	}
+	var notice app.UI = app.Span().Class("notice-none")
+	if p.Notice != "" {
+		notice = app.Div().Class("notice").Role("alert").Text(p.Notice)
+	}
+
+	return root.Body(
+		app.Header().Class("widget-header").Body(
+			app.H1().Class("widget-title").Text(title),
+			closeBtn,
+		),
+		banner,
+		app.Div().ID(ui.ScrollerID).Class("widget-body").Body(
+			intro,
+			&ui.MessageList{
+				Items:   p.Items,
+				Self:    parley.AuthorVisitor,
+				Now:     p.Now,
+				OnRetry: p.OnRetry,
+			},
+			expect,
+		),
+		&ui.TypingIndicator{Names: p.Typing},
+		notice,
+		&ui.Composer{
+			Key:      "visitor",
+			MaxRunes: p.MaxRunes,
+			OnSend:   p.OnSend,
+			OnTyping: p.OnTyping,
+		},
+		app.Div().Class("widget-footer").Text("Powered by Parley"),
+	)
+}

@@ -1,0 +1,376 @@
+package visitor
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/client"
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/ui"
+)
+
+// Storage keys, per site: a visitor of two shops is two visitors.
+func tokenKey(site string) string  { return "parley.token." + site }
+func outboxKey(site string) string { return "parley.outbox." + site }
+
+// Widget is the root component of /chat/{site}?origin={shop origin}. It owns
+// the websocket client, the storage and the bridge to the loader; Chat holds
+// the state and Panel draws it.
+type Widget struct {
+	app.Compo
+
+	site   string
+	origin string // the shop's origin; "" when not embedded by a loader
+	title  string
+	color  string
+
+	cl   *client.Client
+	stop context.CancelFunc
+	// release undoes the window listeners.
+	release []func()
+
+	chat       *Chat
+	state      client.State
+	everOnline bool
+	ended      string
+	// panelOpen: the loader shows the panel; visible: the tab is shown.
+	panelOpen bool
+	visible   bool
+	typingOut ui.TypingNotifier
+	// typingRefresh is set while a re-render is scheduled to expire typing.
+	typingRefresh bool
+	now           time.Time
+
+	// What the loader was last told, to tell it only about changes.
+	toldUnread int
+	toldOpen   int // -1 unknown, 0 closed, 1 open
+}
+
+// OnMount reads the page URL and storage, starts the client and listens to
+// the loader. It runs on the UI goroutine after the first render.
+func (w *Widget) OnMount(ctx app.Context) {
+	u := ctx.Page().URL()
+	q := u.Query()
+	w.site = SiteFromPath(u.Path)
+	w.origin, _ = ParseOrigin(q.Get("origin"))
+	if c := q.Get("color"); ValidColor(c) {
+		w.color = c
+	}
+	if t := strings.TrimSpace(q.Get("title")); t != "" && utf8.RuneCountInString(t) <= 80 {
+		w.title = t
+	}
+	w.chat = NewChat()
+	w.now = time.Now()
+	w.toldUnread, w.toldOpen = -1, -1
+	w.visible = ui.PageVisible()
+	embedded := w.origin != "" && app.IsClient && !app.Window().Get("parent").Equal(app.Window())
+	w.panelOpen = !embedded
+	if !embedded {
+		w.origin = ""
+	}
+	if w.site == "" {
+		w.ended = "This chat is not set up correctly."
+		return
+	}
+
+	var token string
+	var outbox []parley.Frame
+	if err := guard(func() error { return ctx.LocalStorage().Get(tokenKey(w.site), &token) }); err != nil {
+		app.Log("parley: reading the visitor token:", err)
+	}
+	if err := guard(func() error { return ctx.LocalStorage().Get(outboxKey(w.site), &outbox) }); err != nil {
+		app.Log("parley: reading the outbox:", err)
+		outbox = nil
+	}
+	w.chat.Outbox = outbox
+
+	w.cl = client.New(client.Options{
+		URL:    ui.SocketURL(u),
+		Hello:  parley.Frame{Type: parley.TypeHello, Role: parley.RoleVisitor, Site: w.site, Token: token},
+		Outbox: outbox,
+		OnFrame: func(f parley.Frame) {
+			ctx.Dispatch(func(ctx app.Context) { w.onFrame(ctx, f) })
+		},
+		OnState: func(s client.State) {
+			ctx.Dispatch(func(ctx app.Context) { w.onState(ctx, s) })
+		},
+		OnOutbox: func(fs []parley.Frame) {
+			ctx.Dispatch(func(ctx app.Context) { w.onOutbox(ctx, fs) })
+		},
+	})
+	w.chat.Outbox = w.cl.Outbox()
+	runCtx, stop := context.WithCancel(context.Background())
+	w.stop = stop
+	cl := w.cl
+	ctx.Async(func() {
+		if err := cl.Run(runCtx); err != nil {
+			ctx.Dispatch(func(ctx app.Context) {
+				w.ended = "The chat was closed. Reload the page to start again."
+			})
+		}
+	})
+
+	w.release = append(w.release, ui.OnVisibilityChange(func(visible bool) {
+		ctx.Dispatch(func(ctx app.Context) { w.onVisibility(ctx, visible) })
+	}))
+	if w.origin != "" {
+		w.listenToLoader(ctx)
+	}
+	// The first render is on screen: the loader may show the panel.
+	ctx.Defer(func(ctx app.Context) { w.post(ReadyMessage()) })
+}
+
+// OnDismount stops the client and the listeners.
+func (w *Widget) OnDismount() {
+	if w.stop != nil {
+		w.stop()
+	}
+	for _, r := range w.release {
+		r()
+	}
+	w.release = nil
+}
+
+// Render implements app.Composer.
+func (w *Widget) Render() app.UI {
+	if w.chat == nil {
+		// Before OnMount: the page shell's loader is still showing.
+		return app.Div().ID("parley").Class("widget widget-loading")
+	}
+	notice := w.chat.Notice
+	if w.ended != "" {
+		notice = w.ended
+	}
+	return &Panel{
+		Title:     w.title,
+		Color:     w.color,
+		Items:     w.chat.Items(),
+		Typing:    w.chat.Typing.Names(w.now),
+		Banner:    Banner(w.state, w.everOnline),
+		Expect:    !w.chat.AgentReplied(),
+		Notice:    notice,
+		MaxRunes:  w.chat.Limits.MaxTextRunes,
+		Now:       w.now,
+		ShowClose: w.origin != "",
+		OnSend:    w.onSend,
+		OnTyping:  w.onTyping,
+		OnRetry:   w.onRetry,
+		OnClose:   w.onClose,
+	}
+}
+
+func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
+	w.now = time.Now()
+	stick := ui.NearBottom(ui.ScrollerID)
+	eff := w.chat.Apply(f, w.now)
+	if eff.Token != "" {
+		w.store(ctx, tokenKey(w.site), eff.Token)
+	}
+	for _, m := range eff.Announce {
+		w.post(AgentMessage(m))
+	}
+	if eff.NewMessages && stick {
+		ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+	}
+	if f.Type == parley.TypeTyping {
+		w.expireTypingLater(ctx)
+	}
+	w.settle(ctx)
+}
+
+func (w *Widget) onState(ctx app.Context, s client.State) {
+	w.now = time.Now()
+	w.state = s
+	if s == client.Online {
+		w.everOnline = true
+	}
+	w.settle(ctx)
+}
+
+func (w *Widget) onOutbox(ctx app.Context, fs []parley.Frame) {
+	w.chat.Outbox = fs
+	w.store(ctx, outboxKey(w.site), fs)
+}
+
+func (w *Widget) onVisibility(ctx app.Context, visible bool) {
+	w.visible = visible
+	if visible && w.cl != nil {
+		// Phones freeze background tabs: whatever was missed is replayed.
+		w.cl.Resync()
+	}
+	w.settle(ctx)
+}
+
+func (w *Widget) onSend(ctx app.Context, text string) {
+	if w.cl == nil {
+		return
+	}
+	w.now = time.Now()
+	w.typingOut.Stop()
+	w.send(parley.Frame{Conv: w.chat.Conv, Text: text, Greeted: w.chat.TakeGreeted()})
+	ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+}
+
+func (w *Widget) onRetry(ctx app.Context, id string) {
+	if f, ok := w.chat.Retry(id); ok && w.cl != nil {
+		if w.chat.Conv != 0 {
+			f.Conv = w.chat.Conv
+		}
+		w.send(f)
+	}
+}
+
+func (w *Widget) send(f parley.Frame) {
+	f.Type = parley.TypeSend
+	f.ID = w.cl.Send(f.Conv, f.Text, f.Greeted)
+	w.chat.Sent(f)
+	w.chat.Outbox = w.cl.Outbox()
+}
+
+func (w *Widget) onTyping(ctx app.Context) {
+	conv := w.chat.Conv
+	if conv == 0 || w.cl == nil {
+		return
+	}
+	cl := w.cl
+	w.typingOut.Input(ctx, func(on bool) { cl.Typing(conv, on) })
+}
+
+func (w *Widget) onClose(ctx app.Context) {
+	w.panelOpen = false
+	w.post(CloseMessage())
+}
+
+// settle does what follows from any change: mark what the visitor sees as
+// read, and tell the loader about unread messages and the conversation.
+func (w *Widget) settle(ctx app.Context) {
+	if w.panelOpen && w.visible {
+		if seq, ok := w.chat.MarkRead(); ok && w.cl != nil {
+			w.cl.Read(w.chat.Conv, seq)
+		}
+	}
+	if n := w.chat.Unread(); n != w.toldUnread {
+		w.toldUnread = n
+		w.post(UnreadMessage(n))
+	}
+	if open, known := w.chat.OpenConversation(); known {
+		o := 0
+		if open {
+			o = 1
+		}
+		if o != w.toldOpen {
+			w.toldOpen = o
+			w.post(ConversationMessage(open))
+		}
+	}
+}
+
+// expireTypingLater re-renders when a typing state may have expired, since
+// an agent's "off" may never come.
+func (w *Widget) expireTypingLater(ctx app.Context) {
+	if w.typingRefresh {
+		return
+	}
+	w.typingRefresh = true
+	ctx.After(ui.TypingExpiry+100*time.Millisecond, func(ctx app.Context) {
+		w.typingRefresh = false
+		w.now = time.Now()
+		if len(w.chat.Typing.Names(w.now)) > 0 {
+			w.expireTypingLater(ctx)
+		}
+	})
+}
+
+// listenToLoader accepts messages only from the shop page that embeds us:
+// the origin named in the URL, and the parent window itself.
+func (w *Widget) listenToLoader(ctx app.Context) {
+	win := app.Window()
+	parent := win.Get("parent")
+	origin := w.origin
+	fn := app.FuncOf(func(this app.Value, args []app.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		ev := args[0]
+		if ev.Get("origin").String() != origin || !ev.Get("source").Equal(parent) {
+			return nil
+		}
+		var data string
+		if err := guard(func() error {
+			data = app.Window().Get("JSON").Call("stringify", ev.Get("data")).String()
+			return nil
+		}); err != nil {
+			return nil
+		}
+		m, ok := DecodeParentMessage([]byte(data))
+		if !ok {
+			return nil
+		}
+		ctx.Dispatch(func(ctx app.Context) { w.onLoaderMessage(ctx, m) })
+		return nil
+	})
+	win.Call("addEventListener", "message", fn)
+	w.release = append(w.release, func() {
+		win.Call("removeEventListener", "message", fn)
+		fn.Release()
+	})
+}
+
+func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
+	w.now = time.Now()
+	switch m.Type {
+	case MsgOpen:
+		w.panelOpen = true
+		if m.Page != nil && w.cl != nil {
+			w.cl.Page(*m.Page)
+		}
+		w.chat.Greet(m.Greeting, w.now)
+		ctx.Defer(func(ctx app.Context) {
+			ui.ScrollToBottom(ui.ScrollerID)
+			ui.Focus(ui.ComposerID)
+		})
+	case MsgClose:
+		w.panelOpen = false
+	case MsgPage:
+		if w.cl != nil {
+			w.cl.Page(*m.Page)
+		}
+	}
+	w.settle(ctx)
+}
+
+// post sends a message to the loader, to the shop's origin only.
+func (w *Widget) post(m map[string]any) {
+	if w.origin == "" {
+		return
+	}
+	origin := w.origin
+	if err := guard(func() error {
+		app.Window().Get("parent").Call("postMessage", m, origin)
+		return nil
+	}); err != nil {
+		app.Log("parley: posting to the loader:", err)
+	}
+}
+
+func (w *Widget) store(ctx app.Context, key string, v any) {
+	if err := guard(func() error { return ctx.LocalStorage().Set(key, v) }); err != nil {
+		// Storage may be full or blocked; the chat goes on without it.
+		app.Log("parley: storing", key+":", err)
+	}
+}
+
+// guard runs f, turning a JavaScript exception (a panic in Go) into an
+// error: storage and cross-window calls may throw.
+func guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("visitor: %v", r)
+		}
+	}()
+	return f()
+}

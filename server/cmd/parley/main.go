@@ -1,0 +1,385 @@
+// Command parley is Parley's server: the websocket relay, the bbolt store,
+// the widget loader and both wasm apps, in one binary.
+//
+//	parley [-addr :8080] [-data ./data] [-public-url URL] [-demo] [-shop-addr ADDR]
+//	parley admin add -email EMAIL -name NAME [-role admin|agent] [-data ./data]
+//	parley site add -id ID -name NAME -origin ORIGIN [-origin ORIGIN …] [-data ./data]
+//
+// Only this package knows every concrete part; it wires them and nothing else.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/assets"
+	"github.com/parley-chat/parley/server/relay"
+	"github.com/parley-chat/parley/server/store"
+	"github.com/parley-chat/parley/server/web"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "admin":
+			return runAdmin(args[1:], stdin, stdout)
+		case "site":
+			return runSite(args[1:], stdout)
+		case "serve":
+			args = args[1:]
+		}
+	}
+	m := NewMain()
+	m.Stdout = stdout
+	m.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	m.Config.RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	return m.Close()
+}
+
+// Config is everything the server is started with.
+type Config struct {
+	Addr      string // listen address of Parley
+	DataDir   string // where parley.db lives
+	PublicURL string // how browsers reach Parley; default http://localhost:PORT
+	Demo      bool   // create the demo site and agent, serve the demo shop
+	// ShopAddr, in demo mode, serves the demo shop on a second listener, a
+	// different site from Parley's, as a real shop would be.
+	ShopAddr string
+	// DemoPassword fixes the demo agent's password (tests); default random.
+	DemoPassword string
+	// NoSync skips fsync on commit: benchmarks of the relay only, never production.
+	NoSync bool
+}
+
+// RegisterFlags binds the configuration to flags, with PARLEY_* environment
+// variables as defaults.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", env("PARLEY_ADDR", ":8080"), "listen address (PARLEY_ADDR)")
+	fs.StringVar(&c.DataDir, "data", env("PARLEY_DATA", "./data"), "data directory (PARLEY_DATA)")
+	fs.StringVar(&c.PublicURL, "public-url", env("PARLEY_PUBLIC_URL", ""), "URL browsers use to reach Parley, e.g. https://chat.example.com (PARLEY_PUBLIC_URL; default http://localhost:PORT)")
+	fs.BoolVar(&c.Demo, "demo", env("PARLEY_DEMO", "") == "1", "create a demo site, a demo agent and serve the demo shop (PARLEY_DEMO=1)")
+	fs.StringVar(&c.ShopAddr, "shop-addr", env("PARLEY_SHOP_ADDR", ""), "demo mode: also serve the demo shop on this address, a different site than Parley (PARLEY_SHOP_ADDR)")
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+// Main is a running Parley: tests start it on :0 and stop it with Close.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	Stdout io.Writer
+
+	DB     *store.DB
+	Hub    *relay.Hub
+	Server *web.Server
+	shop   *http.Server
+	// ShopURL is the demo shop's URL when ShopAddr is set.
+	ShopURL string
+}
+
+// NewMain returns a Main with defaults.
+func NewMain() *Main {
+	return &Main{
+		Config: Config{Addr: ":8080", DataDir: "./data"},
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Stdout: os.Stdout,
+	}
+}
+
+// Run opens the store and starts serving. It returns once Parley listens.
+func (m *Main) Run(ctx context.Context) error {
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	db, err := store.Open(filepath.Join(m.Config.DataDir, "parley.db"), store.Options{NoSync: m.Config.NoSync})
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	a, err := web.LoadAssets(assets.FS)
+	if err != nil {
+		return err
+	}
+	m.Hub = relay.NewHub()
+
+	// Bind first: the public URL's default depends on the port.
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	publicURL := m.Config.PublicURL
+	if publicURL == "" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		publicURL = "http://localhost:" + port
+	}
+	publicURL = strings.TrimRight(publicURL, "/")
+
+	m.Server = web.NewServer(web.Config{
+		Listener:      ln,
+		PublicURL:     publicURL,
+		Demo:          m.Config.Demo,
+		Assets:        a,
+		SecureCookies: strings.HasPrefix(publicURL, "https://"),
+	}, db, m.Hub, m.Logger)
+
+	if m.Config.Demo {
+		if err := m.startShop(); err != nil {
+			return err
+		}
+		if err := m.setUpDemo(); err != nil {
+			return err
+		}
+	}
+	if err := m.Server.Open(); err != nil {
+		return err
+	}
+	m.Logger.Info("parley: listening", "addr", m.Server.Addr(), "url", publicURL)
+	if n, err := db.CountAgents(); err == nil && n == 0 && !m.Config.Demo {
+		m.Logger.Warn("parley: no agent yet; create the first admin with: parley admin add -email you@example.com -name You")
+	}
+	return nil
+}
+
+func (m *Main) startShop() error {
+	if m.Config.ShopAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", m.Config.ShopAddr)
+	if err != nil {
+		return fmt.Errorf("demo shop: listen: %w", err)
+	}
+	m.ShopURL = "http://" + ln.Addr().String()
+	m.shop = &http.Server{Handler: m.Server.ShopHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go m.shop.Serve(ln)
+	return nil
+}
+
+// setUpDemo makes sure the demo site and agent exist and prints the demo
+// agent's login. The password is new at every start: it is printed once
+// and only its hash is kept.
+func (m *Main) setUpDemo() error {
+	pub := m.Server.URL()
+	origins := []string{pub}
+	if m.ShopURL != "" {
+		origins = append(origins, m.ShopURL)
+	}
+	site := parley.Site{
+		ID: web.DemoSiteID, Name: "Northwind Coffee", AllowedOrigins: origins,
+		Title: "Northwind Coffee", Welcome: "Questions about a roast or your order? We're here.",
+		Color: "#b45309",
+		Proactive: parley.Proactive{
+			Enabled: true, DelaySeconds: 8, PagePattern: "*/products/*",
+			Message: "Hi! Wondering which grind suits your coffee maker? Ask me.",
+		},
+	}
+	switch existing, err := m.DB.Site(site.ID); {
+	case parley.ErrorCode(err) == parley.ENotFound:
+		if err := m.DB.CreateSite(site); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		// Keep the owner's edits; only make sure the demo's own origins work.
+		for _, o := range origins {
+			if !parley.OriginAllowed(existing.AllowedOrigins, o) {
+				existing.AllowedOrigins = append(existing.AllowedOrigins, o)
+			}
+		}
+		if err := m.DB.PutSite(existing); err != nil {
+			return err
+		}
+	}
+
+	const email = "demo@parley.local"
+	pw := m.Config.DemoPassword
+	if pw == "" {
+		pw = web.NewToken()[:16]
+	}
+	hash, err := web.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	switch a, _, err := m.DB.AgentByEmail(email); {
+	case parley.ErrorCode(err) == parley.ENotFound:
+		if _, err := m.DB.CreateAgent(parley.Agent{Email: email, Name: "Demo Agent", Role: parley.AgentRoleAdmin}, hash); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if err := m.DB.SetAgentPassword(a.ID, hash); err != nil {
+			return err
+		}
+	}
+	shop := pub + "/demo/"
+	if m.ShopURL != "" {
+		shop = m.ShopURL + "/"
+	}
+	fmt.Fprintf(m.Stdout, "\nParley demo is running.\n  Shop page:  %s\n  Console:    %s/console\n  Agent:      %s  password: %s\n\n", shop, pub, email, pw)
+	return nil
+}
+
+// Close stops serving and closes the store; messages already acknowledged
+// are on disk.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	if m.shop != nil {
+		errs = append(errs, m.shop.Shutdown(ctx))
+	}
+	if m.Server != nil {
+		errs = append(errs, m.Server.Close(ctx))
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// openStore opens the data directory's store for a subcommand.
+func openStore(dataDir string) (*store.DB, error) {
+	db, err := store.Open(filepath.Join(dataDir, "parley.db"), store.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("%w (is the server running? stop it first)", err)
+	}
+	return db, nil
+}
+
+// runAdmin: parley admin add -email E -name N. The password is read from
+// PARLEY_ADMIN_PASSWORD or the first line of standard input; with neither, a
+// random one is printed.
+func runAdmin(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: parley admin add -email EMAIL -name NAME [-role admin|agent] [-data DIR]")
+	}
+	fs := flag.NewFlagSet("parley admin add", flag.ContinueOnError)
+	email := fs.String("email", "", "agent email (login)")
+	name := fs.String("name", "", "name shown to visitors")
+	role := fs.String("role", parley.AgentRoleAdmin, "admin or agent")
+	data := fs.String("data", env("PARLEY_DATA", "./data"), "data directory")
+	stdinPW := fs.Bool("password-stdin", false, "read the password from standard input")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *email == "" || *name == "" {
+		return errors.New("-email and -name are required")
+	}
+	if *role != parley.AgentRoleAdmin && *role != parley.AgentRoleAgent {
+		return errors.New("-role must be admin or agent")
+	}
+	pw, printPW := os.Getenv("PARLEY_ADMIN_PASSWORD"), false
+	if *stdinPW {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("reading password: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if pw == "" {
+		pw, printPW = web.NewToken()[:20], true
+	}
+	hash, err := web.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*data, 0o700); err != nil {
+		return err
+	}
+	db, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := db.CreateAgent(parley.Agent{Email: strings.ToLower(strings.TrimSpace(*email)), Name: *name, Role: *role}, hash)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Created %s %s (id %d).\n", a.Role, a.Email, a.ID)
+	if printPW {
+		fmt.Fprintf(stdout, "Password: %s\n(shown once; change it after logging in)\n", pw)
+	}
+	return nil
+}
+
+// runSite: parley site add -id ID -name NAME -origin ORIGIN…
+func runSite(args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: parley site add -id ID -name NAME -origin https://shop.example [-origin …] [-data DIR]")
+	}
+	fs := flag.NewFlagSet("parley site add", flag.ContinueOnError)
+	id := fs.String("id", "", "site id, used in the snippet (letters, digits, - and _)")
+	name := fs.String("name", "", "shop name")
+	publicURL := fs.String("public-url", env("PARLEY_PUBLIC_URL", "http://localhost:8080"), "Parley's public URL, for the printed snippet")
+	data := fs.String("data", env("PARLEY_DATA", "./data"), "data directory")
+	var origins multiFlag
+	fs.Var(&origins, "origin", "origin the widget may run on (repeat)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if err := parley.CheckClientID(*id); err != nil || *id == "" {
+		return errors.New("-id is required: letters, digits, - and _")
+	}
+	site, err := parley.Site{ID: *id, Name: *name, Title: *name, AllowedOrigins: origins}.Validate()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*data, 0o700); err != nil {
+		return err
+	}
+	db, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CreateSite(site); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Created site %s. Paste this into every page of the shop:\n\n  %s\n\n", site.ID, web.Snippet(strings.TrimRight(*publicURL, "/"), site.ID))
+	return nil
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

@@ -1,0 +1,209 @@
+package relay_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/parley-chat/parley/server/relay"
+)
+
+// receive returns the events queued for s right now, without waiting:
+// Publish is synchronous, so everything published before is already there.
+func receive(tb testing.TB, s *relay.Sub) []*relay.Event {
+	tb.Helper()
+	var got []*relay.Event
+	for {
+		select {
+		case ev := <-s.C():
+			got = append(got, ev)
+		default:
+			return got
+		}
+	}
+}
+
+func frames(evs []*relay.Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = string(ev.Frame)
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isDropped(s *relay.Sub) bool {
+	select {
+	case <-s.Dropped():
+		return true
+	default:
+		return false
+	}
+}
+
+func TestPublishAudience(t *testing.T) {
+	h := relay.NewHub()
+	visitor := h.Subscribe(8)    // visitor 1 of shop
+	otherTab := h.Subscribe(8)   // the same visitor in another tab
+	stranger := h.Subscribe(8)   // visitor 2 of shop
+	agent := h.Subscribe(8)      // follows shop
+	everywhere := h.Subscribe(8) // follows every site
+	otherShop := h.Subscribe(8)  // follows another site
+	h.FollowVisitor(visitor, 1)
+	h.FollowVisitor(otherTab, 1)
+	h.FollowVisitor(stranger, 2)
+	h.FollowSite(agent, "shop")
+	h.FollowSite(everywhere, relay.AllSites)
+	h.FollowSite(otherShop, "other")
+
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 7, Seq: 1, Frame: []byte("everyone")})
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 7, Frame: []byte("agents"), To: relay.Agents})
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 7, Frame: []byte("visitor"), To: relay.Visitor})
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 7, Frame: []byte("not the sender"), Skip: visitor})
+
+	tests := []struct {
+		name string
+		sub  *relay.Sub
+		want []string
+	}{
+		{"visitor", visitor, []string{"everyone", "visitor"}},
+		{"visitor's other tab", otherTab, []string{"everyone", "visitor", "not the sender"}},
+		{"another visitor", stranger, nil},
+		{"agent of the site", agent, []string{"everyone", "agents", "not the sender"}},
+		{"agent of all sites", everywhere, []string{"everyone", "agents", "not the sender"}},
+		{"agent of another site", otherShop, nil},
+	}
+	for _, tt := range tests {
+		if got := frames(receive(t, tt.sub)); !equal(got, tt.want) {
+			t.Errorf("%s got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestPublishEachSubscriberOnce(t *testing.T) {
+	h := relay.NewHub()
+	s := h.Subscribe(8)
+	h.FollowVisitor(s, 1)
+	h.FollowSite(s, "shop")
+	h.FollowSite(s, "shop") // following twice changes nothing
+	h.FollowSite(s, relay.AllSites)
+
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Frame: []byte("a")})
+	h.Publish(&relay.Event{Site: relay.AllSites, Visitor: 1, Frame: []byte("b")})
+	if got, want := frames(receive(t, s)), []string{"a", "b"}; !equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestSlowSubscriberIsDropped(t *testing.T) {
+	h := relay.NewHub()
+	slow, fast := h.Subscribe(2), h.Subscribe(2)
+	h.FollowSite(slow, "shop")
+	h.FollowSite(fast, "shop")
+
+	var want []string
+	for i := range 10 {
+		f := fmt.Sprint(i)
+		h.Publish(&relay.Event{Site: "shop", Frame: []byte(f)})
+		want = append(want, f)
+		// fast keeps up; slow never reads.
+		if got := frames(receive(t, fast)); !equal(got, []string{f}) {
+			t.Fatalf("fast subscriber got %q after publishing %q", got, f)
+		}
+		if i == 1 && isDropped(slow) {
+			t.Fatal("slow subscriber dropped while its queue still had room")
+		}
+	}
+	if !isDropped(slow) {
+		t.Fatal("slow subscriber not dropped")
+	}
+	if got := frames(receive(t, slow)); !equal(got, want[:2]) {
+		t.Errorf("slow subscriber got %q, want only what fit in its queue %q", got, want[:2])
+	}
+	// Once dropped, nothing more is queued, even when there is room again.
+	h.Publish(&relay.Event{Site: "shop", Frame: []byte("late")})
+	if got := receive(t, slow); len(got) != 0 {
+		t.Errorf("dropped subscriber got %q", frames(got))
+	}
+	h.Unsubscribe(slow) // after a drop: must not panic
+}
+
+func TestUnsubscribe(t *testing.T) {
+	h := relay.NewHub()
+	gone, stays := h.Subscribe(4), h.Subscribe(4)
+	for _, s := range []*relay.Sub{gone, stays} {
+		h.FollowVisitor(s, 1)
+		h.FollowSite(s, "shop")
+	}
+	h.Unsubscribe(gone)
+	h.Unsubscribe(gone)
+	h.FollowSite(gone, "shop") // a late follow must not resurrect it
+
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Frame: []byte("x")})
+	if got := receive(t, gone); len(got) != 0 {
+		t.Errorf("unsubscribed got %q", frames(got))
+	}
+	if got := frames(receive(t, stays)); !equal(got, []string{"x"}) {
+		t.Errorf("remaining subscriber got %q, want [x]", got)
+	}
+	if isDropped(gone) {
+		t.Error("Unsubscribe closed Dropped; it should only signal slowness")
+	}
+}
+
+// TestConcurrent is for the race detector: publishers, subscribers and
+// unsubscribers at once, and each publisher's events arrive in order.
+func TestConcurrent(t *testing.T) {
+	h := relay.NewHub()
+	const publishers, perPublisher = 4, 200
+	const queue = publishers * perPublisher
+
+	reader := h.Subscribe(queue)
+	h.FollowSite(reader, relay.AllSites)
+
+	var wg sync.WaitGroup
+	for p := range publishers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perPublisher {
+				h.Publish(&relay.Event{Site: fmt.Sprint("site", p), Visitor: uint64(i % 3), Conv: uint64(p), Seq: uint64(i + 1)})
+			}
+		}()
+	}
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := h.Subscribe(1)
+			h.FollowVisitor(s, uint64(i%3))
+			h.FollowSite(s, fmt.Sprint("site", i%publishers))
+			h.Unsubscribe(s)
+		}()
+	}
+	wg.Wait()
+
+	last := make(map[uint64]uint64)
+	n := 0
+	for _, ev := range receive(t, reader) {
+		if ev.Seq != last[ev.Conv]+1 {
+			t.Fatalf("publisher %d: got seq %d after %d", ev.Conv, ev.Seq, last[ev.Conv])
+		}
+		last[ev.Conv] = ev.Seq
+		n++
+	}
+	if n != queue {
+		t.Errorf("got %d events, want %d", n, queue)
+	}
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/parley-chat/parley/app/parley"
+	bolt "go.etcd.io/bbolt"
+)
+
+// visitorRecord is how a visitor is stored, with the page they were last
+// seen on: a conversation they start later begins there.
+type visitorRecord struct {
+	Visitor parley.Visitor `json:"visitor"`
+	Page    parley.Page    `json:"page"`
+}
+
+// CreateVisitor stores a new visitor of site, known from now on by the hash
+// of their token. It assigns the ID, a name and the Created time.
+func (d *DB) CreateVisitor(site string, tokenHash []byte) (parley.Visitor, error) {
+	if len(tokenHash) == 0 {
+		return parley.Visitor{}, parley.Errorf(parley.EInvalid, "A visitor needs a token hash.")
+	}
+	var v parley.Visitor
+	err := d.do(context.Background(), func(b *batch) error {
+		if b.sites.Get([]byte(site)) == nil {
+			return parley.Errorf(parley.ENotFound, "Site %q not found.", site)
+		}
+		tokens := b.tx.Bucket(bucketVisitorTokens)
+		if tokens.Get(tokenHash) != nil {
+			return parley.Errorf(parley.EConflict, "Visitor token is taken.")
+		}
+		id, err := b.visitors.NextSequence()
+		if err != nil {
+			return fmt.Errorf("store: numbering visitor: %w", err)
+		}
+		v = parley.Visitor{ID: id, Site: site, Name: fmt.Sprintf("Visitor %d", id), Created: b.now}
+		if err := tokens.Put(tokenHash, u64(id)); err != nil {
+			return fmt.Errorf("store: indexing visitor token: %w", err)
+		}
+		return putVisitor(b.visitors, visitorRecord{Visitor: v})
+	}, nil)
+	if err != nil {
+		return parley.Visitor{}, err
+	}
+	return v, nil
+}
+
+// VisitorByToken returns the visitor of site whose token has the given hash.
+// A token of another site is not found: tokens are bound to their site.
+func (d *DB) VisitorByToken(site string, tokenHash []byte) (parley.Visitor, error) {
+	var r visitorRecord
+	err := d.view(func(tx *bolt.Tx) error {
+		notFound := parley.Errorf(parley.ENotFound, "Unknown visitor.")
+		id := tx.Bucket(bucketVisitorTokens).Get(tokenHash)
+		if len(id) != 8 {
+			return notFound
+		}
+		var err error
+		r, err = visitor(tx.Bucket(bucketVisitors), binary.BigEndian.Uint64(id))
+		if err != nil {
+			return err
+		}
+		if r.Visitor.Site != site {
+			return notFound
+		}
+		return nil
+	})
+	return r.Visitor, err
+}
+
+// Visitor returns the visitor with the given id.
+func (d *DB) Visitor(id uint64) (parley.Visitor, error) {
+	var r visitorRecord
+	err := d.view(func(tx *bolt.Tx) (err error) {
+		r, err = visitor(tx.Bucket(bucketVisitors), id)
+		return err
+	})
+	return r.Visitor, err
+}
+
+// SetPage remembers the page a visitor is on, for the conversation they
+// start next, and moves their open conversations to it. It returns the
+// conversations that changed.
+func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation, error) {
+	var changed []*parley.Conversation
+	var out []parley.Conversation
+	err := d.do(context.Background(), func(b *batch) error {
+		r, err := visitor(b.visitors, visitorID)
+		if err != nil {
+			return err
+		}
+		ids := b.visitorConversations(visitorID)
+		var open []*parley.Conversation
+		for _, id := range ids {
+			if !b.isOpen(id) {
+				continue
+			}
+			c, err := b.conv(id)
+			if err != nil {
+				return err
+			}
+			if c != nil && c.Page != page {
+				open = append(open, c)
+			}
+		}
+		if r.Page != page {
+			r.Page = page
+			if err := putVisitor(b.visitors, r); err != nil {
+				return err
+			}
+		}
+		for _, c := range open {
+			c.Page = page
+			b.touch(c)
+		}
+		changed = open
+		return nil
+	}, func() { out = deref(changed) })
+	return out, err
+}
+
+func visitor(visitors *bolt.Bucket, id uint64) (visitorRecord, error) {
+	var r visitorRecord
+	v := visitors.Get(u64(id))
+	if v == nil {
+		return r, parley.Errorf(parley.ENotFound, "Visitor %d not found.", id)
+	}
+	return r, decode(v, &r)
+}
+
+func putVisitor(visitors *bolt.Bucket, r visitorRecord) error {
+	v, err := encode(r)
+	if err != nil {
+		return err
+	}
+	if err := visitors.Put(u64(r.Visitor.ID), v); err != nil {
+		return fmt.Errorf("store: writing visitor %d: %w", r.Visitor.ID, err)
+	}
+	return nil
+}
+
+// deref copies conversations out of the committer's cache.
+func deref(cs []*parley.Conversation) []parley.Conversation {
+	out := make([]parley.Conversation, len(cs))
+	for i, c := range cs {
+		out[i] = *c
+	}
+	return out
+}

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/store"
+)
+
+// statusFor maps an error code to its HTTP status: the one place that does.
+func statusFor(err error) int {
+	switch parley.ErrorCode(err) {
+	case parley.EInvalid:
+		return http.StatusBadRequest
+	case parley.ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case parley.ERateLimited:
+		return http.StatusTooManyRequests
+	case parley.EUnauthorized:
+		return http.StatusUnauthorized
+	case parley.EForbidden:
+		return http.StatusForbidden
+	case parley.ENotFound:
+		return http.StatusNotFound
+	case parley.EConflict:
+		return http.StatusConflict
+	case parley.EUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// apiError writes err as {"code","message"}. Internal errors are logged and
+// answered with a generic message.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	if parley.ErrorCode(err) == parley.EInternal {
+		s.log.Error("web: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, statusFor(err), map[string]string{"code": parley.ErrorCode(err), "message": parley.ErrorMessage(err)})
+}
+
+// pageError answers a page request with a plain-text explanation.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	if parley.ErrorCode(err) == parley.EInternal {
+		s.log.Error("web: page failed", "path", r.URL.Path, "err", err)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(statusFor(err))
+	w.Write([]byte(parley.ErrorMessage(err) + "\n"))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// decodeJSON reads a JSON body of at most max bytes into v.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, max int64) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
+	if err := dec.Decode(v); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return parley.Errorf(parley.ETooLarge, "The request body is larger than %d bytes.", max)
+		}
+		return parley.Errorf(parley.EInvalid, "The request body is not valid JSON: %v.", err)
+	}
+	return nil
+}
+
+// siteWithSnippet is a site as the console sees it.
+type siteWithSnippet struct {
+	parley.Site
+	Snippet string `json:"snippet"`
+}
+
+func (s *Server) handleSites(w http.ResponseWriter, r *http.Request, _ store.Session, _ parley.Agent) {
+	sites, err := s.store.Sites()
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	out := make([]siteWithSnippet, len(sites))
+	for i, site := range sites {
+		out[i] = siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID)}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ store.Session, _ parley.Agent) {
+	var site parley.Site
+	if err := decodeJSON(w, r, &site, 64<<10); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	site.ID = r.PathValue("id")
+	site, err := site.Validate()
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if err := s.store.PutSite(site); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID)})
+}
+
+// maxTranscriptPage bounds one page of the messages API.
+const maxTranscriptPage = 5000
+
+// handleMessages serves a transcript page from the stored bytes: no
+// decoding and re-encoding of each message.
+func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, _ store.Session, _ parley.Agent) {
+	conv, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.apiError(w, r, parley.Errorf(parley.EInvalid, "Conversation id must be a number."))
+		return
+	}
+	q := r.URL.Query()
+	after, limit := uint64(0), maxTranscriptPage
+	if v := q.Get("after"); v != "" {
+		if after, err = strconv.ParseUint(v, 10, 64); err != nil {
+			s.apiError(w, r, parley.Errorf(parley.EInvalid, "after must be a number."))
+			return
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxTranscriptPage {
+			s.apiError(w, r, parley.Errorf(parley.EInvalid, "limit must be from 1 to %d.", maxTranscriptPage))
+			return
+		}
+	}
+	if _, err := s.store.Conversation(conv); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	body := make([]byte, 0, 64<<10)
+	body = append(body, `{"messages":[`...)
+	first := true
+	err = s.store.Messages(conv, after, limit, func(frame []byte) error {
+		if !first {
+			body = append(body, ',')
+		}
+		first = false
+		body = append(body, frame...)
+		return nil
+	})
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	body = append(body, "]}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(body)
+}

@@ -1,0 +1,320 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/store"
+)
+
+const (
+	sessionCookie = "parley_session"
+	sessionTTL    = 30 * 24 * time.Hour
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns an argon2id hash of pw in the PHC string format.
+func HashPassword(pw string) ([]byte, error) {
+	if len(pw) < 8 {
+		return nil, parley.Errorf(parley.EInvalid, "The password must be at least 8 characters long.")
+	}
+	if len(pw) > 1024 {
+		return nil, parley.Errorf(parley.EInvalid, "The password is longer than 1,024 bytes.")
+	}
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Appendf(nil, "$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// checkPassword reports whether pw matches a hash made by HashPassword.
+func checkPassword(hash []byte, pw string) bool {
+	parts := strings.Split(string(hash), "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash is checked against when the email is unknown, so a login for a
+// missing account takes as long as one for an existing account.
+var dummyHash, _ = HashPassword("not-a-real-password")
+
+// NewToken returns 32 random bytes, base64url without padding.
+func NewToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TokenHash is what the store keeps of a token.
+func TokenHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// agentFromRequest returns the agent whose session cookie r carries.
+func (s *Server) agentFromRequest(r *http.Request) (parley.Agent, error) {
+	_, a, err := s.sessionFromRequest(r)
+	return a, err
+}
+
+func (s *Server) sessionFromRequest(r *http.Request) (store.Session, parley.Agent, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return store.Session{}, parley.Agent{}, parley.Errorf(parley.EUnauthorized, "Please log in.")
+	}
+	sess, err := s.store.Session(TokenHash(c.Value))
+	if parley.ErrorCode(err) == parley.ENotFound {
+		return store.Session{}, parley.Agent{}, parley.Errorf(parley.EUnauthorized, "Your session has expired. Please log in again.")
+	} else if err != nil {
+		return store.Session{}, parley.Agent{}, err
+	}
+	a, err := s.store.Agent(sess.AgentID)
+	if parley.ErrorCode(err) == parley.ENotFound {
+		return store.Session{}, parley.Agent{}, parley.Errorf(parley.EUnauthorized, "Please log in.")
+	}
+	return sess, a, err
+}
+
+type agentHandler func(w http.ResponseWriter, r *http.Request, sess store.Session, a parley.Agent)
+
+// requireAgent lets through requests with a valid session and, when they
+// change state, a same-origin Origin and the session's CSRF token.
+func (s *Server) requireAgent(next agentHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, a, err := s.sessionFromRequest(r)
+		if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if err := s.checkSameOrigin(r); err != nil {
+				s.apiError(w, r, err)
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(sess.CSRF)) != 1 {
+				s.apiError(w, r, parley.Errorf(parley.EForbidden, "Missing or wrong %s header. Reload the console.", csrfHeader))
+				return
+			}
+		}
+		next(w, r, sess, a)
+	}
+}
+
+// requireAdmin is requireAgent for admins only.
+func (s *Server) requireAdmin(next agentHandler) http.HandlerFunc {
+	return s.requireAgent(func(w http.ResponseWriter, r *http.Request, sess store.Session, a parley.Agent) {
+		if a.Role != parley.AgentRoleAdmin {
+			s.apiError(w, r, parley.Errorf(parley.EForbidden, "Only admins may do this."))
+			return
+		}
+		next(w, r, sess, a)
+	})
+}
+
+// checkSameOrigin refuses cross-site state-changing requests. Browsers send
+// Origin on every POST/PUT/DELETE; tools that send none are let through,
+// since they cannot carry a victim's cookie.
+func (s *Server) checkSameOrigin(r *http.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+			return parley.Errorf(parley.EForbidden, "Cross-site request refused.")
+		}
+		return nil
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return parley.Errorf(parley.EForbidden, "Cross-site request refused.")
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return nil
+	}
+	if pub, err := url.Parse(s.cfg.PublicURL); err == nil && strings.EqualFold(u.Host, pub.Host) && u.Scheme == pub.Scheme {
+		return nil
+	}
+	return parley.Errorf(parley.EForbidden, "Cross-site request refused.")
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type sessionResponse struct {
+	Agent parley.Agent `json:"agent"`
+	CSRF  string       `json:"csrf"`
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if err := s.checkSameOrigin(r); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	var req loginRequest
+	if err := decodeJSON(w, r, &req, 4<<10); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	ip := clientIP(r)
+	if wait := s.logins.blocked(ip, email); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.apiError(w, r, parley.Errorf(parley.ERateLimited, "Too many failed logins. Try again in %d minutes.", int(wait.Minutes())+1))
+		return
+	}
+	a, hash, err := s.store.AgentByEmail(email)
+	if err != nil && parley.ErrorCode(err) != parley.ENotFound {
+		s.apiError(w, r, err)
+		return
+	}
+	if err != nil {
+		hash = dummyHash
+	}
+	if !checkPassword(hash, req.Password) || err != nil {
+		s.logins.fail(ip, email)
+		s.apiError(w, r, parley.Errorf(parley.EUnauthorized, "Wrong email or password."))
+		return
+	}
+	s.logins.succeed(email)
+
+	token := NewToken()
+	sess := store.Session{TokenHash: TokenHash(token), AgentID: a.ID, CSRF: NewToken(), Expires: time.Now().Add(sessionTTL)}
+	if err := s.store.CreateSession(sess); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionTTL.Seconds()),
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+	writeJSON(w, http.StatusOK, sessionResponse{Agent: a, CSRF: sess.CSRF})
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sess store.Session, a parley.Agent) {
+	if err := s.store.DeleteSession(sess.TokenHash); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, sess store.Session, a parley.Agent) {
+	writeJSON(w, http.StatusOK, sessionResponse{Agent: a, CSRF: sess.CSRF})
+}
+
+// clientIP is the peer address. Parley trusts no proxy header by default.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// loginLimiter counts failed logins per address and per account in a window.
+type loginLimiter struct {
+	max    int
+	window time.Duration
+	mu     sync.Mutex
+	fails  map[string][]time.Time
+}
+
+func newLoginLimiter(max int, window time.Duration) *loginLimiter {
+	return &loginLimiter{max: max, window: window, fails: make(map[string][]time.Time)}
+}
+
+// blocked returns how long the address or the account must wait, or 0.
+func (l *loginLimiter) blocked(ip, email string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	var wait time.Duration
+	for _, k := range []string{"ip:" + ip, "email:" + email} {
+		ts := l.recent(k, now)
+		if len(ts) >= l.max {
+			if d := ts[0].Add(l.window).Sub(now); d > wait {
+				wait = d
+			}
+		}
+	}
+	return wait
+}
+
+func (l *loginLimiter) fail(ip, email string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	for _, k := range []string{"ip:" + ip, "email:" + email} {
+		l.fails[k] = append(l.recent(k, now), now)
+	}
+	if len(l.fails) > 100_000 { // a spray of addresses must not grow memory without bound
+		for k := range l.fails {
+			if len(l.recent(k, now)) == 0 {
+				delete(l.fails, k)
+			}
+		}
+	}
+}
+
+// succeed forgets an account's failures; the address keeps its count, so a
+// password sprayer cannot reset it with one good account.
+func (l *loginLimiter) succeed(email string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.fails, "email:"+email)
+}
+
+// recent returns k's failures inside the window, dropping older ones.
+func (l *loginLimiter) recent(k string, now time.Time) []time.Time {
+	ts := l.fails[k]
+	i := 0
+	for i < len(ts) && now.Sub(ts[i]) >= l.window {
+		i++
+	}
+	ts = ts[i:]
+	if len(ts) == 0 {
+		delete(l.fails, k)
+	} else {
+		l.fails[k] = ts
+	}
+	return ts
+}

@@ -1,0 +1,169 @@
+// Package web is Parley's HTTP side: the one route table, the websocket relay
+// endpoint, agent login and sessions, the JSON API, and the pages and
+// precompressed assets of the widget and the console.
+//
+// It may import app/parley (the domain), server/store and server/relay; it
+// never imports the wasm apps' UI packages.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/relay"
+	"github.com/parley-chat/parley/server/store"
+)
+
+// Config is what the server needs to know that is not in the database.
+type Config struct {
+	// Addr is the listen address, ":8080"; ":0" picks a free port.
+	Addr string
+	// Listener, if set, is used instead of listening on Addr.
+	Listener net.Listener
+	// PublicURL is how browsers reach Parley, "https://chat.example.com",
+	// without a trailing slash. Empty means "http://" + the listen address.
+	PublicURL string
+	// Limits bound what clients may send.
+	Limits parley.Limits
+	// Demo serves the demo shop page at /demo/.
+	Demo bool
+	// Assets holds the built files (wasm, loader) and the static ones.
+	Assets *Assets
+	// SecureCookies marks cookies Secure; on unless PublicURL is plain http.
+	SecureCookies bool
+}
+
+// Server wraps net/http with Parley's handlers.
+type Server struct {
+	cfg    Config
+	store  *store.DB
+	hub    *relay.Hub
+	log    *slog.Logger
+	ln     net.Listener
+	srv    *http.Server
+	logins *loginLimiter
+
+	// conns tracks open websocket connections so Close can end them.
+	connsMu sync.Mutex
+	conns   map[*conn]struct{}
+	closing bool
+}
+
+// NewServer returns a server that is not listening yet.
+func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Server {
+	if cfg.Limits == (parley.Limits{}) {
+		cfg.Limits = parley.DefaultLimits
+	}
+	s := &Server{
+		cfg:    cfg,
+		store:  db,
+		hub:    hub,
+		log:    log,
+		logins: newLoginLimiter(5, 15*time.Minute),
+		conns:  make(map[*conn]struct{}),
+	}
+	// Messages reach followers from the store's commit hook: after the
+	// commit, in commit order, never from inside the transaction.
+	db.OnCommit(s.publishCommitted)
+	s.srv = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// routes is the whole route table.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+
+	// The shop page's only request before intent.
+	mux.HandleFunc("GET /s/{site}/widget.js", s.handleLoader)
+
+	// The widget iframe and the console, each a go-app shell.
+	mux.HandleFunc("GET /chat/{site}", s.handleWidgetPage)
+	mux.HandleFunc("GET /console", s.handleConsolePage)
+	mux.HandleFunc("GET /console/{path...}", s.handleConsolePage)
+	mux.HandleFunc("GET /console/manifest.webmanifest", s.handleManifest)
+	mux.HandleFunc("GET /console/app-worker.js", s.handleServiceWorker)
+	mux.HandleFunc("GET /assets/{name}", s.handleAsset)
+	mux.HandleFunc("GET /{$}", s.handleRoot)
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	if s.cfg.Demo {
+		mux.HandleFunc("GET /demo/{path...}", s.handleDemoShop)
+	}
+
+	// The relay.
+	mux.HandleFunc("GET /ws", s.handleSocket)
+
+	// The agents' JSON API.
+	mux.HandleFunc("POST /api/login", s.handleLogin)
+	mux.HandleFunc("POST /api/logout", s.requireAgent(s.handleLogout))
+	mux.HandleFunc("GET /api/session", s.requireAgent(s.handleSession))
+	mux.HandleFunc("GET /api/sites", s.requireAgent(s.handleSites))
+	mux.HandleFunc("PUT /api/sites/{id}", s.requireAdmin(s.handleUpdateSite))
+	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
+
+	return securityHeaders(mux)
+}
+
+// Open starts listening. It returns once the listener is bound, so tests can
+// use ":0" and read Addr right away.
+func (s *Server) Open() error {
+	ln := s.cfg.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
+			return fmt.Errorf("web: listen: %w", err)
+		}
+	}
+	s.ln = ln
+	if s.cfg.PublicURL == "" {
+		s.cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("web: serve", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Addr is the bound listen address.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is the public base URL, without a trailing slash.
+func (s *Server) URL() string { return s.cfg.PublicURL }
+
+// Close stops accepting, closes websockets with 1001 so clients reconnect
+// elsewhere, and waits up to the context's deadline for handlers to finish.
+func (s *Server) Close(ctx context.Context) error {
+	s.connsMu.Lock()
+	s.closing = true
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.connsMu.Unlock()
+	for _, c := range conns {
+		c.shutdown()
+	}
+	return s.srv.Shutdown(ctx)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/console", http.StatusFound)
+}

@@ -1,0 +1,421 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/relay"
+	"github.com/parley-chat/parley/server/store"
+	"github.com/parley-chat/parley/server/web"
+)
+
+// stepTimeout bounds every socket step of a test.
+const stepTimeout = 5 * time.Second
+
+const sockPassword = "socket test password"
+
+// sockEnv is a running server with a real store, two sites and two agents.
+type sockEnv struct {
+	srv    *web.Server
+	db     *store.DB
+	url    string // http://127.0.0.1:port
+	site   parley.Site
+	other  parley.Site // a second site, for cross-site checks
+	agents []parley.Agent
+	logs   *syncBuffer
+}
+
+// newSockEnv starts a server; limits zero means the defaults.
+func newSockEnv(tb testing.TB, limits parley.Limits) *sockEnv {
+	tb.Helper()
+	db, err := store.Open(filepath.Join(tb.TempDir(), "parley.db"), store.Options{NoSync: true})
+	if err != nil {
+		tb.Fatalf("store.Open: %v", err)
+	}
+	hash, err := web.HashPassword(sockPassword)
+	if err != nil {
+		tb.Fatalf("HashPassword: %v", err)
+	}
+	env := &sockEnv{db: db, logs: &syncBuffer{}}
+	for _, a := range []parley.Agent{
+		{Email: "ann@shop.example", Name: "Ann", Role: parley.AgentRoleAdmin},
+		{Email: "bob@shop.example", Name: "Bob", Role: parley.AgentRoleAgent},
+	} {
+		a, err := db.CreateAgent(a, hash)
+		if err != nil {
+			tb.Fatalf("CreateAgent: %v", err)
+		}
+		env.agents = append(env.agents, a)
+	}
+	env.site = parley.Site{
+		ID: "shop", Name: "Coffee Shop", AllowedOrigins: []string{"https://shop.example"},
+		Proactive: parley.Proactive{Enabled: true, DelaySeconds: 5, Message: "Hi! Looking for a blend?"},
+	}
+	env.other = parley.Site{ID: "other", Name: "Other Shop", AllowedOrigins: []string{"https://other.example"}}
+	for _, s := range []parley.Site{env.site, env.other} {
+		if err := db.CreateSite(s); err != nil {
+			tb.Fatalf("CreateSite: %v", err)
+		}
+	}
+	logger := slog.New(slog.NewTextHandler(env.logs, nil))
+	env.srv = web.NewServer(web.Config{Addr: "127.0.0.1:0", Limits: limits}, db, relay.NewHub(), logger)
+	if err := env.srv.Open(); err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	env.url = env.srv.URL()
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		env.srv.Close(ctx)
+		if err := db.Check(); err != nil {
+			tb.Errorf("store check: %v", err)
+		}
+		db.Close()
+		if tb.Failed() {
+			tb.Logf("server log:\n%s", env.logs.String())
+		}
+	})
+	return env
+}
+
+// syncBuffer collects the server's log for failing tests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// loginAgent logs an agent in through POST /api/login and returns the
+// headers that carry the session cookie to the websocket upgrade.
+func loginAgent(tb testing.TB, env *sockEnv, email string) http.Header {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": sockPassword})
+	req, err := http.NewRequestWithContext(ctx, "POST", env.url+"/api/login", bytes.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("login: %v", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("login %s: status %d", email, resp.StatusCode)
+	}
+	h := http.Header{}
+	for _, c := range resp.Cookies() {
+		h.Add("Cookie", c.Name+"="+c.Value)
+	}
+	if len(h) == 0 {
+		tb.Fatalf("login %s: no cookie", email)
+	}
+	return h
+}
+
+// sockClient is a raw websocket client speaking JSON frames. Frames that
+// until skips are kept, in order, for later calls: a test may wait for an
+// ack and then for the msg that arrived before it.
+type sockClient struct {
+	tb      testing.TB
+	name    string
+	ws      *websocket.Conn
+	pending []parley.Frame
+	// seen is every frame read, for checks that something never arrived.
+	seen []parley.Frame
+}
+
+// dial connects to /ws with the given headers (nil for none).
+func (env *sockEnv) dial(tb testing.TB, name string, hdr http.Header) *sockClient {
+	tb.Helper()
+	return env.dialWith(tb, name, &websocket.DialOptions{HTTPHeader: hdr})
+}
+
+// dialSmallBuffer connects with a tiny socket receive buffer, so that a
+// client that stops reading backs up into the server's queues quickly.
+func (env *sockEnv) dialSmallBuffer(tb testing.TB, name string, hdr http.Header) *sockClient {
+	tb.Helper()
+	transport := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		if err := conn.(*net.TCPConn).SetReadBuffer(4 << 10); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return conn, nil
+	}}
+	tb.Cleanup(transport.CloseIdleConnections)
+	return env.dialWith(tb, name, &websocket.DialOptions{HTTPHeader: hdr, HTTPClient: &http.Client{Transport: transport}})
+}
+
+func (env *sockEnv) dialWith(tb testing.TB, name string, opts *websocket.DialOptions) *sockClient {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.url, "http")+"/ws", opts)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		tb.Fatalf("%s: dial: %v (status %d)", name, err, status)
+	}
+	// Welcomes listing many conversations are bigger than the default 32 KiB.
+	ws.SetReadLimit(1 << 20)
+	c := &sockClient{tb: tb, name: name, ws: ws}
+	tb.Cleanup(func() { ws.CloseNow() })
+	return c
+}
+
+// sendFrame writes v (a parley.Frame or any JSON value) as a text frame.
+func (c *sockClient) sendFrame(v any) {
+	c.tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.tb.Fatal(err)
+	}
+	c.sendRaw(websocket.MessageText, b)
+}
+
+func (c *sockClient) sendRaw(typ websocket.MessageType, b []byte) {
+	c.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	if err := c.ws.Write(ctx, typ, b); err != nil {
+		c.tb.Fatalf("%s: write: %v", c.name, err)
+	}
+}
+
+// next returns the oldest frame not yet returned.
+func (c *sockClient) next() parley.Frame {
+	c.tb.Helper()
+	if len(c.pending) > 0 {
+		f := c.pending[0]
+		c.pending = c.pending[1:]
+		return f
+	}
+	f, err := c.tryNext()
+	if err != nil {
+		c.tb.Fatalf("%s: read: %v", c.name, err)
+	}
+	c.seen = append(c.seen, f)
+	return f
+}
+
+// tryNext reads one frame from the socket, bypassing pending; it is safe
+// outside the test goroutine.
+func (c *sockClient) tryNext() (parley.Frame, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	typ, b, err := c.ws.Read(ctx)
+	if err != nil {
+		return parley.Frame{}, err
+	}
+	if typ != websocket.MessageText {
+		return parley.Frame{}, fmt.Errorf("%s: got a binary frame", c.name)
+	}
+	var f parley.Frame
+	if err := json.Unmarshal(b, &f); err != nil {
+		return parley.Frame{}, fmt.Errorf("%s: decoding %q: %w", c.name, b, err)
+	}
+	return f, nil
+}
+
+// until returns the oldest frame that matches, keeping the others.
+func (c *sockClient) until(what string, match func(parley.Frame) bool) parley.Frame {
+	c.tb.Helper()
+	for i, f := range c.pending {
+		if match(f) {
+			c.pending = slices.Delete(c.pending, i, i+1)
+			return f
+		}
+	}
+	for {
+		f, err := c.tryNext()
+		if err != nil {
+			c.tb.Fatalf("%s: waiting for %s: %v", c.name, what, err)
+		}
+		c.seen = append(c.seen, f)
+		if match(f) {
+			return f
+		}
+		c.pending = append(c.pending, f)
+	}
+}
+
+// untilType reads frames until one of type typ.
+func (c *sockClient) untilType(typ string) parley.Frame {
+	c.tb.Helper()
+	return c.until(typ, func(f parley.Frame) bool { return f.Type == typ })
+}
+
+// untilError reads frames until an error frame.
+func (c *sockClient) untilError() parley.Frame {
+	c.tb.Helper()
+	return c.untilType(parley.TypeError)
+}
+
+// msgs reads frames until it has n msg frames of conv, skipping others.
+func (c *sockClient) msgs(conv uint64, n int) []parley.Frame {
+	c.tb.Helper()
+	var got []parley.Frame
+	for len(got) < n {
+		f := c.until(fmt.Sprintf("msg %d of %d in conversation %d", len(got)+1, n, conv), func(f parley.Frame) bool {
+			return f.Type == parley.TypeMsg && f.Conv == conv
+		})
+		got = append(got, f)
+	}
+	return got
+}
+
+// closeStatus reads until the connection ends and returns its close code.
+func (c *sockClient) closeStatus() websocket.StatusCode {
+	c.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	for {
+		_, _, err := c.ws.Read(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				c.tb.Fatalf("%s: connection still open", c.name)
+			}
+			return websocket.CloseStatus(err)
+		}
+	}
+}
+
+// visitorHello says hello as a visitor of site and returns the welcome.
+func (c *sockClient) visitorHello(site, token string, since ...parley.ResumeFrom) parley.Frame {
+	c.tb.Helper()
+	c.sendFrame(parley.Frame{Type: parley.TypeHello, Role: parley.RoleVisitor, Site: site, Token: token, Since: since})
+	w := c.next()
+	if w.Type != parley.TypeWelcome || w.Visitor == nil {
+		c.tb.Fatalf("%s: got %+v, want a visitor welcome", c.name, w)
+	}
+	return w
+}
+
+// newVisitor connects a new visitor of the test site.
+func (env *sockEnv) newVisitor(tb testing.TB, name string) (*sockClient, parley.Frame) {
+	tb.Helper()
+	c := env.dial(tb, name, nil)
+	w := c.visitorHello(env.site.ID, "")
+	if w.Token == "" {
+		tb.Fatalf("%s: welcome of a new visitor has no token", name)
+	}
+	return c, w
+}
+
+// newAgent logs agent i in and connects it.
+func (env *sockEnv) newAgent(tb testing.TB, name string, i int, since ...parley.ResumeFrom) (*sockClient, parley.Frame) {
+	tb.Helper()
+	return env.agentHello(tb, env.dial(tb, name, loginAgent(tb, env, env.agents[i].Email)), i, since...)
+}
+
+// agentHello says hello on c as agent i, logged in when c was dialled.
+func (env *sockEnv) agentHello(tb testing.TB, c *sockClient, i int, since ...parley.ResumeFrom) (*sockClient, parley.Frame) {
+	tb.Helper()
+	name := c.name
+	c.sendFrame(parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent, Since: since})
+	w := c.next()
+	if w.Type != parley.TypeWelcome || w.Agent == nil || w.Agent.ID != env.agents[i].ID {
+		tb.Fatalf("%s: got %+v, want the welcome of agent %d", name, w, env.agents[i].ID)
+	}
+	return c, w
+}
+
+// say sends a message and waits for its ack, skipping other frames.
+func (c *sockClient) say(conv uint64, id, text string) parley.Frame {
+	c.tb.Helper()
+	c.sendFrame(parley.Frame{Type: parley.TypeSend, ID: id, Conv: conv, Text: text})
+	return c.ack(id)
+}
+
+// ack reads until the ack of id; an error about id fails the test.
+func (c *sockClient) ack(id string) parley.Frame {
+	c.tb.Helper()
+	f := c.until("ack of "+id, func(f parley.Frame) bool {
+		return (f.Type == parley.TypeAck || f.Type == parley.TypeError) && f.ID == id
+	})
+	if f.Type == parley.TypeError {
+		c.tb.Fatalf("%s: send %s refused: %s: %s", c.name, id, f.Code, f.Message)
+	}
+	return f
+}
+
+// stored returns the stored messages of conv.
+func (env *sockEnv) stored(tb testing.TB, conv uint64) []parley.Message {
+	tb.Helper()
+	var got []parley.Message
+	err := env.db.Messages(conv, 0, 0, func(frame []byte) error {
+		var f parley.Frame
+		if err := json.Unmarshal(frame, &f); err != nil {
+			return err
+		}
+		got = append(got, f.ToMessage())
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("Messages(%d): %v", conv, err)
+	}
+	return got
+}
+
+func seqs(fs []parley.Frame) []uint64 {
+	out := make([]uint64, len(fs))
+	for i, f := range fs {
+		out[i] = f.Seq
+	}
+	return out
+}
+
+func seqRange(from, to uint64) []uint64 {
+	var out []uint64
+	for s := from; s <= to; s++ {
+		out = append(out, s)
+	}
+	return out
+}
+
+func equalSeqs(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

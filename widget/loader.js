@@ -1,0 +1,442 @@
+// Parley loader: the only file a shop page loads from Parley until the
+// visitor shows intent. It draws the launcher in a shadow root and creates the
+// chat iframe lazily: on hover or focus of the launcher (hidden prefetch), on
+// click, when a proactive greeting fires, or when a conversation is already
+// open from an earlier page view.
+//
+// Pages that call the API before this script has run paste this stub first
+// (it queues the calls; the loader replays them in order):
+//
+//   <script>window.Parley=window.Parley||function(){(Parley.q=Parley.q||[]).push(arguments)};</script>
+//
+// Commands:
+//   Parley('open'), Parley('close'), Parley('toggle')
+//   Parley('on', 'message' | 'open' | 'close' | 'ready', fn)
+//   Parley('off', event, fn)
+// 'message' handlers get {from: {kind, name}, text, at}. After a click opened
+// the chat, Parley.timing is {ms, prefetched}: click to interactive.
+//
+// The server serves this file minified as (function (cfg) {...})(CONFIG):
+// the Go package widget appends the call with the site's settings.
+// PARLEY_CONFIG below only keeps the minifier from dropping the unused
+// function expression; the build strips it. Keep the file a single function
+// expression called once, and never let an exception reach the page.
+(function (cfg) {
+  'use strict';
+  var w = window;
+  var d = document;
+
+  var warn = function (m) {
+    try {
+      console.warn('Parley: ' + m);
+    } catch (e) {}
+  };
+  // guard wraps every entry point (API, listeners, timers): a bug here must
+  // never break the shop's own scripts.
+  var guard = function (fn) {
+    return function () {
+      try {
+        return fn.apply(this, arguments);
+      } catch (e) {
+        warn((e && e.message) || e);
+      }
+    };
+  };
+
+  guard(start)();
+
+  function start() {
+    // The snippet pasted twice must not draw two launchers.
+    if (w.Parley && w.Parley.loaded) return;
+    var site = String(cfg.site);
+    if (!originAllowed(cfg.allowed || [], location.origin)) {
+      warn("this page's origin is not allowed for site " + site);
+      return;
+    }
+
+    var base = new URL(cfg.base).origin;
+    var src =
+      String(cfg.base).replace(/\/+$/, '') +
+      '/chat/' +
+      encodeURIComponent(site) +
+      '?origin=' +
+      encodeURIComponent(location.origin);
+    var key = 'parley:' + site + ':';
+    var color = /^#[0-9a-f]{3,8}$/i.test(cfg.color) ? cfg.color : '';
+    var pro = cfg.proactive || {};
+    var handlers = { message: [], open: [], close: [], ready: [] };
+
+    var host, root, launcher, badge, panel, status, frame;
+    var ready = false;
+    var isOpen = false;
+    var pending = null; // the 'open' to send once the iframe is ready
+    var wantFocus = false; // move focus into the chat when it is ready
+    var loadTimer = 0;
+    var clickAt = -1;
+    var prefetched = false;
+    var userOpened = false;
+    var greeted = false;
+    var greetTimer = 0;
+    var lastURL = '';
+
+    var api = guard(function (cmd, ev, fn) {
+      if (cmd === 'open') open();
+      else if (cmd === 'close') close();
+      else if (cmd === 'toggle') isOpen ? close() : open();
+      else if ((cmd === 'on' || cmd === 'off') && handlers[ev] && typeof fn === 'function') {
+        var list = handlers[ev];
+        var i = list.indexOf(fn);
+        if (cmd === 'off') {
+          if (i >= 0) list.splice(i, 1);
+        } else if (i < 0) {
+          list.push(fn);
+          if (ev === 'ready' && ready) call(fn);
+        }
+      } else warn('unknown command ' + cmd);
+    });
+    api.loaded = true;
+
+    // Mount first so that queued commands find the launcher.
+    onDom(mount);
+    var queued = (w.Parley && w.Parley.q) || [];
+    w.Parley = api;
+    for (var i = 0; i < queued.length; i++) api.apply(null, queued[i]);
+
+    w.addEventListener('message', guard(receive));
+
+    // Single-page shops navigate without reloading: tell the agent and give
+    // the proactive rule another look.
+    var nav = guard(navigated);
+    var push = history.pushState;
+    if (typeof push === 'function') {
+      history.pushState = function () {
+        var r = push.apply(this, arguments);
+        nav();
+        return r;
+      };
+    }
+    w.addEventListener('popstate', nav);
+
+    if (load('conv') === '1') {
+      // A conversation is open from an earlier page view: bring it back, but
+      // after the shop page has finished loading.
+      var later = guard(function () {
+        onDom(ensureFrame);
+      });
+      if (d.readyState === 'complete') setTimeout(later, 0);
+      else w.addEventListener('load', later, { once: true });
+    }
+    armGreeting();
+
+    function mount() {
+      if (host) return;
+      host = d.createElement('div');
+      host.setAttribute('data-parley', site);
+      root = host.attachShadow({ mode: 'open' });
+      root.innerHTML =
+        '<style>' +
+        ':host{all:initial!important;position:fixed!important;right:0!important;bottom:0!important;width:0!important;height:0!important;z-index:2147483000!important;pointer-events:none!important}' +
+        '[hidden]{display:none!important}' +
+        '.l{position:fixed;right:20px;bottom:20px;width:56px;height:56px;margin:0;padding:0;border:0;border-radius:50%;background:#2563eb;color:#fff;box-shadow:0 4px 12px rgba(0,0,0,.25);cursor:pointer;pointer-events:auto;display:flex;align-items:center;justify-content:center}' +
+        '.l:focus-visible{outline:0;box-shadow:0 0 0 3px #fff,0 0 0 6px #111}' +
+        '.l svg{width:28px;height:28px;fill:currentColor}' +
+        '.l .c,.l[aria-expanded=true] .i{display:none}.l[aria-expanded=true] .c{display:block}' +
+        '.b{position:absolute;top:-2px;right:-2px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#dc2626;color:#fff;font:700 12px/20px system-ui,sans-serif}' +
+        '.p{position:fixed;right:20px;bottom:88px;width:380px;height:600px;max-width:calc(100vw - 40px);max-height:calc(100vh - 108px);overflow:hidden;border-radius:12px;background:#fff;box-shadow:0 8px 32px rgba(0,0,0,.3);visibility:hidden;pointer-events:none}' +
+        '.p.o{visibility:visible;pointer-events:auto}' +
+        '@media (max-width:480px){.p{right:0;bottom:0;width:100%;height:100%;max-width:none;max-height:none;border-radius:0}}' +
+        'iframe{display:block;width:100%;height:100%;border:0}' +
+        '.s{position:absolute;top:0;right:0;bottom:0;left:0;display:none;flex-direction:column;align-items:center;justify-content:center;background:#fff;color:#222;font:15px/1.4 system-ui,sans-serif;text-align:center}' +
+        '.sl,.sf{display:flex}.sp,.f{display:none}.sl .sp,.sf .f{display:block}' +
+        '.sp{width:28px;height:28px;box-sizing:border-box;border:3px solid #ddd;border-top-color:#555;border-radius:50%;animation:r .8s linear infinite}' +
+        '@keyframes r{to{transform:rotate(1turn)}}' +
+        '.x{position:absolute;top:8px;right:8px;width:40px;height:40px;border:0;border-radius:50%;background:none;color:#222;font-size:26px;line-height:1;cursor:pointer}' +
+        '.r{margin-top:12px;padding:8px 16px;border:1px solid #bbb;border-radius:6px;background:#fff;color:#222;font:inherit;cursor:pointer}' +
+        '</style>' +
+        '<button class="l" type="button" aria-label="Open chat" aria-expanded="false">' +
+        '<svg class="i" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z"/></svg>' +
+        '<svg class="c" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z"/></svg>' +
+        '<span class="b" aria-hidden="true" hidden></span></button>';
+      launcher = root.querySelector('.l');
+      badge = root.querySelector('.b');
+      if (color) launcher.style.background = color;
+      launcher.addEventListener(
+        'click',
+        guard(function () {
+          if (isOpen) return close();
+          clickAt = performance.now();
+          prefetched = !!frame;
+          open();
+        })
+      );
+      launcher.addEventListener('pointerenter', guard(ensureFrame));
+      launcher.addEventListener('focus', guard(ensureFrame));
+      // Keys typed inside the iframe never reach us: the chat itself posts
+      // 'close' on Escape.
+      root.addEventListener(
+        'keydown',
+        guard(function (e) {
+          if (e.key === 'Escape' && isOpen) close();
+        })
+      );
+      d.body.appendChild(host);
+    }
+
+    function ensureFrame() {
+      mount();
+      if (frame) return;
+      if (!panel) {
+        panel = d.createElement('div');
+        panel.className = 'p';
+        panel.setAttribute('role', 'dialog');
+        panel.setAttribute('aria-label', cfg.title || 'Chat');
+        panel.innerHTML =
+          '<div class="s"><button class="x" type="button" aria-label="Close chat">&times;</button>' +
+          '<div class="sp" role="status" aria-label="Loading chat"></div>' +
+          '<div class="f"><p>Chat could not load.</p><button class="r" type="button">Retry</button></div></div>';
+        status = panel.firstChild;
+        panel.querySelector('.x').addEventListener('click', guard(close));
+        panel.querySelector('.r').addEventListener('click', guard(retry));
+        root.appendChild(panel);
+      }
+      frame = d.createElement('iframe');
+      frame.title = 'Chat';
+      frame.setAttribute('allow', 'clipboard-write');
+      frame.src = src;
+      ready = false;
+      setStatus('sl');
+      panel.insertBefore(frame, status);
+      clearTimeout(loadTimer);
+      loadTimer = setTimeout(
+        guard(function () {
+          if (!ready) setStatus('sf');
+        }),
+        15000
+      );
+    }
+
+    function retry() {
+      if (frame) panel.removeChild(frame);
+      frame = null;
+      ensureFrame();
+      panel.querySelector('.x').focus();
+    }
+
+    function setStatus(s) {
+      status.className = 's ' + s;
+    }
+
+    function open(greeting) {
+      onDom(function () {
+        if (!greeting) userOpened = true;
+        if (isOpen) return;
+        ensureFrame();
+        isOpen = true;
+        wantFocus = !greeting; // a greeting must not steal the shopper's focus
+        panel.classList.add('o');
+        launcher.setAttribute('aria-expanded', 'true');
+        var m = { parley: 1, type: 'open', page: page() };
+        if (greeting) m.greeting = greeting;
+        if (ready) {
+          send(m);
+          shown();
+        } else pending = m;
+        emit('open');
+      });
+    }
+
+    function close(fromFrame) {
+      if (!isOpen) return;
+      // Give focus back only if it was ours: an API call must not pull focus
+      // out of the shop's own form.
+      var refocus = d.activeElement === host;
+      isOpen = false;
+      pending = null;
+      clickAt = -1;
+      panel.classList.remove('o');
+      launcher.setAttribute('aria-expanded', 'false');
+      if (ready && fromFrame !== true) send({ parley: 1, type: 'close' });
+      if (refocus) launcher.focus();
+      emit('close');
+    }
+
+    // shown runs when the panel is open and its iframe ready.
+    function shown() {
+      if (clickAt >= 0) {
+        var ms = Math.round(performance.now() - clickAt);
+        clickAt = -1;
+        api.timing = { ms: ms, prefetched: prefetched };
+        console.info('parley: interactive in ' + ms + ' ms');
+      }
+      // Unless the shopper has moved on to the page while the chat loaded.
+      var a = d.activeElement;
+      if (wantFocus && (!a || a === host || a === d.body)) frame.focus();
+    }
+
+    function receive(e) {
+      var m = e.data;
+      if (!frame || e.source !== frame.contentWindow || e.origin !== base) return;
+      if (!m || m.parley !== 1) return;
+      if (m.type === 'ready') {
+        ready = true;
+        clearTimeout(loadTimer);
+        setStatus('');
+        send({ parley: 1, type: 'page', page: page() });
+        // After a reload of the iframe itself, an open panel needs 'open' again.
+        if (isOpen) {
+          send(pending || { parley: 1, type: 'open', page: page() });
+          pending = null;
+          shown();
+        }
+        emit('ready');
+      } else if (m.type === 'close') close(true);
+      else if (m.type === 'unread') {
+        var n = Math.max(0, m.count | 0);
+        badge.textContent = n > 9 ? '9+' : String(n);
+        badge.hidden = !n;
+      } else if (m.type === 'message') emit('message', m.message);
+      else if (m.type === 'conversation') save('conv', m.open ? '1' : null);
+    }
+
+    function send(m) {
+      if (m.page) lastURL = m.page.url;
+      frame.contentWindow.postMessage(m, base);
+    }
+
+    function navigated() {
+      if (ready && location.href !== lastURL) send({ parley: 1, type: 'page', page: page() });
+      armGreeting();
+    }
+
+    function armGreeting() {
+      if (!pro.enabled || !pro.message || greeted || greetTimer || !pageMatches()) return;
+      if (load('greeted') === today()) {
+        greeted = true;
+        return;
+      }
+      greetTimer = setTimeout(
+        guard(function () {
+          greetTimer = 0;
+          if (!pageMatches()) return; // navigated away meanwhile: re-armed on return
+          greeted = true;
+          // Another tab may have greeted today, and a visitor who opened the
+          // chat themselves needs no invitation.
+          var day = today();
+          if (userOpened || isOpen || load('greeted') === day) return;
+          save('greeted', day);
+          open(pro.message);
+        }),
+        Math.max(0, +pro.delaySeconds || 0) * 1000
+      );
+    }
+
+    function pageMatches() {
+      return matchPage(pro.pagePattern || '', location.pathname + location.search);
+    }
+
+    function page() {
+      return { url: location.href, title: d.title };
+    }
+
+    function emit(ev, arg) {
+      var list = handlers[ev].slice();
+      for (var i = 0; i < list.length; i++) call(list[i], arg);
+    }
+
+    function call(fn, arg) {
+      try {
+        fn(arg);
+      } catch (e) {
+        warn('a handler failed: ' + ((e && e.message) || e));
+      }
+    }
+
+    // Storage can throw (blocked site data, Safari private mode): without
+    // it, flags live for this page view only.
+    function load(name) {
+      try {
+        return w.localStorage.getItem(key + name);
+      } catch (e) {
+        return null;
+      }
+    }
+
+    function save(name, value) {
+      try {
+        if (value == null) w.localStorage.removeItem(key + name);
+        else w.localStorage.setItem(key + name, value);
+      } catch (e) {}
+    }
+  }
+
+  function onDom(fn) {
+    if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', guard(fn), { once: true });
+    else fn();
+  }
+
+  function today() {
+    var t = new Date();
+    return t.getFullYear() + '-' + pad(t.getMonth() + 1) + '-' + pad(t.getDate());
+  }
+
+  function pad(n) {
+    return (n < 10 ? '0' : '') + n;
+  }
+
+  // originAllowed ports parley.OriginAllowed: CSP host sources, where a
+  // pattern without a scheme matches http and https, "*.example.com" matches
+  // subdomains only, and a pattern without a port matches the default port.
+  function originAllowed(patterns, origin) {
+    var u;
+    try {
+      u = new URL(origin);
+    } catch (e) {
+      return false;
+    }
+    var scheme = u.protocol.slice(0, -1);
+    if ((scheme !== 'http' && scheme !== 'https') || !u.hostname) return false;
+    var host = u.hostname.toLowerCase();
+    var port = u.port || defaultPort(scheme);
+    return patterns.some(function (p) {
+      var rest = String(p).toLowerCase();
+      var i = rest.indexOf('://');
+      if (i >= 0) {
+        if (rest.slice(0, i) !== scheme) return false;
+        rest = rest.slice(i + 3);
+      }
+      var pHost = rest;
+      var pPort = '';
+      i = rest.lastIndexOf(':');
+      if (i >= 0) {
+        pHost = rest.slice(0, i);
+        pPort = rest.slice(i + 1);
+      }
+      if (pPort === '' ? port !== defaultPort(scheme) : pPort !== '*' && pPort !== port) return false;
+      return pHost.indexOf('*.') === 0 ? endsWith(host, pHost.slice(1)) : pHost === host;
+    });
+  }
+
+  function defaultPort(scheme) {
+    return scheme === 'https' ? '443' : '80';
+  }
+
+  // matchPage ports parley.MatchPage: '*' matches any run of characters and
+  // an empty pattern matches every page.
+  function matchPage(pattern, path) {
+    if (!pattern) return true;
+    var parts = String(pattern).split('*');
+    if (path.indexOf(parts[0]) !== 0) return false;
+    path = path.slice(parts[0].length);
+    var last = parts.length - 1;
+    for (var i = 1; i < last; i++) {
+      var j = path.indexOf(parts[i]);
+      if (j < 0) return false;
+      path = path.slice(j + parts[i].length);
+    }
+    return last === 0 ? path === '' : endsWith(path, parts[last]);
+  }
+
+  function endsWith(s, suffix) {
+    return s.length >= suffix.length && s.slice(s.length - suffix.length) === suffix;
+  }
+})(PARLEY_CONFIG);

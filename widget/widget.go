@@ -1,0 +1,239 @@
+// Package widget serves the script-tag side of Parley: the loader a shop page
+// fetches from /s/{site}/widget.js, with that site's settings (allowed
+// origins, colour, proactive rule) inlined so that the page makes no other
+// request to Parley until the visitor shows intent.
+//
+// The loader's source is widget/loader.js; widget/cmd/parley-build minifies
+// it at build time, and the server hands the result to NewLoader. This
+// package never links esbuild (see widget/internal/minify).
+//
+// It may import app/parley, the standard library and andybalholm/brotli.
+package widget
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/andybalholm/brotli"
+
+	"github.com/parley-chat/parley/app/parley"
+)
+
+// Config is what the loader needs of one site. It is public: every shop page
+// that embeds the site receives it.
+type Config struct {
+	Site string `json:"site"`
+	// Base is Parley's public URL, "https://chat.example.com", without a
+	// trailing slash; the iframe loads Base + "/chat/" + Site.
+	Base string `json:"base"`
+	// Allowed are the site's allowed origins as normalised CSP host sources.
+	Allowed []string `json:"allowed"`
+	Title   string   `json:"title"`
+	// Color is "#rgb" or "#rrggbb", or empty for the loader's default.
+	Color     string           `json:"color"`
+	Proactive parley.Proactive `json:"proactive"`
+}
+
+var colorRE = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}){1,2}$`)
+
+// ConfigFor returns the loader config of site, served from base (Parley's
+// public URL). Invalid allowed origins are dropped rather than refused: the
+// admin API validates them, and a bad entry must not widen what is allowed.
+func ConfigFor(site parley.Site, base string) Config {
+	cfg := Config{
+		Site:    site.ID,
+		Base:    strings.TrimRight(base, "/"),
+		Allowed: []string{},
+		Title:   site.Title,
+	}
+	if cfg.Title == "" {
+		cfg.Title = site.Name
+	}
+	for _, p := range site.AllowedOrigins {
+		if n, err := parley.ParseOriginPattern(p); err == nil {
+			// ParseOriginPattern accepts "https://shop.example/" but keeps
+			// the slash, which no origin would then match.
+			cfg.Allowed = append(cfg.Allowed, strings.TrimSuffix(n, "/"))
+		}
+	}
+	if colorRE.MatchString(site.Color) {
+		cfg.Color = site.Color
+	}
+	// A disabled rule is not worth its bytes on every page view.
+	if p := site.Proactive; p.Enabled && strings.TrimSpace(p.Message) != "" {
+		cfg.Proactive = p
+		cfg.Proactive.DelaySeconds = max(0, p.DelaySeconds)
+	}
+	return cfg
+}
+
+// maxVariants bounds the per-site cache; past it the cache starts over,
+// which costs one compression per site and needs no eviction bookkeeping.
+const maxVariants = 1000
+
+// Loader serves the minified loader with a site's config appended. It
+// compresses each distinct config once and keeps the result.
+type Loader struct {
+	js []byte
+
+	mu       sync.Mutex
+	variants map[[sha256.Size]byte]*variant
+}
+
+// variant is the served script for one config, in each encoding.
+type variant struct {
+	raw, gz, br []byte
+	// tag is the hash of raw; each encoding gets its own ETag
+	// ("tag", "tag-gz", "tag-br") because they are different bytes.
+	tag string
+}
+
+// NewLoader returns a Loader for the minified loader, the function expression
+// "(function(c){…})" that widget/cmd/parley-build writes to loader.min.js.
+func NewLoader(minifiedJS []byte) *Loader {
+	js := bytes.TrimRight(minifiedJS, "; \t\r\n")
+	return &Loader{js: bytes.Clone(js), variants: make(map[[sha256.Size]byte]*variant)}
+}
+
+// Serve writes the loader for cfg. It honours If-None-Match and serves
+// brotli, gzip or identity, in that order of preference.
+func (l *Loader) Serve(w http.ResponseWriter, r *http.Request, cfg Config) {
+	v := l.variant(cfg)
+	body, enc, etag := v.raw, "", `"`+v.tag+`"`
+	switch {
+	case accepts(r, "br"):
+		body, enc, etag = v.br, "br", `"`+v.tag+`-br"`
+	case accepts(r, "gzip"):
+		body, enc, etag = v.gz, "gzip", `"`+v.tag+`-gz"`
+	}
+
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Shop pages load this cross-origin, some with COEP require-corp.
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	if tag, ok := v.matches(r.Header.Get("If-None-Match")); ok {
+		// Answer with the validator the client holds: its cached bytes
+		// are still right, whichever encoding it negotiates now.
+		h.Set("ETag", tag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("ETag", etag)
+	if enc != "" {
+		h.Set("Content-Encoding", enc)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func (l *Loader) variant(cfg Config) *variant {
+	if cfg.Allowed == nil {
+		cfg.Allowed = []string{} // the loader reads an array
+	}
+	js, err := json.Marshal(cfg)
+	if err != nil {
+		// Config holds only strings, numbers and booleans.
+		panic("widget: encoding config: " + err.Error())
+	}
+	key := sha256.Sum256(js)
+
+	l.mu.Lock()
+	v := l.variants[key]
+	l.mu.Unlock()
+	if v != nil {
+		return v
+	}
+
+	// Compress outside the lock: two requests racing for a new site
+	// compress twice, which is cheaper than making every site wait.
+	// json.Marshal escapes <, >, & and U+2028/9, so a site's title cannot
+	// end the script or the statement.
+	raw := make([]byte, 0, len(l.js)+len(js)+3)
+	raw = append(append(append(append(raw, l.js...), '('), js...), ");"...)
+	sum := sha256.Sum256(raw)
+	v = &variant{raw: raw, gz: gzipped(raw), br: brotlied(raw), tag: hex.EncodeToString(sum[:12])}
+
+	l.mu.Lock()
+	if len(l.variants) >= maxVariants {
+		l.variants = make(map[[sha256.Size]byte]*variant)
+	}
+	l.variants[key] = v
+	l.mu.Unlock()
+	return v
+}
+
+// matches reports whether an If-None-Match header names one of v's ETags,
+// and which. The comparison is weak, as RFC 9110 asks for If-None-Match.
+func (v *variant) matches(header string) (string, bool) {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		switch t {
+		case "*":
+			return `"` + v.tag + `"`, true
+		case `"` + v.tag + `"`, `"` + v.tag + `-gz"`, `"` + v.tag + `-br"`:
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// accepts reports whether the request's Accept-Encoding allows coding,
+// by name or through "*", with a non-zero quality.
+func accepts(r *http.Request, coding string) bool {
+	ok := false
+	for _, h := range r.Header.Values("Accept-Encoding") {
+		for _, item := range strings.Split(h, ",") {
+			name, params, _ := strings.Cut(item, ";")
+			name = strings.ToLower(strings.TrimSpace(name))
+			if name != coding && name != "*" {
+				continue
+			}
+			q := 1.0
+			for _, p := range strings.Split(params, ";") {
+				if k, val, found := strings.Cut(strings.TrimSpace(p), "="); found && strings.EqualFold(strings.TrimSpace(k), "q") {
+					f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+					if err != nil {
+						f = 0
+					}
+					q = f
+				}
+			}
+			if name == coding {
+				// An explicit entry overrides "*", either way.
+				return q > 0
+			}
+			ok = q > 0
+		}
+	}
+	return ok
+}
+
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	zw.Write(b)                                              // a bytes.Buffer does not fail
+	zw.Close()
+	return buf.Bytes()
+}
+
+func brotlied(b []byte) []byte {
+	var buf bytes.Buffer
+	bw := brotli.NewWriterLevel(&buf, brotli.BestCompression)
+	bw.Write(b)
+	bw.Close()
+	return buf.Bytes()
+}
