@@ -36,6 +36,12 @@ func DocumentTitle(unread int) string {
 type Console struct {
 	app.Compo
 
+	// ctx is the root's own context, from OnMount. Callbacks that outlive
+	// an event (the client's, timers, requests) dispatch through it: a
+	// child's context is dead once the child unmounts (the login form after
+	// a login), and go-app then drops its dispatches silently.
+	ctx app.Context
+
 	api       *API
 	auth      auth
 	session   Session
@@ -61,6 +67,7 @@ type Console struct {
 
 // OnMount checks for a session and installs the browser hooks.
 func (c *Console) OnMount(ctx app.Context) {
+	c.ctx = ctx
 	u := ctx.Page().URL()
 	c.api = NewAPI(u.Scheme+"://"+u.Host, nil)
 	c.route = ParseRoute(u.Path)
@@ -81,7 +88,7 @@ func (c *Console) OnMount(ctx app.Context) {
 		ctx.Dispatch(func(ctx app.Context) {
 			switch {
 			case err == nil:
-				c.startSession(ctx, s)
+				c.startSession(s)
 			case parley.ErrorCode(err) == parley.EUnauthorized:
 				c.auth = authLoggedOut
 			default:
@@ -105,9 +112,9 @@ func (c *Console) OnNav(ctx app.Context) {
 	c.route = ParseRoute(ctx.Page().URL().Path)
 	c.now = time.Now()
 	if c.auth == authLoggedIn && c.route.View == ViewConversation {
-		c.openConversation(ctx, c.route.Conv)
+		c.openConversation(c.route.Conv)
 	}
-	c.settle(ctx)
+	c.settle()
 }
 
 // OnAppUpdate shows the banner offering the new version.
@@ -115,7 +122,8 @@ func (c *Console) OnAppUpdate(ctx app.Context) {
 	c.updateAvailable = ctx.AppUpdateAvailable()
 }
 
-func (c *Console) startSession(ctx app.Context, s Session) {
+func (c *Console) startSession(s Session) {
+	ctx := c.ctx
 	c.stopClient()
 	c.session = s
 	c.auth, c.loginErr, c.loginBusy = authLoggedIn, "", false
@@ -161,16 +169,16 @@ func (c *Console) startSession(ctx app.Context, s Session) {
 			}
 			switch {
 			case errors.Is(err, client.ErrUnauthorized):
-				c.endSession(ctx, parley.ErrorMessage(err))
+				c.endSession(parley.ErrorMessage(err))
 			case err != nil:
 				c.desk.Notice = "The server closed the connection. Reload the page to reconnect."
 			}
 		})
 	})
 	if c.route.View == ViewConversation {
-		c.openConversation(ctx, c.route.Conv)
+		c.openConversation(c.route.Conv)
 	}
-	c.settle(ctx)
+	c.settle()
 }
 
 func (c *Console) stopClient() {
@@ -180,7 +188,7 @@ func (c *Console) stopClient() {
 	c.cl, c.stop = nil, nil
 }
 
-func (c *Console) endSession(ctx app.Context, why string) {
+func (c *Console) endSession(why string) {
 	c.stopClient()
 	c.desk = nil
 	c.session = Session{}
@@ -188,7 +196,7 @@ func (c *Console) endSession(ctx app.Context, why string) {
 	ui.SetDocumentTitle(DocumentTitle(0))
 }
 
-func (c *Console) openConversation(ctx app.Context, id uint64) {
+func (c *Console) openConversation(id uint64) {
 	if c.desk == nil || c.cl == nil {
 		return
 	}
@@ -197,7 +205,7 @@ func (c *Console) openConversation(ctx app.Context, id uint64) {
 		t.Followed = true
 		c.cl.Follow(id, t.Messages.Contiguous())
 	}
-	ctx.Defer(func(ctx app.Context) {
+	c.ctx.Defer(func(ctx app.Context) {
 		ui.ScrollToBottom(ui.ScrollerID)
 		ui.Focus(ui.ComposerID)
 	})
@@ -219,9 +227,9 @@ func (c *Console) onFrame(ctx app.Context, f parley.Frame) {
 		}
 	}
 	if f.Type == parley.TypeTyping {
-		c.expireTypingLater(ctx)
+		c.expireTypingLater()
 	}
-	c.settle(ctx)
+	c.settle()
 }
 
 func (c *Console) onState(ctx app.Context, s client.State) {
@@ -236,7 +244,7 @@ func (c *Console) onVisibility(ctx app.Context, visible bool) {
 	if visible && c.cl != nil {
 		c.cl.Resync()
 	}
-	c.settle(ctx)
+	c.settle()
 }
 
 // alert makes a visitor's message heard: a chime unless the agent is
@@ -255,7 +263,7 @@ func (c *Console) alert(a Alert) {
 
 // settle does what follows from any change: mark the conversation on
 // screen as read, and put the unread count in the tab title.
-func (c *Console) settle(ctx app.Context) {
+func (c *Console) settle() {
 	if c.desk == nil {
 		return
 	}
@@ -267,21 +275,22 @@ func (c *Console) settle(ctx app.Context) {
 	ui.SetDocumentTitle(DocumentTitle(c.desk.Inbox.UnreadTotal()))
 }
 
-func (c *Console) expireTypingLater(ctx app.Context) {
+func (c *Console) expireTypingLater() {
 	if c.typingRefresh {
 		return
 	}
 	c.typingRefresh = true
-	ctx.After(ui.TypingExpiry+100*time.Millisecond, func(ctx app.Context) {
+	c.ctx.After(ui.TypingExpiry+100*time.Millisecond, func(ctx app.Context) {
 		c.typingRefresh = false
 		c.now = time.Now()
 		if c.desk != nil && c.route.View == ViewConversation && len(c.desk.TypingNames(c.route.Conv, c.now)) > 0 {
-			c.expireTypingLater(ctx)
+			c.expireTypingLater()
 		}
 	})
 }
 
-func (c *Console) onLogin(ctx app.Context, email, password string) {
+func (c *Console) onLogin(_ app.Context, email, password string) {
+	ctx := c.ctx
 	if c.loginBusy {
 		return
 	}
@@ -300,13 +309,13 @@ func (c *Console) onLogin(ctx app.Context, email, password string) {
 				c.loginErr = parley.ErrorMessage(err)
 				return
 			}
-			c.startSession(ctx, s)
+			c.startSession(s)
 		})
 	})
 }
 
-func (c *Console) onLogout(ctx app.Context, e app.Event) {
-	api := c.api
+func (c *Console) onLogout(_ app.Context, e app.Event) {
+	ctx, api := c.ctx, c.api
 	c.stopClient()
 	ctx.Async(func() {
 		err := api.Logout(ctx)
@@ -315,12 +324,13 @@ func (c *Console) onLogout(ctx app.Context, e app.Event) {
 			if err != nil && parley.ErrorCode(err) != parley.EUnauthorized {
 				msg = "You were logged out here, but the server did not confirm: " + parley.ErrorMessage(err)
 			}
-			c.endSession(ctx, msg)
+			c.endSession(msg)
 		})
 	})
 }
 
-func (c *Console) onEnableNotifications(ctx app.Context, e app.Event) {
+func (c *Console) onEnableNotifications(_ app.Context, e app.Event) {
+	ctx := c.ctx
 	c.alerts.unlock()
 	ctx.Async(func() {
 		p := ctx.Notifications().RequestPermission()
@@ -335,7 +345,7 @@ func (c *Console) onSend(ctx app.Context, text string) {
 	}
 	c.typingOut.Stop()
 	c.send(parley.Frame{Conv: conv, Text: text})
-	ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+	c.ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
 }
 
 func (c *Console) onRetry(ctx app.Context, id string) {
@@ -351,12 +361,12 @@ func (c *Console) send(f parley.Frame) {
 	c.desk.Outbox = c.cl.Outbox()
 }
 
-func (c *Console) onTyping(ctx app.Context) {
+func (c *Console) onTyping(app.Context) {
 	conv, cl := c.route.Conv, c.cl
 	if cl == nil || conv == 0 {
 		return
 	}
-	c.typingOut.Input(ctx, func(on bool) { cl.Typing(conv, on) })
+	c.typingOut.Input(c.ctx, func(on bool) { cl.Typing(conv, on) })
 }
 
 func (c *Console) onResolve(ctx app.Context) {

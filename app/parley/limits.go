@@ -15,8 +15,11 @@ type Limits struct {
 }
 
 // DefaultLimits are the limits the server enforces unless configured otherwise.
+//
+// MaxFrameBytes leaves room for the longest valid message: encoding/json
+// writes '<', '>' and '&' as six bytes each, so 4,000 of them take 24 KB.
 var DefaultLimits = Limits{
-	MaxFrameBytes: 16 << 10,
+	MaxFrameBytes: 32 << 10,
 	MaxTextRunes:  4000,
 	SendPerSecond: 5,
 	SendBurst:     20,
@@ -26,10 +29,18 @@ var DefaultLimits = Limits{
 const ClientIDMaxLen = 64
 
 // CheckText validates a message text against the limits and returns it with
-// surrounding white space trimmed.
+// surrounding white space trimmed and line ends made "\n". Control
+// characters other than newline and tab are refused: they render as nothing
+// or garble an agent's screen.
 func (l Limits) CheckText(text string) (string, error) {
 	if !utf8.ValidString(text) {
 		return "", Errorf(EInvalid, "Message text is not valid UTF-8.")
+	}
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+			return "", Errorf(EInvalid, "Message text holds a control character (0x%02x).", c)
+		}
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {

@@ -114,6 +114,10 @@ func TestCheckText(t *testing.T) {
 		{"", "", parley.EInvalid},
 		{" \n\t ", "", parley.EInvalid},
 		{"bad \xff utf8", "", parley.EInvalid},
+		{"line one\r\nline two\ttab", "line one\nline two\ttab", ""},
+		{"bell \a here", "", parley.EInvalid},
+		{"nul \x00 here", "", parley.EInvalid},
+		{"del \x7f here", "", parley.EInvalid},
 		{strings.Repeat("é", l.MaxTextRunes), strings.Repeat("é", l.MaxTextRunes), ""},
 		{strings.Repeat("é", l.MaxTextRunes+1), "", parley.ETooLarge},
 	}
@@ -210,5 +214,18 @@ func TestMessageFrameRoundTrip(t *testing.T) {
 	}
 	if b := parley.MessageFrame(m).Encode(); strings.Contains(string(b), "<b>") {
 		t.Errorf("encoded frame holds raw HTML: %s", b)
+	}
+}
+
+// The longest valid message must fit in a frame whatever it holds:
+// encoding/json writes '<', '>', '&' and control characters as six bytes.
+func TestLongestMessageFitsInAFrame(t *testing.T) {
+	l := parley.DefaultLimits
+	for _, r := range []string{"<", "&", "\x01", "\u2028", "😀", "é"} {
+		text := strings.Repeat(r, l.MaxTextRunes)
+		f := parley.Frame{Type: parley.TypeSend, ID: strings.Repeat("a", parley.ClientIDMaxLen), Conv: 1 << 62, Text: text, Greeted: true}
+		if n := len(f.Encode()); n > l.MaxFrameBytes {
+			t.Errorf("a send frame of %d × %q is %d bytes, over the %d-byte frame limit", l.MaxTextRunes, r, n, l.MaxFrameBytes)
+		}
 	}
 }

@@ -23,6 +23,11 @@ func outboxKey(site string) string { return "parley.outbox." + site }
 type Widget struct {
 	app.Compo
 
+	// ctx is the root's own context, from OnMount: callbacks that outlive an
+	// event dispatch through it, since go-app drops the dispatches of a
+	// context whose element is gone.
+	ctx app.Context
+
 	site   string
 	origin string // the shop's origin; "" when not embedded by a loader
 	title  string
@@ -53,6 +58,7 @@ type Widget struct {
 // OnMount reads the page URL and storage, starts the client and listens to
 // the loader. It runs on the UI goroutine after the first render.
 func (w *Widget) OnMount(ctx app.Context) {
+	w.ctx = ctx
 	u := ctx.Page().URL()
 	q := u.Query()
 	w.site = SiteFromPath(u.Path)
@@ -231,13 +237,13 @@ func (w *Widget) send(f parley.Frame) {
 	w.chat.Outbox = w.cl.Outbox()
 }
 
-func (w *Widget) onTyping(ctx app.Context) {
+func (w *Widget) onTyping(app.Context) {
 	conv := w.chat.Conv
 	if conv == 0 || w.cl == nil {
 		return
 	}
 	cl := w.cl
-	w.typingOut.Input(ctx, func(on bool) { cl.Typing(conv, on) })
+	w.typingOut.Input(w.ctx, func(on bool) { cl.Typing(conv, on) })
 }
 
 func (w *Widget) onClose(ctx app.Context) {

@@ -48,7 +48,8 @@ type Appended struct {
 // Committed is one newly committed message, handed to the OnCommit hook.
 type Committed struct {
 	Message parley.Message
-	// Frame is the stored msg frame, the bytes to send as they are.
+	// Frame is the stored msg frame, the bytes to send as they are. It is
+	// shared by every subscriber: read only.
 	Frame []byte
 	// Conv is the conversation right after this message.
 	Conv parley.Conversation

@@ -326,6 +326,7 @@ func TestOnCommit(t *testing.T) {
 	var mu sync.Mutex
 	var seen []store.Committed
 	var problems []string
+	hooked := map[parley.Message]bool{}
 	d.OnCommit(func(cs []store.Committed) {
 		for _, c := range cs {
 			var stored []byte
@@ -335,12 +336,15 @@ func TestOnCommit(t *testing.T) {
 			})
 			if err != nil || !bytes.Equal(stored, c.Frame) {
 				mu.Lock()
-				problems = append(problems, fmt.Sprintf("%d/%d: read %q, %v", c.Message.Conv, c.Message.Seq, stored, err))
+				problems = append(problems, fmt.Sprintf("%d/%d: not readable inside the hook: read %q, %v", c.Message.Conv, c.Message.Seq, stored, err))
 				mu.Unlock()
 			}
 		}
 		mu.Lock()
 		seen = append(seen, cs...)
+		for _, c := range cs {
+			hooked[c.Message] = true
+		}
 		mu.Unlock()
 	})
 
@@ -348,10 +352,17 @@ func TestOnCommit(t *testing.T) {
 	for _, v := range vs {
 		wg.Go(func() {
 			for i := range each {
-				if _, err := d.Append(testContext(t), visitorSend(v, 0, fmt.Sprintf("m%d", i), "hello")); err != nil {
+				res, err := d.Append(testContext(t), visitorSend(v, 0, fmt.Sprintf("m%d", i), "hello"))
+				if err != nil {
 					t.Errorf("Append: %v", err)
 					return
 				}
+				// The hook ran before the sender was answered.
+				mu.Lock()
+				if !hooked[res.Message] {
+					problems = append(problems, fmt.Sprintf("%d/%d: acked before the hook saw it", res.Message.Conv, res.Message.Seq))
+				}
+				mu.Unlock()
 			}
 		})
 	}
@@ -360,7 +371,7 @@ func TestOnCommit(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	for _, p := range problems {
-		t.Errorf("inside OnCommit, the message was not readable: %s", p)
+		t.Errorf("OnCommit: %s", p)
 	}
 	if len(seen) != visitors*each {
 		t.Fatalf("OnCommit saw %d messages, want %d", len(seen), visitors*each)

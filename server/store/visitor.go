@@ -67,7 +67,11 @@ func (d *DB) VisitorByToken(site string, tokenHash []byte) (parley.Visitor, erro
 		}
 		return nil
 	})
-	return r.Visitor, err
+	if err != nil {
+		// Never hand out another site's visitor, even beside an error.
+		return parley.Visitor{}, err
+	}
+	return r.Visitor, nil
 }
 
 // Visitor returns the visitor with the given id.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -43,6 +42,12 @@ type sockEnv struct {
 // newSockEnv starts a server; limits zero means the defaults.
 func newSockEnv(tb testing.TB, limits parley.Limits) *sockEnv {
 	tb.Helper()
+	return newSockEnvConfig(tb, web.Config{Limits: limits})
+}
+
+// newSockEnvConfig starts a server with cfg, listening on a free port.
+func newSockEnvConfig(tb testing.TB, cfg web.Config) *sockEnv {
+	tb.Helper()
 	db, err := store.Open(filepath.Join(tb.TempDir(), "parley.db"), store.Options{NoSync: true})
 	if err != nil {
 		tb.Fatalf("store.Open: %v", err)
@@ -73,11 +78,12 @@ func newSockEnv(tb testing.TB, limits parley.Limits) *sockEnv {
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(env.logs, nil))
-	env.srv = web.NewServer(web.Config{Addr: "127.0.0.1:0", Limits: limits}, db, relay.NewHub(), logger)
+	cfg.Addr = "127.0.0.1:0"
+	env.srv = web.NewServer(cfg, db, relay.NewHub(), logger)
 	if err := env.srv.Open(); err != nil {
 		tb.Fatalf("Open: %v", err)
 	}
-	env.url = env.srv.URL()
+	env.url = "http://" + env.srv.Addr()
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -157,33 +163,9 @@ type sockClient struct {
 // dial connects to /ws with the given headers (nil for none).
 func (env *sockEnv) dial(tb testing.TB, name string, hdr http.Header) *sockClient {
 	tb.Helper()
-	return env.dialWith(tb, name, &websocket.DialOptions{HTTPHeader: hdr})
-}
-
-// dialSmallBuffer connects with a tiny socket receive buffer, so that a
-// client that stops reading backs up into the server's queues quickly.
-func (env *sockEnv) dialSmallBuffer(tb testing.TB, name string, hdr http.Header) *sockClient {
-	tb.Helper()
-	transport := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		if err := conn.(*net.TCPConn).SetReadBuffer(4 << 10); err != nil {
-			conn.Close()
-			return nil, err
-		}
-		return conn, nil
-	}}
-	tb.Cleanup(transport.CloseIdleConnections)
-	return env.dialWith(tb, name, &websocket.DialOptions{HTTPHeader: hdr, HTTPClient: &http.Client{Transport: transport}})
-}
-
-func (env *sockEnv) dialWith(tb testing.TB, name string, opts *websocket.DialOptions) *sockClient {
-	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
 	defer cancel()
-	ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.url, "http")+"/ws", opts)
+	ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.url, "http")+"/ws", &websocket.DialOptions{HTTPHeader: hdr})
 	if err != nil {
 		status := 0
 		if resp != nil {
@@ -340,13 +322,7 @@ func (env *sockEnv) newVisitor(tb testing.TB, name string) (*sockClient, parley.
 // newAgent logs agent i in and connects it.
 func (env *sockEnv) newAgent(tb testing.TB, name string, i int, since ...parley.ResumeFrom) (*sockClient, parley.Frame) {
 	tb.Helper()
-	return env.agentHello(tb, env.dial(tb, name, loginAgent(tb, env, env.agents[i].Email)), i, since...)
-}
-
-// agentHello says hello on c as agent i, logged in when c was dialled.
-func (env *sockEnv) agentHello(tb testing.TB, c *sockClient, i int, since ...parley.ResumeFrom) (*sockClient, parley.Frame) {
-	tb.Helper()
-	name := c.name
+	c := env.dial(tb, name, loginAgent(tb, env, env.agents[i].Email))
 	c.sendFrame(parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent, Since: since})
 	w := c.next()
 	if w.Type != parley.TypeWelcome || w.Agent == nil || w.Agent.ID != env.agents[i].ID {

@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/web"
 )
 
 // fastLimits lift the send rate limit for tests that send a lot.
@@ -227,8 +228,8 @@ func TestSocketReconnectReplaysExactlyTheGap(t *testing.T) {
 }
 
 // TestSocketReplayDuringLiveTraffic reconnects again and again while an
-// agent keeps writing: subscribe first, then read, so each message arrives
-// exactly once and in order, whether from the replay or live.
+// agent writes without pause: subscribe first, then read, so each message
+// arrives exactly once and in order, whether from the replay or live.
 func TestSocketReplayDuringLiveTraffic(t *testing.T) {
 	env := newSockEnv(t, fastLimits)
 	v, w := env.newVisitor(t, "visitor")
@@ -236,41 +237,45 @@ func TestSocketReplayDuringLiveTraffic(t *testing.T) {
 	v.ws.Close(websocket.StatusNormalClosure, "")
 
 	agent, _ := env.newAgent(t, "agent", 0)
-	const n = 300
-	done := make(chan error, 2)
-	go func() { // the agent's own frames must be read, or it is dropped
-		for {
-			if _, err := agent.tryNext(); err != nil {
-				return
-			}
-		}
-	}()
+	stop := make(chan struct{})
+	done := make(chan error, 1)
 	go func() {
-		for i := 1; i <= n; i++ {
-			b := fmt.Sprintf(`{"type":"send","id":"a-%d","conv":%d,"text":"live %d"}`, i, conv, i)
+		// As fast as acks come back: a steady stream, but not a flood
+		// that would rightly get the agent dropped as too slow a reader.
+		for i := 1; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			id := fmt.Sprint("a-", i)
+			b := fmt.Sprintf(`{"type":"send","id":"%s","conv":%d,"text":"live %d"}`, id, conv, i)
 			ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
 			err := agent.ws.Write(ctx, websocket.MessageText, []byte(b))
 			cancel()
+			for err == nil {
+				var f parley.Frame
+				if f, err = agent.tryNext(); f.Type == parley.TypeAck && f.ID == id {
+					break
+				}
+			}
 			if err != nil {
 				done <- err
 				return
 			}
-			if i%10 == 0 {
-				time.Sleep(time.Millisecond) // keep it flowing while the visitor reconnects
-			}
 		}
-		done <- nil
 	}()
 
-	// Each round reads a few messages, then hangs up and resumes from the
-	// last one it holds.
+	// Each round resumes from the last message it holds, reads its replay
+	// and a few live messages, and hangs up.
 	var last uint64 = 1
-	for round := 0; last < n+1; round++ {
+	for round := range 30 {
 		c := env.dial(t, fmt.Sprint("visitor round ", round), nil)
 		c.visitorHello(env.site.ID, w.Token, parley.ResumeFrom{Conv: conv, After: last})
-		stop := min(last+20, n+1)
+		until := last + 10
 		synced := false
-		for last < stop || !synced {
+		for last < until || !synced {
 			f := c.next()
 			switch f.Type {
 			case parley.TypeMsg:
@@ -287,9 +292,11 @@ func TestSocketReplayDuringLiveTraffic(t *testing.T) {
 		}
 		c.ws.CloseNow()
 	}
+	close(stop)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("read %d messages over 30 reconnections", last)
 }
 
 func TestSocketVisitorCannotReachAnotherConversation(t *testing.T) {
@@ -429,23 +436,28 @@ func TestSocketOversizedFrameClosesWith1009(t *testing.T) {
 
 func TestSocketOrigin(t *testing.T) {
 	env := newSockEnv(t, parley.Limits{})
-	u := "ws" + strings.TrimPrefix(env.url, "http") + "/ws"
+	// Behind a proxy, the public URL's origin differs from the Host header.
+	proxied := newSockEnvConfig(t, web.Config{PublicURL: "https://chat.example.com"})
 	for _, tt := range []struct {
+		env    *sockEnv
 		origin string
 		ok     bool
 	}{
-		{"https://evil.example", false},
-		{"null", false},
-		{"https://shop.example", false}, // the shop embeds the widget, but only Parley's own pages connect
-		{env.url, true},
-		{"", true}, // native clients
+		{env, "https://evil.example", false},
+		{env, "null", false},
+		{env, "https://shop.example", false}, // the shop embeds the widget, but only Parley's own pages connect
+		{env, env.url, true},
+		{env, "", true}, // native clients
+		{proxied, "https://chat.example.com", true},
+		{proxied, "http://chat.example.com", false},
+		{proxied, "https://evil.example", false},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
 		hdr := http.Header{}
 		if tt.origin != "" {
 			hdr.Set("Origin", tt.origin)
 		}
-		ws, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: hdr})
+		ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(tt.env.url, "http")+"/ws", &websocket.DialOptions{HTTPHeader: hdr})
 		cancel()
 		switch {
 		case tt.ok && err != nil:
@@ -695,40 +707,39 @@ func TestSocketSlowConsumerIsDropped(t *testing.T) {
 		}
 	}()
 
-	// Several visitors at once: their messages share commits, so the
-	// traffic is quick. Big messages fill the kernel's socket buffers soon.
-	const visitors, perVisitor = 3, 200
+	// Several visitors at once, each sending as fast as its acks come
+	// back: a stream far faster than the slow agent reads, but no flood
+	// that a fair reader could not follow. Big messages fill the kernel's
+	// socket buffers soon.
+	const visitors, perVisitor = 3, 250
 	text := strings.Repeat("0123456789", 1500)
 	var wg sync.WaitGroup
 	errs := make(chan error, visitors+1)
 	convs := make(map[uint64]bool)
 	for i := range visitors {
 		v, _ := env.newVisitor(t, fmt.Sprint("visitor ", i))
-		convs[v.say(0, fmt.Sprint("v", i, "-0"), "start").Conv] = true
+		conv := v.say(0, fmt.Sprint("v", i, "-0"), "start").Conv
+		convs[conv] = true
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := 1; j <= perVisitor; j++ {
-				b := fmt.Sprintf(`{"type":"send","id":"v%d-%d","conv":%d,"text":"%s"}`, i, j, 0, text)
+				b := fmt.Sprintf(`{"type":"send","id":"v%d-%d","conv":%d,"text":"%s"}`, i, j, conv, text)
 				ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
 				err := v.ws.Write(ctx, websocket.MessageText, []byte(b))
+				for err == nil {
+					var b []byte
+					// Only the frame's start is looked at: no need to decode
+					// the echo of 15 KB messages.
+					if _, b, err = v.ws.Read(ctx); strings.HasPrefix(string(b), `{"type":"ack"`) {
+						break
+					} else if strings.HasPrefix(string(b), `{"type":"error"`) {
+						err = fmt.Errorf("got %.200s", b)
+					}
+				}
 				cancel()
 				if err != nil {
 					errs <- fmt.Errorf("visitor %d: %w", i, err)
-					return
-				}
-			}
-			for acks := 0; acks < perVisitor; {
-				f, err := v.tryNext()
-				if err != nil {
-					errs <- fmt.Errorf("visitor %d: %w", i, err)
-					return
-				}
-				switch f.Type {
-				case parley.TypeAck:
-					acks++
-				case parley.TypeError:
-					errs <- fmt.Errorf("visitor %d: error %+v", i, f)
 					return
 				}
 			}

@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -243,12 +244,25 @@ func (b *browser) listenConsole(ctx context.Context, name string) {
 			b.logs.printf("[%s] exception %s (%s:%d)", name, msg, d.URL, d.LineNumber)
 		case *cdplog.EventEntryAdded:
 			b.logs.printf("[%s] log.%s %s %s", name, ev.Entry.Level, ev.Entry.Text, ev.Entry.URL)
+		case *network.EventWebSocketCreated:
+			b.logs.printf("[%s] websocket %s: created %s", name, ev.RequestID, ev.URL)
+		case *network.EventWebSocketHandshakeResponseReceived:
+			b.logs.printf("[%s] websocket %s: handshake %d", name, ev.RequestID, ev.Response.Status)
+		case *network.EventWebSocketFrameSent:
+			b.logs.printf("[%s] websocket %s: sent %.200s", name, ev.RequestID, ev.Response.PayloadData)
+		case *network.EventWebSocketFrameReceived:
+			b.logs.printf("[%s] websocket %s: received %.200s", name, ev.RequestID, ev.Response.PayloadData)
+		case *network.EventWebSocketFrameError:
+			b.logs.printf("[%s] websocket %s: error %s", name, ev.RequestID, ev.ErrorMessage)
+		case *network.EventWebSocketClosed:
+			b.logs.printf("[%s] websocket %s: closed", name, ev.RequestID)
 		}
 	})
 }
 
-// screenshotOnFailure saves the tab of ctx to /tmp when the test fails. It
-// must be registered after the tab's own cleanup so that it runs first.
+// screenshotOnFailure saves the tab of ctx to /tmp and logs its text when
+// the test fails. It must be registered after the tab's own cleanup so that
+// it runs first.
 func (b *browser) screenshotOnFailure(ctx context.Context, name string) {
 	t := b.t
 	t.Cleanup(func() {
@@ -257,8 +271,18 @@ func (b *browser) screenshotOnFailure(ctx context.Context, name string) {
 		}
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
+		var text, where string
+		if err := chromedp.Run(sctx,
+			chromedp.Evaluate(`location.href`, &where),
+			chromedp.Evaluate(`document.body ? document.body.innerText.slice(0, 2000) : ''`, &text),
+		); err != nil {
+			t.Logf("text of %s: %v", name, err)
+		} else {
+			t.Logf("%s at %s shows:\n%s", name, where, text)
+		}
 		var png []byte
-		if err := chromedp.Run(sctx, chromedp.FullScreenshot(&png, 90)); err != nil {
+		// A tab in a background window draws no frames to capture.
+		if err := chromedp.Run(sctx, page.BringToFront(), chromedp.FullScreenshot(&png, 100)); err != nil {
 			t.Logf("screenshot of %s: %v", name, err)
 			return
 		}
@@ -333,6 +357,8 @@ type tab struct {
 	ctx  context.Context
 	net  *netLog
 	bcid cdp.BrowserContextID
+	// frames cancels the contexts of the iframes attached to, after the tab.
+	frames []context.CancelFunc
 }
 
 // newVisitor opens a tab in a browser context of its own: its own storage
@@ -362,8 +388,13 @@ func (b *browser) newVisitor(name string) *tab {
 		target.DisposeBrowserContext(bcid).Do(browserExec(ctx))
 	})
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tid))
-	t.Cleanup(cancel)
 	v := &tab{b: b, name: name, ctx: ctx, net: &netLog{}, bcid: bcid}
+	t.Cleanup(func() {
+		cancel()
+		for _, c := range v.frames {
+			c()
+		}
+	})
 	chromedp.ListenTarget(ctx, v.net.listen)
 	b.listenConsole(ctx, name)
 	if err := chromedp.Run(ctx); err != nil {
@@ -462,10 +493,11 @@ func (v *tab) chat(t *testing.T, skip ...target.ID) (context.Context, target.ID)
 			if in.Type != "iframe" || !strings.Contains(in.URL, chatPath) || (v.bcid != "" && in.BrowserContextID != v.bcid) || contains(skip, in.TargetID) {
 				continue
 			}
+			// Cancelled only with the tab (v.ctx is its parent): cancelling
+			// it closes the target, and closing an iframe target closes the
+			// page around it.
 			ctx, cancel := chromedp.NewContext(v.ctx, chromedp.WithTargetID(in.TargetID))
-			// Not cancelled before the tab: closing an iframe target may
-			// close its page.
-			t.Cleanup(cancel)
+			v.frames = append(v.frames, cancel)
 			v.b.listenConsole(ctx, v.name+"/iframe")
 			if err := chromedp.Run(ctx); err != nil {
 				t.Fatalf("attaching to the widget iframe %s: %v", in.URL, err)

@@ -286,9 +286,23 @@ func TestBrowserWidgetRefusedOnForeignOrigin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Chromium keeps a target for the refused frame, with the chat's URL,
+	// but its document must be the error page, not the chat's shell.
 	for _, in := range infos {
-		if in.BrowserContextID == v.bcid && in.Type == "iframe" && strings.Contains(in.URL, chatPath) {
-			t.Errorf("a foreign page could frame the chat: iframe target %s", in.URL)
+		if in.BrowserContextID != v.bcid || in.Type != "iframe" {
+			continue
+		}
+		ctx, cancel := chromedp.NewContext(v.ctx, chromedp.WithTargetID(in.TargetID))
+		v.frames = append(v.frames, cancel) // closing an iframe target closes its page
+		var doc struct {
+			URL   string `json:"url"`
+			Shell bool   `json:"shell"`
+		}
+		step(t, ctx, 10*time.Second, "inspecting the framed page "+in.URL, chromedp.Evaluate(
+			`({url: location.href, shell: !!document.querySelector('#app-wasm-loader, script[src*="wasm_exec"]')})`, &doc))
+		t.Logf("iframe target %s holds %s", in.URL, doc.URL)
+		if doc.Shell || strings.Contains(doc.URL, chatPath) {
+			t.Errorf("a foreign page could frame the chat: its iframe holds %s (chat shell present: %v)", doc.URL, doc.Shell)
 		}
 	}
 
