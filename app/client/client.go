@@ -42,7 +42,8 @@ const (
 	retryAfterLimit   = time.Second
 	retryAfterFailure = 2 * time.Second
 	// DefaultReadLimit bounds one incoming frame. An agent's welcome lists
-	// every open conversation, so it is far above the 16 KiB a client may send.
+	// every open conversation, so it is far above the frame size a client
+	// may send.
 	DefaultReadLimit = 4 << 20
 	// maxQueuedControl bounds the frames (typing, read, resume, …) waiting for
 	// the writer; typing frames beyond it are dropped.

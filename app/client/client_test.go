@@ -64,10 +64,8 @@ func TestSendRefusedLocally(t *testing.T) {
 	}{
 		{"empty", "  \n ", parley.EInvalid},
 		{"too many characters", strings.Repeat("a", 4001), parley.ETooLarge},
-		// 4,000 characters, but each escapes to six bytes of JSON: the
-		// frame would be over 16 KiB and the server would close with 1009.
-		{"frame too big", strings.Repeat("<", 4000), parley.ETooLarge},
 		{"invalid UTF-8", "caf\xe9", parley.EInvalid},
+		{"control character", "bell\a", parley.EInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,6 +185,36 @@ func TestSendAck(t *testing.T) {
 	}
 	rec.mu.Unlock()
 	rec.checkNoOverlap(t)
+}
+
+// TestSendRespectsAnnouncedLimits: the client checks texts against the
+// limits of the welcome, including the frame size: a text within the
+// character limit can still encode to a frame the server would answer by
+// closing the connection (1009), again after every reconnect.
+func TestSendRespectsAnnouncedLimits(t *testing.T) {
+	limits := parley.Limits{MaxFrameBytes: 16 << 10, MaxTextRunes: 4000, SendPerSecond: 5, SendBurst: 20}
+	ts := startServer(t, filepath.Join(t.TempDir(), "parley.db"), "127.0.0.1:0", limits)
+	rec := newRecorder()
+	c := client.New(rec.options(ts.wsURL(), visitorHello()))
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	if got := c.Limits(); got != limits {
+		t.Errorf("Limits() = %+v, want the announced %+v", got, limits)
+	}
+
+	// 4,000 characters that escape to six bytes of JSON each.
+	big := c.Send(0, strings.Repeat("<", 4000), false)
+	rec.wait(t, "the refusal", func() bool { return rec.countType(parley.TypeError) == 1 })
+	for _, f := range rec.snapshot() {
+		if f.Type == parley.TypeError && (f.ID != big || f.Code != parley.ETooLarge) {
+			t.Errorf("got %s, want error too_large for %s", describe([]parley.Frame{f}), big)
+		}
+	}
+	ok := c.Send(0, strings.Repeat("<", 2000), false)
+	rec.wait(t, "the msg that fits", func() bool { return rec.hasMsg(ok) && rec.outboxEmpty() })
+	if got := rec.countType(parley.TypeWelcome); got != 1 {
+		t.Errorf("got %d welcomes, want 1: the connection was not closed", got)
+	}
 }
 
 // TestOutboxSurvivesRestart: messages written while the server is down are
@@ -582,6 +610,31 @@ func TestPageRemembered(t *testing.T) {
 	want := []string{"hello " + home.URL, "page " + shoes.URL, "hello " + shoes.URL}
 	if strings.Join(got, "; ") != strings.Join(want, "; ") {
 		t.Errorf("pages sent:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestUnknownTokenStartsOver: a token the server does not know makes a new
+// visitor; the client takes the new token and forgets the old visitor's
+// conversations.
+func TestUnknownTokenStartsOver(t *testing.T) {
+	ts := newServer(t)
+	rec := newRecorder()
+	hello := visitorHello()
+	hello.Token = "not-a-token-of-this-site"
+	c := client.New(rec.options(ts.wsURL(), hello))
+	c.Follow(99, 4)
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	if got := c.Token(); got == hello.Token || got == "" {
+		t.Errorf("Token() = %q, want the new visitor's token", got)
+	}
+	if got := c.Following(); len(got) != 0 {
+		t.Errorf("Following() = %v, want nothing", got)
+	}
+	id := c.Send(0, "hi", false)
+	rec.wait(t, "the msg", func() bool { return rec.hasMsg(id) })
+	if got := c.Following(); len(got) != 1 || got[0] == 99 {
+		t.Errorf("Following() = %v, want the new conversation only", got)
 	}
 }
 

@@ -325,6 +325,13 @@ func (c *Client) helloLocked() parley.Frame {
 
 func (c *Client) welcomeLocked(s *session, f parley.Frame) {
 	if c.visitor && f.Token != "" {
+		if c.token != "" && c.token != f.Token {
+			// The server did not know the old token (another site's, or
+			// its data was reset): this is a new visitor, and the old
+			// one's conversations are not theirs to follow.
+			clear(c.follows)
+			clear(c.reads)
+		}
 		c.token = f.Token
 	}
 	c.limits = parley.DefaultLimits

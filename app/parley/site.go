@@ -88,3 +88,27 @@ func validColor(c string) bool {
 	}
 	return true
 }
+
+// WidgetSettings are the site settings the visitor widget shows. They are
+// public: the widget page carries them in a meta tag.
+type WidgetSettings struct {
+	Title   string `json:"title"`
+	Welcome string `json:"welcome"`
+	Color   string `json:"color"`
+}
+
+// WidgetSettings returns what the widget shows of s.
+func (s Site) WidgetSettings() WidgetSettings {
+	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color}
+	if w.Title == "" {
+		w.Title = s.Name
+	}
+	if !validColor(w.Color) {
+		w.Color = ""
+	}
+	return w
+}
+
+// WidgetSettingsMeta is the name of the widget page's meta tag that holds
+// the JSON of the site's WidgetSettings.
+const WidgetSettingsMeta = "parley-site"

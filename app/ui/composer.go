@@ -96,7 +96,15 @@ func (c *Composer) Render() app.UI {
 
 func (c *Composer) onInput(ctx app.Context, e app.Event) {
 	class, counter := c.look()
-	c.text = ctx.JSSrc().Get("value").String()
+	v := ctx.JSSrc().Get("value").String()
+	if c.text == "" && v != "" && strings.Trim(v, "\r\n") == "" {
+		// A bare line break in an empty box is the Enter that just sent a
+		// message, delivered apart from its keydown by tools that replay
+		// keys as separate events (DevTools protocol): drop it.
+		ctx.JSSrc().Set("value", "")
+		v = ""
+	}
+	c.text = v
 	if c.OnTyping != nil {
 		c.OnTyping(ctx)
 	}

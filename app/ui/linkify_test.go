@@ -75,3 +75,28 @@ func TestRichText(t *testing.T) {
 		t.Errorf("link text: %v", err)
 	}
 }
+
+func TestSafeHref(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"https://shop.example/p?q=1", true},
+		{"http://127.0.0.1:8081/", true},
+		{"HTTPS://SHOP.EXAMPLE", true},
+		{"javascript:alert(1)", false},
+		{"JavaScript://%0aalert(1)", false},
+		{"data:text/html,x", false},
+		{"//shop.example/p", false},
+		{"/relative", false},
+		{"https://", false},
+		{"https://user:pw@shop.example/", false},
+		{"mailto:a@b.example", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if _, got := ui.SafeHref(tt.in); got != tt.want {
+			t.Errorf("SafeHref(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -30,6 +30,11 @@ func (t *Typing) Set(name string, on bool, now time.Time) {
 	if t.until == nil {
 		t.until = make(map[string]time.Time)
 	}
+	for n, until := range t.until {
+		if !now.Before(until) {
+			delete(t.until, n)
+		}
+	}
 	t.until[name] = now.Add(TypingExpiry)
 }
 
@@ -39,8 +44,6 @@ func (t *Typing) Names(now time.Time) []string {
 	for name, until := range t.until {
 		if now.Before(until) {
 			names = append(names, name)
-		} else {
-			delete(t.until, name)
 		}
 	}
 	sort.Strings(names)

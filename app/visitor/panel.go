@@ -35,6 +35,9 @@ type Panel struct {
 	app.Compo
 
 	Title string
+	// Intro greets the visitor above an empty conversation: the site's
+	// welcome text, or IntroText.
+	Intro string
 	// Color is the site colour, "#rrggbb"; empty keeps the stylesheet's.
 	Color string
 	Items []ui.Item
@@ -89,7 +92,11 @@ func (p *Panel) Render() app.UI {
 
 	var intro app.UI = app.Span().Class("intro-none")
 	if len(p.Items) == 0 {
-		intro = app.Div().Class("intro").Text(IntroText)
+		text := p.Intro
+		if text == "" {
+			text = IntroText
+		}
+		intro = app.Div().Class("intro").Text(text)
 	}
 	var expect app.UI = app.Span().Class("expect-none")
 	if p.Expect {

@@ -2,10 +2,9 @@ package visitor
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/parley-chat/parley/app/client"
@@ -30,8 +29,8 @@ type Widget struct {
 
 	site   string
 	origin string // the shop's origin; "" when not embedded by a loader
-	title  string
-	color  string
+	// settings are the site's title, colour and welcome, from the page.
+	settings parley.WidgetSettings
 
 	cl   *client.Client
 	stop context.CancelFunc
@@ -63,12 +62,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 	q := u.Query()
 	w.site = SiteFromPath(u.Path)
 	w.origin, _ = ParseOrigin(q.Get("origin"))
-	if c := q.Get("color"); ValidColor(c) {
-		w.color = c
-	}
-	if t := strings.TrimSpace(q.Get("title")); t != "" && utf8.RuneCountInString(t) <= 80 {
-		w.title = t
-	}
+	w.settings = pageSettings()
 	w.chat = NewChat()
 	w.now = time.Now()
 	w.toldUnread, w.toldOpen = -1, -1
@@ -92,7 +86,6 @@ func (w *Widget) OnMount(ctx app.Context) {
 		app.Log("parley: reading the outbox:", err)
 		outbox = nil
 	}
-	w.chat.Outbox = outbox
 
 	w.cl = client.New(client.Options{
 		URL:    ui.SocketURL(u),
@@ -152,8 +145,9 @@ func (w *Widget) Render() app.UI {
 		notice = w.ended
 	}
 	return &Panel{
-		Title:     w.title,
-		Color:     w.color,
+		Title:     w.settings.Title,
+		Color:     w.settings.Color,
+		Intro:     w.settings.Welcome,
 		Items:     w.chat.Items(),
 		Typing:    w.chat.Typing.Names(w.now),
 		Banner:    Banner(w.state, w.everOnline),
@@ -379,4 +373,23 @@ func guard(f func() error) (err error) {
 		}
 	}()
 	return f()
+}
+
+// pageSettings reads the site's title, colour and welcome from the meta tag
+// the server puts in the widget page. Outside a browser, or without the tag,
+// the widget keeps its defaults.
+func pageSettings() parley.WidgetSettings {
+	var s parley.WidgetSettings
+	if !app.IsClient {
+		return s
+	}
+	meta := app.Window().Get("document").Call("querySelector", `meta[name="`+parley.WidgetSettingsMeta+`"]`)
+	if !meta.Truthy() {
+		return s
+	}
+	if err := json.Unmarshal([]byte(meta.Call("getAttribute", "content").String()), &s); err != nil {
+		app.Log("parley: reading the site settings:", err)
+		return parley.WidgetSettings{}
+	}
+	return s
 }

@@ -279,6 +279,9 @@ func TestWidgetPageOnlyForAllowedOrigins(t *testing.T) {
 	if !strings.Contains(body, "<div></div>") || !strings.Contains(body, "storage.") {
 		t.Errorf("widget page lacks the mount point or the storage fallback:\n%s", body)
 	}
+	if want := `<meta name="parley-site" content="{&#34;title&#34;:&#34;Shop&#34;,&#34;welcome&#34;:&#34;&#34;,&#34;color&#34;:&#34;&#34;}">`; !strings.Contains(body, want) {
+		t.Errorf("widget page lacks the site settings %s:\n%s", want, body)
+	}
 
 	resp, body = get("/chat/shop?origin=https%3A%2F%2Fevil.example")
 	if resp.StatusCode != 403 || !strings.Contains(body, "evil.example") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {

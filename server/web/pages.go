@@ -24,6 +24,9 @@ var shellTmpl = template.Must(template.New("shell").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <title>{{.Title}}</title>
 <meta name="theme-color" content="#4f46e5">
+{{- if .Settings}}
+<meta name="{{.SettingsName}}" content="{{.Settings}}">
+{{- end}}
 <link rel="icon" href="{{.Icon}}">
 {{- if .Manifest}}
 <link rel="manifest" href="{{.Manifest}}">
@@ -45,17 +48,21 @@ var shellTmpl = template.Must(template.New("shell").Parse(`<!DOCTYPE html>
 type shellData struct {
 	Title, Icon, Manifest, TouchIcon           string
 	GoCSS, Style, Wasm, Storage, ExecJS, AppJS string
+	// Settings is JSON for the app, in the meta tag SettingsName.
+	Settings, SettingsName string
 }
 
-func (a *Assets) shell(app *appShell, title, manifest string, storage bool) []byte {
+func (a *Assets) shell(app *appShell, title, manifest string, storage bool, settings []byte) []byte {
 	d := shellData{
-		Title:  title,
-		Icon:   a.icons["icon-192.png"].url,
-		GoCSS:  a.goCSS.url,
-		Style:  app.style.url,
-		Wasm:   app.wasm.url,
-		ExecJS: a.execJS.url,
-		AppJS:  app.appJS.url,
+		Title:        title,
+		Settings:     string(settings),
+		SettingsName: parley.WidgetSettingsMeta,
+		Icon:         a.icons["icon-192.png"].url,
+		GoCSS:        a.goCSS.url,
+		Style:        app.style.url,
+		Wasm:         app.wasm.url,
+		ExecJS:       a.execJS.url,
+		AppJS:        app.appJS.url,
 	}
 	if manifest != "" {
 		d.Manifest, d.TouchIcon = manifest, a.icons["icon-maskable-512.png"].url
@@ -103,7 +110,8 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Referrer-Policy", "no-referrer")
-	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true))
+	settings, _ := json.Marshal(site.WidgetSettings())
+	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings))
 }
 
 // frameAncestors is the CSP source list for a site's allowed origins.
@@ -135,7 +143,7 @@ func (s *Server) handleConsolePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	w.Write(a.shell(&a.console, "Parley", "/console/manifest.webmanifest", false))
+	w.Write(a.shell(&a.console, "Parley", "/console/manifest.webmanifest", false, nil))
 }
 
 func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {

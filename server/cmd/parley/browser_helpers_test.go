@@ -46,14 +46,14 @@ const (
 
 // requireBrowserTests skips unless PARLEY_BROWSER_TESTS=1. When it is set, a
 // missing chromium fails: `make test` must not pass without the browser.
-func requireBrowserTests(t *testing.T) string {
-	t.Helper()
+func requireBrowserTests(tb testing.TB) string {
+	tb.Helper()
 	if os.Getenv(browserTestsEnv) != "1" {
-		t.Skipf("real-browser test: run with %s=1 (make test sets it); needs Debian's chromium and `make build`", browserTestsEnv)
+		tb.Skipf("real-browser test: run with %s=1 (make test sets it); needs Debian's chromium and `make build`", browserTestsEnv)
 	}
 	exe, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Fatalf("%s=1 but chromium is not on PATH (%v): install Debian's chromium package (bash .ci/run does)", browserTestsEnv, err)
+		tb.Fatalf("%s=1 but chromium is not on PATH (%v): install Debian's chromium package (bash .ci/run does)", browserTestsEnv, err)
 	}
 	return exe
 }
@@ -87,52 +87,52 @@ func (l *lockedBuffer) String() string {
 // 127.0.0.1:0` does: Parley on http://localhost:PORT, the shop on
 // http://127.0.0.1:PORT2, two sites. edit, if set, changes the demo site
 // before any browser has loaded its loader.
-func startDemo(t *testing.T, edit func(*parley.Site)) *Main {
-	t.Helper()
+func startDemo(tb testing.TB, edit func(*parley.Site)) *Main {
+	tb.Helper()
 	logs := &lockedBuffer{}
 	m := NewMain()
 	m.Stdout = io.Discard
 	m.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	m.Config = Config{
 		Addr:         "127.0.0.1:0",
-		DataDir:      t.TempDir(),
+		DataDir:      tb.TempDir(),
 		Demo:         true,
 		ShopAddr:     "127.0.0.1:0",
 		DemoPassword: browserAgentPass,
 	}
 	if err := m.Run(context.Background()); err != nil {
 		m.Close()
-		t.Fatalf("starting Parley: %v", err)
+		tb.Fatalf("starting Parley: %v", err)
 	}
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		if err := m.Close(); err != nil {
-			t.Errorf("closing Parley: %v", err)
+			tb.Errorf("closing Parley: %v", err)
 		}
-		if t.Failed() {
-			t.Logf("Parley's log:\n%s", logs.String())
+		if tb.Failed() {
+			tb.Logf("Parley's log:\n%s", logs.String())
 		}
 	})
 	if !strings.HasPrefix(m.Server.URL(), "http://localhost:") || !strings.HasPrefix(m.ShopURL, "http://127.0.0.1:") {
-		t.Fatalf("Parley at %q and the shop at %q: want http://localhost:PORT and http://127.0.0.1:PORT, two sites", m.Server.URL(), m.ShopURL)
+		tb.Fatalf("Parley at %q and the shop at %q: want http://localhost:PORT and http://127.0.0.1:PORT, two sites", m.Server.URL(), m.ShopURL)
 	}
 	if edit != nil {
 		site, err := m.DB.Site(web.DemoSiteID)
 		if err != nil {
-			t.Fatalf("demo site: %v", err)
+			tb.Fatalf("demo site: %v", err)
 		}
 		edit(&site)
 		if err := m.DB.PutSite(site); err != nil {
-			t.Fatalf("changing the demo site: %v", err)
+			tb.Fatalf("changing the demo site: %v", err)
 		}
 	}
-	requireBuilt(t, m)
+	requireBuilt(tb, m)
 	return m
 }
 
 // requireBuilt fails, never skips, when `make build` has not produced the
 // loader and both wasm apps: the server then answers 503.
-func requireBuilt(t *testing.T, m *Main) {
-	t.Helper()
+func requireBuilt(tb testing.TB, m *Main) {
+	tb.Helper()
 	for _, c := range []struct{ path, what string }{
 		{"/s/" + web.DemoSiteID + "/widget.js", "widget loader (assets/dist)"},
 		{chatPath + "?origin=" + url.QueryEscape(m.ShopURL), "widget wasm (assets/dist/widget.wasm)"},
@@ -140,15 +140,15 @@ func requireBuilt(t *testing.T, m *Main) {
 	} {
 		resp, err := http.Get(m.Server.URL() + c.path)
 		if err != nil {
-			t.Fatalf("GET %s: %v", c.path, err)
+			tb.Fatalf("GET %s: %v", c.path, err)
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusServiceUnavailable {
-			t.Fatalf("the %s is not built into the test binary (GET %s: 503 %q): run `make build` before the browser tests", c.what, c.path, strings.TrimSpace(string(body)))
+			tb.Fatalf("the %s is not built into the test binary (GET %s: 503 %q): run `make build` before the browser tests", c.what, c.path, strings.TrimSpace(string(body)))
 		}
 		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: status %d %q, want 200", c.path, resp.StatusCode, strings.TrimSpace(string(body)))
+			tb.Fatalf("GET %s: status %d %q, want 200", c.path, resp.StatusCode, strings.TrimSpace(string(body)))
 		}
 	}
 }
@@ -157,27 +157,33 @@ func requireBuilt(t *testing.T, m *Main) {
 // (non-incognito) browser context: the agent's console needs it to be
 // installable. Visitors get browser contexts of their own.
 type browser struct {
-	t    *testing.T
+	tb   testing.TB
 	ctx  context.Context
 	logs *lockedBuffer // console messages of every page and iframe, printed on failure
 }
 
 // newBrowser starts chromium with a fresh profile. prefs, if set, is written
 // as the profile's Preferences file before the start.
-func newBrowser(t *testing.T, prefs map[string]any) *browser {
-	t.Helper()
-	exe := requireBrowserTests(t)
-	dir := t.TempDir()
+func newBrowser(tb testing.TB, prefs map[string]any) *browser {
+	tb.Helper()
+	exe := requireBrowserTests(tb)
+	// Not t.TempDir: chromium's helper processes may still be writing the
+	// profile for a moment after the browser exited.
+	dir, err := os.MkdirTemp("", "parley-chromium-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { removeProfile(tb, dir) })
 	if prefs != nil {
 		b, err := json.Marshal(prefs)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, "Default", "Preferences"), b, 0o600); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -196,28 +202,45 @@ func newBrowser(t *testing.T, prefs map[string]any) *browser {
 		chromedp.Flag("site-per-process", true),
 		chromedp.WindowSize(1280, 900),
 	)
-	b := &browser{t: t, logs: &lockedBuffer{}}
+	b := &browser{tb: tb, logs: &lockedBuffer{}}
 	root, cancelRoot := context.WithTimeout(context.Background(), browserBudget)
 	actx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx,
 		chromedp.WithErrorf(func(f string, a ...any) { b.logs.printf("chromedp: "+f, a...) }),
 		chromedp.WithLogf(func(f string, a ...any) { b.logs.printf("chromedp: "+f, a...) }),
 	)
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
+		// Close gracefully so that the profile is flushed, then make sure.
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		chromedp.Cancel(cctx)
+		cancel()
 		cancelCtx()
 		cancelAlloc()
 		cancelRoot()
-		if t.Failed() {
-			t.Logf("browser console:\n%s", b.logs.String())
+		if tb.Failed() {
+			tb.Logf("browser console:\n%s", b.logs.String())
 		}
 	})
 	b.ctx = ctx
 	b.listenConsole(ctx, "agent")
 	if err := chromedp.Run(ctx); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
+		tb.Fatalf("starting %s: %v", exe, err)
 	}
 	b.screenshotOnFailure(ctx, "agent")
 	return b
+}
+
+// removeProfile deletes a chromium profile directory, retrying while the
+// browser's last helper processes finish writing into it.
+func removeProfile(tb testing.TB, dir string) {
+	var err error
+	for range 50 {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tb.Logf("removing the chromium profile %s: %v", dir, err)
 }
 
 // listenConsole records console calls, exceptions and log entries of the
@@ -264,9 +287,9 @@ func (b *browser) listenConsole(ctx context.Context, name string) {
 // the test fails. It must be registered after the tab's own cleanup so that
 // it runs first.
 func (b *browser) screenshotOnFailure(ctx context.Context, name string) {
-	t := b.t
-	t.Cleanup(func() {
-		if !t.Failed() {
+	tb := b.tb
+	tb.Cleanup(func() {
+		if !tb.Failed() {
 			return
 		}
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -276,19 +299,19 @@ func (b *browser) screenshotOnFailure(ctx context.Context, name string) {
 			chromedp.Evaluate(`location.href`, &where),
 			chromedp.Evaluate(`document.body ? document.body.innerText.slice(0, 2000) : ''`, &text),
 		); err != nil {
-			t.Logf("text of %s: %v", name, err)
+			tb.Logf("text of %s: %v", name, err)
 		} else {
-			t.Logf("%s at %s shows:\n%s", name, where, text)
+			tb.Logf("%s at %s shows:\n%s", name, where, text)
 		}
 		var png []byte
 		// A tab in a background window draws no frames to capture.
 		if err := chromedp.Run(sctx, page.BringToFront(), chromedp.FullScreenshot(&png, 100)); err != nil {
-			t.Logf("screenshot of %s: %v", name, err)
+			tb.Logf("screenshot of %s: %v", name, err)
 			return
 		}
-		path := filepath.Join(os.TempDir(), fmt.Sprintf("parley-%s-%s.png", strings.ReplaceAll(t.Name(), "/", "-"), name))
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("parley-%s-%s.png", strings.ReplaceAll(tb.Name(), "/", "-"), name))
 		if err := os.WriteFile(path, png, 0o644); err == nil {
-			t.Logf("screenshot of %s: %s", name, path)
+			tb.Logf("screenshot of %s: %s", name, path)
 		}
 	})
 }
@@ -367,14 +390,14 @@ type tab struct {
 // headless chromium opens a tab in a new browser context only in a new
 // window ("Failed to open new tab - no browser is open").
 func (b *browser) newVisitor(name string) *tab {
-	t := b.t
-	t.Helper()
+	tb := b.tb
+	tb.Helper()
 	browserExec := func(ctx context.Context) context.Context {
 		return cdp.WithExecutor(ctx, chromedp.FromContext(b.ctx).Browser)
 	}
 	var bcid cdp.BrowserContextID
 	var tid target.ID
-	step(t, b.ctx, 10*time.Second, "creating "+name+"'s browser context", chromedp.ActionFunc(func(ctx context.Context) error {
+	step(tb, b.ctx, 10*time.Second, "creating "+name+"'s browser context", chromedp.ActionFunc(func(ctx context.Context) error {
 		var err error
 		if bcid, err = target.CreateBrowserContext().WithDisposeOnDetach(true).Do(browserExec(ctx)); err != nil {
 			return err
@@ -382,14 +405,14 @@ func (b *browser) newVisitor(name string) *tab {
 		tid, err = target.CreateTarget("about:blank").WithBrowserContextID(bcid).WithNewWindow(true).Do(browserExec(ctx))
 		return err
 	}))
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		target.DisposeBrowserContext(bcid).Do(browserExec(ctx))
 	})
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tid))
 	v := &tab{b: b, name: name, ctx: ctx, net: &netLog{}, bcid: bcid}
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		cancel()
 		for _, c := range v.frames {
 			c()
@@ -398,7 +421,7 @@ func (b *browser) newVisitor(name string) *tab {
 	chromedp.ListenTarget(ctx, v.net.listen)
 	b.listenConsole(ctx, name)
 	if err := chromedp.Run(ctx); err != nil {
-		t.Fatalf("opening %s's tab: %v", name, err)
+		tb.Fatalf("opening %s's tab: %v", name, err)
 	}
 	b.screenshotOnFailure(ctx, name)
 	return v
@@ -410,21 +433,21 @@ func (b *browser) agentTab() *tab {
 }
 
 // step runs actions under a deadline and fails the test with what on error.
-func step(t *testing.T, ctx context.Context, d time.Duration, what string, actions ...chromedp.Action) {
-	t.Helper()
+func step(tb testing.TB, ctx context.Context, d time.Duration, what string, actions ...chromedp.Action) {
+	tb.Helper()
 	sctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	if err := chromedp.Run(sctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+		tb.Fatalf("%s: %v", what, err)
 	}
 }
 
 // poll waits, up to d, for the JavaScript expression js to be truthy in the
 // document of ctx and stores its value in res. It polls on a timer, not on
 // animation frames: a hidden iframe gets none.
-func poll(t *testing.T, ctx context.Context, d time.Duration, what, js string, res any) {
-	t.Helper()
-	step(t, ctx, d+2*time.Second, "waiting for "+what,
+func poll(tb testing.TB, ctx context.Context, d time.Duration, what, js string, res any) {
+	tb.Helper()
+	step(tb, ctx, d+2*time.Second, "waiting for "+what,
 		chromedp.Poll(js, res, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(d)))
 }
 
@@ -453,10 +476,10 @@ const panelOpenJS = `(() => {
 type point struct{ X, Y float64 }
 
 // launcher waits for the launcher and returns its centre.
-func (v *tab) launcher(t *testing.T) point {
-	t.Helper()
+func (v *tab) launcher(tb testing.TB) point {
+	tb.Helper()
 	var p point
-	poll(t, v.ctx, 10*time.Second, "the launcher in the loader's shadow root", launcherJS, &p)
+	poll(tb, v.ctx, 10*time.Second, "the launcher in the loader's shadow root", launcherJS, &p)
 	return p
 }
 
@@ -467,10 +490,10 @@ type timing struct {
 	Prefetched bool    `json:"prefetched"`
 }
 
-func (v *tab) waitTiming(t *testing.T) timing {
-	t.Helper()
+func (v *tab) waitTiming(tb testing.TB) timing {
+	tb.Helper()
 	var tm timing
-	poll(t, v.ctx, 30*time.Second, "window.Parley.timing (chat interactive after the click)",
+	poll(tb, v.ctx, 30*time.Second, "window.Parley.timing (chat interactive after the click)",
 		`window.Parley && window.Parley.timing`, &tm)
 	return tm
 }
@@ -478,14 +501,14 @@ func (v *tab) waitTiming(t *testing.T) timing {
 // chat attaches to the widget's iframe in this tab. Site isolation puts the
 // cross-site iframe in its own renderer, a separate target of type
 // "iframe". Targets in skip (an iframe that was replaced) are ignored.
-func (v *tab) chat(t *testing.T, skip ...target.ID) (context.Context, target.ID) {
-	t.Helper()
+func (v *tab) chat(tb testing.TB, skip ...target.ID) (context.Context, target.ID) {
+	tb.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	var seen []string
 	for {
 		infos, err := chromedp.Targets(v.ctx)
 		if err != nil {
-			t.Fatalf("listing targets: %v", err)
+			tb.Fatalf("listing targets: %v", err)
 		}
 		seen = seen[:0]
 		for _, in := range infos {
@@ -500,13 +523,13 @@ func (v *tab) chat(t *testing.T, skip ...target.ID) (context.Context, target.ID)
 			v.frames = append(v.frames, cancel)
 			v.b.listenConsole(ctx, v.name+"/iframe")
 			if err := chromedp.Run(ctx); err != nil {
-				t.Fatalf("attaching to the widget iframe %s: %v", in.URL, err)
+				tb.Fatalf("attaching to the widget iframe %s: %v", in.URL, err)
 			}
-			poll(t, ctx, 30*time.Second, "the widget app (#composer) in the iframe", `!!document.querySelector('#composer')`, nil)
+			poll(tb, ctx, 30*time.Second, "the widget app (#composer) in the iframe", `!!document.querySelector('#composer')`, nil)
 			return ctx, in.TargetID
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no out-of-process iframe with %s in %s's tab after 30 s; targets:\n%s", chatPath, v.name, strings.Join(seen, "\n"))
+			tb.Fatalf("no out-of-process iframe with %s in %s's tab after 30 s; targets:\n%s", chatPath, v.name, strings.Join(seen, "\n"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -522,9 +545,9 @@ func contains(ids []target.ID, id target.ID) bool {
 }
 
 // send types text into the composer and presses the send button.
-func send(t *testing.T, ctx context.Context, who, text string) {
-	t.Helper()
-	step(t, ctx, 10*time.Second, who+" sends "+jsString(text),
+func send(tb testing.TB, ctx context.Context, who, text string) {
+	tb.Helper()
+	step(tb, ctx, 10*time.Second, who+" sends "+jsString(text),
 		chromedp.WaitVisible("#composer", chromedp.ByQuery),
 		chromedp.SendKeys("#composer", text, chromedp.ByQuery),
 		chromedp.Click("#send", chromedp.ByQuery),
@@ -538,9 +561,9 @@ func messageJS(rowSel, text string) string {
 }
 
 // waitMessage waits for a message row (rowSel: ".msg-agent", …) with text.
-func waitMessage(t *testing.T, ctx context.Context, who, rowSel, text string) {
-	t.Helper()
-	poll(t, ctx, 15*time.Second, who+" to see "+rowSel+" "+jsString(text), messageJS(rowSel, text), nil)
+func waitMessage(tb testing.TB, ctx context.Context, who, rowSel, text string) {
+	tb.Helper()
+	poll(tb, ctx, 15*time.Second, who+" to see "+rowSel+" "+jsString(text), messageJS(rowSel, text), nil)
 }
 
 // storedMessage is what the tests read of a stored msg frame.
@@ -552,13 +575,13 @@ type storedMessage struct {
 
 // transcript returns the stored messages of the demo site's only open
 // conversation once it holds at least n of them.
-func transcript(t *testing.T, m *Main, n int) (uint64, []storedMessage) {
-	t.Helper()
+func transcript(tb testing.TB, m *Main, n int) (uint64, []storedMessage) {
+	tb.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		convs, err := m.DB.OpenConversations()
 		if err != nil {
-			t.Fatalf("open conversations: %v", err)
+			tb.Fatalf("open conversations: %v", err)
 		}
 		var mine []parley.Conversation
 		for _, c := range convs {
@@ -567,7 +590,7 @@ func transcript(t *testing.T, m *Main, n int) (uint64, []storedMessage) {
 			}
 		}
 		if len(mine) > 1 {
-			t.Fatalf("got %d open conversations of site %s, want 1: %+v", len(mine), web.DemoSiteID, mine)
+			tb.Fatalf("got %d open conversations of site %s, want 1: %+v", len(mine), web.DemoSiteID, mine)
 		}
 		if len(mine) == 1 && mine[0].LastSeq >= uint64(n) {
 			var msgs []storedMessage
@@ -580,12 +603,12 @@ func transcript(t *testing.T, m *Main, n int) (uint64, []storedMessage) {
 				return nil
 			})
 			if err != nil {
-				t.Fatalf("messages of conversation %d: %v", mine[0].ID, err)
+				tb.Fatalf("messages of conversation %d: %v", mine[0].ID, err)
 			}
 			return mine[0].ID, msgs
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 10 s, open conversations of site %s: %+v; want one with %d messages", web.DemoSiteID, mine, n)
+			tb.Fatalf("after 10 s, open conversations of site %s: %+v; want one with %d messages", web.DemoSiteID, mine, n)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
