@@ -165,7 +165,9 @@
         guard(function () {
           if (isOpen) return close();
           clickAt = performance.now();
-          prefetched = !!frame;
+          // A click fires pointerenter first, which creates the frame: only
+          // a frame already ready (hover, an earlier page view) counts.
+          prefetched = ready;
           open();
         })
       );

@@ -58,11 +58,13 @@ func TestBrowserVisitorAgentRoundTrip(t *testing.T) {
 
 	// A cold click: the iframe is created now. The pointer arrives with the
 	// press, so the launcher's pointerenter creates the frame a moment before
-	// the click handler runs, and the loader reports prefetched: true even
-	// here; ms still spans the whole cold load.
+	// the click handler runs; it is not ready yet, so this is not prefetched.
 	step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
 	cold := v.waitTiming(t)
 	t.Logf("cold click → interactive: %.0f ms (timing.prefetched=%v)", cold.Ms, cold.Prefetched)
+	if cold.Prefetched {
+		t.Errorf("window.Parley.timing.prefetched = true for a cold click, want false")
+	}
 	chat, chatID := v.chat(t)
 	logTransfer(t, chat, "cold widget load")
 	poll(t, v.ctx, 5*time.Second, "the chat panel to be open", panelOpenJS, nil)
