@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -636,8 +635,7 @@ func readFrame(ctx context.Context, conn *websocket.Conn) (parley.Frame, error) 
 		if typ != websocket.MessageText {
 			continue
 		}
-		var f parley.Frame
-		if json.Unmarshal(data, &f) == nil && f.Type != "" {
+		if f, err := parley.DecodeFrame(data); err == nil {
 			return f, nil
 		}
 	}

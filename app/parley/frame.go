@@ -1,6 +1,9 @@
 package parley
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
 
 // Frame types sent by clients.
 const (
@@ -106,4 +109,21 @@ func (f Frame) Encode() []byte {
 		panic("parley: encoding frame: " + err.Error())
 	}
 	return b
+}
+
+// DecodeFrame parses one text frame. It refuses invalid UTF-8 before
+// decoding, since encoding/json would silently replace it, and frames
+// without a type. Errors are *Error with code EInvalid.
+func DecodeFrame(data []byte) (Frame, error) {
+	var f Frame
+	if !utf8.Valid(data) {
+		return f, Errorf(EInvalid, "The frame is not valid UTF-8.")
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return Frame{}, Errorf(EInvalid, "The frame is not a JSON object of the expected shape.")
+	}
+	if f.Type == "" {
+		return Frame{}, Errorf(EInvalid, "The frame has no type.")
+	}
+	return f, nil
 }

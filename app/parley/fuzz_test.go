@@ -126,10 +126,19 @@ func FuzzDecodeFrame(f *testing.F) {
 	f.Add(`{"type":"send","id":"a-1","conv":0,"text":"hi","greeted":true}`)
 	f.Add(`{"type":"msg","conv":1,"seq":2,"from":{"kind":"agent","id":1,"name":"A"},"text":"x","at":1}`)
 	f.Add(`{"type":"send","id":"` + strings.Repeat("a", 70) + `","text":"` + strings.Repeat("é", 10) + `"}`)
+	f.Add("{\"type\":\"send\",\"text\":\"\xff\"}")
+	f.Add(`{"type":""}`)
+	f.Add(`[1,2]`)
 	f.Fuzz(func(t *testing.T, raw string) {
-		var fr parley.Frame
-		if json.Unmarshal([]byte(raw), &fr) != nil {
+		fr, err := parley.DecodeFrame([]byte(raw))
+		if err != nil {
+			if parley.ErrorCode(err) != parley.EInvalid {
+				t.Fatalf("DecodeFrame(%q): code %q, want invalid", raw, parley.ErrorCode(err))
+			}
 			return
+		}
+		if !utf8.ValidString(raw) || fr.Type == "" {
+			t.Fatalf("DecodeFrame accepted %q (type %q)", raw, fr.Type)
 		}
 		// Whatever decodes must re-encode and decode to the same frame.
 		var again parley.Frame

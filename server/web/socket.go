@@ -255,18 +255,9 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.refuse(parley.Errorf(parley.EInvalid, "Binary frames are not accepted: send each frame as JSON text."), "")
 		return
 	}
-	// encoding/json would silently replace invalid UTF-8: check first.
-	if !utf8.Valid(data) {
-		c.refuse(parley.Errorf(parley.EInvalid, "The frame is not valid UTF-8."), "")
-		return
-	}
-	var f parley.Frame
-	if err := json.Unmarshal(data, &f); err != nil {
-		c.refuse(parley.Errorf(parley.EInvalid, "The frame is not a JSON object of the expected shape."), "")
-		return
-	}
-	if f.Type == "" {
-		c.refuse(parley.Errorf(parley.EInvalid, "The frame has no type."), "")
+	f, err := parley.DecodeFrame(data)
+	if err != nil {
+		c.refuse(err, "")
 		return
 	}
 	if !c.greeted.Load() {
