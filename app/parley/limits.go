@@ -68,3 +68,15 @@ func CheckClientID(id string) error {
 	}
 	return nil
 }
+
+// Truncate cuts s to at most n runes.
+func Truncate(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}

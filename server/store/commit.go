@@ -184,6 +184,15 @@ func (b *batch) conv(id uint64) (*parley.Conversation, error) {
 	return c, nil
 }
 
+// existingConv is conv for a conversation that must exist.
+func (b *batch) existingConv(id uint64) (*parley.Conversation, error) {
+	c, err := b.conv(id)
+	if err == nil && c == nil {
+		err = errConvNotFound(id)
+	}
+	return c, err
+}
+
 // touch marks c to be written back before the commit.
 func (b *batch) touch(c *parley.Conversation) {
 	b.convs[c.ID] = c

@@ -83,12 +83,8 @@ func (d *DB) MarkRead(conv uint64, side string, seq uint64) (parley.Conversation
 	var out parley.Conversation
 	err := d.do(context.Background(), func(b *batch) error {
 		var err error
-		c, err = b.conv(conv)
-		if err != nil {
+		if c, err = b.existingConv(conv); err != nil {
 			return err
-		}
-		if c == nil {
-			return errConvNotFound(conv)
 		}
 		seq := min(seq, c.LastSeq)
 		if side == parley.AuthorVisitor {
@@ -122,12 +118,8 @@ func (d *DB) SetStatus(conv uint64, status string) (parley.Conversation, error) 
 	var out parley.Conversation
 	err := d.do(context.Background(), func(b *batch) error {
 		var err error
-		c, err = b.conv(conv)
-		if err != nil {
+		if c, err = b.existingConv(conv); err != nil {
 			return err
-		}
-		if c == nil {
-			return errConvNotFound(conv)
 		}
 		return b.setStatus(c, status)
 	}, func() { out = *c })

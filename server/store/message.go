@@ -264,7 +264,7 @@ func (b *batch) put(c *parley.Conversation, from parley.Author, id, text string,
 		return m, fmt.Errorf("store: writing message %d/%d: %w", m.Conv, m.Seq, err)
 	}
 	c.LastSeq = m.Seq
-	c.LastText = truncateRunes(text, lastTextRunes)
+	c.LastText = parley.Truncate(text, lastTextRunes)
 	c.Updated = b.now
 	switch from.Kind {
 	case parley.AuthorVisitor:
@@ -286,17 +286,6 @@ func (b *batch) siteName(id string) string {
 		return s.Name
 	}
 	return id
-}
-
-func truncateRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
 }
 
 // Messages calls fn with the stored msg frames of conv whose seq is above

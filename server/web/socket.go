@@ -284,7 +284,7 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 	case parley.TypeResolve:
 		c.resolve(f)
 	default:
-		c.refuse(parley.Errorf(parley.EInvalid, "Unknown frame type %q.", truncate(f.Type, 32)), "")
+		c.refuse(parley.Errorf(parley.EInvalid, "Unknown frame type %q.", parley.Truncate(f.Type, 32)), "")
 	}
 }
 
@@ -886,20 +886,8 @@ func checkPage(p parley.Page) (parley.Page, error) {
 	}
 	return parley.Page{
 		URL:   truncateBytes(p.URL, maxPageURLBytes),
-		Title: truncate(strings.TrimSpace(p.Title), maxPageTitleRunes),
+		Title: parley.Truncate(strings.TrimSpace(p.Title), maxPageTitleRunes),
 	}, nil
-}
-
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
 }
 
 // truncateBytes cuts s to at most n bytes without splitting a rune.
