@@ -43,5 +43,9 @@ vet:
 	$(GO) vet ./...
 	$(WASMENV) $(GO) vet ./app/...
 
+## bench: load the real binary on loopback and rewrite docs/benchmarks.md (several minutes)
+bench: build
+	$(GO) run ./server/cmd/parley-bench -server $(BIN) -out docs/benchmarks.md
+
 clean:
 	rm -rf bin $(DIST)/*.wasm* $(DIST)/*.js

@@ -26,6 +26,16 @@ const (
 	TypeError   = "error"   // a request was refused
 )
 
+// Scopes of an agent connection (hello.scope).
+const (
+	// ScopeInbox follows every conversation of every site: the console's
+	// inbox. An empty scope means the same.
+	ScopeInbox = "inbox"
+	// ScopeConversations follows only the conversations the connection
+	// names: a bot, an integration or a window on one conversation.
+	ScopeConversations = "conversations"
+)
+
 // Frame is every websocket frame, in both directions, as one JSON object.
 // Which fields are set depends on Type; docs/protocol.md lists them.
 type Frame struct {
@@ -36,6 +46,9 @@ type Frame struct {
 	Site  string       `json:"site,omitempty"`
 	Token string       `json:"token,omitempty"`
 	Since []ResumeFrom `json:"since,omitempty"`
+	// Scope (agents): ScopeInbox, the default, follows every conversation;
+	// ScopeConversations only those named in Since, resumed or sent to.
+	Scope string `json:"scope,omitempty"`
 
 	// send, ack, msg, error: the client message id.
 	ID string `json:"id,omitempty"`

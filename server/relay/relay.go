@@ -1,8 +1,9 @@
 // Package relay is Parley's in-memory fan-out: it hands events (encoded
 // frames) from whoever published them to the websocket connections that
-// follow a visitor or a site. It keeps no history; durability and replay are
-// the store's job, so a subscriber that falls behind is dropped rather than
-// waited on, and resyncs from the store when its client reconnects.
+// follow a visitor, a site or one conversation. It keeps no history;
+// durability and replay are the store's job, so a subscriber that falls
+// behind is dropped rather than waited on, and resyncs from the store when
+// its client reconnects.
 //
 // It may import the standard library only.
 package relay
@@ -19,9 +20,11 @@ const AllSites = "*"
 type Audience uint8
 
 const (
-	// Everyone: the followers of the event's visitor and of its site.
+	// Everyone: the followers of the event's visitor, of its site and of
+	// its conversation.
 	Everyone Audience = iota
-	// Agents: only the followers of the event's site (the agents' consoles).
+	// Agents: only the followers of the event's site or conversation (the
+	// agents' consoles and bots).
 	Agents
 	// Visitor: only the followers of the event's visitor (their widget tabs).
 	Visitor
@@ -29,8 +32,8 @@ const (
 
 // Event is one frame to fan out. Subscribers share it: they must not modify it.
 type Event struct {
-	// Site and Visitor route the event; Conv and Seq let a subscriber order
-	// and deduplicate messages.
+	// Site, Visitor and Conv route the event; Conv and Seq also let a
+	// subscriber order and deduplicate messages.
 	Site    string
 	Visitor uint64
 	Conv    uint64
@@ -46,16 +49,20 @@ type Event struct {
 
 // Sub is one subscriber, normally one websocket connection.
 type Sub struct {
+	// Events go to c, or to push for a subscriber made by SubscribeFunc.
 	c       chan *Event
+	push    func(*Event) bool
 	dropped chan struct{}
 	gone    atomic.Bool // dropped or unsubscribed: deliver nothing more
 
 	// Guarded by Hub.mu.
 	visitors []uint64
 	sites    []string
+	convs    []uint64
 }
 
-// C delivers the events, in the order they were published.
+// C delivers the events, in the order they were published. It is nil for
+// a subscriber made by SubscribeFunc.
 func (s *Sub) C() <-chan *Event { return s.c }
 
 // Dropped is closed when the subscriber fell so far behind that its queue
@@ -67,6 +74,7 @@ type Hub struct {
 	mu       sync.RWMutex
 	visitors map[uint64]map[*Sub]struct{}
 	sites    map[string]map[*Sub]struct{}
+	convs    map[uint64]map[*Sub]struct{}
 }
 
 // NewHub returns an empty hub.
@@ -74,6 +82,7 @@ func NewHub() *Hub {
 	return &Hub{
 		visitors: make(map[uint64]map[*Sub]struct{}),
 		sites:    make(map[string]map[*Sub]struct{}),
+		convs:    make(map[uint64]map[*Sub]struct{}),
 	}
 }
 
@@ -84,6 +93,19 @@ func (h *Hub) Subscribe(queue int) *Sub {
 		queue = 1
 	}
 	return &Sub{c: make(chan *Event, queue), dropped: make(chan struct{})}
+}
+
+// SubscribeFunc returns a new subscriber whose events are handed to push,
+// in the order they were published. push keeps its own bounded queue: it
+// must not block (it runs inside Publish, under the hub's lock, and must
+// not call the hub), and it returns false when its queue is full, which
+// drops the subscriber as for a full channel.
+//
+// It saves a subscriber that has a queue of its own (a websocket
+// connection) a second, mostly idle one: an idle connection then costs
+// no channel buffer and needs no goroutine waiting on one.
+func (h *Hub) SubscribeFunc(push func(*Event) bool) *Sub {
+	return &Sub{push: push, dropped: make(chan struct{})}
 }
 
 // FollowVisitor delivers to s the events of every conversation of the
@@ -124,6 +146,26 @@ func (h *Hub) FollowSite(s *Sub, site string) {
 	}
 }
 
+// FollowConversation delivers to s the events of one conversation that are
+// meant for agents (audiences Everyone and Agents): a console or bot that
+// answers some conversations, not a whole inbox.
+func (h *Hub) FollowConversation(s *Sub, conv uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s.gone.Load() {
+		return
+	}
+	set := h.convs[conv]
+	if set == nil {
+		set = make(map[*Sub]struct{})
+		h.convs[conv] = set
+	}
+	if _, ok := set[s]; !ok {
+		set[s] = struct{}{}
+		s.convs = append(s.convs, conv)
+	}
+}
+
 // Unsubscribe removes s from the hub. It is safe to call more than once and
 // after s was dropped. C is not closed: Publish may still hold s.
 func (h *Hub) Unsubscribe(s *Sub) {
@@ -146,7 +188,15 @@ func (h *Hub) Unsubscribe(s *Sub) {
 			}
 		}
 	}
-	s.visitors, s.sites = nil, nil
+	for _, conv := range s.convs {
+		if set := h.convs[conv]; set != nil {
+			delete(set, s)
+			if len(set) == 0 {
+				delete(h.convs, conv)
+			}
+		}
+	}
+	s.visitors, s.sites, s.convs = nil, nil, nil
 }
 
 // Publish delivers ev to its audience, each subscriber at most once, and
@@ -156,7 +206,7 @@ func (h *Hub) Publish(ev *Event) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 
-	var byVisitor, bySite, byAll map[*Sub]struct{}
+	var byVisitor, bySite, byAll, byConv map[*Sub]struct{}
 	if ev.To != Agents {
 		byVisitor = h.visitors[ev.Visitor]
 	}
@@ -164,6 +214,9 @@ func (h *Hub) Publish(ev *Event) {
 		bySite = h.sites[ev.Site]
 		if ev.Site != AllSites {
 			byAll = h.sites[AllSites]
+		}
+		if ev.Conv != 0 {
+			byConv = h.convs[ev.Conv]
 		}
 	}
 	// A subscriber may follow the visitor, the site and AllSites at once;
@@ -184,19 +237,37 @@ func (h *Hub) Publish(ev *Event) {
 			h.deliver(s, ev)
 		}
 	}
+	for s := range byConv {
+		_, inV := byVisitor[s]
+		_, inS := bySite[s]
+		_, inA := byAll[s]
+		if !inV && !inS && !inA {
+			h.deliver(s, ev)
+		}
+	}
 }
 
 func (h *Hub) deliver(s *Sub, ev *Event) {
 	if s == ev.Skip || s.gone.Load() {
 		return
 	}
+	if s.push != nil {
+		if !s.push(ev) {
+			s.drop()
+		}
+		return
+	}
 	select {
 	case s.c <- ev:
 	default:
-		// Publishers may run concurrently under the read lock: the
-		// CompareAndSwap makes exactly one of them close dropped.
-		if s.gone.CompareAndSwap(false, true) {
-			close(s.dropped)
-		}
+		s.drop()
+	}
+}
+
+func (s *Sub) drop() {
+	// Publishers may run concurrently under the read lock: the
+	// CompareAndSwap makes exactly one of them close dropped.
+	if s.gone.CompareAndSwap(false, true) {
+		close(s.dropped)
 	}
 }

@@ -207,3 +207,67 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("got %d events, want %d", n, queue)
 	}
 }
+
+func TestFollowConversation(t *testing.T) {
+	h := relay.NewHub()
+	bot := h.Subscribe(8)  // follows conversation 7 only
+	both := h.Subscribe(8) // follows conversation 7 and its site
+	h.FollowConversation(bot, 7)
+	h.FollowConversation(bot, 7) // following twice changes nothing
+	h.FollowConversation(both, 7)
+	h.FollowSite(both, "shop")
+
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 7, Seq: 1, Frame: []byte("everyone")})
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 7, Frame: []byte("agents"), To: relay.Agents})
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 7, Frame: []byte("visitor"), To: relay.Visitor})
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 7, Frame: []byte("not the sender"), Skip: bot})
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 8, Seq: 1, Frame: []byte("another conversation")})
+
+	if got, want := frames(receive(t, bot)), []string{"everyone", "agents"}; !equal(got, want) {
+		t.Errorf("conversation follower got %q, want %q", got, want)
+	}
+	want := []string{"everyone", "agents", "not the sender", "another conversation"}
+	if got := frames(receive(t, both)); !equal(got, want) {
+		t.Errorf("conversation and site follower got %q, want %q (each once)", got, want)
+	}
+
+	h.Unsubscribe(bot)
+	h.Publish(&relay.Event{Site: "shop", Visitor: 1, Conv: 7, Frame: []byte("late")})
+	if got := receive(t, bot); len(got) != 0 {
+		t.Errorf("unsubscribed conversation follower got %q", frames(got))
+	}
+}
+
+func TestSubscribeFunc(t *testing.T) {
+	h := relay.NewHub()
+	var got []string
+	room := 2
+	s := h.SubscribeFunc(func(ev *relay.Event) bool {
+		if room == 0 {
+			return false
+		}
+		room--
+		got = append(got, string(ev.Frame))
+		return true
+	})
+	if s.C() != nil {
+		t.Error("a func subscriber has a channel")
+	}
+	h.FollowSite(s, "shop")
+	for _, f := range []string{"a", "b", "c", "d"} {
+		h.Publish(&relay.Event{Site: "shop", Frame: []byte(f)})
+	}
+	if want := []string{"a", "b"}; !equal(got, want) {
+		t.Errorf("pushed %q, want %q", got, want)
+	}
+	// Refusing an event drops the subscriber: nothing more is pushed.
+	if !isDropped(s) {
+		t.Error("a refused push did not drop the subscriber")
+	}
+	room = 10
+	h.Publish(&relay.Event{Site: "shop", Frame: []byte("late")})
+	if len(got) != 2 {
+		t.Errorf("dropped subscriber was pushed %q", got[2:])
+	}
+	h.Unsubscribe(s)
+}

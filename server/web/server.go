@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-chat/parley/app/parley"
@@ -54,6 +55,8 @@ type Server struct {
 	connsMu sync.Mutex
 	conns   map[*conn]struct{}
 	closing bool
+	// Greeted websockets by role, for DebugHandler.
+	visitorSockets, agentSockets atomic.Int64
 }
 
 // NewServer returns a server that is not listening yet.

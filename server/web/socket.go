@@ -1,12 +1,17 @@
 package web
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -20,9 +25,10 @@ import (
 
 // The websocket's timing and sizes, as docs/protocol.md announces them.
 const (
-	// outQueue bounds the frames waiting for one connection's writer, and
-	// its subscription's queue in the hub. Full means the client cannot keep
-	// up: it is closed with 1013 and resumes after reconnecting.
+	// outQueue bounds each of one connection's two queues: the frames
+	// its reader queued and the live events from the hub. Full means the
+	// client cannot keep up: it is closed with 1013 and resumes after
+	// reconnecting.
 	outQueue     = 256
 	writeTimeout = 10 * time.Second
 	pingInterval = 25 * time.Second
@@ -40,6 +46,12 @@ const (
 	replayBatch = 256
 	// maxSince bounds the conversations one hello may ask to replay.
 	maxSince = 1000
+
+	// The websocket's own buffers, smaller than net/http's 4 KiB each:
+	// they live as long as the connection, idle or not. Most frames fit;
+	// bigger ones cost a second read or write call.
+	readBuffer  = 1 << 10
+	writeBuffer = 2 << 10
 
 	// Pages are descriptive only: overlong ones are cut, not refused.
 	maxPageURLBytes   = 2048
@@ -59,19 +71,22 @@ const (
 	ephemeralBurst = 40
 )
 
-// conn is one websocket connection: a reader (the handler goroutine) that
-// handles frames in order, and a writer goroutine that alone writes frames,
-// from its queue and from the hub, so nothing waits on a slow client.
+// conn is one websocket connection: a reader goroutine that handles frames
+// in order, and a writer that alone writes frames, from the reader's queue
+// and from the hub, so nothing waits on a slow client.
+//
+// The writer is a goroutine that runs only while there is something to
+// write, and the queues hold memory only while they hold frames: most
+// connections are idle most of the time, and then cost their reader, its
+// stack and the websocket's buffers alone (BenchmarkIdleVisitorConn).
 type conn struct {
 	s      *Server
 	ws     *websocket.Conn
 	ctx    context.Context // ends with the connection, not with the request
 	cancel context.CancelFunc
-	out    chan outItem
 
 	closing    atomic.Bool // a close has started; set once
 	greeted    atomic.Bool
-	writerDone chan struct{}
 	helloTimer *time.Timer
 	// pingTimer is re-armed by each ping, from the timer's goroutine.
 	pingTimer atomic.Pointer[time.Timer]
@@ -81,7 +96,11 @@ type conn struct {
 	sessionErr   error
 
 	// Reader-owned state, set by hello.
-	role    parley.Role
+	role parley.Role
+	// scoped: an agent that follows only the conversations in follows
+	// (hello.scope "conversations") instead of every site.
+	scoped  bool
+	follows map[uint64]struct{}
 	author  parley.Author
 	visitor parley.Visitor
 	agent   parley.Agent
@@ -92,9 +111,23 @@ type conn struct {
 	sends, others tokenBucket
 	floodStart    time.Time
 	floods        int
+	// flooded: the close for flooding is queued; frames are no longer handled.
+	flooded bool
 
-	// Writer-owned: the highest seq written per conversation, so a live
-	// copy of a message already replayed is not sent twice.
+	// The writer's work, guarded by mu. items come from the reader; events
+	// from the hub, and they wait until the welcome is written (live).
+	mu      sync.Mutex
+	items   queue[outItem]
+	events  queue[*relay.Event]
+	live    bool // the welcome is written: events may follow it
+	dropped bool // events overflowed: close with 1013
+	writing bool // a writer goroutine runs
+	stopped bool // the connection is over: start no writer
+	writers sync.WaitGroup
+
+	// Writer-owned (one writer at a time, handed over under mu): the
+	// highest seq written per conversation, so a live copy of a message
+	// already replayed is not sent twice. Made on first use.
 	sent map[uint64]uint64
 }
 
@@ -108,9 +141,9 @@ type outItem struct {
 type control struct {
 	// frame is written first.
 	frame []byte
-	// sub, if set, starts the delivery of live events once frame (the
+	// live starts the delivery of events from the hub once frame (the
 	// welcome) is written: nothing reaches the client before its welcome.
-	sub *relay.Sub
+	live bool
 	// replays are then sent from the store, each followed by synced.
 	replays []parley.ResumeFrom
 	// then holds frames (errors) to write after the replays.
@@ -134,7 +167,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	// an agent's hello then only looks at the result.
 	agent, sessErr := s.agentFromRequest(r)
 
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // checked above
 		CompressionMode:    websocket.CompressionDisabled,
 	})
@@ -151,31 +184,62 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 		ws:           ws,
 		ctx:          ctx,
 		cancel:       cancel,
-		out:          make(chan outItem, outQueue),
-		writerDone:   make(chan struct{}),
 		sessionAgent: agent,
 		sessionErr:   sessErr,
 		sends:        tokenBucket{rate: s.cfg.Limits.SendPerSecond, burst: float64(s.cfg.Limits.SendBurst)},
 		others:       tokenBucket{rate: ephemeralRate, burst: ephemeralBurst},
-		sent:         make(map[uint64]uint64),
 	}
-	defer cancel()
 
 	s.connsMu.Lock()
 	if s.closing {
 		s.connsMu.Unlock()
+		cancel()
 		ws.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
 	s.conns[c] = struct{}{}
 	s.connsMu.Unlock()
-	defer func() {
-		s.connsMu.Lock()
-		delete(s.conns, c)
-		s.connsMu.Unlock()
-	}()
 
-	c.run()
+	// The reader runs in a goroutine of its own, and the handler returns:
+	// net/http then lets go of the request and the state it kept for it,
+	// and the reader's stack holds only the websocket's frames, not the
+	// HTTP server's. Idle connections are most connections.
+	go func() {
+		defer func() {
+			cancel()
+			s.connsMu.Lock()
+			delete(s.conns, c)
+			s.connsMu.Unlock()
+			if c.greeted.Load() {
+				s.countSocket(c.role, -1)
+			}
+		}()
+		c.run()
+	}()
+}
+
+// smallBuffers makes websocket.Accept use buffers of readBuffer and
+// writeBuffer bytes instead of the HTTP server's, which the handler then
+// leaves behind.
+type smallBuffers struct{ http.ResponseWriter }
+
+func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(nc, readBuffer)
+	if n := brw.Reader.Buffered(); n > 0 {
+		// The client wrote without waiting for the 101. Those bytes go
+		// into the new buffer, where Accept looks for them: it rebuilds
+		// the reader over the buffered bytes and nc.
+		early, _ := brw.Reader.Peek(n)
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), nc), max(n, readBuffer))
+		br.Peek(n)
+	}
+	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, writeBuffer)), nil
 }
 
 func (c *conn) run() {
@@ -185,7 +249,6 @@ func (c *conn) run() {
 		}
 	})
 	c.pingTimer.Store(time.AfterFunc(pingInterval, c.ping))
-	go c.writeLoop()
 
 	c.readLoop()
 
@@ -195,7 +258,8 @@ func (c *conn) run() {
 	// Read failed, so the connection is closed or closing; CloseNow waits
 	// for a close already under way and frees the socket otherwise.
 	c.ws.CloseNow()
-	<-c.writerDone
+	c.stop()
+	c.writers.Wait()
 	if c.sub != nil {
 		c.s.hub.Unsubscribe(c.sub)
 	}
@@ -251,6 +315,9 @@ func (c *conn) readLoop() {
 }
 
 func (c *conn) handle(typ websocket.MessageType, data []byte) {
+	if c.flooded {
+		return // read only until the close handshake ends
+	}
 	if typ != websocket.MessageText {
 		c.refuse(parley.Errorf(parley.EInvalid, "Binary frames are not accepted: send each frame as JSON text."), "")
 		return
@@ -302,6 +369,10 @@ func (c *conn) hello(f parley.Frame) {
 }
 
 func (c *conn) helloVisitor(f parley.Frame) {
+	if f.Scope != "" {
+		c.refuse(parley.Errorf(parley.EInvalid, "hello.scope is for agents only."), "")
+		return
+	}
 	if f.Site == "" {
 		c.refuse(parley.Errorf(parley.EInvalid, "hello needs the site."), "")
 		return
@@ -353,7 +424,7 @@ func (c *conn) helloVisitor(f parley.Frame) {
 	c.author = parley.Author{Kind: parley.AuthorVisitor, ID: v.ID, Name: v.Name}
 	// Subscribe before reading anything to send: what commits from now on
 	// arrives live, and the writer drops what a replay already sent.
-	c.sub = c.s.hub.Subscribe(outQueue)
+	c.sub = c.s.hub.SubscribeFunc(c.push)
 	c.s.hub.FollowVisitor(c.sub, v.ID)
 
 	if c.page.URL != "" {
@@ -375,7 +446,7 @@ func (c *conn) helloVisitor(f parley.Frame) {
 		welcome.replays = append(welcome.replays, from)
 	}
 	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Visitor: &v, Token: token, Conversations: convs, Limits: &c.s.cfg.Limits}.Encode()
-	welcome.sub = c.sub
+	welcome.live = true
 	c.greet(welcome)
 }
 
@@ -390,24 +461,48 @@ func (c *conn) helloAgent(f parley.Frame) {
 		c.enqueue(outItem{ctl: &control{frame: c.refusal(err, ""), closeCode: code, closeReason: reason}})
 		return
 	}
+	var scoped bool
+	switch f.Scope {
+	case "", parley.ScopeInbox:
+	case parley.ScopeConversations:
+		scoped = true
+	default:
+		c.refuse(parley.Errorf(parley.EInvalid, `hello.scope must be "inbox" or "conversations".`), "")
+		return
+	}
 	if len(f.Since) > maxSince {
 		c.refuse(parley.Errorf(parley.EInvalid, "hello.since lists more than %d conversations.", maxSince), "")
 		return
 	}
 	a := c.sessionAgent
-	c.role, c.agent = parley.RoleAgent, a
+	c.role, c.agent, c.scoped = parley.RoleAgent, a, scoped
 	c.author = parley.Author{Kind: parley.AuthorAgent, ID: a.ID, Name: a.Name}
-	c.sub = c.s.hub.Subscribe(outQueue)
-	c.s.hub.FollowSite(c.sub, relay.AllSites)
+	c.sub = c.s.hub.SubscribeFunc(c.push)
 
-	convs, err := c.s.store.OpenConversations()
-	if err != nil {
-		c.helloFailed(err)
-		return
+	// A scoped connection lists only its own conversations: reading every
+	// open one would cost each of a thousand bots the whole inbox.
+	var convs []parley.Conversation
+	if !scoped {
+		c.s.hub.FollowSite(c.sub, relay.AllSites)
+		var err error
+		if convs, err = c.s.store.OpenConversations(); err != nil {
+			c.helloFailed(err)
+			return
+		}
 	}
-	welcome := &control{sub: c.sub}
+	welcome := &control{live: true}
 	for _, from := range f.Since {
-		if _, err := c.conversation(from.Conv); err != nil {
+		var err error
+		if scoped {
+			var conv parley.Conversation
+			var added bool
+			if conv, added, err = c.follow(from.Conv); err == nil && added {
+				convs = append(convs, conv)
+			}
+		} else {
+			_, err = c.conversation(from.Conv)
+		}
+		if err != nil {
 			welcome.then = append(welcome.then, c.refusal(err, ""))
 			continue
 		}
@@ -417,18 +512,50 @@ func (c *conn) helloAgent(f parley.Frame) {
 	c.greet(welcome)
 }
 
+// follow makes a scoped agent's connection follow conversation id, if it
+// does not yet, and returns the conversation as it is once followed;
+// added says it was not followed before.
+func (c *conn) follow(id uint64) (conv parley.Conversation, added bool, err error) {
+	if _, ok := c.follows[id]; ok {
+		conv, err = c.conversation(id)
+		return conv, false, err
+	}
+	// Only existing conversations: ids are sequential, and following one
+	// that does not exist yet would deliver a stranger's later.
+	if _, err := c.conversation(id); err != nil {
+		return parley.Conversation{}, false, err
+	}
+	if c.follows == nil {
+		c.follows = make(map[uint64]struct{})
+	}
+	c.follows[id] = struct{}{}
+	c.s.hub.FollowConversation(c.sub, id)
+	// Read again: a change committed between the first read and the
+	// follow would have reached neither.
+	conv, err = c.conversation(id)
+	return conv, true, err
+}
+
 // helloFailed undoes a hello that failed after subscribing, so that the
 // client may try again.
 func (c *conn) helloFailed(err error) {
 	c.s.hub.Unsubscribe(c.sub)
 	c.sub = nil
+	// Once Unsubscribe returns the hub pushes nothing more: what it queued
+	// belongs to the failed hello.
+	c.mu.Lock()
+	c.events.clear()
+	c.dropped = false
+	c.mu.Unlock()
 	c.role, c.author, c.visitor, c.agent, c.site = "", parley.Author{}, parley.Visitor{}, parley.Agent{}, parley.Site{}
+	c.scoped, c.follows = false, nil
 	c.refuse(err, "")
 }
 
 func (c *conn) greet(welcome *control) {
 	c.greeted.Store(true)
 	c.helloTimer.Stop()
+	c.s.countSocket(c.role, 1)
 	c.enqueue(outItem{ctl: welcome})
 }
 
@@ -470,6 +597,12 @@ func (c *conn) send(f parley.Frame) {
 	} else if f.Conv == 0 {
 		c.refuse(parley.Errorf(parley.EInvalid, "Name the conversation to send to."), id)
 		return
+	} else if c.scoped {
+		// Follow before the commit, so its msg reaches the sender too.
+		if _, _, err := c.follow(f.Conv); err != nil {
+			c.refuse(err, id)
+			return
+		}
 	}
 	res, err := c.s.store.Append(c.ctx, a)
 	if err != nil {
@@ -487,7 +620,8 @@ func (c *conn) send(f parley.Frame) {
 }
 
 // resume replays a conversation after a sequence number. The connection
-// already follows it, so live messages that commit meanwhile are not lost.
+// follows it before the replay reads the store, so live messages that
+// commit meanwhile are not lost.
 func (c *conn) resume(f parley.Frame) {
 	if !c.others.allow(time.Now()) {
 		c.refuse(errSlowDown, "")
@@ -497,11 +631,23 @@ func (c *conn) resume(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "resume needs the conversation."), "")
 		return
 	}
-	if _, err := c.conversation(f.Conv); err != nil {
+	ctl := &control{replays: []parley.ResumeFrom{{Conv: f.Conv, After: f.After}}}
+	if c.scoped {
+		// A scoped connection starts following the conversation, and gets
+		// its state first as the welcome would have given it.
+		conv, added, err := c.follow(f.Conv)
+		if err != nil {
+			c.refuse(err, "")
+			return
+		}
+		if added {
+			ctl.frame = parley.Frame{Type: parley.TypeConv, Conversation: &conv}.Encode()
+		}
+	} else if _, err := c.conversation(f.Conv); err != nil {
 		c.refuse(err, "")
 		return
 	}
-	c.enqueue(outItem{ctl: &control{replays: []parley.ResumeFrom{{Conv: f.Conv, After: f.After}}}})
+	c.enqueue(outItem{ctl: ctl})
 }
 
 // typing forwards a typing state to the other side: a visitor's to the
@@ -668,8 +814,11 @@ func (c *conn) refuse(err error, id string) {
 		c.floodStart, c.floods = now, 0
 	}
 	c.floods++
-	if c.floods > floodMax {
-		c.closeWith(websocket.StatusPolicyViolation, "flooding")
+	if c.floods > floodMax && !c.flooded {
+		// The close goes behind the errors already queued, so that the
+		// client learns which of its messages were refused.
+		c.flooded = true
+		c.enqueue(outItem{ctl: &control{closeCode: websocket.StatusPolicyViolation, closeReason: "flooding"}})
 	}
 }
 
@@ -684,60 +833,124 @@ func (c *conn) refusal(err error, id string) []byte {
 // enqueue hands an item to the writer without waiting: a full queue means
 // the client is not reading, and it is closed with 1013.
 func (c *conn) enqueue(it outItem) {
-	select {
-	case c.out <- it:
-	default:
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return
+	}
+	if c.items.len() >= outQueue {
+		c.mu.Unlock()
 		c.closeWith(websocket.StatusTryAgainLater, "too slow")
+		return
+	}
+	c.items.push(it)
+	c.startWriter()
+	c.mu.Unlock()
+}
+
+// push is the hub's delivery of a live event (relay.SubscribeFunc). It
+// runs inside Publish, so it only queues: false tells the hub that the
+// queue is full and the connection is dropped; the writer closes it.
+func (c *conn) push(ev *relay.Event) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return true
+	}
+	if c.events.len() >= outQueue {
+		// A dropped client resyncs from the store: what is queued is no
+		// use to it.
+		c.dropped = true
+		c.events.clear()
+		c.startWriter()
+		return false
+	}
+	c.events.push(ev)
+	if c.live {
+		c.startWriter()
+	}
+	return true
+}
+
+// startWriter starts the writer goroutine unless it runs. c.mu is held,
+// and there is something to write.
+func (c *conn) startWriter() {
+	if c.writing || c.stopped {
+		return
+	}
+	c.writing = true
+	c.writers.Add(1)
+	go c.writeLoop()
+}
+
+// stop ends the writing for good and frees the queues.
+func (c *conn) stop() {
+	c.mu.Lock()
+	c.stopped = true
+	c.items.clear()
+	c.events.clear()
+	c.mu.Unlock()
+}
+
+// writeLoop is the only writer of frames while it runs, and ends when
+// there is nothing left to write. Queued items go before live events: a
+// replay queued by resume then runs before the live messages that follow
+// it, which the replay makes redundant.
+func (c *conn) writeLoop() {
+	defer c.writers.Done()
+	for {
+		it, ev, job := c.next()
+		ok := true
+		switch job {
+		case jobNone:
+			return
+		case jobDropped:
+			c.closeWith(websocket.StatusTryAgainLater, "too slow")
+			ok = false
+		case jobEvent:
+			ok = c.writeEvent(ev)
+		case jobItem:
+			if it.ctl == nil {
+				ok = c.write(it.frame)
+			} else if ok = c.control(it.ctl); ok && it.ctl.live {
+				c.mu.Lock()
+				c.live = true
+				c.mu.Unlock()
+			}
+		}
+		if !ok {
+			c.stop()
+			return
+		}
 	}
 }
 
-// writeLoop is the only writer of frames. Queued items go before live
-// events: a replay queued by resume then runs before the live messages
-// that follow it, which the replay makes redundant.
-func (c *conn) writeLoop() {
-	defer close(c.writerDone)
-	var live <-chan *relay.Event
-	var dropped <-chan struct{}
-	for {
-		var it outItem
-		select {
-		case it = <-c.out:
-		default:
-			select {
-			case <-dropped:
-				// Before the live events left in the queue: a dropped
-				// client resyncs anyway, and the close should reach it soon.
-				c.closeWith(websocket.StatusTryAgainLater, "too slow")
-				return
-			default:
-			}
-			select {
-			case it = <-c.out:
-			case ev := <-live:
-				if !c.writeEvent(ev) {
-					return
-				}
-				continue
-			case <-dropped:
-				c.closeWith(websocket.StatusTryAgainLater, "too slow")
-				return
-			case <-c.ctx.Done():
-				return
-			}
-		}
-		if it.ctl == nil {
-			if !c.write(it.frame) {
-				return
-			}
-			continue
-		}
-		if !c.control(it.ctl) {
-			return
-		}
-		if it.ctl.sub != nil {
-			live, dropped = it.ctl.sub.C(), it.ctl.sub.Dropped()
-		}
+// What the writer does next.
+const (
+	jobNone    = iota // nothing: the writer ends
+	jobItem           // write an item of the reader's
+	jobDropped        // the hub dropped the connection: close it
+	jobEvent          // write a live event
+)
+
+// next takes the writer's next job. When there is none it marks the
+// writer ended, under the same lock, so that new work starts a new one.
+func (c *conn) next() (outItem, *relay.Event, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.stopped || c.ctx.Err() != nil:
+	case c.items.len() > 0:
+		return c.items.pop(), nil, jobItem
+	case c.dropped:
+		// Before the live events left in the queue: a dropped client
+		// resyncs anyway, and the close should reach it soon.
+		return outItem{}, nil, jobDropped
+	case c.live && c.events.len() > 0:
+		return outItem{}, c.events.pop(), jobEvent
 	}
+	c.writing = false
+	return outItem{}, nil, jobNone
 }
 
 // writeEvent writes a live event, skipping messages already sent.
@@ -746,9 +959,17 @@ func (c *conn) writeEvent(ev *relay.Event) bool {
 		if ev.Seq <= c.sent[ev.Conv] {
 			return true
 		}
-		c.sent[ev.Conv] = ev.Seq
+		c.markSent(ev.Conv, ev.Seq)
 	}
 	return c.write(ev.Frame)
+}
+
+// markSent records that the messages of conv up to seq were written.
+func (c *conn) markSent(conv, seq uint64) {
+	if c.sent == nil {
+		c.sent = make(map[uint64]uint64)
+	}
+	c.sent[conv] = max(c.sent[conv], seq)
 }
 
 func (c *conn) control(ctl *control) bool {
@@ -794,7 +1015,7 @@ func (c *conn) replay(conv, after uint64) bool {
 			}
 			n++
 			after = seq
-			c.sent[conv] = max(c.sent[conv], seq)
+			c.markSent(conv, seq)
 			newest = max(newest, seq)
 			return nil
 		})
@@ -811,7 +1032,7 @@ func (c *conn) replay(conv, after uint64) bool {
 		}
 		return c.write(c.refusal(err, ""))
 	}
-	c.sent[conv] = max(c.sent[conv], newest)
+	c.markSent(conv, newest)
 	return c.write(parley.Frame{Type: parley.TypeSynced, Conv: conv, Seq: newest}.Encode())
 }
 
@@ -921,3 +1142,45 @@ func (b *tokenBucket) allow(now time.Time) bool {
 	b.tokens--
 	return true
 }
+
+// queue is a FIFO that lets its memory go when it empties after a burst:
+// an idle connection's queues hold nothing.
+type queue[T any] struct {
+	buf  []T
+	head int
+}
+
+// smallQueue is the capacity an emptied queue keeps for the next frames.
+const smallQueue = 4
+
+func (q *queue[T]) len() int { return len(q.buf) - q.head }
+
+func (q *queue[T]) push(v T) {
+	if len(q.buf) == cap(q.buf) && q.head > 0 {
+		// Full at the back but taken from at the front: move the rest to
+		// the start instead of growing, so a queue that never quite
+		// empties stays as big as it is long.
+		n := copy(q.buf, q.buf[q.head:])
+		clear(q.buf[n:])
+		q.buf, q.head = q.buf[:n], 0
+	}
+	q.buf = append(q.buf, v)
+}
+
+func (q *queue[T]) pop() T {
+	v := q.buf[q.head]
+	var zero T
+	q.buf[q.head] = zero // let the frame go
+	q.head++
+	if q.head == len(q.buf) {
+		if cap(q.buf) > smallQueue {
+			q.buf = nil
+		} else {
+			q.buf = q.buf[:0]
+		}
+		q.head = 0
+	}
+	return v
+}
+
+func (q *queue[T]) clear() { q.buf, q.head = nil, 0 }

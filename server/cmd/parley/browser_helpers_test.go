@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,6 +30,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/internal/chromium"
 	"github.com/parley-chat/parley/server/web"
 )
 
@@ -51,9 +51,9 @@ func requireBrowserTests(tb testing.TB) string {
 	if os.Getenv(browserTestsEnv) != "1" {
 		tb.Skipf("real-browser test: run with %s=1 (make test sets it); needs Debian's chromium and `make build`", browserTestsEnv)
 	}
-	exe, err := exec.LookPath("chromium")
+	exe, err := chromium.LookPath()
 	if err != nil {
-		tb.Fatalf("%s=1 but chromium is not on PATH (%v): install Debian's chromium package (bash .ci/run does)", browserTestsEnv, err)
+		tb.Fatalf("%s=1 but chromium is not on PATH: %v (bash .ci/run installs it)", browserTestsEnv, err)
 	}
 	return exe
 }
@@ -159,6 +159,7 @@ func requireBuilt(tb testing.TB, m *Main) {
 type browser struct {
 	tb   testing.TB
 	ctx  context.Context
+	br   *chromium.Browser
 	logs *lockedBuffer // console messages of every page and iframe, printed on failure
 }
 
@@ -167,80 +168,23 @@ type browser struct {
 func newBrowser(tb testing.TB, prefs map[string]any) *browser {
 	tb.Helper()
 	exe := requireBrowserTests(tb)
-	// Not t.TempDir: chromium's helper processes may still be writing the
-	// profile for a moment after the browser exited.
-	dir, err := os.MkdirTemp("", "parley-chromium-")
+	b := &browser{tb: tb, logs: &lockedBuffer{}}
+	br, err := chromium.Start(chromium.Options{Exe: exe, Prefs: prefs, Logf: b.logs.printf, Budget: browserBudget})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { removeProfile(tb, dir) })
-	if prefs != nil {
-		b, err := json.Marshal(prefs)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "Default", "Preferences"), b, 0o600); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(dir),
-		chromedp.NoSandbox, // tests run as root
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		// chromedp's defaults turn site isolation off; shoppers have it, and
-		// the widget must run as a real out-of-process iframe.
-		chromedp.Flag("disable-features", "Translate"),
-		chromedp.Flag("site-per-process", true),
-		chromedp.WindowSize(1280, 900),
-	)
-	b := &browser{tb: tb, logs: &lockedBuffer{}}
-	root, cancelRoot := context.WithTimeout(context.Background(), browserBudget)
-	actx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx,
-		chromedp.WithErrorf(func(f string, a ...any) { b.logs.printf("chromedp: "+f, a...) }),
-		chromedp.WithLogf(func(f string, a ...any) { b.logs.printf("chromedp: "+f, a...) }),
-	)
 	tb.Cleanup(func() {
-		// Close gracefully so that the profile is flushed, then make sure.
-		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		chromedp.Cancel(cctx)
-		cancel()
-		cancelCtx()
-		cancelAlloc()
-		cancelRoot()
+		if err := br.Close(); err != nil {
+			tb.Log(err)
+		}
 		if tb.Failed() {
 			tb.Logf("browser console:\n%s", b.logs.String())
 		}
 	})
-	b.ctx = ctx
-	b.listenConsole(ctx, "agent")
-	if err := chromedp.Run(ctx); err != nil {
-		tb.Fatalf("starting %s: %v", exe, err)
-	}
-	b.screenshotOnFailure(ctx, "agent")
+	b.br, b.ctx = br, br.Ctx
+	b.listenConsole(b.ctx, "agent")
+	b.screenshotOnFailure(b.ctx, "agent")
 	return b
-}
-
-// removeProfile deletes a chromium profile directory, retrying while the
-// browser's last helper processes finish writing into it.
-func removeProfile(tb testing.TB, dir string) {
-	var err error
-	for range 50 {
-		if err = os.RemoveAll(dir); err == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	tb.Logf("removing the chromium profile %s: %v", dir, err)
 }
 
 // listenConsole records console calls, exceptions and log entries of the
@@ -316,120 +260,41 @@ func (b *browser) screenshotOnFailure(ctx context.Context, name string) {
 	})
 }
 
-// request is one request a page made, as the network domain saw it.
-type request struct {
-	id       network.RequestID
-	url      string
-	status   int64
-	encoding string
-	size     float64 // bytes on the wire, headers included
-	done     bool
-}
-
-// netLog records a page target's requests.
-type netLog struct {
-	mu   sync.Mutex
-	reqs []*request
-	byID map[network.RequestID]*request
-}
-
-func (n *netLog) listen(ev any) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	switch ev := ev.(type) {
-	case *network.EventRequestWillBeSent:
-		if n.byID == nil {
-			n.byID = make(map[network.RequestID]*request)
-		}
-		r := &request{id: ev.RequestID, url: ev.Request.URL}
-		n.reqs = append(n.reqs, r)
-		n.byID[ev.RequestID] = r
-	case *network.EventResponseReceived:
-		if r := n.byID[ev.RequestID]; r != nil {
-			r.status = ev.Response.Status
-			for k, v := range ev.Response.Headers {
-				if strings.EqualFold(k, "content-encoding") {
-					r.encoding = fmt.Sprint(v)
-				}
-			}
-		}
-	case *network.EventLoadingFinished:
-		if r := n.byID[ev.RequestID]; r != nil {
-			r.size, r.done = ev.EncodedDataLength, true
-		}
-	}
-}
-
-// to returns copies of the requests whose URL starts with prefix.
-func (n *netLog) to(prefix string) []request {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	var out []request
-	for _, r := range n.reqs {
-		if strings.HasPrefix(r.url, prefix) {
-			out = append(out, *r)
-		}
-	}
-	return out
-}
-
 // tab is one page: a visitor's shop tab or the agent's console.
 type tab struct {
 	b    *browser
 	name string
 	ctx  context.Context
-	net  *netLog
+	net  *chromium.Requests
 	bcid cdp.BrowserContextID
-	// frames cancels the contexts of the iframes attached to, after the tab.
-	frames []context.CancelFunc
+	t    *chromium.Tab
 }
 
 // newVisitor opens a tab in a browser context of its own: its own storage
-// and HTTP cache, as another shopper's browser would have. The context and
-// its window are made here rather than with chromedp.WithNewBrowserContext:
-// headless chromium opens a tab in a new browser context only in a new
-// window ("Failed to open new tab - no browser is open").
+// and HTTP cache, as another shopper's browser would have.
 func (b *browser) newVisitor(name string) *tab {
 	tb := b.tb
 	tb.Helper()
-	browserExec := func(ctx context.Context) context.Context {
-		return cdp.WithExecutor(ctx, chromedp.FromContext(b.ctx).Browser)
-	}
-	var bcid cdp.BrowserContextID
-	var tid target.ID
-	step(tb, b.ctx, 10*time.Second, "creating "+name+"'s browser context", chromedp.ActionFunc(func(ctx context.Context) error {
-		var err error
-		if bcid, err = target.CreateBrowserContext().WithDisposeOnDetach(true).Do(browserExec(ctx)); err != nil {
-			return err
-		}
-		tid, err = target.CreateTarget("about:blank").WithBrowserContextID(bcid).WithNewWindow(true).Do(browserExec(ctx))
-		return err
-	}))
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		target.DisposeBrowserContext(bcid).Do(browserExec(ctx))
-	})
-	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tid))
-	v := &tab{b: b, name: name, ctx: ctx, net: &netLog{}, bcid: bcid}
-	tb.Cleanup(func() {
-		cancel()
-		for _, c := range v.frames {
-			c()
-		}
-	})
-	chromedp.ListenTarget(ctx, v.net.listen)
-	b.listenConsole(ctx, name)
-	if err := chromedp.Run(ctx); err != nil {
+	t, err := b.br.NewIsolatedTab(10 * time.Second)
+	if err != nil {
 		tb.Fatalf("opening %s's tab: %v", name, err)
 	}
-	b.screenshotOnFailure(ctx, name)
+	tb.Cleanup(t.Close)
+	v := &tab{b: b, name: name, ctx: t.Ctx, net: &chromium.Requests{}, bcid: t.BrowserContext, t: t}
+	chromedp.ListenTarget(v.ctx, v.net.Listen)
+	b.listenConsole(v.ctx, name)
+	b.screenshotOnFailure(v.ctx, name)
 	return v
 }
 
 // agentTab is the browser's first tab, in the default browser context.
 func (b *browser) agentTab() *tab {
-	return &tab{b: b, name: "agent", ctx: b.ctx}
+	return &tab{b: b, name: "agent", ctx: b.ctx, t: b.br.FirstTab()}
+}
+
+// frame returns a context for an iframe target of this tab, closed with it.
+func (v *tab) frame(id target.ID) context.Context {
+	return v.t.Frame(id)
 }
 
 // step runs actions under a deadline and fails the test with what on error.
@@ -447,8 +312,7 @@ func step(tb testing.TB, ctx context.Context, d time.Duration, what string, acti
 // animation frames: a hidden iframe gets none.
 func poll(tb testing.TB, ctx context.Context, d time.Duration, what, js string, res any) {
 	tb.Helper()
-	step(tb, ctx, d+2*time.Second, "waiting for "+what,
-		chromedp.Poll(js, res, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(d)))
+	step(tb, ctx, d+2*time.Second, "waiting for "+what, chromium.Poll(js, res, d))
 }
 
 // jsString quotes s as a JavaScript string literal.
@@ -457,91 +321,45 @@ func jsString(s string) string {
 	return string(b)
 }
 
-// launcherJS finds the loader's launcher inside the open shadow root of the
-// host element it appends to the body, and returns its centre.
-const launcherJS = `(() => {
-	const h = document.querySelector('div[data-parley]');
-	const l = h && h.shadowRoot && h.shadowRoot.querySelector('button.l');
-	if (!l) return null;
-	const r = l.getBoundingClientRect();
-	return r.width > 0 ? {x: r.left + r.width / 2, y: r.top + r.height / 2} : null;
-})()`
-
 // panelOpenJS is true while the chat panel is shown.
 const panelOpenJS = `(() => {
 	const h = document.querySelector('div[data-parley]');
 	return !!(h && h.shadowRoot && h.shadowRoot.querySelector('.p.o'));
 })()`
 
-type point struct{ X, Y float64 }
-
 // launcher waits for the launcher and returns its centre.
-func (v *tab) launcher(tb testing.TB) point {
+func (v *tab) launcher(tb testing.TB) chromium.Point {
 	tb.Helper()
-	var p point
-	poll(tb, v.ctx, 10*time.Second, "the launcher in the loader's shadow root", launcherJS, &p)
+	var p chromium.Point
+	poll(tb, v.ctx, 10*time.Second, "the launcher in the loader's shadow root", chromium.LauncherJS, &p)
 	return p
 }
 
-// timing is window.Parley.timing, set by the loader when a click made the
-// chat interactive.
-type timing struct {
-	Ms         float64 `json:"ms"`
-	Prefetched bool    `json:"prefetched"`
-}
-
-func (v *tab) waitTiming(tb testing.TB) timing {
+// waitTiming waits for window.Parley.timing, set by the loader when a
+// click made the chat interactive.
+func (v *tab) waitTiming(tb testing.TB) chromium.Timing {
 	tb.Helper()
-	var tm timing
-	poll(tb, v.ctx, 30*time.Second, "window.Parley.timing (chat interactive after the click)",
-		`window.Parley && window.Parley.timing`, &tm)
+	var tm chromium.Timing
+	poll(tb, v.ctx, 30*time.Second, "window.Parley.timing (chat interactive after the click)", chromium.TimingJS, &tm)
 	return tm
 }
 
-// chat attaches to the widget's iframe in this tab. Site isolation puts the
-// cross-site iframe in its own renderer, a separate target of type
-// "iframe". Targets in skip (an iframe that was replaced) are ignored.
+// chat attaches to the widget's iframe in this tab, a target of its own
+// (site isolation). Targets in skip (an iframe that was replaced) are
+// ignored.
 func (v *tab) chat(tb testing.TB, skip ...target.ID) (context.Context, target.ID) {
 	tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	var seen []string
-	for {
-		infos, err := chromedp.Targets(v.ctx)
-		if err != nil {
-			tb.Fatalf("listing targets: %v", err)
-		}
-		seen = seen[:0]
-		for _, in := range infos {
-			seen = append(seen, in.Type+" "+in.URL)
-			if in.Type != "iframe" || !strings.Contains(in.URL, chatPath) || (v.bcid != "" && in.BrowserContextID != v.bcid) || contains(skip, in.TargetID) {
-				continue
-			}
-			// Cancelled only with the tab (v.ctx is its parent): cancelling
-			// it closes the target, and closing an iframe target closes the
-			// page around it.
-			ctx, cancel := chromedp.NewContext(v.ctx, chromedp.WithTargetID(in.TargetID))
-			v.frames = append(v.frames, cancel)
-			v.b.listenConsole(ctx, v.name+"/iframe")
-			if err := chromedp.Run(ctx); err != nil {
-				tb.Fatalf("attaching to the widget iframe %s: %v", in.URL, err)
-			}
-			poll(tb, ctx, 30*time.Second, "the widget app (#composer) in the iframe", `!!document.querySelector('#composer')`, nil)
-			return ctx, in.TargetID
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("no out-of-process iframe with %s in %s's tab after 30 s; targets:\n%s", chatPath, v.name, strings.Join(seen, "\n"))
-		}
-		time.Sleep(50 * time.Millisecond)
+	id, err := v.t.WaitFrame(30*time.Second, chatPath, skip...)
+	if err != nil {
+		tb.Fatalf("%s's tab: %v", v.name, err)
 	}
-}
-
-func contains(ids []target.ID, id target.ID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
+	ctx := v.frame(id)
+	v.b.listenConsole(ctx, v.name+"/iframe")
+	if err := chromedp.Run(ctx); err != nil {
+		tb.Fatalf("attaching to the widget iframe %s: %v", id, err)
 	}
-	return false
+	poll(tb, ctx, 30*time.Second, "the widget app (#composer) in the iframe", `!!document.querySelector('#composer')`, nil)
+	return ctx, id
 }
 
 // send types text into the composer and presses the send button.

@@ -37,17 +37,17 @@ func TestBrowserVisitorAgentRoundTrip(t *testing.T) {
 	step(t, v.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
 	at := v.launcher(t)
 	step(t, v.ctx, 5*time.Second, "idling on the shop page", chromedp.Sleep(500*time.Millisecond))
-	reqs := v.net.to(parleyURL + "/")
+	reqs := v.net.To(parleyURL + "/")
 	loaderURL := parleyURL + "/s/" + web.DemoSiteID + "/widget.js"
-	if len(reqs) != 1 || reqs[0].url != loaderURL {
+	if len(reqs) != 1 || reqs[0].URL != loaderURL {
 		var urls []string
 		for _, r := range reqs {
-			urls = append(urls, r.url)
+			urls = append(urls, r.URL)
 		}
 		t.Fatalf("before any interaction the shop page requested from Parley:\n%s\nwant only %s", strings.Join(urls, "\n"), loaderURL)
 	}
-	if r := reqs[0]; r.done {
-		t.Logf("loader: %s, %.0f bytes transferred (headers included), Content-Encoding %q, status %d", r.url, r.size, r.encoding, r.status)
+	if r := reqs[0]; r.Done {
+		t.Logf("loader: %s, %.0f bytes transferred (headers included), Content-Encoding %q, status %d", r.URL, r.Size, r.Encoding, r.Status)
 	}
 	var hasFrame bool
 	step(t, v.ctx, 5*time.Second, "looking for an iframe", chromedp.Evaluate(
@@ -297,8 +297,7 @@ func TestBrowserWidgetRefusedOnForeignOrigin(t *testing.T) {
 		if in.BrowserContextID != v.bcid || in.Type != "iframe" {
 			continue
 		}
-		ctx, cancel := chromedp.NewContext(v.ctx, chromedp.WithTargetID(in.TargetID))
-		v.frames = append(v.frames, cancel) // closing an iframe target closes its page
+		ctx := v.frame(in.TargetID) // closed with the tab: closing an iframe target closes its page
 		var doc struct {
 			URL   string `json:"url"`
 			Shell bool   `json:"shell"`

@@ -2,6 +2,7 @@
 // the widget loader and both wasm apps, in one binary.
 //
 //	parley [-addr :8080] [-data ./data] [-public-url URL] [-demo] [-shop-addr ADDR]
+//	       [-send-rate 5] [-send-burst 20] [-debug-addr 127.0.0.1:6060]
 //	parley admin add -email EMAIL -name NAME [-role admin|agent] [-data ./data]
 //	parley site add -id ID -name NAME -origin ORIGIN [-origin ORIGIN …] [-data ./data]
 //
@@ -16,11 +17,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -59,6 +62,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := m.Config.checkFlags(); err != nil {
+		return err
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -83,6 +89,14 @@ type Config struct {
 	DemoPassword string
 	// NoSync skips fsync on commit: benchmarks of the relay only, never production.
 	NoSync bool
+	// SendRate (messages per second) and SendBurst bound what each
+	// connection may send; zero means parley.DefaultLimits.
+	SendRate  float64
+	SendBurst int
+	// DebugAddr, if set, serves /debug/stats and /debug/pprof/ on a
+	// listener of its own. They show the process's insides: bind it to
+	// loopback or a private network, never to the public address.
+	DebugAddr string
 }
 
 // RegisterFlags binds the configuration to flags, with PARLEY_* environment
@@ -93,6 +107,36 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.PublicURL, "public-url", env("PARLEY_PUBLIC_URL", ""), "URL browsers use to reach Parley, e.g. https://chat.example.com (PARLEY_PUBLIC_URL; default http://localhost:PORT)")
 	fs.BoolVar(&c.Demo, "demo", env("PARLEY_DEMO", "") == "1", "create a demo site, a demo agent and serve the demo shop (PARLEY_DEMO=1)")
 	fs.StringVar(&c.ShopAddr, "shop-addr", env("PARLEY_SHOP_ADDR", ""), "demo mode: also serve the demo shop on this address, a different site than Parley (PARLEY_SHOP_ADDR)")
+	fs.Float64Var(&c.SendRate, "send-rate", envFloat("PARLEY_SEND_RATE", parley.DefaultLimits.SendPerSecond), "messages per second each connection may send (PARLEY_SEND_RATE)")
+	fs.IntVar(&c.SendBurst, "send-burst", envInt("PARLEY_SEND_BURST", parley.DefaultLimits.SendBurst), "messages a connection may send at once before -send-rate applies (PARLEY_SEND_BURST)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", env("PARLEY_DEBUG_ADDR", ""), "serve /debug/stats and /debug/pprof/ on this address; keep it private (PARLEY_DEBUG_ADDR; default off)")
+}
+
+// checkFlags validates what RegisterFlags parsed. Zero means the default
+// to a Config built in code; on the command line it is a mistake.
+func (c Config) checkFlags() error {
+	if !(c.SendRate > 0) || math.IsInf(c.SendRate, 0) {
+		return errors.New("-send-rate (PARLEY_SEND_RATE) must be a number of messages per second above 0")
+	}
+	if c.SendBurst <= 0 {
+		return errors.New("-send-burst (PARLEY_SEND_BURST) must be a whole number above 0")
+	}
+	return nil
+}
+
+// limits are the default limits with the configured send rate.
+func (c Config) limits() (parley.Limits, error) {
+	l := parley.DefaultLimits
+	if c.SendRate != 0 {
+		l.SendPerSecond = c.SendRate
+	}
+	if c.SendBurst != 0 {
+		l.SendBurst = c.SendBurst
+	}
+	if !(l.SendPerSecond > 0) || math.IsInf(l.SendPerSecond, 0) || l.SendBurst <= 0 {
+		return l, fmt.Errorf("send rate %v per second with bursts of %d: both must be above 0", l.SendPerSecond, l.SendBurst)
+	}
+	return l, nil
 }
 
 func env(key, def string) string {
@@ -100,6 +144,33 @@ func env(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// envFloat and envInt read a number from the environment. A value that is
+// not a number gives one that fails validation, so that a typo is an
+// error rather than a silent default.
+func envFloat(key string, def float64) float64 {
+	v, ok := os.LookupEnv(key)
+	if !ok {
+		return def
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return f
+}
+
+func envInt(key string, def int) int {
+	v, ok := os.LookupEnv(key)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // Main is a running Parley: tests start it on :0 and stop it with Close.
@@ -114,6 +185,10 @@ type Main struct {
 	shop   *http.Server
 	// ShopURL is the demo shop's URL when ShopAddr is set.
 	ShopURL string
+	debug   *http.Server
+	// DebugURL is the debug listener's URL when DebugAddr is set:
+	// DebugURL + "/debug/stats".
+	DebugURL string
 }
 
 // NewMain returns a Main with defaults.
@@ -127,6 +202,10 @@ func NewMain() *Main {
 
 // Run opens the store and starts serving. It returns once Parley listens.
 func (m *Main) Run(ctx context.Context) error {
+	limits, err := m.Config.limits()
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
@@ -156,11 +235,15 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Server = web.NewServer(web.Config{
 		Listener:      ln,
 		PublicURL:     publicURL,
+		Limits:        limits,
 		Demo:          m.Config.Demo,
 		Assets:        a,
 		SecureCookies: strings.HasPrefix(publicURL, "https://"),
 	}, db, m.Hub, m.Logger)
 
+	if err := m.startDebug(); err != nil {
+		return err
+	}
 	if m.Config.Demo {
 		if err := m.startShop(); err != nil {
 			return err
@@ -176,6 +259,25 @@ func (m *Main) Run(ctx context.Context) error {
 	if n, err := db.CountAgents(); err == nil && n == 0 && !m.Config.Demo {
 		m.Logger.Warn("parley: no agent yet; create the first admin with: parley admin add -email you@example.com -name You")
 	}
+	return nil
+}
+
+// startDebug serves the debug handler on its own listener: it must never
+// be reachable where the public routes are.
+func (m *Main) startDebug() error {
+	if m.Config.DebugAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", m.Config.DebugAddr)
+	if err != nil {
+		return fmt.Errorf("debug: listen: %w", err)
+	}
+	m.DebugURL = "http://" + ln.Addr().String()
+	// No write timeout: /debug/pprof/profile and trace stream for as long
+	// as they are asked to.
+	m.debug = &http.Server{Handler: m.Server.DebugHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go m.debug.Serve(ln)
+	m.Logger.Info("parley: debug listener", "url", m.DebugURL)
 	return nil
 }
 
@@ -267,6 +369,11 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.shop != nil {
 		errs = append(errs, m.shop.Shutdown(ctx))
+	}
+	if m.debug != nil {
+		// Close, not Shutdown: a running profile would hold Shutdown for
+		// its whole duration.
+		errs = append(errs, m.debug.Close())
 	}
 	if m.Server != nil {
 		errs = append(errs, m.Server.Close(ctx))

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/parley-chat/parley/server/web"
+)
+
+// The agent every socket scenario logs in as.
+const (
+	benchEmail    = "bench@parley.local"
+	benchPassword = "bench-password-not-secret"
+)
+
+// serverOptions say how to start bin/parley for one scenario.
+type serverOptions struct {
+	// sendRate and sendBurst, if set, replace the per-connection send limit.
+	sendRate  float64
+	sendBurst int
+	// demo starts `parley -demo` with the shop on a second address, Parley
+	// on http://localhost:PORT: two sites, as a real shop and Parley are.
+	// Otherwise an admin and the bench site are created first.
+	demo bool
+}
+
+// server is bin/parley running as a separate process on loopback, with a
+// fresh data directory of its own.
+type server struct {
+	bin, dir string
+	url      string // Parley's public URL
+	wsURL    string
+	debugURL string
+	shopURL  string // demo only
+	cookie   string // the agent's session cookie, "parley_session=…"
+
+	cmd    *exec.Cmd
+	exited chan struct{}
+	log    *os.File
+	args   []string
+	shape  []string // args with ports and directories as placeholders
+}
+
+// startServer prepares a data directory, starts the server and waits until
+// it answers /healthz; for the socket scenarios it also logs the agent in.
+func startServer(ctx context.Context, bin string, o serverOptions) (s *server, err error) {
+	dir, err := os.MkdirTemp("", "parley-bench-")
+	if err != nil {
+		return nil, err
+	}
+	s = &server{bin: bin, dir: dir}
+	defer func() {
+		if err != nil {
+			s.stop()
+		}
+	}()
+	if !o.demo {
+		if err := s.admin(ctx, "admin", "add", "-email", benchEmail, "-name", "Bench", "-data", dir); err != nil {
+			return s, err
+		}
+		if err := s.admin(ctx, "site", "add", "-id", benchSite, "-name", "Bench", "-origin", "http://127.0.0.1", "-data", dir); err != nil {
+			return s, err
+		}
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return s, err
+	}
+	debugAddr, err := freeAddr()
+	if err != nil {
+		return s, err
+	}
+	host := "127.0.0.1"
+	if o.demo {
+		host = "localhost" // another site than the shop on 127.0.0.1
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	s.url = "http://" + host + ":" + port
+	s.wsURL = "ws://" + addr + "/ws"
+	s.debugURL = "http://" + debugAddr
+	s.args = []string{"-addr", addr, "-data", dir, "-public-url", s.url, "-debug-addr", debugAddr}
+	s.shape = []string{"-addr", "127.0.0.1:PORT", "-data", "DIR", "-public-url", "http://" + host + ":PORT", "-debug-addr", "127.0.0.1:PORT2"}
+	if o.sendRate > 0 {
+		limits := []string{"-send-rate", strconv.FormatFloat(o.sendRate, 'f', -1, 64), "-send-burst", strconv.Itoa(o.sendBurst)}
+		s.args = append(s.args, limits...)
+		s.shape = append(s.shape, limits...)
+	}
+	if o.demo {
+		shop, err := freeAddr()
+		if err != nil {
+			return s, err
+		}
+		s.shopURL = "http://" + shop
+		s.args = append(s.args, "-demo", "-shop-addr", shop)
+		s.shape = append(s.shape, "-demo", "-shop-addr", "127.0.0.1:PORT3")
+	}
+	if s.log, err = os.Create(filepath.Join(dir, "server.log")); err != nil {
+		return s, err
+	}
+	s.cmd = exec.Command(bin, s.args...)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		return s, fmt.Errorf("starting %s: %w", bin, err)
+	}
+	s.exited = make(chan struct{})
+	go func() {
+		s.cmd.Wait()
+		close(s.exited)
+	}()
+	if err := s.waitHealthy(ctx, 15*time.Second); err != nil {
+		return s, err
+	}
+	if !o.demo {
+		if s.cookie, err = s.login(ctx); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// admin runs one of the binary's setup subcommands.
+func (s *server) admin(ctx context.Context, args ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, s.bin, args...)
+	cmd.Env = append(os.Environ(), "PARLEY_ADMIN_PASSWORD="+benchPassword)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s: %w\n%s", s.bin, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// freeAddr picks a free loopback port by listening on :0 and closing.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+var httpClient = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+	DisableCompression:  true, // sizes are measured as sent
+	MaxIdleConnsPerHost: 4,
+}}
+
+func (s *server) waitHealthy(ctx context.Context, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			return fmt.Errorf("%s exited at start:\n%s", s.bin, s.logTail())
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		resp, err := httpClient.Get(s.url + "/healthz")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not answer /healthz within %s:\n%s", s.bin, d, s.logTail())
+}
+
+// login posts the agent's credentials and returns the session cookie.
+func (s *server) login(ctx context.Context) (string, error) {
+	body, _ := json.Marshal(map[string]string{"email": benchEmail, "password": benchPassword})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.url+"/api/login", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("login: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("login: status %d", resp.StatusCode)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == "parley_session" {
+			return c.Name + "=" + c.Value, nil
+		}
+	}
+	return "", errors.New("login: no parley_session cookie")
+}
+
+// debugStats is GET /debug/stats on the server's debug address.
+type debugStats = web.DebugStats
+
+// stats reads the debug endpoint; gc runs a collection first, so heap
+// figures are live memory rather than garbage waiting for the next cycle.
+func (s *server) stats(ctx context.Context, gc bool) (debugStats, error) {
+	u := s.debugURL + "/debug/stats"
+	if gc {
+		u += "?gc=1"
+	}
+	var st debugStats
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return st, fmt.Errorf("debug stats: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return st, fmt.Errorf("debug stats: status %d (does %s have -debug-addr?)", resp.StatusCode, s.bin)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return st, fmt.Errorf("debug stats: %w", err)
+	}
+	return st, nil
+}
+
+// procSample is what /proc tells about a process at one moment.
+type procSample struct {
+	at       time.Time
+	cpu      time.Duration // user + system
+	faults   uint64        // minor page faults
+	rss, hwm int64         // bytes
+	// anon and file split rss: the heap and stacks, and mapped files (the
+	// binary and bbolt's memory-mapped database).
+	anon, file int64
+}
+
+func readProc(pid int) (procSample, error) {
+	p := procSample{at: time.Now()}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return p, err
+	}
+	if p.cpu, p.faults, err = parseProcStat(stat); err != nil {
+		return p, err
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return p, err
+	}
+	if p.rss, err = parseProcStatusKB(status, "VmRSS"); err != nil {
+		return p, err
+	}
+	if p.hwm, err = parseProcStatusKB(status, "VmHWM"); err != nil {
+		return p, err
+	}
+	if p.anon, err = parseProcStatusKB(status, "RssAnon"); err != nil {
+		return p, err
+	}
+	if p.file, err = parseProcStatusKB(status, "RssFile"); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// cpuPercent is the CPU used between two samples, in % of one core.
+func cpuPercent(a, b procSample) float64 {
+	wall := b.at.Sub(a.at)
+	if wall <= 0 {
+		return 0
+	}
+	return 100 * float64(b.cpu-a.cpu) / float64(wall)
+}
+
+func (s *server) proc() (procSample, error) { return readProc(s.cmd.Process.Pid) }
+
+// self samples the load generator, which shares the machine's cores.
+func self() procSample {
+	p, _ := readProc(os.Getpid())
+	return p
+}
+
+// stop ends the server (SIGTERM, then SIGKILL after 10 s) and removes its
+// data directory.
+func (s *server) stop() {
+	if s.cmd != nil && s.cmd.Process != nil && s.exited != nil {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.exited:
+		case <-time.After(10 * time.Second):
+			s.cmd.Process.Kill()
+			<-s.exited
+		}
+	}
+	if s.log != nil {
+		s.log.Close()
+	}
+	os.RemoveAll(s.dir)
+}
+
+// alive fails if the server process has exited.
+func (s *server) alive() error {
+	select {
+	case <-s.exited:
+		return fmt.Errorf("the server exited:\n%s", s.logTail())
+	default:
+		return nil
+	}
+}
+
+// logTail is the end of the server's output, for errors.
+func (s *server) logTail() string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
+	if len(b) > 3000 {
+		b = b[len(b)-3000:]
+	}
+	return string(b)
+}
+
+// command is how the server was started, for the report.
+func (s *server) command() string {
+	return "bin/parley " + strings.Join(s.shape, " ")
+}
