@@ -47,5 +47,21 @@ vet:
 bench: build
 	$(GO) run ./server/cmd/parley-bench -server $(BIN) -out docs/benchmarks.md
 
+## faults: only the fault tests (kill -9 under load, client offline, slow consumer, flood) on the real binary; `make test` runs them too
+faults:
+	$(GO) test -count=1 -race -run Fault -v ./server/cmd/parley/
+
+## fuzz: every fuzz target, FUZZTIME each (default 20s); `make test` runs their seeds
+FUZZTIME ?= 20s
+fuzz:
+	@fail=""; \
+	for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$t ($(FUZZTIME))"; \
+			$(GO) test -run XXX -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg || fail="$$fail $$pkg:$$t"; \
+		done; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz: failed:$$fail (failing inputs are in each package's testdata/fuzz)"; exit 1; fi
+
 clean:
 	rm -rf bin $(DIST)/*.wasm* $(DIST)/*.js

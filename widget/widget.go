@@ -7,12 +7,11 @@
 // it at build time, and the server hands the result to NewLoader. This
 // package never links esbuild (see widget/internal/minify).
 //
-// It may import app/parley, the standard library and andybalholm/brotli.
+// It may import app/parley, widget/precompress and the standard library.
 package widget
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -22,9 +21,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/andybalholm/brotli"
-
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/widget/precompress"
 )
 
 // Config is what the loader needs of one site. It is public: every shop page
@@ -109,9 +107,9 @@ func (l *Loader) Serve(w http.ResponseWriter, r *http.Request, cfg Config) {
 	v := l.variant(cfg)
 	body, enc, etag := v.raw, "", `"`+v.tag+`"`
 	switch {
-	case accepts(r, "br"):
+	case precompress.Accepts(r, "br"):
 		body, enc, etag = v.br, "br", `"`+v.tag+`-br"`
-	case accepts(r, "gzip"):
+	case precompress.Accepts(r, "gzip"):
 		body, enc, etag = v.gz, "gzip", `"`+v.tag+`-gz"`
 	}
 
@@ -165,7 +163,7 @@ func (l *Loader) variant(cfg Config) *variant {
 	raw := make([]byte, 0, len(l.js)+len(js)+3)
 	raw = append(append(append(append(raw, l.js...), '('), js...), ");"...)
 	sum := sha256.Sum256(raw)
-	v = &variant{raw: raw, gz: gzipped(raw), br: brotlied(raw), tag: hex.EncodeToString(sum[:12])}
+	v = &variant{raw: raw, gz: precompress.Gzip(raw), br: precompress.Brotli(raw), tag: hex.EncodeToString(sum[:12])}
 
 	l.mu.Lock()
 	if len(l.variants) >= maxVariants {
@@ -189,51 +187,4 @@ func (v *variant) matches(header string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// accepts reports whether the request's Accept-Encoding allows coding,
-// by name or through "*", with a non-zero quality.
-func accepts(r *http.Request, coding string) bool {
-	ok := false
-	for _, h := range r.Header.Values("Accept-Encoding") {
-		for _, item := range strings.Split(h, ",") {
-			name, params, _ := strings.Cut(item, ";")
-			name = strings.ToLower(strings.TrimSpace(name))
-			if name != coding && name != "*" {
-				continue
-			}
-			q := 1.0
-			for _, p := range strings.Split(params, ";") {
-				if k, val, found := strings.Cut(strings.TrimSpace(p), "="); found && strings.EqualFold(strings.TrimSpace(k), "q") {
-					f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-					if err != nil {
-						f = 0
-					}
-					q = f
-				}
-			}
-			if name == coding {
-				// An explicit entry overrides "*", either way.
-				return q > 0
-			}
-			ok = q > 0
-		}
-	}
-	return ok
-}
-
-func gzipped(b []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
-	zw.Write(b)                                              // a bytes.Buffer does not fail
-	zw.Close()
-	return buf.Bytes()
-}
-
-func brotlied(b []byte) []byte {
-	var buf bytes.Buffer
-	bw := brotli.NewWriterLevel(&buf, brotli.BestCompression)
-	bw.Write(b)
-	bw.Close()
-	return buf.Bytes()
 }

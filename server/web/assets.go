@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,10 +15,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/andybalholm/brotli"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/parley-chat/parley/widget"
+	"github.com/parley-chat/parley/widget/precompress"
 )
 
 // asset is one file served under a content-hashed, immutable URL, with its
@@ -220,10 +218,10 @@ func (a *Assets) add(name string, raw, gz, br []byte) *asset {
 	f := &asset{url: url, contentType: ct, raw: raw, gz: gz, br: br}
 	if compressible(ct) && len(raw) > 512 {
 		if f.gz == nil {
-			f.gz = gzipBytes(raw)
+			f.gz = precompress.Gzip(raw)
 		}
 		if f.br == nil {
-			f.br = brotliBytes(raw)
+			f.br = precompress.Brotli(raw)
 		}
 	}
 	a.byURL[url] = f
@@ -235,22 +233,6 @@ func compressible(contentType string) bool {
 		strings.Contains(contentType, "json") || contentType == "application/wasm"
 }
 
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
-}
-
-func brotliBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	w := brotli.NewWriterLevel(&buf, brotli.BestCompression)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
-}
-
 // serve writes f, choosing brotli, gzip or the raw bytes by Accept-Encoding.
 func (f *asset) serve(w http.ResponseWriter, r *http.Request, cacheControl string) {
 	h := w.Header()
@@ -260,11 +242,11 @@ func (f *asset) serve(w http.ResponseWriter, r *http.Request, cacheControl strin
 	body := f.raw
 	if f.gz != nil || f.br != nil {
 		h.Add("Vary", "Accept-Encoding")
-		switch enc := r.Header.Get("Accept-Encoding"); {
-		case f.br != nil && acceptsEncoding(enc, "br"):
+		switch {
+		case f.br != nil && precompress.Accepts(r, "br"):
 			h.Set("Content-Encoding", "br")
 			body = f.br
-		case f.gz != nil && acceptsEncoding(enc, "gzip"):
+		case f.gz != nil && precompress.Accepts(r, "gzip"):
 			h.Set("Content-Encoding", "gzip")
 			body = f.gz
 		}
@@ -273,23 +255,6 @@ func (f *asset) serve(w http.ResponseWriter, r *http.Request, cacheControl strin
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
-}
-
-// acceptsEncoding reports whether an Accept-Encoding header allows enc.
-func acceptsEncoding(header, enc string) bool {
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), enc) {
-			continue
-		}
-		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
 
 func (s *Server) handleAsset(w http.ResponseWriter, r *http.Request) {

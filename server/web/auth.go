@@ -49,20 +49,27 @@ func HashPassword(pw string) ([]byte, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
-// checkPassword reports whether pw matches a hash made by HashPassword.
+// checkPassword reports whether pw matches a hash made by HashPassword. The
+// hash comes from the store, but a corrupted or tampered one must neither
+// crash the server nor make one login allocate gigabytes: every parameter is
+// bounded before argon2 runs.
 func checkPassword(hash []byte, pw string) bool {
 	parts := strings.Split(string(hash), "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
 		return false
 	}
 	var m, t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+	if n, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || n != 3 ||
+		fmt.Sprintf("m=%d,t=%d,p=%d", m, t, p) != parts[3] {
+		return false
+	}
+	if t < 1 || t > 10 || p < 1 || p > 16 || m < 8*uint32(p) || m > 64<<10 { // at most 64 MiB
 		return false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 {
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(want) < 16 || len(want) > 64 {
 		return false
 	}
 	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))

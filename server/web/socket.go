@@ -1105,10 +1105,34 @@ func checkPage(p parley.Page) (parley.Page, error) {
 	if p.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return parley.Page{}, parley.Errorf(parley.EInvalid, "The page needs an http or https URL.")
 	}
+	if len(u.Host) > 255 {
+		return parley.Page{}, parley.Errorf(parley.EInvalid, "The page's host name is longer than 255 bytes.")
+	}
 	return parley.Page{
-		URL:   truncateBytes(p.URL, maxPageURLBytes),
+		URL:   shortenURL(u, p.URL, maxPageURLBytes),
 		Title: parley.Truncate(strings.TrimSpace(p.Title), maxPageTitleRunes),
 	}, nil
+}
+
+// shortenURL keeps a page URL within n bytes. A longer one first loses its
+// query and fragment — the page is in the path, not in tracking parameters
+// — and then is cut, never inside a %XX escape, so agents still get a link
+// that parses.
+func shortenURL(u *url.URL, raw string, n int) string {
+	if len(raw) <= n {
+		return raw
+	}
+	short := *u
+	short.RawQuery, short.Fragment, short.RawFragment, short.ForceQuery = "", "", "", false
+	s := short.String()
+	if len(s) <= n {
+		return s
+	}
+	s = truncateBytes(s, n)
+	if i := strings.LastIndexByte(s, '%'); i >= 0 && i >= len(s)-2 {
+		s = s[:i]
+	}
+	return s
 }
 
 // truncateBytes cuts s to at most n bytes without splitting a rune.

@@ -53,6 +53,21 @@ type section struct {
 	notes   []string
 	err     error
 	took    time.Duration
+	// Other work on the machine: its load in % of one core before the start
+	// (after waiting quietWait for it to drop) and during the scenario.
+	quietLoad, otherLoad float64
+	quietWait            time.Duration
+	// browser: chromium's helper processes are not this process's
+	// children, so they cannot be told from other work.
+	browser bool
+}
+
+// otherLoadText is the other work during the scenario, for the report.
+func (s *section) otherLoadText() string {
+	if s.browser {
+		return "n/a (chromium)"
+	}
+	return fmt.Sprintf("%.0f %%", s.otherLoad)
 }
 
 func (s *section) add(figure, value, target string, v verdict) {
@@ -146,7 +161,7 @@ func (m machine) lines() [][2]string {
 		{"open files", fmt.Sprintf("hard limit %s per process", thousands(int64(m.nofile)))},
 		{"network", "loopback only"},
 		{"disk", m.disk()},
-		{"load average at start", m.load + " (other work on the machine skews every figure)"},
+		{"load average at start", m.load + " (other work on the machine skews every figure; each scenario reports its share)"},
 	}
 }
 
@@ -184,9 +199,9 @@ func (r *report) text() string {
 		}
 	}
 	tw.Flush()
-	b.WriteString("\ncommands:\n")
+	b.WriteString("\nother work on the machine (% of one core, during each scenario) and commands:\n")
 	for _, s := range r.sections {
-		fmt.Fprintf(&b, "  %-14s %s\n", s.key, s.command)
+		fmt.Fprintf(&b, "  %-14s %-15s %s\n", s.key, s.otherLoadText(), s.command)
 	}
 	return b.String()
 }
@@ -214,6 +229,12 @@ func (r *report) markdown() string {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | `%s` |\n", s.title, row.figure, row.value, row.target, row.verdict, s.command)
 		}
 	}
+	var loads []string
+	for _, s := range r.sections {
+		loads = append(loads, s.key+" "+s.otherLoadText())
+	}
+	fmt.Fprintf(&b, "\nOther work on the machine during each scenario, in %% of one core (two in all): %s. Figures taken beside much other work are skewed by it.\n",
+		strings.Join(loads, ", "))
 	b.WriteString("\nEach command reruns one scenario from the repository root after `make build`, printing its rows without rewriting this file.\n")
 	for _, s := range r.sections {
 		fmt.Fprintf(&b, "\n## %s\n\n", s.title)
@@ -229,7 +250,12 @@ func (r *report) markdown() string {
 		if s.err != nil {
 			fmt.Fprintf(&b, "The scenario failed:\n\n```\n%s\n```\n\n", s.err)
 		}
-		fmt.Fprintf(&b, "Command: `%s` (%s).\n", s.command, s.took.Round(time.Second))
+		during := fmt.Sprintf("used %.0f %% of one core during the scenario", s.otherLoad)
+		if s.browser {
+			during = "cannot be told from chromium's helper processes during the scenario"
+		}
+		fmt.Fprintf(&b, "Command: `%s` (%s). Other work on the machine %s (%.0f %% just before it, after waiting %s for a quiet moment).\n",
+			s.command, s.took.Round(time.Second), during, s.quietLoad, s.quietWait.Round(time.Second))
 	}
 	return b.String()
 }

@@ -145,3 +145,23 @@ func thousands(n int64) string {
 	}
 	return b.String()
 }
+
+// parseCPUBusy returns the CPU time all processors spent busy, from the
+// first line of /proc/stat: user, nice, system, irq, softirq and steal
+// (guest time is already counted in user); idle and iowait are not busy.
+func parseCPUBusy(data []byte) (time.Duration, error) {
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, fmt.Errorf("proc stat: first line %q is not the cpu total", line)
+	}
+	var busy uint64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system irq softirq steal
+		n, err := strconv.ParseUint(f[i], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("proc stat: cpu field %d: %w", i, err)
+		}
+		busy += n
+	}
+	return time.Duration(busy) * time.Second / clockTicks, nil
+}

@@ -167,3 +167,32 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCPUBusy(t *testing.T) {
+	tests := []struct {
+		name    string
+		stat    string
+		want    time.Duration
+		wantErr bool
+	}{
+		{
+			name: "busy is user nice system irq softirq steal",
+			stat: "cpu  100 5 40 9000 300 2 3 50 0 0\ncpu0 50 2 20 4500 150 1 1 25 0 0\n",
+			want: 2 * time.Second, // 100+5+40+2+3+50 ticks
+		},
+		{name: "not the total line", stat: "cpu0 1 2 3 4 5 6 7 8\n", wantErr: true},
+		{name: "too short", stat: "cpu 1 2 3\n", wantErr: true},
+		{name: "not numbers", stat: "cpu a 2 3 4 5 6 7 8\n", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseCPUBusy([]byte(tt.stat))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("parseCPUBusy error = %v, want error %v", err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("parseCPUBusy = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

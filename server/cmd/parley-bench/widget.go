@@ -31,6 +31,7 @@ func runWidget(ctx context.Context, cfg config, sec *section) error {
 		runs = 2
 	}
 	sec.title = "Widget cost"
+	sec.browser = true
 	exe, err := chromium.LookPath()
 	if err != nil {
 		return err

@@ -203,6 +203,7 @@ func (s *faultServer) start() {
 	cmd := exec.Command(s.bin, "-addr", s.addr, "-data", s.dir, "-public-url", s.url)
 	cmd.Env = faultEnv()
 	cmd.Stdout, cmd.Stderr = s.log, s.log
+	cmd.SysProcAttr = faultProcAttr()
 	if err := cmd.Start(); err != nil {
 		s.tb.Fatalf("starting parley: %v", err)
 	}
@@ -614,7 +615,7 @@ func faultReplay(tb testing.TB, wsURL string, header http.Header, hello parley.F
 func faultSameMessages(got, want []parley.Frame) error {
 	for i := range min(len(got), len(want)) {
 		g, w := got[i], want[i]
-		if g.Seq != w.Seq || g.ID != w.ID || g.Text != w.Text || g.Conv != w.Conv || !sameAuthor(g.From, w.From) {
+		if g.Seq != w.Seq || g.ID != w.ID || g.Text != w.Text || g.Conv != w.Conv || !faultSameAuthor(g.From, w.From) {
 			return fmt.Errorf("message %d: got seq %d id %s text %q, want seq %d id %s text %q", i, g.Seq, g.ID, g.Text, w.Seq, w.ID, w.Text)
 		}
 	}
@@ -624,7 +625,7 @@ func faultSameMessages(got, want []parley.Frame) error {
 	return nil
 }
 
-func sameAuthor(a, b *parley.Author) bool {
+func faultSameAuthor(a, b *parley.Author) bool {
 	if a == nil || b == nil {
 		return a == b
 	}

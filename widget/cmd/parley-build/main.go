@@ -10,8 +10,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,9 +18,8 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/andybalholm/brotli"
-
 	"github.com/parley-chat/parley/widget/internal/minify"
+	"github.com/parley-chat/parley/widget/precompress"
 )
 
 func main() {
@@ -52,24 +49,24 @@ func run(loaderPath, dist string, out io.Writer) error {
 	}
 	// The server compresses the loader per site; these sizes, without a
 	// config, are a floor for what a shop page pays.
-	report(out, "loader.min.js", len(js), len(gzipBytes(js)), len(brotliBytes(js, 11, 0)), "")
+	report(out, "loader.min.js", len(js), len(precompress.Gzip(js)), len(precompress.Brotli(js)), "")
 
 	wasms, err := filepath.Glob(filepath.Join(dist, "*.wasm"))
 	if err != nil {
 		return fmt.Errorf("listing wasm: %w", err)
 	}
 	for _, path := range wasms {
-		if err := precompress(path, out); err != nil {
+		if err := compressFile(path, out); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// precompress writes path.br and path.gz unless both are newer than path:
+// compressFile writes path.br and path.gz unless both are newer than path:
 // brotli at quality 11 takes tens of seconds on a 7 MB wasm, and builds run
 // often.
-func precompress(path string, out io.Writer) error {
+func compressFile(path string, out io.Writer) error {
 	info, err := os.Stat(path)
 	if err != nil {
 		return fmt.Errorf("precompressing: %w", err)
@@ -93,10 +90,10 @@ func precompress(path string, out io.Writer) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		gzBytes = gzipBytes(raw)
+		gzBytes = precompress.Gzip(raw)
 	}()
 	// 24 is brotli's largest standard window; browsers decode nothing larger.
-	brBytes := brotliBytes(raw, 11, 24)
+	brBytes := precompress.Brotli(raw)
 	wg.Wait()
 
 	if err := errors.Join(writeFile(path+".br", brBytes), writeFile(path+".gz", gzBytes)); err != nil {
@@ -108,22 +105,6 @@ func precompress(path string, out io.Writer) error {
 
 func report(out io.Writer, name string, raw, gz, br int, note string) {
 	fmt.Fprintf(out, "%-24s raw %10d  gzip %10d  brotli %10d%s\n", name, raw, gz, br, note)
-}
-
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
-	zw.Write(b)                                              // a bytes.Buffer does not fail
-	zw.Close()
-	return buf.Bytes()
-}
-
-func brotliBytes(b []byte, quality, lgwin int) []byte {
-	var buf bytes.Buffer
-	bw := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: quality, LGWin: lgwin})
-	bw.Write(b)
-	bw.Close()
-	return buf.Bytes()
 }
 
 // writeFile replaces path atomically, so that an interrupted build leaves no
