@@ -167,7 +167,7 @@ func runConversations(ctx context.Context, cfg config, sec *section) error {
 	rate := float64(delivered.Load()) / window.Seconds()
 	sec.add("visitor→agent p50 / p99 / p99.9", fmt.Sprintf("%s / %s / %s", ms(d.P50), ms(d.P99), ms(d.P999)), "p99 ≤ 5 ms", judge(d.N > 0 && d.P99 <= 5*time.Millisecond && delivered.Load() == want))
 	sec.add("ack p50 / p99 / p99.9", fmt.Sprintf("%s / %s / %s", ms(a.P50), ms(a.P99), ms(a.P999)), "", noTarget)
-	sec.add("messages delivered", fmt.Sprintf("%s of %s, %.0f msgs/s", thousands(delivered.Load()), thousands(want), rate), "all", judge(delivered.Load() == want))
+	sec.add("messages delivered", fmt.Sprintf("%s of %s, %s msgs/s", thousands(delivered.Load()), thousands(want), thousands(int64(rate+0.5))), "all", judge(delivered.Load() == want))
 	sec.add("server CPU", fmt.Sprintf("%.0f %% of one core", cpuPercent(p0, p1)), "", noTarget)
 	sec.add("server RSS", fmt.Sprintf("%s (peak %s)", kb(float64(p1.rss)), kb(float64(p1.hwm))), "", noTarget)
 
