@@ -264,35 +264,38 @@ func (m *Main) Run(ctx context.Context) error {
 
 // startDebug serves the debug handler on its own listener: it must never
 // be reachable where the public routes are.
-func (m *Main) startDebug() error {
+func (m *Main) startDebug() (err error) {
 	if m.Config.DebugAddr == "" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", m.Config.DebugAddr)
-	if err != nil {
-		return fmt.Errorf("debug: listen: %w", err)
+	if m.debug, m.DebugURL, err = serveAside(m.Config.DebugAddr, m.Server.DebugHandler()); err != nil {
+		return fmt.Errorf("debug: %w", err)
 	}
-	m.DebugURL = "http://" + ln.Addr().String()
-	// No write timeout: /debug/pprof/profile and trace stream for as long
-	// as they are asked to.
-	m.debug = &http.Server{Handler: m.Server.DebugHandler(), ReadHeaderTimeout: 10 * time.Second}
-	go m.debug.Serve(ln)
 	m.Logger.Info("parley: debug listener", "url", m.DebugURL)
 	return nil
 }
 
-func (m *Main) startShop() error {
+func (m *Main) startShop() (err error) {
 	if m.Config.ShopAddr == "" {
 		return nil
 	}
-	ln, err := net.Listen("tcp", m.Config.ShopAddr)
-	if err != nil {
-		return fmt.Errorf("demo shop: listen: %w", err)
+	if m.shop, m.ShopURL, err = serveAside(m.Config.ShopAddr, m.Server.ShopHandler()); err != nil {
+		return fmt.Errorf("demo shop: %w", err)
 	}
-	m.ShopURL = "http://" + ln.Addr().String()
-	m.shop = &http.Server{Handler: m.Server.ShopHandler(), ReadHeaderTimeout: 10 * time.Second}
-	go m.shop.Serve(ln)
 	return nil
+}
+
+// serveAside serves h on a listener of its own and returns its URL. No
+// write timeout: /debug/pprof/profile and trace stream for as long as they
+// are asked to.
+func serveAside(addr string, h http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, "http://" + ln.Addr().String(), nil
 }
 
 // setUpDemo makes sure the demo site and agent exist and prints the demo
