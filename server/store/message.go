@@ -296,30 +296,22 @@ func (d *DB) Messages(conv, after uint64, limit int, fn func(frame []byte) error
 	var buf []byte
 	var ends []int
 	err := d.view(func(tx *bolt.Tx) error {
-		convs := tx.Bucket(bucketConversations)
-		if convs.Get(convKey(conv)) == nil {
-			return errConvNotFound(conv)
-		}
-		if after == math.MaxUint64 {
-			return nil
-		}
-		prefix := u64(conv)
-		from := messageKey(conv, after+1)
-		c := convs.Cursor()
 		// Measure first, then copy into one exact buffer: growing it frame
 		// by frame costs more than walking the range twice.
 		n, size := 0, 0
-		for k, v := c.Seek(from); bytes.HasPrefix(k, prefix) && isMessageKey(k) && (limit <= 0 || n < limit); k, v = c.Next() {
+		err := eachMessage(tx, conv, after, limit, func(v []byte) {
 			n++
 			size += len(v)
+		})
+		if err != nil || n == 0 {
+			return err
 		}
 		buf = make([]byte, 0, size)
 		ends = make([]int, 0, n)
-		for _, v := c.Seek(from); len(ends) < n; _, v = c.Next() {
+		return eachMessage(tx, conv, after, limit, func(v []byte) {
 			buf = append(buf, v...)
 			ends = append(ends, len(buf))
-		}
-		return nil
+		})
 	})
 	if err != nil {
 		return err
@@ -330,6 +322,46 @@ func (d *DB) Messages(conv, after uint64, limit int, fn func(frame []byte) error
 			return err
 		}
 		start = end
+	}
+	return nil
+}
+
+// AppendTranscript appends the stored msg frames of conv with seq > after,
+// at most limit (<= 0: all), separated by commas, to dst: the body of a
+// JSON array, copied once, straight from the file. It holds the read
+// transaction only while copying, so it suits callers that write the
+// result afterwards (the HTTP API), not a socket frame by frame.
+func (d *DB) AppendTranscript(dst []byte, conv, after uint64, limit int) ([]byte, error) {
+	err := d.view(func(tx *bolt.Tx) error {
+		first := true
+		return eachMessage(tx, conv, after, limit, func(v []byte) {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = append(dst, v...)
+		})
+	})
+	return dst, err
+}
+
+// eachMessage calls fn with the stored frames of conv after seq after, at
+// most limit (<= 0: all), in seq order. The bytes are bbolt's: valid only
+// inside tx.
+func eachMessage(tx *bolt.Tx, conv, after uint64, limit int, fn func(frame []byte)) error {
+	convs := tx.Bucket(bucketConversations)
+	if convs.Get(convKey(conv)) == nil {
+		return errConvNotFound(conv)
+	}
+	if after == math.MaxUint64 {
+		return nil
+	}
+	prefix := u64(conv)
+	c := convs.Cursor()
+	n := 0
+	for k, v := c.Seek(messageKey(conv, after+1)); bytes.HasPrefix(k, prefix) && isMessageKey(k) && (limit <= 0 || n < limit); k, v = c.Next() {
+		fn(v)
+		n++
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -485,9 +486,30 @@ func TestMessagesAfterLimit(t *testing.T) {
 				t.Errorf("Messages(after %d, limit %d)[%d]: got %d/%d, want %d/%d", tt.after, tt.limit, i, m.Conv, m.Seq, c.ID, tt.first+i)
 			}
 		}
+
+		// The HTTP API's path: the same frames, comma-separated, after dst.
+		body, err := d.AppendTranscript([]byte("["), c.ID, tt.after, tt.limit)
+		if err != nil {
+			t.Fatalf("AppendTranscript(after %d, limit %d): %v", tt.after, tt.limit, err)
+		}
+		var got []parley.Frame
+		if err := json.Unmarshal(append(body, ']'), &got); err != nil {
+			t.Fatalf("AppendTranscript(after %d, limit %d) is not a JSON array body: %v\n%s", tt.after, tt.limit, err, body)
+		}
+		if len(got) != len(ms) {
+			t.Errorf("AppendTranscript(after %d, limit %d): %d frames, Messages gave %d", tt.after, tt.limit, len(got), len(ms))
+			continue
+		}
+		for i, f := range got {
+			if f.ToMessage() != ms[i] {
+				t.Errorf("AppendTranscript(after %d, limit %d)[%d] = %+v, want %+v", tt.after, tt.limit, i, f.ToMessage(), ms[i])
+			}
+		}
 	}
 
 	err := d.Messages(999, 0, 0, func([]byte) error { return nil })
+	wantCode(t, err, parley.ENotFound)
+	_, err = d.AppendTranscript(nil, 999, 0, 0)
 	wantCode(t, err, parley.ENotFound)
 
 	stop := errors.New("stop")
