@@ -88,34 +88,16 @@ var faultBinary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-// faultLog collects a child's output; it is printed when the test fails.
-type faultLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *faultLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *faultLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // faultServer is the real parley binary serving one data directory on one
 // loopback port, which stays the same across restarts.
 type faultServer struct {
 	tb   testing.TB
 	bin  string
 	dir  string
-	addr string // 127.0.0.1:PORT
-	url  string // http://127.0.0.1:PORT
-	ws   string // ws://127.0.0.1:PORT/ws
-	log  *faultLog
+	addr string        // 127.0.0.1:PORT
+	url  string        // http://127.0.0.1:PORT
+	ws   string        // ws://127.0.0.1:PORT/ws
+	log  *lockedBuffer // the child's output, printed when the test fails
 
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has exited
@@ -136,7 +118,7 @@ func newFaultServer(tb testing.TB) *faultServer {
 		bin:  bin,
 		dir:  tb.TempDir(),
 		addr: "127.0.0.1:" + strconv.Itoa(port),
-		log:  &faultLog{},
+		log:  &lockedBuffer{},
 	}
 	s.url = "http://" + s.addr
 	s.ws = "ws://" + s.addr + "/ws"
