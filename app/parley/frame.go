@@ -67,6 +67,16 @@ type Frame struct {
 	// msg
 	From *Author `json:"from,omitempty"`
 	At   int64   `json:"at,omitempty"`
+	// Kind, Event, Ref, Internal and Deleted: see Message.
+	Kind     string `json:"kind,omitempty"`
+	Event    string `json:"event,omitempty"`
+	Ref      uint64 `json:"ref,omitempty"`
+	Internal bool   `json:"internal,omitempty"`
+	Deleted  bool   `json:"deleted,omitempty"`
+	// Prev (msg, and ack to a visitor) is the seq of the previous entry the
+	// visitor may see, when that is not Seq-1: agents-only entries lie in
+	// between. See PrevSeq.
+	Prev *uint64 `json:"prev,omitempty"`
 
 	// typing: On is the new state; From says who types.
 	On bool `json:"on,omitempty"`
@@ -97,16 +107,31 @@ type ResumeFrom struct {
 // MessageFrame is the msg frame for m.
 func MessageFrame(m Message) Frame {
 	from := m.From
-	return Frame{Type: TypeMsg, Conv: m.Conv, Seq: m.Seq, ID: m.ID, From: &from, Text: m.Text, At: m.At}
+	return Frame{Type: TypeMsg, Conv: m.Conv, Seq: m.Seq, ID: m.ID, From: &from, Text: m.Text, At: m.At,
+		Kind: m.Kind, Event: m.Event, Ref: m.Ref, Internal: m.Internal, Deleted: m.Deleted}
 }
 
 // ToMessage returns the message a msg frame carries.
 func (f Frame) ToMessage() Message {
-	m := Message{Conv: f.Conv, Seq: f.Seq, ID: f.ID, Text: f.Text, At: f.At}
+	m := Message{Conv: f.Conv, Seq: f.Seq, ID: f.ID, Text: f.Text, At: f.At,
+		Kind: f.Kind, Event: f.Event, Ref: f.Ref, Internal: f.Internal, Deleted: f.Deleted}
 	if f.From != nil {
 		m.From = *f.From
 	}
 	return m
+}
+
+// PrevSeq is the seq of the entry before this msg (or ack) in the stream of
+// the visitor: Prev when set, else Seq-1. An agent sees every entry, so
+// for an agent the previous entry is always Seq-1.
+func (f Frame) PrevSeq() uint64 {
+	if f.Prev != nil {
+		return *f.Prev
+	}
+	if f.Seq == 0 {
+		return 0
+	}
+	return f.Seq - 1
 }
 
 // ErrorFrame is the error frame for err; id names the client message it refers to, if any.

@@ -87,10 +87,16 @@ type Conversation struct {
 	Visitor     uint64 `json:"visitor"`
 	VisitorName string `json:"visitorName"`
 	Status      string `json:"status"`
-	// LastSeq is the sequence number of the newest message.
+	// LastSeq is the sequence number of the newest entry of the
+	// conversation's log (a message, a note, an event …).
 	LastSeq uint64 `json:"lastSeq"`
-	// LastText previews the newest message in the inbox.
+	// LastText previews the newest message or note in the inbox.
 	LastText string `json:"lastText,omitempty"`
+	// PublicSeq and PublicText are LastSeq and LastText counting only the
+	// entries the visitor sees. ForVisitor moves them into LastSeq and
+	// LastText; a visitor never receives these two fields.
+	PublicSeq  uint64 `json:"publicSeq,omitempty"`
+	PublicText string `json:"publicText,omitempty"`
 	// Unread counts visitor messages no agent has read yet.
 	Unread int `json:"unread"`
 	// AgentRead and VisitorRead are the read marks of each side.
@@ -99,6 +105,17 @@ type Conversation struct {
 	Page        Page      `json:"page"`
 	Created     time.Time `json:"created"`
 	Updated     time.Time `json:"updated"`
+}
+
+// ForVisitor is the conversation as its visitor may see it: the newest
+// entry and preview are those of the visitor's own stream, and nothing
+// tells how many agents-only entries there are.
+func (c Conversation) ForVisitor() Conversation {
+	c.LastSeq, c.LastText = c.PublicSeq, c.PublicText
+	c.PublicSeq, c.PublicText = 0, ""
+	c.AgentRead = min(c.AgentRead, c.LastSeq)
+	c.VisitorRead = min(c.VisitorRead, c.LastSeq)
+	return c
 }
 
 // Author kinds.
@@ -116,7 +133,30 @@ type Author struct {
 	Name string `json:"name,omitempty"`
 }
 
-// Message is one durable chat message.
+// Kinds of the entries of a conversation's log. Every entry has the next
+// sequence number of its conversation and travels as a msg frame; a plain
+// chat message has no kind.
+const (
+	KindMessage = ""       // a chat message
+	KindNote    = "note"   // an internal note: always agents only
+	KindEvent   = "event"  // something happened to the conversation; Event names it
+	KindEdit    = "edit"   // the entry Ref now reads Text
+	KindDelete  = "delete" // the entry Ref was deleted: its text is gone from storage
+)
+
+// Events, the Event of a KindEvent entry.
+const (
+	EventQueued      = "queued"
+	EventAssigned    = "assigned"
+	EventTransferred = "transferred"
+	EventResolved    = "resolved"
+	EventReopened    = "reopened"
+	EventRated       = "rated"
+	EventEmailed     = "emailed"
+)
+
+// Message is one entry of a conversation's log: a chat message, or a note,
+// an event, an edit or a deletion (Kind).
 type Message struct {
 	Conv uint64 `json:"conv"`
 	Seq  uint64 `json:"seq"`
@@ -126,4 +166,20 @@ type Message struct {
 	Text string `json:"text"`
 	// At is the commit time in Unix milliseconds.
 	At int64 `json:"at"`
+
+	Kind string `json:"kind,omitempty"`
+	// Event names what happened, for KindEvent.
+	Event string `json:"event,omitempty"`
+	// Ref is the seq of the entry an edit or a deletion refers to.
+	Ref uint64 `json:"ref,omitempty"`
+	// Internal entries are for agents only: a visitor never receives them.
+	Internal bool `json:"internal,omitempty"`
+	// Deleted says the text was removed (a later KindDelete entry says by whom).
+	Deleted bool `json:"deleted,omitempty"`
+}
+
+// IsInternal says whether only agents may see entries of kind k with the
+// internal flag set as given: notes always are.
+func IsInternal(kind string, internal bool) bool {
+	return internal || kind == KindNote
 }

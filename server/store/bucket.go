@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"math"
 
 	"github.com/parley-chat/parley/app/parley"
 )
@@ -11,7 +10,7 @@ import (
 // glance. All are created by Open. Integer keys are 8-byte big-endian, so
 // bbolt's byte order is numeric order and prefix scans work.
 var (
-	// bucketMeta holds keyVersion, the schema version.
+	// bucketMeta holds keyVersion, the schema version, and keyCheckpoint.
 	bucketMeta = []byte("meta")
 
 	// bucketSites maps site id → site.
@@ -32,18 +31,26 @@ var (
 	// bucketVisitorTokens maps SHA-256(visitor token) → visitor id.
 	bucketVisitorTokens = []byte("visitor_tokens")
 
-	// bucketConversations holds everything of a conversation in one key
-	// range, conversation id (8 bytes) | ...:
-	//
-	//	id | seq (1, 2, …)                              → msg frame, the exact bytes sent on the wire
-	//	id | 0xff×8                                     → the conversation
-	//	id | 0xff×8 | kind | 0 | author id | client id  → seq, to find a resend
-	//
-	// The conversation's record follows its newest message, so an append
-	// changes one neighbourhood of the tree. Its sequence numbers
-	// conversations. See the package doc for why one range instead of a
-	// bucket per kind.
-	bucketConversations = []byte("conversations")
+	// bucketLog is the log of every conversation, one entry per key:
+	// log position (8 bytes, 1, 2, … across all conversations) → entry
+	// (see entry.go: a small header, then the msg frame sent on the wire).
+	// Keys only ever grow, so a commit writes at the right edge of the
+	// tree, however many conversations it touches.
+	bucketLog = []byte("log")
+
+	// bucketConvs maps conversation id → convRecord. Its sequence numbers
+	// conversations. A record is written when something that the log
+	// does not say changes (creation, status, page), and at checkpoints.
+	bucketConvs = []byte("convs")
+	// bucketConvIndex maps conversation id | seq → log position, for the
+	// entries up to the conversation's checkpointed seq (convRecord.Indexed);
+	// newer ones are in the committer's memory, rebuilt from the log at Open.
+	bucketConvIndex = []byte("conv_index")
+	// bucketDedupe maps conversation id | author kind | 0 | author id |
+	// client id → seq, to answer a resend with the original ack. Written at
+	// checkpoints, like the index.
+	bucketDedupe = []byte("dedupe")
+
 	// bucketVisitorConversations indexes visitor id | conversation id → nil,
 	// so a visitor's conversations are a prefix scan, newest last.
 	bucketVisitorConversations = []byte("visitor_conversations")
@@ -61,29 +68,29 @@ var allBuckets = [][]byte{
 	bucketSessions,
 	bucketVisitors,
 	bucketVisitorTokens,
-	bucketConversations,
+	bucketLog,
+	bucketConvs,
+	bucketConvIndex,
+	bucketDedupe,
 	bucketVisitorConversations,
 	bucketOpenConversations,
 }
 
-// keyVersion in bucketMeta holds the schema version as 8 bytes big-endian.
-var keyVersion = []byte("version")
+// Keys in bucketMeta.
+var (
+	// keyVersion holds the schema version as 8 bytes big-endian.
+	keyVersion = []byte("version")
+	// keyCheckpoint holds the log position up to which every entry is
+	// reflected in bucketConvs, bucketConvIndex and bucketDedupe.
+	keyCheckpoint = []byte("checkpoint")
+)
 
-// Keys inside bucketConversations.
-func convKey(conv uint64) []byte         { return key2(conv, math.MaxUint64) }
-func messageKey(conv, seq uint64) []byte { return key2(conv, seq) }
+func indexKey(conv, seq uint64) []byte { return key2(conv, seq) }
 
-// isMessageKey tells a message key from the keys that follow the messages
-// in a conversation's range: the record and the dedupe keys.
-func isMessageKey(k []byte) bool {
-	return len(k) == 16 && binary.BigEndian.Uint64(k[8:]) != math.MaxUint64
-}
-
-// dedupeKey places (author, client id) after every message of conv.
+// dedupeKey identifies (author, client id) within conv.
 func dedupeKey(conv uint64, from parley.Author, clientID string) []byte {
-	k := make([]byte, 0, 16+len(from.Kind)+1+8+len(clientID))
+	k := make([]byte, 0, 8+len(from.Kind)+1+8+len(clientID))
 	k = binary.BigEndian.AppendUint64(k, conv)
-	k = binary.BigEndian.AppendUint64(k, math.MaxUint64)
 	k = append(k, from.Kind...)
 	k = append(k, 0)
 	k = binary.BigEndian.AppendUint64(k, from.ID)

@@ -1,8 +1,8 @@
 package store
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,42 +15,76 @@ type write struct {
 	ctx context.Context
 	// apply makes the change inside the batch's transaction. It returns a
 	// *parley.Error, having changed nothing, to refuse the request; any other
-	// error fails the whole batch.
+	// error fails the whole batch. Nil for a bare checkpoint request.
 	apply func(b *batch) error
 	// report, if set, copies results out of the batch. It runs on the
 	// committer after a successful commit, before the caller is answered:
 	// the conversations of a batch live on in the committer's cache.
 	report func()
-	done   chan error // buffered: the committer never waits on a caller
+	// checkpoint asks for a checkpoint after the batch, before the answer.
+	checkpoint bool
+	done       chan error // buffered: the committer never waits on a caller
 }
 
-// maxCachedConversations bounds the committer's conversation cache: about
-// half a kilobyte each, enough to hold every active conversation.
-const maxCachedConversations = 20000
+// Checkpoint and cache sizes. A checkpoint writes what the log already
+// holds into the conversation records, the index and the dedupe keys, so
+// it costs about a page per conversation touched since the last one,
+// however many entries each got. Between checkpoints that state lives in
+// the committer's memory and is rebuilt from the log at Open.
+const (
+	// defaultCheckpointEvery bounds the time between checkpoints while
+	// anything is dirty.
+	defaultCheckpointEvery = 30 * time.Second
+	// defaultCheckpointEntries bounds the log entries not yet checkpointed,
+	// and so the replay at Open after a crash.
+	defaultCheckpointEntries = 1 << 16
+	// maxDirtyConversations bounds the conversations waiting for a
+	// checkpoint, and so the committer's memory.
+	maxDirtyConversations = 1 << 14
+	// maxCachedConversations bounds the committer's cache of clean
+	// conversations: about a kilobyte each.
+	maxCachedConversations = 20000
+)
+
+// convState is the committer's copy of one conversation.
+type convState struct {
+	rec convRecord
+	// tail holds the log positions of the entries rec.Indexed+1 … rec.LastSeq,
+	// not yet in bucketConvIndex.
+	tail []uint64
+	// dedupe holds the dedupe keys of tail entries → seq, not yet in
+	// bucketDedupe.
+	dedupe map[string]uint64
+	// dirty: the record, the tail or the dedupe keys differ from the file.
+	dirty bool
+}
 
 // batch is the state of one committer transaction, shared by its writes.
 type batch struct {
+	d   *DB
 	tx  *bolt.Tx
 	now time.Time
 
-	sites, visitors, conversations, visitorConvs, openConvs *bolt.Bucket
+	sites, visitors, log, convs, index, dedupe, visitorConvs, openConvs *bolt.Bucket
 
-	// convs is the committer's cache of conversations, so an active one is
-	// not decoded again for every message. It is exact because only the
-	// committer writes conversations. dirty ones are written back before
-	// the commit, once per batch however many messages they got.
-	convs map[uint64]*parley.Conversation
-	dirty map[uint64]bool
+	// pos is the newest log position, including this batch's entries.
+	pos uint64
+	// touched are the conversations this batch changed: their views are
+	// published after the commit.
+	touched map[uint64]*convState
 
 	committed []Committed
 }
 
 // do queues apply and waits until its batch has committed, or ctx is done.
 func (d *DB) do(ctx context.Context, apply func(b *batch) error, report func()) error {
+	return d.enqueue(ctx, &write{ctx: ctx, apply: apply, report: report, done: make(chan error, 1)})
+}
+
+func (d *DB) enqueue(ctx context.Context, w *write) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	w := &write{ctx: ctx, apply: apply, report: report, done: make(chan error, 1)}
 	d.mu.Lock()
 	if d.closing {
 		d.mu.Unlock()
@@ -79,17 +113,35 @@ func (d *DB) signal() {
 // commitLoop is the committer goroutine. It sleeps until something is
 // queued, then commits everything queued in one transaction. Writes queued
 // while it commits form the next batch, so batches grow with the load and a
-// lone write waits for nothing but its own fsync.
+// lone write waits for nothing but its own fsync. Between batches it
+// checkpoints when enough has piled up, and on a timer.
 func (d *DB) commitLoop() {
 	defer close(d.stopped)
-	for range d.wake {
+	tick := time.NewTicker(min(d.checkpointEvery, time.Second))
+	defer tick.Stop()
+	for {
+		select {
+		case <-d.wake:
+		case <-tick.C:
+			if len(d.dirty) > 0 && time.Since(d.lastCheckpoint) >= d.checkpointEvery {
+				d.checkpoint()
+			}
+			continue
+		}
 		for {
 			d.mu.Lock()
 			queue, closing := d.queue, d.closing
 			d.queue = nil
 			d.mu.Unlock()
+			var asked []*write
 			if len(queue) > 0 {
-				d.commit(queue)
+				asked = d.commit(queue)
+			}
+			if len(asked) > 0 || d.tailLen >= d.checkpointEntries || len(d.dirty) >= maxDirtyConversations || closing {
+				err := d.checkpoint()
+				for _, w := range asked {
+					w.done <- err
+				}
 			}
 			if closing {
 				// Nothing can be queued once closing is set.
@@ -102,19 +154,20 @@ func (d *DB) commitLoop() {
 	}
 }
 
-// commit applies queue in one transaction and answers every write.
-func (d *DB) commit(queue []*write) {
+// commit applies queue in one transaction and answers every write, except
+// those that asked for a checkpoint, which it returns unanswered.
+func (d *DB) commit(queue []*write) (asked []*write) {
 	errs := make([]error, len(queue))
 	var b *batch
-	if d.convs == nil {
-		d.convs = make(map[uint64]*parley.Conversation)
-	}
 	err := d.db.Update(func(tx *bolt.Tx) error {
-		b = newBatch(tx, d.convs)
+		b = d.newBatch(tx)
 		for i, w := range queue {
 			if err := w.ctx.Err(); err != nil {
 				// Nobody waits for it: skip the work.
 				errs[i] = err
+				continue
+			}
+			if w.apply == nil {
 				continue
 			}
 			err := w.apply(b)
@@ -123,17 +176,22 @@ func (d *DB) commit(queue []*write) {
 			}
 			errs[i] = err
 		}
-		return b.flush()
+		return nil
 	})
 	if err != nil {
-		// The cache may hold changes that were rolled back.
-		d.convs = nil
+		// The committer's copies may hold changes that were rolled back:
+		// rebuild them from the file.
 		err = fmt.Errorf("store: committing: %w", mapClosed(err))
+		if rerr := d.reload(); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
 		for _, w := range queue {
 			w.done <- err
 		}
-		return
+		return nil
 	}
+	d.pos = b.pos
+	d.publishViews(b.touched)
 	if fn := d.onCommit.Load(); fn != nil && len(b.committed) > 0 {
 		(*fn)(b.committed)
 	}
@@ -141,74 +199,232 @@ func (d *DB) commit(queue []*write) {
 		if errs[i] == nil && w.report != nil {
 			w.report()
 		}
+		if w.checkpoint && errs[i] == nil {
+			asked = append(asked, w)
+			continue
+		}
 		w.done <- errs[i]
 	}
-	// Map iteration order is random enough to evict by.
-	for id := range d.convs {
-		if len(d.convs) <= maxCachedConversations {
-			break
-		}
-		delete(d.convs, id)
-	}
+	d.trimCache()
+	return asked
 }
 
-func newBatch(tx *bolt.Tx, convs map[uint64]*parley.Conversation) *batch {
+func (d *DB) newBatch(tx *bolt.Tx) *batch {
 	return &batch{
-		tx:            tx,
-		now:           now(),
-		sites:         tx.Bucket(bucketSites),
-		visitors:      tx.Bucket(bucketVisitors),
-		conversations: tx.Bucket(bucketConversations),
-		visitorConvs:  tx.Bucket(bucketVisitorConversations),
-		openConvs:     tx.Bucket(bucketOpenConversations),
-		convs:         convs,
-		dirty:         make(map[uint64]bool),
+		d:            d,
+		tx:           tx,
+		now:          now(),
+		sites:        tx.Bucket(bucketSites),
+		visitors:     tx.Bucket(bucketVisitors),
+		log:          tx.Bucket(bucketLog),
+		convs:        tx.Bucket(bucketConvs),
+		index:        tx.Bucket(bucketConvIndex),
+		dedupe:       tx.Bucket(bucketDedupe),
+		visitorConvs: tx.Bucket(bucketVisitorConversations),
+		openConvs:    tx.Bucket(bucketOpenConversations),
+		pos:          d.pos,
+		touched:      make(map[uint64]*convState),
 	}
 }
 
-// conv returns the batch's copy of conversation id, or nil if there is none.
-// Changes to it must be followed by touch.
-func (b *batch) conv(id uint64) (*parley.Conversation, error) {
-	if c, ok := b.convs[id]; ok {
-		return c, nil
+// state returns the committer's copy of conversation id, or nil if there
+// is none.
+func (b *batch) state(id uint64) (*convState, error) {
+	return b.d.state(b.convs, id)
+}
+
+// existing is state for a conversation that must exist.
+func (b *batch) existing(id uint64) (*convState, error) {
+	st, err := b.state(id)
+	if err == nil && st == nil {
+		err = errConvNotFound(id)
 	}
-	v := b.conversations.Get(convKey(id))
+	return st, err
+}
+
+// state returns the committer's copy of conversation id, reading it from
+// convs if it is not cached, or nil if there is none. A conversation that
+// is not cached is clean: dirty ones are never evicted.
+func (d *DB) state(convs *bolt.Bucket, id uint64) (*convState, error) {
+	if st, ok := d.states[id]; ok {
+		return st, nil
+	}
+	v := convs.Get(u64(id))
 	if v == nil {
 		return nil, nil
 	}
-	c := new(parley.Conversation)
-	if err := decode(v, c); err != nil {
+	st := new(convState)
+	if err := decode(v, &st.rec); err != nil {
 		return nil, err
 	}
-	b.convs[id] = c
-	return c, nil
+	d.states[id] = st
+	return st, nil
 }
 
-// existingConv is conv for a conversation that must exist.
-func (b *batch) existingConv(id uint64) (*parley.Conversation, error) {
-	c, err := b.conv(id)
-	if err == nil && c == nil {
-		err = errConvNotFound(id)
+// putRecord writes st's record now: for changes the log does not hold.
+func (b *batch) putRecord(st *convState) error {
+	v, err := encode(&st.rec)
+	if err != nil {
+		return err
 	}
-	return c, err
+	if err := b.convs.Put(u64(st.rec.ID), v); err != nil {
+		return fmt.Errorf("store: writing conversation %d: %w", st.rec.ID, err)
+	}
+	b.touched[st.rec.ID] = st
+	return nil
 }
 
-// touch marks c to be written back before the commit.
-func (b *batch) touch(c *parley.Conversation) {
-	b.convs[c.ID] = c
-	b.dirty[c.ID] = true
+// markDirty records that st has changes only the log holds so far.
+func (d *DB) markDirty(st *convState) {
+	if !st.dirty {
+		st.dirty = true
+		d.dirty[st.rec.ID] = st
+	}
 }
 
-func (b *batch) flush() error {
-	for id := range b.dirty {
-		v, err := encode(b.convs[id])
-		if err != nil {
-			return err
+// trimCache evicts clean conversations beyond maxCachedConversations.
+func (d *DB) trimCache() {
+	if len(d.states) <= maxCachedConversations {
+		return
+	}
+	// Map iteration order is random enough to evict by.
+	for id, st := range d.states {
+		if len(d.states) <= maxCachedConversations {
+			break
 		}
-		if err := b.conversations.Put(convKey(id), v); err != nil {
-			return fmt.Errorf("store: writing conversation %d: %w", id, err)
+		if !st.dirty {
+			delete(d.states, id)
 		}
 	}
+}
+
+// checkpoint writes every dirty conversation's record, index positions and
+// dedupe keys in one transaction, and moves keyCheckpoint to the newest
+// log position. It runs on the committer between batches. On failure
+// nothing in memory changes, and the next checkpoint tries again.
+func (d *DB) checkpoint() error {
+	d.lastCheckpoint = time.Now()
+	if len(d.dirty) == 0 {
+		return nil
+	}
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		convs, index, dedupe := tx.Bucket(bucketConvs), tx.Bucket(bucketConvIndex), tx.Bucket(bucketDedupe)
+		for id, st := range d.dirty {
+			for i, pos := range st.tail {
+				if err := index.Put(indexKey(id, st.rec.Indexed+1+uint64(i)), u64(pos)); err != nil {
+					return fmt.Errorf("store: indexing conversation %d: %w", id, err)
+				}
+			}
+			for k, seq := range st.dedupe {
+				if err := dedupe.Put([]byte(k), u64(seq)); err != nil {
+					return fmt.Errorf("store: writing dedupe key: %w", err)
+				}
+			}
+			rec := st.rec
+			rec.Indexed = rec.LastSeq
+			v, err := encode(&rec)
+			if err != nil {
+				return err
+			}
+			if err := convs.Put(u64(id), v); err != nil {
+				return fmt.Errorf("store: writing conversation %d: %w", id, err)
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyCheckpoint, u64(d.pos))
+	})
+	if err != nil {
+		return fmt.Errorf("store: checkpoint: %w", mapClosed(err))
+	}
+	for _, st := range d.dirty {
+		st.rec.Indexed = st.rec.LastSeq
+		st.tail, st.dedupe, st.dirty = nil, nil, false
+	}
+	d.dirty = make(map[uint64]*convState)
+	d.tailLen = 0
+	// Every record on file is now current.
+	d.viewMu.Lock()
+	clear(d.views)
+	d.viewMu.Unlock()
+	d.trimCache()
+	return nil
+}
+
+// Checkpoint writes everything the log holds into the conversations'
+// records and indexes now, as the committer does on its own from time to
+// time and at Close.
+func (d *DB) Checkpoint(ctx context.Context) error {
+	return d.enqueue(ctx, &write{ctx: ctx, checkpoint: true, done: make(chan error, 1)})
+}
+
+// reload rebuilds the committer's state from the file: the records, then
+// every log entry after the checkpoint. Open calls it, and so does a failed
+// commit, whose changes to the copies were rolled back in the file.
+func (d *DB) reload() error {
+	d.states = make(map[uint64]*convState)
+	d.dirty = make(map[uint64]*convState)
+	d.tailLen = 0
+	err := d.db.View(func(tx *bolt.Tx) error {
+		var checkpoint uint64
+		if v := tx.Bucket(bucketMeta).Get(keyCheckpoint); len(v) == 8 {
+			checkpoint = be64(v)
+		}
+		convs := tx.Bucket(bucketConvs)
+		c := tx.Bucket(bucketLog).Cursor()
+		d.pos = 0
+		if k, _ := c.Last(); k != nil {
+			d.pos = be64(k)
+		}
+		for k, v := c.Seek(u64(checkpoint + 1)); k != nil; k, v = c.Next() {
+			pos := be64(k)
+			h, frame, err := decodeEntry(v)
+			if err != nil {
+				return fmt.Errorf("log entry %d: %w", pos, err)
+			}
+			st, err := d.state(convs, h.conv)
+			if err != nil {
+				return err
+			}
+			if st == nil {
+				return fmt.Errorf("store: log entry %d names missing conversation %d", pos, h.conv)
+			}
+			f, err := parley.DecodeFrame(frame)
+			if err != nil {
+				return fmt.Errorf("store: log entry %d: %w", pos, err)
+			}
+			if h.seq > 0 {
+				if want := st.rec.Indexed + uint64(len(st.tail)) + 1; h.seq != want {
+					return fmt.Errorf("store: log entry %d is seq %d of conversation %d, want %d", pos, h.seq, h.conv, want)
+				}
+				st.tail = append(st.tail, pos)
+				d.tailLen++
+				if f.ID != "" && f.From != nil {
+					if st.dedupe == nil {
+						st.dedupe = make(map[string]uint64)
+					}
+					st.dedupe[string(dedupeKey(h.conv, *f.From, f.ID))] = h.seq
+				}
+			}
+			if pos > st.rec.LogPos {
+				count := func(after uint64) (int, error) { return countVisitorMessages(tx, st.rec.ID, st.rec.Indexed, st.tail, after) }
+				if err := st.rec.apply(pos, h, &f, count); err != nil {
+					return err
+				}
+			}
+			d.markDirty(st)
+		}
+		return nil
+	})
+	if err != nil {
+		d.states = make(map[uint64]*convState)
+		d.dirty = make(map[uint64]*convState)
+		return fmt.Errorf("store: reading the log: %w", mapClosed(err))
+	}
+	d.viewMu.Lock()
+	d.views = make(map[uint64]*convView, len(d.dirty))
+	for id, st := range d.dirty {
+		d.views[id] = st.view()
+	}
+	d.viewMu.Unlock()
 	return nil
 }
 
@@ -218,25 +434,25 @@ func (b *batch) flush() error {
 func (b *batch) isOpen(id uint64) bool {
 	k := u64(id)
 	found, _ := b.openConvs.Cursor().Seek(k)
-	return bytes.Equal(found, k)
+	return string(found) == string(k)
 }
 
-// setStatus changes c's status and the open index with it.
-func (b *batch) setStatus(c *parley.Conversation, status string) error {
-	if c.Status == status {
+// setStatus changes st's status and the open index with it, and writes the
+// record: the log does not hold statuses.
+func (b *batch) setStatus(st *convState, status string) error {
+	if st.rec.Status == status {
 		return nil
 	}
 	var err error
 	if status == parley.StatusOpen {
-		err = b.openConvs.Put(u64(c.ID), []byte{})
+		err = b.openConvs.Put(u64(st.rec.ID), []byte{})
 	} else {
-		err = b.openConvs.Delete(u64(c.ID))
+		err = b.openConvs.Delete(u64(st.rec.ID))
 	}
 	if err != nil {
-		return fmt.Errorf("store: indexing conversation %d: %w", c.ID, err)
+		return fmt.Errorf("store: indexing conversation %d: %w", st.rec.ID, err)
 	}
-	c.Status = status
-	c.Updated = b.now
-	b.touch(c)
-	return nil
+	st.rec.Status = status
+	st.rec.Updated = b.now
+	return b.putRecord(st)
 }

@@ -1,11 +1,8 @@
 package store
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"math"
 
 	"github.com/parley-chat/parley/app/parley"
 	bolt "go.etcd.io/bbolt"
@@ -14,50 +11,72 @@ import (
 // lastTextRunes bounds the inbox preview of a conversation's newest message.
 const lastTextRunes = 140
 
-// Append asks for one new message.
+// Append asks for one new entry of a conversation's log: a chat message,
+// or with Kind set a note, an event, an edit or a deletion.
 type Append struct {
 	Site string
 	// Conv is the conversation. A visitor may leave it 0 for "my open
 	// conversation, or a new one".
 	Conv uint64
-	// Visitor is set for a visitor's send: the conversation must be theirs.
+	// Visitor is set for a visitor's send: the conversation must be theirs,
+	// and only chat messages are accepted.
 	Visitor uint64
 	From    parley.Author
-	// ID is the client message id, validated by the caller.
+	// ID is the client message id, validated by the caller. Empty for
+	// entries the server makes itself (events): they are not deduplicated.
 	ID string
 	// Text is validated and trimmed by the caller.
 	Text string
-	// Greeting, when set and the conversation has no message yet, is stored
+	// Greeting, when set and the conversation has no entry yet, is stored
 	// first, from the site, with ID+"-greeting".
 	Greeting string
 	// Page is where a new conversation starts; empty means the visitor's
 	// remembered page.
 	Page parley.Page
+
+	// Kind, Event, Ref and Internal: see parley.Message. A note is always
+	// internal; an edit or a deletion has the audience of the entry it
+	// refers to.
+	Kind     string
+	Event    string
+	Ref      uint64
+	Internal bool
+
+	// Sender is handed back untouched in Committed, so that the caller can
+	// recognise its own entries (a connection needs no echo of its send).
+	Sender any
 }
 
 // Appended is the result of an Append.
 type Appended struct {
-	// Message is the sender's message; for a Dup, the one stored first.
+	// Message is the sender's entry; for a Dup, the one stored first.
 	Message parley.Message
 	// Dup says the author had already sent this ID: nothing was written.
 	Dup bool
-	// Conv is the conversation as committed.
+	// Prev is the seq of the entry before Message in the visitor's stream.
+	Prev uint64
+	// Conv is the conversation as committed, as agents see it.
 	Conv parley.Conversation
 }
 
-// Committed is one newly committed message, handed to the OnCommit hook.
+// Committed is one newly committed entry, handed to the OnCommit hook.
 type Committed struct {
 	Message parley.Message
-	// Frame is the stored msg frame, the bytes to send as they are. It is
-	// shared by every subscriber: read only.
+	// Frame is the stored msg frame, the bytes to send as they are to
+	// agents, and to the visitor unless Message.Internal. It is shared by
+	// every subscriber: read only.
 	Frame []byte
-	// Conv is the conversation right after this message.
+	// Conv is the conversation right after this entry, as agents see it.
 	Conv parley.Conversation
-	// Created says this message created the conversation: it is its first.
+	// Created says this entry created the conversation: it is its first.
 	Created bool
+	// Reopened says this entry reopened a resolved conversation.
+	Reopened bool
+	// Sender is Append.Sender.
+	Sender any
 }
 
-// OnCommit sets the function that receives every batch of new messages, in
+// OnCommit sets the function that receives every batch of new entries, in
 // commit order, after the commit and before the senders are answered, from
 // the committer goroutine. fn must not block: every writer waits for it. It
 // may read the store (the batch is visible) but must not write to it: the
@@ -66,18 +85,18 @@ func (d *DB) OnCommit(fn func([]Committed)) {
 	d.onCommit.Store(&fn)
 }
 
-// Append stores a message and returns once it is durable. If ctx ends first
-// it returns ctx.Err(), and the message may or may not be stored: resending
+// Append stores an entry and returns once it is durable. If ctx ends first
+// it returns ctx.Err(), and the entry may or may not be stored: resending
 // the same ID is safe.
 func (d *DB) Append(ctx context.Context, a Append) (Appended, error) {
 	var res Appended
-	var conv *parley.Conversation
+	var st *convState
 	err := d.do(ctx, func(b *batch) (err error) {
-		res, conv, err = b.append(a)
+		res, st, err = b.append(a)
 		return err
 	}, func() {
-		// After the whole batch: later messages of it may have changed conv.
-		res.Conv = *conv
+		// After the whole batch: later entries of it may have changed st.
+		res.Conv = st.rec.Conversation
 	})
 	if err != nil {
 		return Appended{}, err
@@ -85,114 +104,196 @@ func (d *DB) Append(ctx context.Context, a Append) (Appended, error) {
 	return res, nil
 }
 
-func (b *batch) append(a Append) (Appended, *parley.Conversation, error) {
-	seq, key, err := b.findResend(a)
+func (b *batch) append(a Append) (Appended, *convState, error) {
+	if err := checkKind(a); err != nil {
+		return Appended{}, nil, err
+	}
+	st, seq, err := b.findResend(a)
 	if err != nil {
 		return Appended{}, nil, err
 	}
-	if seq != nil {
-		return b.original(key, seq)
+	if seq != 0 {
+		return b.original(st, seq)
 	}
 
-	c, created, err := b.resolve(a)
+	st, created, err := b.resolve(a)
 	if err != nil {
 		return Appended{}, nil, err
+	}
+	internal := a.Internal || a.Kind == parley.KindNote
+	if a.Ref != 0 {
+		if internal, err = b.checkRef(st, a.Ref); err != nil {
+			return Appended{}, nil, err
+		}
 	}
 	// Nothing has been written up to here; from here on nothing refuses.
 	if created {
-		if c, err = b.createConversation(c); err != nil {
+		if err := b.createConversation(st); err != nil {
 			return Appended{}, nil, err
 		}
 	}
-	if a.From.Kind == parley.AuthorVisitor && c.Status != parley.StatusOpen {
-		if err := b.setStatus(c, parley.StatusOpen); err != nil {
+	reopened := false
+	if a.From.Kind == parley.AuthorVisitor && st.rec.Status != parley.StatusOpen {
+		if err := b.setStatus(st, parley.StatusOpen); err != nil {
 			return Appended{}, nil, err
 		}
+		reopened = true
 	}
-	if a.Greeting != "" && c.LastSeq == 0 {
-		from := parley.Author{Kind: parley.AuthorSite, Name: b.siteName(c.Site)}
-		if _, err := b.put(c, from, a.ID+"-greeting", a.Greeting, created); err != nil {
+	if a.Greeting != "" && st.rec.LastSeq == 0 {
+		g := parley.Message{ID: a.ID + "-greeting", From: parley.Author{Kind: parley.AuthorSite, Name: b.siteName(st.rec.Site)}, Text: a.Greeting}
+		if _, _, err := b.add(st, g, false, created, false, nil); err != nil {
 			return Appended{}, nil, err
 		}
 		created = false
 	}
-	m, err := b.put(c, a.From, a.ID, a.Text, created)
+	if a.Kind == parley.KindDelete {
+		if err := b.eraseText(st, a.Ref); err != nil {
+			return Appended{}, nil, err
+		}
+	}
+	m := parley.Message{ID: a.ID, From: a.From, Text: a.Text, Kind: a.Kind, Event: a.Event, Ref: a.Ref, Internal: internal}
+	m, prev, err := b.add(st, m, internal, created, reopened, a.Sender)
 	if err != nil {
 		return Appended{}, nil, err
 	}
-	if err := b.conversations.Put(dedupeKey(c.ID, a.From, a.ID), u64(m.Seq)); err != nil {
-		return Appended{}, nil, fmt.Errorf("store: writing dedupe key: %w", err)
-	}
-	return Appended{Message: m}, c, nil
+	return Appended{Message: m, Prev: prev}, st, nil
 }
 
-// findResend looks for a message the author already stored with a.ID. A
+// checkKind refuses what no caller may store.
+func checkKind(a Append) error {
+	if _, ok := entryKinds[a.Kind]; !ok {
+		return parley.Errorf(parley.EInvalid, "Unknown entry kind %q.", parley.Truncate(a.Kind, 32))
+	}
+	if a.Visitor != 0 && (a.Kind != parley.KindMessage || a.Internal) {
+		return parley.Errorf(parley.EForbidden, "Visitors may only send messages.")
+	}
+	switch a.Kind {
+	case parley.KindEvent:
+		if a.Event == "" {
+			return parley.Errorf(parley.EInvalid, "An event needs its name.")
+		}
+	case parley.KindEdit, parley.KindDelete:
+		if a.Ref == 0 {
+			return parley.Errorf(parley.EInvalid, "An edit or a deletion names the entry it refers to.")
+		}
+	}
+	if a.Ref != 0 && a.Kind != parley.KindEdit && a.Kind != parley.KindDelete {
+		return parley.Errorf(parley.EInvalid, "Only an edit or a deletion refers to another entry.")
+	}
+	return nil
+}
+
+// checkRef checks that ref is a message or a note of st that can be edited
+// or deleted, and returns its audience.
+func (b *batch) checkRef(st *convState, ref uint64) (internal bool, err error) {
+	notFound := parley.Errorf(parley.ENotFound, "Entry %d of conversation %d not found.", ref, st.rec.ID)
+	pos := position(b.tx, st.rec.ID, st.rec.Indexed, st.tail, ref)
+	if pos == 0 {
+		return false, notFound
+	}
+	h, _, err := decodeEntry(b.log.Get(u64(pos)))
+	if err != nil {
+		return false, err
+	}
+	if h.kind != entryMessage && h.kind != entryNote {
+		return false, parley.Errorf(parley.EInvalid, "Only messages and notes can be edited or deleted.")
+	}
+	return h.internal, nil
+}
+
+// eraseText removes the text of entry ref from the file: its stored frame is
+// rewritten without it, marked deleted. bbolt writes the new page elsewhere
+// and frees the old one, which keeps the old bytes until it is reused.
+func (b *batch) eraseText(st *convState, ref uint64) error {
+	pos := position(b.tx, st.rec.ID, st.rec.Indexed, st.tail, ref)
+	h, frame, err := decodeEntry(b.log.Get(u64(pos)))
+	if err != nil {
+		return err
+	}
+	f, err := parley.DecodeFrame(frame)
+	if err != nil {
+		return fmt.Errorf("store: entry %d: %w", pos, err)
+	}
+	f.Text, f.Deleted = "", true
+	if err := b.log.Put(u64(pos), encodeEntry(h, f.Encode())); err != nil {
+		return fmt.Errorf("store: erasing entry %d: %w", pos, err)
+	}
+	return nil
+}
+
+// findResend looks for an entry the author already stored with a.ID. A
 // send naming its conversation is looked up there, once it is known to be
 // the sender's; a visitor's send without one, in each of their
 // conversations, as it went to whichever was open then. It returns the
-// stored seq and the dedupe key that found it, or nil, nil.
-func (b *batch) findResend(a Append) (seq, key []byte, err error) {
+// conversation and the stored seq, or 0.
+func (b *batch) findResend(a Append) (*convState, uint64, error) {
+	if a.ID == "" {
+		return nil, 0, nil
+	}
 	convs := []uint64{a.Conv}
 	if a.Conv != 0 {
-		c, err := b.conv(a.Conv)
+		st, err := b.state(a.Conv)
 		if err != nil {
-			return nil, nil, err
+			return nil, 0, err
 		}
-		if !b.mayWrite(a, c) {
-			return nil, nil, errConvNotFound(a.Conv)
+		if !b.mayWrite(a, st) {
+			return nil, 0, errConvNotFound(a.Conv)
 		}
 	} else if a.Visitor != 0 {
 		convs = b.visitorConversations(a.Visitor)
 	}
 	for i := len(convs) - 1; i >= 0; i-- {
+		st, err := b.state(convs[i])
+		if err != nil {
+			return nil, 0, err
+		}
+		if st == nil {
+			continue
+		}
 		k := dedupeKey(convs[i], a.From, a.ID)
-		if v := b.conversations.Get(k); len(v) == 8 {
-			return v, k, nil
+		if seq, ok := st.dedupe[string(k)]; ok {
+			return st, seq, nil
+		}
+		if v := b.dedupe.Get(k); len(v) == 8 {
+			return st, be64(v), nil
 		}
 	}
-	return nil, nil, nil
+	return nil, 0, nil
 }
 
-// mayWrite says whether a's sender may write to c. Someone else's
+// mayWrite says whether a's sender may write to st. Someone else's
 // conversation is refused exactly like a missing one, so ids cannot be
 // probed.
-func (b *batch) mayWrite(a Append, c *parley.Conversation) bool {
-	return c != nil && (a.Visitor == 0 || c.Visitor == a.Visitor) && (a.Site == "" || c.Site == a.Site)
+func (b *batch) mayWrite(a Append, st *convState) bool {
+	return st != nil && (a.Visitor == 0 || st.rec.Visitor == a.Visitor) && (a.Site == "" || st.rec.Site == a.Site)
 }
 
-// original answers a resend with the message stored first.
-func (b *batch) original(key, seqBytes []byte) (Appended, *parley.Conversation, error) {
-	conv, seq := binary.BigEndian.Uint64(key), binary.BigEndian.Uint64(seqBytes)
-	frame := b.conversations.Get(messageKey(conv, seq))
-	if frame == nil {
-		return Appended{}, nil, fmt.Errorf("store: dedupe names missing message %d/%d", conv, seq)
-	}
-	var f parley.Frame
-	if err := decode(frame, &f); err != nil {
-		return Appended{}, nil, err
-	}
-	c, err := b.conv(conv)
+// original answers a resend with the entry stored first.
+func (b *batch) original(st *convState, seq uint64) (Appended, *convState, error) {
+	pos := position(b.tx, st.rec.ID, st.rec.Indexed, st.tail, seq)
+	_, frame, err := decodeEntry(b.log.Get(u64(pos)))
 	if err != nil {
-		return Appended{}, nil, err
+		return Appended{}, nil, fmt.Errorf("store: dedupe names entry %d/%d: %w", st.rec.ID, seq, err)
 	}
-	if c == nil {
-		return Appended{}, nil, fmt.Errorf("store: message %d/%d has no conversation", conv, seq)
+	f, err := parley.DecodeFrame(frame)
+	if err != nil {
+		return Appended{}, nil, fmt.Errorf("store: entry %d/%d: %w", st.rec.ID, seq, err)
 	}
-	return Appended{Message: f.ToMessage(), Dup: true}, c, nil
+	return Appended{Message: f.ToMessage(), Prev: f.PrevSeq(), Dup: true}, st, nil
 }
 
-// resolve finds the conversation a message goes to, or returns a new,
+// resolve finds the conversation an entry goes to, or returns a new,
 // unsaved one with created set. It writes nothing.
-func (b *batch) resolve(a Append) (c *parley.Conversation, created bool, err error) {
+func (b *batch) resolve(a Append) (st *convState, created bool, err error) {
 	if a.Conv != 0 {
-		c, err := b.conv(a.Conv)
+		st, err := b.state(a.Conv)
 		if err != nil {
 			return nil, false, err
 		}
-		if !b.mayWrite(a, c) {
+		if !b.mayWrite(a, st) {
 			return nil, false, errConvNotFound(a.Conv)
 		}
-		return c, false, nil
+		return st, false, nil
 	}
 	if a.Visitor == 0 {
 		return nil, false, parley.Errorf(parley.EInvalid, "Name the conversation.")
@@ -209,19 +310,19 @@ func (b *batch) resolve(a Append) (c *parley.Conversation, created bool, err err
 		if !b.isOpen(ids[i]) {
 			continue
 		}
-		c, err := b.conv(ids[i])
+		st, err := b.state(ids[i])
 		if err != nil {
 			return nil, false, err
 		}
-		if c != nil {
-			return c, false, nil
+		if st != nil {
+			return st, false, nil
 		}
 	}
 	page := a.Page
 	if page.URL == "" {
 		page = r.Page
 	}
-	return &parley.Conversation{
+	return &convState{rec: convRecord{Conversation: parley.Conversation{
 		Site:        r.Visitor.Site,
 		Visitor:     r.Visitor.ID,
 		VisitorName: r.Visitor.Name,
@@ -229,55 +330,81 @@ func (b *batch) resolve(a Append) (c *parley.Conversation, created bool, err err
 		Page:        page,
 		Created:     b.now,
 		Updated:     b.now,
-	}, true, nil
+	}}}, true, nil
 }
 
-// createConversation numbers and indexes a conversation from resolve.
-func (b *batch) createConversation(c *parley.Conversation) (*parley.Conversation, error) {
-	id, err := b.conversations.NextSequence()
+// createConversation numbers, indexes and writes a conversation from
+// resolve.
+func (b *batch) createConversation(st *convState) error {
+	id, err := b.convs.NextSequence()
 	if err != nil {
-		return nil, fmt.Errorf("store: numbering conversation: %w", err)
+		return fmt.Errorf("store: numbering conversation: %w", err)
 	}
-	c.ID = id
-	if err := b.visitorConvs.Put(key2(c.Visitor, id), []byte{}); err != nil {
-		return nil, fmt.Errorf("store: indexing conversation %d: %w", id, err)
+	st.rec.ID = id
+	st.rec.LogPos = b.pos
+	if err := b.visitorConvs.Put(key2(st.rec.Visitor, id), []byte{}); err != nil {
+		return fmt.Errorf("store: indexing conversation %d: %w", id, err)
 	}
 	if err := b.openConvs.Put(u64(id), []byte{}); err != nil {
-		return nil, fmt.Errorf("store: indexing conversation %d: %w", id, err)
+		return fmt.Errorf("store: indexing conversation %d: %w", id, err)
 	}
-	b.touch(c)
-	return c, nil
+	b.d.states[id] = st
+	return b.putRecord(st)
 }
 
-// put stores the next message of c and updates c.
-func (b *batch) put(c *parley.Conversation, from parley.Author, id, text string, created bool) (parley.Message, error) {
-	m := parley.Message{
-		Conv: c.ID,
-		Seq:  c.LastSeq + 1,
-		ID:   id,
-		From: from,
-		Text: text,
-		At:   b.now.UnixMilli(),
+// add appends m as the next entry of st: it numbers it, stores it in the
+// log, and updates st. It returns the entry as stored and the seq of the
+// previous entry the visitor sees.
+func (b *batch) add(st *convState, m parley.Message, internal, created, reopened bool, sender any) (parley.Message, uint64, error) {
+	c := &st.rec
+	m.Conv, m.Seq, m.At, m.Internal = c.ID, c.LastSeq+1, b.now.UnixMilli(), internal
+	prev := c.PublicSeq
+	f := parley.MessageFrame(m)
+	if !internal && prev != m.Seq-1 {
+		f.Prev = &prev
 	}
-	frame := parley.MessageFrame(m).Encode()
-	if err := b.conversations.Put(messageKey(m.Conv, m.Seq), frame); err != nil {
-		return m, fmt.Errorf("store: writing message %d/%d: %w", m.Conv, m.Seq, err)
+	frame := f.Encode()
+	h := entryHead{kind: entryKinds[m.Kind], internal: internal, conv: c.ID, seq: m.Seq}
+	pos := b.pos + 1
+	if err := b.log.Put(u64(pos), encodeEntry(h, frame)); err != nil {
+		return m, 0, fmt.Errorf("store: writing entry %d/%d: %w", m.Conv, m.Seq, err)
 	}
-	c.LastSeq = m.Seq
-	c.LastText = parley.Truncate(text, lastTextRunes)
-	c.Updated = b.now
-	switch from.Kind {
-	case parley.AuthorVisitor:
-		c.Unread++
-		// Writing shows the visitor has seen everything before.
-		c.VisitorRead = m.Seq
-	case parley.AuthorAgent:
-		c.AgentRead = m.Seq
-		c.Unread = 0
+	b.pos = pos
+	if err := c.apply(pos, h, &f, nil); err != nil {
+		return m, 0, err
 	}
-	b.touch(c)
-	b.committed = append(b.committed, Committed{Message: m, Frame: frame, Conv: *c, Created: created})
-	return m, nil
+	st.tail = append(st.tail, pos)
+	b.d.tailLen++
+	if m.ID != "" {
+		if st.dedupe == nil {
+			st.dedupe = make(map[string]uint64)
+		}
+		st.dedupe[string(dedupeKey(c.ID, m.From, m.ID))] = m.Seq
+	}
+	b.d.markDirty(st)
+	b.touched[c.ID] = st
+	b.committed = append(b.committed, Committed{Message: m, Frame: frame, Conv: c.Conversation, Created: created, Reopened: reopened, Sender: sender})
+	return m, prev, nil
+}
+
+// addRead appends a read mark to the log and applies it to st.
+func (b *batch) addRead(st *convState, from parley.Author, seq uint64) error {
+	f := parley.Frame{Type: parley.TypeRead, Conv: st.rec.ID, Seq: seq, From: &from}
+	h := entryHead{kind: entryRead, conv: st.rec.ID}
+	pos := b.pos + 1
+	if err := b.log.Put(u64(pos), encodeEntry(h, f.Encode())); err != nil {
+		return fmt.Errorf("store: writing read mark of %d: %w", st.rec.ID, err)
+	}
+	b.pos = pos
+	count := func(after uint64) (int, error) {
+		return countVisitorMessages(b.tx, st.rec.ID, st.rec.Indexed, st.tail, after)
+	}
+	if err := st.rec.apply(pos, h, &f, count); err != nil {
+		return err
+	}
+	b.d.markDirty(st)
+	b.touched[st.rec.ID] = st
+	return nil
 }
 
 func (b *batch) siteName(id string) string {
@@ -289,29 +416,26 @@ func (b *batch) siteName(id string) string {
 }
 
 // Messages calls fn with the stored msg frames of conv whose seq is above
-// after, in seq order, at most limit of them (limit <= 0: all). The frames
-// are copied out and the read transaction is over before fn runs, so a slow
-// fn (a socket write) never holds the database.
+// after, in seq order, at most limit of them (limit <= 0: all): every
+// entry, as agents see them. The frames are copied out and the read
+// transaction is over before fn runs, so a slow fn (a socket write) never
+// holds the database.
 func (d *DB) Messages(conv, after uint64, limit int, fn func(frame []byte) error) error {
+	return d.messages(conv, after, limit, false, fn)
+}
+
+// VisitorMessages is Messages as the conversation's visitor sees it:
+// without the agents-only entries.
+func (d *DB) VisitorMessages(conv, after uint64, limit int, fn func(frame []byte) error) error {
+	return d.messages(conv, after, limit, true, fn)
+}
+
+func (d *DB) messages(conv, after uint64, limit int, visitor bool, fn func(frame []byte) error) error {
 	var buf []byte
 	var ends []int
-	err := d.view(func(tx *bolt.Tx) error {
-		// Measure first, then copy into one exact buffer: growing it frame
-		// by frame costs more than walking the range twice.
-		n, size := 0, 0
-		err := eachMessage(tx, conv, after, limit, func(v []byte) {
-			n++
-			size += len(v)
-		})
-		if err != nil || n == 0 {
-			return err
-		}
-		buf = make([]byte, 0, size)
-		ends = make([]int, 0, n)
-		return eachMessage(tx, conv, after, limit, func(v []byte) {
-			buf = append(buf, v...)
-			ends = append(ends, len(buf))
-		})
+	err := d.eachEntry(conv, after, limit, visitor, func(frame []byte) {
+		buf = append(buf, frame...)
+		ends = append(ends, len(buf))
 	})
 	if err != nil {
 		return err
@@ -327,48 +451,73 @@ func (d *DB) Messages(conv, after uint64, limit int, fn func(frame []byte) error
 }
 
 // AppendTranscript appends the stored msg frames of conv with seq > after,
-// at most limit (<= 0: all), separated by commas, to dst: the body of a
-// JSON array, copied once, straight from the file. It holds the read
-// transaction only while copying, so it suits callers that write the
-// result afterwards (the HTTP API), not a socket frame by frame.
+// at most limit (<= 0: all), as agents see them, separated by commas, to
+// dst: the body of a JSON array, copied once, straight from the file. It
+// holds the read transaction only while copying, so it suits callers that
+// write the result afterwards (the HTTP API), not a socket frame by frame.
 func (d *DB) AppendTranscript(dst []byte, conv, after uint64, limit int) ([]byte, error) {
-	err := d.view(func(tx *bolt.Tx) error {
-		first := true
-		return eachMessage(tx, conv, after, limit, func(v []byte) {
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = append(dst, v...)
-		})
+	first := true
+	err := d.eachEntry(conv, after, limit, false, func(frame []byte) {
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, frame...)
 	})
 	return dst, err
 }
 
-// eachMessage calls fn with the stored frames of conv after seq after, at
-// most limit (<= 0: all), in seq order. The bytes are bbolt's: valid only
-// inside tx.
-func eachMessage(tx *bolt.Tx, conv, after uint64, limit int, fn func(frame []byte)) error {
-	convs := tx.Bucket(bucketConversations)
-	if convs.Get(convKey(conv)) == nil {
-		return errConvNotFound(conv)
-	}
-	if after == math.MaxUint64 {
-		return nil
-	}
-	prefix := u64(conv)
-	c := convs.Cursor()
-	n := 0
-	for k, v := c.Seek(messageKey(conv, after+1)); bytes.HasPrefix(k, prefix) && isMessageKey(k) && (limit <= 0 || n < limit); k, v = c.Next() {
-		fn(v)
-		n++
-	}
-	return nil
+// eachEntry calls fn with the stored frames of conv after seq after, at
+// most limit (<= 0: all), in seq order; for a visitor, only those they may
+// see. The bytes are bbolt's: valid only during the call.
+func (d *DB) eachEntry(conv, after uint64, limit int, visitor bool, fn func(frame []byte)) error {
+	return d.withConv(conv, func(tx *bolt.Tx, rec *convRecord, tail []uint64) error {
+		log := tx.Bucket(bucketLog)
+		n := 0
+		var err error
+		eachPosition(tx, conv, rec.Indexed, tail, after, func(seq, pos uint64) bool {
+			var h entryHead
+			var frame []byte
+			if h, frame, err = decodeEntry(log.Get(u64(pos))); err != nil {
+				err = fmt.Errorf("store: entry %d/%d: %w", conv, seq, err)
+				return false
+			}
+			if visitor && h.internal {
+				return true
+			}
+			fn(frame)
+			n++
+			return limit <= 0 || n < limit
+		})
+		return err
+	})
 }
 
-// LastSeq returns the sequence number of the newest message of conv, 0 if it
-// has none.
-func (d *DB) LastSeq(conv uint64) (uint64, error) {
-	c, err := d.Conversation(conv)
-	return c.LastSeq, err
+// countVisitorMessages counts the visitor's chat messages in conv after
+// seq. Only a read mark short of the newest entry needs it, so Unread is
+// otherwise kept by counting as messages arrive.
+func countVisitorMessages(tx *bolt.Tx, conv, indexed uint64, tail []uint64, after uint64) (int, error) {
+	log := tx.Bucket(bucketLog)
+	n := 0
+	var err error
+	eachPosition(tx, conv, indexed, tail, after, func(seq, pos uint64) bool {
+		var h entryHead
+		var frame []byte
+		if h, frame, err = decodeEntry(log.Get(u64(pos))); err != nil {
+			return false
+		}
+		if h.kind != entryMessage {
+			return true
+		}
+		var f parley.Frame
+		if f, err = parley.DecodeFrame(frame); err != nil {
+			err = fmt.Errorf("store: entry %d/%d: %w", conv, seq, err)
+			return false
+		}
+		if f.From != nil && f.From.Kind == parley.AuthorVisitor {
+			n++
+		}
+		return true
+	})
+	return n, err
 }

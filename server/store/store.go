@@ -1,15 +1,15 @@
 // Package store keeps Parley's data in one bbolt file: sites, agents and
-// their sessions, visitors, conversations and messages.
+// their sessions, visitors, and every conversation's log.
 //
 // It may import app/parley, bbolt and the standard library; only the
 // server's main and the web package know it exists.
 //
 // # Writes
 //
-// Messages are the hot path. Every write that can come at chat speed
+// Conversations are the hot path. Every write that can come at chat speed
 // (Append, MarkRead, SetStatus, SetPage, CreateVisitor) goes through one
 // committer goroutine: it takes everything queued, applies it in one bbolt
-// write transaction, commits, hands the new messages to the OnCommit hook and
+// write transaction, commits, hands the new entries to the OnCommit hook and
 // only then answers the callers. One fsync thus covers a whole batch, with no
 // timer adding latency: a lone write commits at once, and writes arriving
 // during a commit share the next one. Rare administrative writes (sites,
@@ -20,37 +20,51 @@
 // request (not found, conflict) does not disturb the others of its batch; a
 // failing transaction fails every request of its batch.
 //
-// # Layout
+// # Layout: one log, checkpointed
 //
-// Bucket names and key formats are in bucket.go. Integer keys are 8-byte
-// big-endian, so byte order is numeric order. Values are JSON, private to
-// this package, except messages: a message is stored as the exact msg frame
-// clients receive, so a replay copies bytes without decoding anything.
+// Bucket names and key formats are in bucket.go, the entry format in
+// entry.go. Every entry of every conversation — messages, notes, events,
+// edits, deletions, read marks — is appended to one log under a global,
+// ever-growing position. bbolt copies every page a commit changes, so what
+// a commit costs is the pages it dirties: appends at the right edge of one
+// tree dirty a few pages per batch, however many conversations the batch
+// touches. The entry is stored as the exact msg frame clients receive,
+// behind a small header with its conversation, seq and audience, so a
+// replay copies bytes and a visitor's replay skips agents-only entries
+// without decoding anything.
 //
-// Everything of one conversation sits in one key range of the conversations
-// bucket: its messages at id|seq, then its record at id|0xff…, then its
-// dedupe keys at id|0xff…|author|client id. A replay is one seek and a
-// forward scan, and an append changes one neighbourhood of the tree: the
-// newest message, the record right after it, and a dedupe key.
+// What the log implies — each conversation's counters (newest seq, preview,
+// unread, read marks), the index from (conversation, seq) to log position,
+// and the dedupe keys that answer a resend with its original ack — is kept
+// by the committer in memory and written at checkpoints: every 30 s, or
+// after 65,536 entries, or at Close. A checkpoint costs about a page per
+// conversation touched since the last one, not one per message. After a
+// crash, Open applies the log entries after the checkpoint again; each
+// record says up to which log position it is current, so replaying is exact.
+// Readers see the newest committed state through views the committer
+// publishes after each commit (view.go). Changes the log does not hold
+// (a new conversation, its status, its page) write the record at once.
 //
-// bbolt copies every page it changes, so pages written per message is what
-// bounds the commit rate once fsyncs are shared. BenchmarkAppend (40,000
-// messages to 1,000 random conversations, fsync on) counts them:
+// BenchmarkAppend (40,000 messages to 1,000 random conversations, fsync on)
+// counts the pages each layout writes per message:
 //
-//	                                  pages/msg, 16 writers   256 writers   msgs/s at 256
-//	record, messages, dedupe keys
-//	in three buckets                  4.8                     2.4           14,700
-//	one range per conversation        2.6                     1.5           22,800
+//	                                          pages/msg, 16 writers   256 writers
+//	record, messages, dedupe keys in 3 buckets    4.8                     2.4
+//	one key range per conversation (schema 1)     2.6                     1.5
+//	one log, checkpointed (schema 2)              see BenchmarkAppend
 //
-// A bucket per conversation wrote 1.35× the pages of three buckets. Keeping
-// the dedupe keys per conversation means a visitor's send without a
-// conversation id checks each of their (few) conversations for a resend.
+// # Audiences
 //
-// Only the committer writes conversations, so it keeps the active ones
-// decoded in memory instead of decoding them for every message.
+// An entry is for everyone or for agents only (a note, an internal event).
+// Agents receive every entry, in seq order. A visitor's stream skips
+// agents-only entries, and every entry the visitor sees carries the seq of
+// the previous one they saw (parley.Frame.Prev, stored in the frame when
+// it is not seq-1), so the visitor's gap detection never fires because of
+// an entry they may not see.
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -65,12 +79,13 @@ import (
 
 // schemaVersion is the layout this code reads and writes. Raise it with a
 // migration in migrations whenever the layout changes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // migrations[v] upgrades a database from schema version v to v+1, in the
 // same transaction as Open's bucket creation. Version 0 is a new file.
 var migrations = map[uint64]func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { return nil },
+	1: migrateToLog,
 }
 
 // DB is Parley's database.
@@ -89,8 +104,22 @@ type DB struct {
 
 	onCommit atomic.Pointer[func([]Committed)]
 
-	// convs is the committer's conversation cache; see batch.convs.
-	convs map[uint64]*parley.Conversation
+	checkpointEvery   time.Duration
+	checkpointEntries int
+
+	// Committer-owned: the newest log position; its copies of conversations
+	// (every dirty one, and a bounded cache of clean ones); how many log
+	// entries wait for a checkpoint, and when the last one ran.
+	pos            uint64
+	states         map[uint64]*convState
+	dirty          map[uint64]*convState
+	tailLen        int
+	lastCheckpoint time.Time
+
+	// views are the committed state of the dirty conversations, for
+	// readers: see view.go.
+	viewMu sync.RWMutex
+	views  map[uint64]*convView
 }
 
 // Options tune Open.
@@ -98,6 +127,10 @@ type Options struct {
 	// NoSync skips fsync on commit. Only for tests and benchmarks: a crash
 	// loses committed data.
 	NoSync bool
+	// CheckpointEvery and CheckpointEntries override how often the
+	// committer checkpoints (defaults: 30 s, 65,536 log entries).
+	CheckpointEvery   time.Duration
+	CheckpointEntries int
 }
 
 // Open opens or creates the database file at path. The directory must exist.
@@ -121,10 +154,17 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("store: opening %s: %w", path, err)
 	}
 	d := &DB{
-		db:      db,
-		path:    path,
-		wake:    make(chan struct{}, 1),
-		stopped: make(chan struct{}),
+		db:                db,
+		path:              path,
+		wake:              make(chan struct{}, 1),
+		stopped:           make(chan struct{}),
+		checkpointEvery:   cmp.Or(opts.CheckpointEvery, defaultCheckpointEvery),
+		checkpointEntries: cmp.Or(opts.CheckpointEntries, defaultCheckpointEntries),
+		lastCheckpoint:    time.Now(),
+	}
+	if err := d.reload(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: opening %s: %w", path, err)
 	}
 	go d.commitLoop()
 	if _, err := d.purgeSessions(); err != nil {
@@ -237,6 +277,8 @@ func u64(v uint64) []byte {
 	binary.BigEndian.PutUint64(b, v)
 	return b
 }
+
+func be64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 func key2(a, b uint64) []byte {
 	k := make([]byte, 16)

@@ -88,7 +88,7 @@ func (d *DB) Visitor(id uint64) (parley.Visitor, error) {
 // start next, and moves their open conversations to it. It returns the
 // conversations that changed.
 func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation, error) {
-	var changed []*parley.Conversation
+	var changed []*convState
 	var out []parley.Conversation
 	err := d.do(context.Background(), func(b *batch) error {
 		r, err := visitor(b.visitors, visitorID)
@@ -96,17 +96,17 @@ func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation,
 			return err
 		}
 		ids := b.visitorConversations(visitorID)
-		var open []*parley.Conversation
+		var open []*convState
 		for _, id := range ids {
 			if !b.isOpen(id) {
 				continue
 			}
-			c, err := b.conv(id)
+			st, err := b.state(id)
 			if err != nil {
 				return err
 			}
-			if c != nil && c.Page != page {
-				open = append(open, c)
+			if st != nil && st.rec.Page != page {
+				open = append(open, st)
 			}
 		}
 		if r.Page != page {
@@ -115,9 +115,12 @@ func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation,
 				return err
 			}
 		}
-		for _, c := range open {
-			c.Page = page
-			b.touch(c)
+		for _, st := range open {
+			st.rec.Page = page
+			// The log does not hold pages: write the record now.
+			if err := b.putRecord(st); err != nil {
+				return err
+			}
 		}
 		changed = open
 		return nil
@@ -146,10 +149,10 @@ func putVisitor(visitors *bolt.Bucket, r visitorRecord) error {
 }
 
 // deref copies conversations out of the committer's cache.
-func deref(cs []*parley.Conversation) []parley.Conversation {
+func deref(cs []*convState) []parley.Conversation {
 	out := make([]parley.Conversation, len(cs))
-	for i, c := range cs {
-		out[i] = *c
+	for i, st := range cs {
+		out[i] = st.rec.Conversation
 	}
 	return out
 }
