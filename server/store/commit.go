@@ -405,7 +405,9 @@ func (d *DB) reload() error {
 				}
 			}
 			if pos > st.rec.LogPos {
-				count := func(after uint64) (int, error) { return countVisitorMessages(tx, st.rec.ID, st.rec.Indexed, st.tail, after) }
+				count := func(after uint64) (int, error) {
+					return countVisitorMessages(tx, st.rec.ID, st.rec.Indexed, st.tail, after)
+				}
 				if err := st.rec.apply(pos, h, &f, count); err != nil {
 					return err
 				}
