@@ -1,0 +1,327 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/store"
+)
+
+func note(agent, conv uint64, id, text string) store.Append {
+	a := agentSend(agent, conv, id, text)
+	a.Kind = parley.KindNote
+	return a
+}
+
+func event(conv uint64, name string, internal bool) store.Append {
+	return store.Append{Conv: conv, From: parley.Author{Kind: parley.AuthorSite}, Kind: parley.KindEvent, Event: name, Internal: internal}
+}
+
+// visitorFrames returns the frames of conv after seq as its visitor gets them.
+func visitorFrames(tb testing.TB, d *store.DB, conv, after uint64) []parley.Frame {
+	tb.Helper()
+	var fs []parley.Frame
+	err := d.VisitorMessages(conv, after, 0, func(b []byte) error {
+		f, err := parley.DecodeFrame(b)
+		fs = append(fs, f)
+		return err
+	})
+	if err != nil {
+		tb.Fatalf("VisitorMessages(%d, %d): %v", conv, after, err)
+	}
+	return fs
+}
+
+func seqs(ms []parley.Message) []uint64 {
+	var out []uint64
+	for _, m := range ms {
+		out = append(out, m.Seq)
+	}
+	return out
+}
+
+func TestLogAudiences(t *testing.T) {
+	d := openTestDB(t)
+	mustCreateSite(t, d, "shop")
+	v := mustCreateVisitor(t, d, "shop")
+	conv := mustAppend(t, d, visitorSend(v, 0, "v1", "Where is my order?")).Conv.ID // 1
+	mustAppend(t, d, note(7, conv, "n1", "Customer ordered twice, check refunds"))  // 2
+	mustAppend(t, d, event(conv, parley.EventTransferred, true))                    // 3
+	res := mustAppend(t, d, agentSend(7, conv, "a1", "It ships tomorrow."))         // 4
+	if res.Prev != 1 {
+		t.Errorf("agent message after two agents-only entries: Prev got %d, want 1", res.Prev)
+	}
+	mustAppend(t, d, event(conv, parley.EventAssigned, false))      // 5
+	last := mustAppend(t, d, visitorSend(v, conv, "v2", "Thanks!")) // 6
+	if last.Prev != 5 {
+		t.Errorf("visitor message after a public entry: Prev got %d, want 5", last.Prev)
+	}
+
+	all := frames(t, d, conv, 0, 0)
+	if got, want := fmt.Sprint(seqs(all)), "[1 2 3 4 5 6]"; got != want {
+		t.Fatalf("agents' entries: got %s, want %s", got, want)
+	}
+	if !all[1].Internal || all[1].Kind != parley.KindNote || !all[2].Internal || all[4].Internal {
+		t.Errorf("audiences as stored: %+v", all)
+	}
+
+	vis := visitorFrames(t, d, conv, 0)
+	var got []string
+	for _, f := range vis {
+		got = append(got, fmt.Sprintf("%d<%d", f.Seq, f.PrevSeq()))
+		if f.Internal || f.Kind == parley.KindNote || f.Text == "Customer ordered twice, check refunds" {
+			t.Errorf("visitor got an agents-only entry: %+v", f)
+		}
+	}
+	// Each entry names the one before it in the visitor's own stream, so a
+	// client that holds 1 accepts 4 without asking for 2 and 3.
+	if want := "[1<0 4<1 5<4 6<5]"; fmt.Sprint(got) != want {
+		t.Errorf("visitor's stream (seq<prev): got %v, want %s", got, want)
+	}
+	// A resume from the middle starts after the point given.
+	if vs := visitorFrames(t, d, conv, 4); len(vs) != 2 || vs[0].Seq != 5 {
+		t.Errorf("visitor resume after 4: got %+v", vs)
+	}
+
+	c, err := d.Conversation(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LastSeq != 6 || c.PublicSeq != 6 || c.LastText != "Thanks!" {
+		t.Errorf("conversation: %+v", c)
+	}
+	mustAppend(t, d, note(7, conv, "n2", "refund issued"))
+	c, _ = d.Conversation(conv)
+	fv := c.ForVisitor()
+	if c.LastSeq != 7 || c.LastText != "refund issued" || fv.LastSeq != 6 || fv.LastText != "Thanks!" || fv.PublicSeq != 0 || fv.PublicText != "" || fv.AgentRead > 6 {
+		t.Errorf("after a note: agents see %+v, the visitor %+v", c, fv)
+	}
+}
+
+func TestLogEditDelete(t *testing.T) {
+	d := openTestDB(t)
+	mustCreateSite(t, d, "shop")
+	v := mustCreateVisitor(t, d, "shop")
+	conv := mustAppend(t, d, visitorSend(v, 0, "v1", "my card is 4111 1111 1111 1111")).Conv.ID
+	edit := agentSend(7, conv, "e1", "Please never send card numbers here.")
+	mustAppend(t, d, edit)
+	ed := agentSend(7, conv, "e2", "Please never send card numbers in chat.")
+	ed.Kind, ed.Ref = parley.KindEdit, 2
+	mustAppend(t, d, ed)
+	if c, _ := d.Conversation(conv); c.LastText != "Please never send card numbers in chat." {
+		t.Errorf("an edit of the newest message updates the preview: %q", c.LastText)
+	}
+	del := agentSend(7, conv, "d1", "")
+	del.Kind, del.Ref = parley.KindDelete, 1
+	mustAppend(t, d, del)
+	ms := frames(t, d, conv, 0, 0)
+	if len(ms) != 4 || ms[0].Text != "" || !ms[0].Deleted || ms[3].Kind != parley.KindDelete || ms[3].Ref != 1 {
+		t.Fatalf("after deleting 1: %+v", ms)
+	}
+	for _, tc := range []struct {
+		name string
+		a    store.Append
+		code string
+	}{
+		{"unknown kind", store.Append{Conv: conv, From: parley.Author{Kind: parley.AuthorAgent, ID: 7}, Kind: "poll", Text: "x"}, parley.EInvalid},
+		{"visitor note", func() store.Append { a := visitorSend(v, conv, "vn", "x"); a.Kind = parley.KindNote; return a }(), parley.EForbidden},
+		{"visitor internal", func() store.Append { a := visitorSend(v, conv, "vi", "x"); a.Internal = true; return a }(), parley.EForbidden},
+		{"event without a name", store.Append{Conv: conv, From: parley.Author{Kind: parley.AuthorSite}, Kind: parley.KindEvent}, parley.EInvalid},
+		{"edit without ref", func() store.Append { a := agentSend(7, conv, "x1", "x"); a.Kind = parley.KindEdit; return a }(), parley.EInvalid},
+		{"ref on a message", func() store.Append { a := agentSend(7, conv, "x2", "x"); a.Ref = 1; return a }(), parley.EInvalid},
+		{"edit of a missing entry", func() store.Append { a := agentSend(7, conv, "x3", "x"); a.Kind, a.Ref = parley.KindEdit, 99; return a }(), parley.ENotFound},
+		{"edit of a deletion", func() store.Append { a := agentSend(7, conv, "x4", "x"); a.Kind, a.Ref = parley.KindEdit, 4; return a }(), parley.EInvalid},
+	} {
+		_, err := d.Append(testContext(t), tc.a)
+		if got := parley.ErrorCode(err); got != tc.code {
+			t.Errorf("%s: got %q (%v), want %q", tc.name, got, err, tc.code)
+		}
+	}
+	if c, _ := d.Conversation(conv); c.LastSeq != 4 {
+		t.Errorf("refused entries changed the conversation: LastSeq %d, want 4", c.LastSeq)
+	}
+}
+
+// snapshotFile copies the database file as it is on disk while it is
+// open: what a kill -9 would leave behind, every commit in it, no
+// checkpoint since the last one.
+func snapshotFile(tb testing.TB, d *store.DB) string {
+	tb.Helper()
+	b, err := os.ReadFile(d.Path())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "crashed.db")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// dumpConv is everything readers see of one conversation.
+func dumpConv(tb testing.TB, d *store.DB, conv uint64) string {
+	tb.Helper()
+	c, err := d.Conversation(conv)
+	if err != nil {
+		tb.Fatalf("Conversation(%d): %v", conv, err)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%+v\n", c)
+	d.Messages(conv, 0, 0, func(f []byte) error { b.Write(f); b.WriteByte('\n'); return nil })
+	b.WriteString("visitor:\n")
+	d.VisitorMessages(conv, 0, 0, func(f []byte) error { b.Write(f); b.WriteByte('\n'); return nil })
+	return b.String()
+}
+
+// TestLogReplayAfterCrash: what only the committer's memory held between
+// checkpoints — counters, index, dedupe keys — comes back from the log.
+func TestLogReplayAfterCrash(t *testing.T) {
+	d := openTestDBAt(t, filepath.Join(t.TempDir(), "parley.db"), store.Options{CheckpointEvery: time.Hour, CheckpointEntries: 1 << 30})
+	mustCreateSite(t, d, "shop")
+	var convs []uint64
+	var vs []parley.Visitor
+	for i := range 30 {
+		v := mustCreateVisitor(t, d, "shop")
+		vs = append(vs, v)
+		convs = append(convs, mustAppend(t, d, visitorSend(v, 0, fmt.Sprintf("c%d", i), "hi")).Conv.ID)
+	}
+	write := func(round int) {
+		for i, conv := range convs {
+			mustAppend(t, d, visitorSend(vs[i], conv, fmt.Sprintf("r%d-%d", round, i), fmt.Sprintf("question %d", round)))
+			if i%3 == 0 {
+				mustAppend(t, d, note(7, conv, fmt.Sprintf("n%d-%d", round, i), "internal"))
+			}
+			if i%2 == 0 {
+				mustAppend(t, d, agentSend(7, conv, fmt.Sprintf("a%d-%d", round, i), fmt.Sprintf("answer %d", round)))
+			}
+			if i%4 == 0 {
+				last, _ := d.LastSeq(conv)
+				if _, err := d.MarkRead(conv, parley.AuthorAgent, last-1); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := d.MarkRead(conv, parley.AuthorVisitor, last); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	write(1)
+	if err := d.Checkpoint(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	write(2)
+	if _, err := d.SetStatus(convs[5], parley.StatusResolved); err != nil { // a record written between checkpoints
+		t.Fatal(err)
+	}
+	write(3) // the visitor's message reopens convs[5]
+
+	crashed := openTestDBAt(t, snapshotFile(t, d), store.Options{})
+	for _, conv := range convs {
+		if got, want := dumpConv(t, crashed, conv), dumpConv(t, d, conv); got != want {
+			t.Fatalf("conversation %d after replay:\n%s\nwant\n%s", conv, got, want)
+		}
+	}
+	// Dedupe keys written only to the log still find resends.
+	res := mustAppend(t, crashed, visitorSend(vs[2], convs[2], "r3-2", "question 3"))
+	orig := mustAppend(t, d, visitorSend(vs[2], convs[2], "r3-2", "question 3"))
+	if !res.Dup || res.Message.Seq != orig.Message.Seq {
+		t.Errorf("resend after crash: got dup=%v seq %d, want the original seq %d", res.Dup, res.Message.Seq, orig.Message.Seq)
+	}
+	// And numbering goes on where it was.
+	next := mustAppend(t, crashed, agentSend(7, convs[2], "after", "still here"))
+	if last, _ := d.LastSeq(convs[2]); next.Message.Seq != last+1 {
+		t.Errorf("first seq after replay: got %d, want %d", next.Message.Seq, last+1)
+	}
+}
+
+// TestLogReadersAcrossCheckpoints reads conversations while they grow and
+// checkpoints come and go: every read is a gap-free prefix that never
+// shrinks.
+func TestLogReadersAcrossCheckpoints(t *testing.T) {
+	d := openTestDBAt(t, filepath.Join(t.TempDir(), "parley.db"), store.Options{NoSync: true, CheckpointEntries: 37})
+	mustCreateSite(t, d, "shop")
+	const nconv, perConv = 8, 150
+	var convs []uint64
+	for i := range nconv {
+		v := mustCreateVisitor(t, d, "shop")
+		convs = append(convs, mustAppend(t, d, visitorSend(v, 0, fmt.Sprintf("c%d", i), "hi")).Conv.ID)
+	}
+	ctx, cancel := context.WithCancel(testContext(t))
+	defer cancel()
+	var wg sync.WaitGroup
+	var done atomic.Int32
+	for i, conv := range convs {
+		wg.Go(func() {
+			defer done.Add(1)
+			for j := range perConv {
+				a := agentSend(7, conv, fmt.Sprintf("m%d-%d", i, j), "text")
+				if j%5 == 0 {
+					a.Kind = parley.KindNote
+				}
+				if _, err := d.Append(ctx, a); err != nil {
+					t.Errorf("Append: %v", err)
+					return
+				}
+			}
+		})
+	}
+	var reads atomic.Int64
+	for r := range 4 {
+		wg.Go(func() {
+			seen := make(map[uint64]uint64)
+			for done.Load() < nconv && ctx.Err() == nil {
+				conv := convs[(int(reads.Add(1))+r)%nconv]
+				var n uint64
+				err := d.Messages(conv, 0, 0, func(b []byte) error {
+					f, err := parley.DecodeFrame(b)
+					if err != nil {
+						return err
+					}
+					if n++; f.Seq != n {
+						return fmt.Errorf("seq %d at position %d", f.Seq, n)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Errorf("Messages(%d): %v", conv, err)
+					return
+				}
+				if n < seen[conv] {
+					t.Errorf("conversation %d shrank from %d to %d entries", conv, seen[conv], n)
+					return
+				}
+				seen[conv] = n
+				var prev uint64
+				err = d.VisitorMessages(conv, 0, 0, func(b []byte) error {
+					f, _ := parley.DecodeFrame(b)
+					if f.PrevSeq() != prev {
+						return fmt.Errorf("seq %d says prev %d, the visitor's previous was %d", f.Seq, f.PrevSeq(), prev)
+					}
+					prev = f.Seq
+					return nil
+				})
+				if err != nil {
+					t.Errorf("VisitorMessages(%d): %v", conv, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if reads.Load() < nconv {
+		t.Errorf("only %d reads ran", reads.Load())
+	}
+	for _, conv := range convs {
+		if last, _ := d.LastSeq(conv); last != perConv+1 {
+			t.Errorf("conversation %d: LastSeq %d, want %d", conv, last, perConv+1)
+		}
+	}
+}
