@@ -119,6 +119,9 @@ func (s State) String() string {
 type Client struct {
 	opts      Options
 	visitor   bool
+	// self is who this client is, from the welcome: the author of the
+	// copies of its own messages.
+	self parley.Author
 	readLimit int64
 	// probeTimeout is a field so tests can shorten it.
 	probeTimeout time.Duration
@@ -147,7 +150,8 @@ type Client struct {
 type follow struct {
 	// last is the highest seq up to which every message was delivered.
 	last uint64
-	// held are messages that arrived after a gap, waiting for it to fill.
+	// held are messages that arrived after a gap, waiting for it to fill,
+	// by the seq of the entry before them in this client's stream.
 	held map[uint64]parley.Frame
 	// pending: a replay (hello.since or resume) was asked on the current
 	// connection and its synced has not arrived; resumeAfter is where it began.
@@ -289,9 +293,9 @@ func (c *Client) Follow(conv, after uint64) {
 		fl = c.followLocked(conv, after)
 	} else if after > fl.last {
 		fl.last = after
-		for seq := range fl.held {
-			if seq <= after {
-				delete(fl.held, seq)
+		for prev, f := range fl.held {
+			if f.Seq <= after {
+				delete(fl.held, prev)
 			}
 		}
 		c.drainLocked(fl)
@@ -407,14 +411,24 @@ func (c *Client) resumeLocked(conv uint64, fl *follow) {
 // drainLocked delivers the held messages that now follow without a gap.
 func (c *Client) drainLocked(fl *follow) {
 	for {
-		f, ok := fl.held[fl.last+1]
+		f, ok := fl.held[fl.last]
 		if !ok {
 			return
 		}
-		delete(fl.held, fl.last+1)
-		fl.last++
+		delete(fl.held, fl.last)
+		fl.last = f.Seq
 		c.emitLocked(event{frame: f, hasFrame: true})
 	}
+}
+
+// prevLocked is the seq of the entry before f in this client's stream: an
+// agent sees every entry; a visitor's stream skips the agents-only ones,
+// and its frames say what came before when that is not seq-1.
+func (c *Client) prevLocked(f parley.Frame) uint64 {
+	if c.visitor {
+		return f.PrevSeq()
+	}
+	return f.Seq - 1
 }
 
 // newID returns a random UUIDv4 string: 122 random bits make collisions

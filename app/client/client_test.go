@@ -8,6 +8,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/parley-chat/parley/app/client"
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/store"
 )
 
 func TestStateString(t *testing.T) {
@@ -309,14 +311,16 @@ func TestRestoredOutbox(t *testing.T) {
 	rec.checkNoOverlap(t)
 }
 
-// TestGapTriggersResume: a msg lost on the way makes the next one skip ahead;
-// the client holds it, resumes, and delivers both in order.
+// TestGapTriggersResume: an ack lost on the way makes the next one skip
+// ahead (an ack stands for the sender's msg); the client holds it,
+// resumes, and delivers both in order. (The lost ack's message stays in the
+// outbox until a reconnect resends it and gets its ack as a duplicate.)
 func TestGapTriggersResume(t *testing.T) {
 	ts := newServer(t)
 	p := newProxy(t, ts.wsURL())
 	var dropped bool
 	p.setDrop(func(f parley.Frame) bool {
-		if f.Type == parley.TypeMsg && f.Seq == 2 && !dropped {
+		if f.Type == parley.TypeAck && f.Seq == 2 && !dropped {
 			dropped = true
 			return true
 		}
@@ -653,4 +657,56 @@ func TestAgentUnauthorized(t *testing.T) {
 	if got := c.State(); got != client.Offline {
 		t.Errorf("State() = %v, want offline", got)
 	}
+}
+
+// TestVisitorStreamSkipsAgentsOnlyEntries: notes between two messages are
+// not a gap for a visitor. The agent's message says what came before it in
+// the visitor's stream, so the client delivers it at once, asks for no
+// replay, and its position moves past the notes.
+func TestVisitorStreamSkipsAgentsOnlyEntries(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	rec := newRecorder()
+	c := client.New(rec.options(p.wsURL(), visitorHello()))
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	first := c.Send(0, "is the blue one in stock?", false)
+	rec.wait(t, "the first message", func() bool { return rec.hasMsg(first) })
+	conv := c.Following()[0]
+
+	ctx := t.Context()
+	agent := parley.Author{Kind: parley.AuthorAgent, ID: 1, Name: "Ann"}
+	for i := range 3 {
+		if _, err := ts.db.Append(ctx, store.Append{Conv: conv, From: agent, ID: fmt.Sprint("note-", i), Text: "check the warehouse", Kind: parley.KindNote}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ts.db.Append(ctx, store.Append{Conv: conv, From: agent, ID: "answer", Text: "Yes, two left."}); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "the answer", func() bool { return rec.hasMsg("answer") })
+	next := c.Send(conv, "great, ordering now", false)
+	rec.wait(t, "the next message", func() bool { return rec.hasMsg(next) })
+
+	var got []string
+	for _, f := range rec.snapshot() {
+		if f.Type == parley.TypeMsg {
+			got = append(got, fmt.Sprintf("%d:%s", f.Seq, f.ID))
+			if f.Kind == parley.KindNote {
+				t.Errorf("the visitor's app got a note: %+v", f)
+			}
+		}
+	}
+	if want := fmt.Sprintf("[1:%s 5:answer 6:%s]", first, next); fmt.Sprint(got) != want {
+		t.Errorf("delivered %v, want %s", got, want)
+	}
+	for _, f := range p.clientFrames() {
+		if f.Type == parley.TypeResume {
+			t.Errorf("the client asked for a replay (%+v): it saw a false gap", f)
+		}
+	}
+	if got := c.LastSeq(conv); got != 6 {
+		t.Errorf("LastSeq = %d, want 6", got)
+	}
+	rec.checkNoOverlap(t)
 }

@@ -333,6 +333,12 @@ func (c *Client) welcomeLocked(s *session, f parley.Frame) {
 		}
 		c.token = f.Token
 	}
+	switch {
+	case f.Visitor != nil:
+		c.self = parley.Author{Kind: parley.AuthorVisitor, ID: f.Visitor.ID, Name: f.Visitor.Name}
+	case f.Agent != nil:
+		c.self = parley.Author{Kind: parley.AuthorAgent, ID: f.Agent.ID, Name: f.Agent.Name}
+	}
 	c.limits = parley.DefaultLimits
 	if l := f.Limits; l != nil {
 		if l.MaxFrameBytes > 0 {
@@ -429,13 +435,16 @@ func (c *Client) handleLocked(s *session, f parley.Frame) {
 		c.msgLocked(f)
 		return
 	case parley.TypeAck:
-		if i := c.outboxIndexLocked(f.ID); i >= 0 {
-			c.removeLocked(s, i)
-		}
 		if c.visitor && f.Conv != 0 && c.follows[f.Conv] == nil {
 			// The visitor's first message created this conversation; its
 			// msg frames follow.
 			c.followLocked(f.Conv, 0)
+		}
+		if i := c.outboxIndexLocked(f.ID); i >= 0 {
+			// The server sends the sender no msg: the ack stands for it,
+			// and this is the sender's copy, in order with the others.
+			c.msgLocked(c.ownCopyLocked(c.outbox[i], f))
+			c.removeLocked(s, i)
 		}
 	case parley.TypeSynced:
 		if fl := c.follows[f.Conv]; fl != nil {
@@ -484,6 +493,16 @@ func (c *Client) handleLocked(s *session, f parley.Frame) {
 	c.emitLocked(event{frame: f, hasFrame: true})
 }
 
+// ownCopyLocked is the msg frame that the ack of send stands for.
+func (c *Client) ownCopyLocked(send, ack parley.Frame) parley.Frame {
+	from := c.self
+	text := send.Text
+	if t, err := c.limits.CheckText(text); err == nil {
+		text = t // as the server stored it
+	}
+	return parley.Frame{Type: parley.TypeMsg, Conv: ack.Conv, Seq: ack.Seq, ID: ack.ID, From: &from, Text: text, At: ack.At, Prev: ack.Prev}
+}
+
 // msgLocked delivers a msg frame once, in sequence order per followed
 // conversation, and asks for a replay when it sees a gap.
 func (c *Client) msgLocked(f parley.Frame) {
@@ -496,15 +515,15 @@ func (c *Client) msgLocked(f parley.Frame) {
 		}
 		fl = c.followLocked(f.Conv, 0)
 	}
-	switch {
+	switch prev := c.prevLocked(f); {
 	case f.Seq <= fl.last:
 		// Seen already: a replay overlapping live delivery.
-	case f.Seq == fl.last+1:
-		fl.last++
+	case prev <= fl.last:
+		fl.last = f.Seq
 		c.emitLocked(event{frame: f, hasFrame: true})
 		c.drainLocked(fl)
 	default:
-		fl.held[f.Seq] = f
+		fl.held[prev] = f
 		if !fl.pending {
 			c.resumeLocked(f.Conv, fl)
 		}

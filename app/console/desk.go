@@ -108,9 +108,18 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 		if f.From != nil && f.From.Kind == parley.AuthorAgent {
 			delete(d.sent, f.ID)
 		}
+		// A msg moves its conversation in the inbox: the server sends no
+		// conv frame after each message.
+		if c, ok := d.Inbox.Get(f.Conv); ok {
+			next := c
+			if next.Advance(f.ToMessage()) {
+				d.Inbox.Apply(next)
+				d.alert(&eff, c, true, next)
+			}
+		}
 		t := d.convs[f.Conv]
 		if t == nil || !t.Followed {
-			// Not opened here: the inbox shows it from conv frames.
+			// Not opened here: the inbox row is all there is to update.
 			return eff
 		}
 		m := f.ToMessage()

@@ -171,6 +171,37 @@ func TestDeskAlerts(t *testing.T) {
 	}
 }
 
+// TestDeskInboxFromMsg: the server sends no conv frame after each message;
+// the inbox row moves with the msg frames alone, in every conversation,
+// opened here or not.
+func TestDeskInboxFromMsg(t *testing.T) {
+	d := console.NewDesk()
+	d.Apply(parley.Frame{Type: parley.TypeWelcome, Agent: &me, Conversations: []parley.Conversation{open7}}, t0)
+	vera := parley.Author{Kind: parley.AuthorVisitor, ID: open7.Visitor, Name: "Vera"}
+	msg := func(seq uint64, from parley.Author, kind, text string) parley.Frame {
+		return parley.Frame{Type: parley.TypeMsg, Conv: 7, Seq: seq, From: &from, Kind: kind, Text: text, At: t0.Add(time.Duration(seq) * time.Minute).UnixMilli()}
+	}
+	eff := d.Apply(msg(open7.LastSeq+1, vera, "", "is it waterproof?"), t0)
+	c, _ := d.Inbox.Get(7)
+	if c.LastSeq != open7.LastSeq+1 || c.LastText != "is it waterproof?" || c.Unread != open7.Unread+1 || !c.Updated.After(open7.Updated) {
+		t.Errorf("after the visitor's msg: %+v", c)
+	}
+	if want := []console.Alert{{Conv: 7, Name: "Vera", Text: "is it waterproof?"}}; !reflect.DeepEqual(eff.Alerts, want) {
+		t.Errorf("alerts = %v, want %v", eff.Alerts, want)
+	}
+	// A replayed copy changes nothing and is no news.
+	if eff = d.Apply(msg(open7.LastSeq+1, vera, "", "is it waterproof?"), t0); len(eff.Alerts) != 0 {
+		t.Errorf("a replayed msg alerted %v", eff.Alerts)
+	}
+	ann := parley.Author{Kind: parley.AuthorAgent, ID: 99, Name: "Ann"}
+	d.Apply(msg(open7.LastSeq+2, ann, parley.KindNote, "checking stock"), t0)
+	d.Apply(msg(open7.LastSeq+3, ann, "", "Yes, fully."), t0)
+	c, _ = d.Inbox.Get(7)
+	if c.LastSeq != open7.LastSeq+3 || c.LastText != "Yes, fully." || c.Unread != 0 || c.AgentRead != c.LastSeq {
+		t.Errorf("after the agents' entries: %+v", c)
+	}
+}
+
 func rows(items []ui.Item) []string {
 	var s []string
 	for _, it := range items {

@@ -107,6 +107,46 @@ type Conversation struct {
 	Updated     time.Time `json:"updated"`
 }
 
+// PreviewRunes bounds LastText and PublicText.
+const PreviewRunes = 140
+
+// Advance updates the conversation's counters for a new entry m of its
+// log, as the server keeps them: the newest seq and time, the preview (a
+// message's or a note's text), the read marks (writing shows the writer
+// has seen everything before) and the count of the visitor's messages no
+// agent has read. Edits and deletions change a preview only when they
+// refer to its entry, which the server announces with a conv frame. It
+// reports false, changing nothing, for an entry not newer than LastSeq.
+func (c *Conversation) Advance(m Message) bool {
+	if m.Seq <= c.LastSeq {
+		return false
+	}
+	c.LastSeq = m.Seq
+	c.Updated = time.UnixMilli(m.At).UTC()
+	public := !IsInternal(m.Kind, m.Internal)
+	if public {
+		c.PublicSeq = m.Seq
+	}
+	if m.Kind == KindMessage || m.Kind == KindNote {
+		text := Truncate(m.Text, PreviewRunes)
+		c.LastText = text
+		if public {
+			c.PublicText = text
+		}
+	}
+	switch m.From.Kind {
+	case AuthorVisitor:
+		if m.Kind == KindMessage {
+			c.Unread++
+		}
+		c.VisitorRead = m.Seq
+	case AuthorAgent:
+		c.AgentRead = m.Seq
+		c.Unread = 0
+	}
+	return true
+}
+
 // ForVisitor is the conversation as its visitor may see it: the newest
 // entry and preview are those of the visitor's own stream, and nothing
 // tells how many agents-only entries there are.

@@ -130,13 +130,32 @@ type Pending struct {
 // order, the local greeting, then messages still on their way, each once.
 func Items(t *Thread, p Pending) []Item {
 	items := make([]Item, 0, t.Len()+len(p.Outbox)+len(p.Failed)+1)
+	// Edits and deletions refer to an earlier entry: show it as it is now.
+	// Events get rows of their own when the product has any to show.
+	var edited map[uint64]string
 	for _, m := range t.msgs {
+		switch m.Kind {
+		case parley.KindEdit, parley.KindDelete:
+			if edited == nil {
+				edited = make(map[uint64]string)
+			}
+			edited[m.Ref] = m.Text
+		}
+	}
+	for _, m := range t.msgs {
+		if m.Kind != parley.KindMessage && m.Kind != parley.KindNote {
+			continue
+		}
+		text := m.Text
+		if e, ok := edited[m.Seq]; ok {
+			text = e
+		}
 		items = append(items, Item{
 			Key:  "seq-" + strconv.FormatUint(m.Seq, 10),
 			Seq:  m.Seq,
 			ID:   m.ID,
 			From: m.From,
-			Text: m.Text,
+			Text: text,
 			At:   m.At,
 		})
 	}

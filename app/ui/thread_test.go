@@ -1,7 +1,9 @@
 package ui_test
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/parley-chat/parley/app/parley"
@@ -182,5 +184,26 @@ func TestItems(t *testing.T) {
 				t.Errorf("Items =\n%v\nwant\n%v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestItemsShowEntriesAsTheyAreNow(t *testing.T) {
+	var th ui.Thread
+	ann := parley.Author{Kind: parley.AuthorAgent, ID: 1, Name: "Ann"}
+	for _, m := range []parley.Message{
+		{Seq: 1, ID: "a", From: ann, Text: "Ships Monday."},
+		{Seq: 2, From: parley.Author{Kind: parley.AuthorSite}, Kind: parley.KindEvent, Event: parley.EventAssigned},
+		{Seq: 3, ID: "b", From: ann, Kind: parley.KindEdit, Ref: 1, Text: "Ships Tuesday."},
+		{Seq: 4, ID: "c", From: ann, Text: "card 4111…"},
+		{Seq: 5, ID: "d", From: ann, Kind: parley.KindDelete, Ref: 4},
+	} {
+		th.Add(m)
+	}
+	var got []string
+	for _, it := range ui.Items(&th, ui.Pending{Self: ann}) {
+		got = append(got, fmt.Sprintf("%d:%s", it.Seq, it.Text))
+	}
+	if want := []string{"1:Ships Tuesday.", "4:"}; !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
 	}
 }

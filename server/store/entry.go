@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
-	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 )
@@ -99,11 +98,11 @@ type convRecord struct {
 // short of the newest entry.
 func (r *convRecord) apply(pos uint64, h entryHead, f *parley.Frame, countUnread func(after uint64) (int, error)) error {
 	r.LogPos = pos
-	var from parley.Author
-	if f.From != nil {
-		from = *f.From
-	}
 	if h.kind == entryRead {
+		var from parley.Author
+		if f.From != nil {
+			from = *f.From
+		}
 		seq := min(f.Seq, r.LastSeq)
 		switch from.Kind {
 		case parley.AuthorVisitor:
@@ -121,21 +120,20 @@ func (r *convRecord) apply(pos uint64, h entryHead, f *parley.Frame, countUnread
 		return nil
 	}
 
-	r.LastSeq = h.seq
-	r.Updated = time.UnixMilli(f.At).UTC()
-	public := !h.internal
-	if public {
-		r.PublicSeq = h.seq
+	m := f.ToMessage()
+	m.Seq, m.Internal = h.seq, h.internal
+	if !r.Advance(m) {
+		return fmt.Errorf("store: entry %d is seq %d of conversation %d, which is at %d", pos, h.seq, h.conv, r.LastSeq)
 	}
+	public := !h.internal
 	switch h.kind {
 	case entryMessage, entryNote:
-		text := parley.Truncate(f.Text, lastTextRunes)
-		r.LastText, r.TextSeq = text, h.seq
+		r.TextSeq = h.seq
 		if public {
-			r.PublicText, r.PublicTextSeq = text, h.seq
+			r.PublicTextSeq = h.seq
 		}
 	case entryEdit:
-		text := parley.Truncate(f.Text, lastTextRunes)
+		text := parley.Truncate(f.Text, parley.PreviewRunes)
 		if f.Ref == r.TextSeq {
 			r.LastText = text
 		}
@@ -149,17 +147,6 @@ func (r *convRecord) apply(pos uint64, h entryHead, f *parley.Frame, countUnread
 		if f.Ref == r.PublicTextSeq {
 			r.PublicText = ""
 		}
-	}
-	switch from.Kind {
-	case parley.AuthorVisitor:
-		if h.kind == entryMessage {
-			r.Unread++
-		}
-		// Writing shows the visitor has seen everything before.
-		r.VisitorRead = h.seq
-	case parley.AuthorAgent:
-		r.AgentRead = h.seq
-		r.Unread = 0
 	}
 	return nil
 }

@@ -8,9 +8,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// lastTextRunes bounds the inbox preview of a conversation's newest message.
-const lastTextRunes = 140
-
 // Append asks for one new entry of a conversation's log: a chat message,
 // or with Kind set a note, an event, an edit or a deletion.
 type Append struct {

@@ -435,8 +435,11 @@ func (c *conn) helloVisitor(f parley.Frame) {
 		c.helloFailed(err)
 		return
 	}
-	// The widget shows one conversation: the newest.
+	// The widget shows one conversation: the newest, as its visitor sees it.
 	convs = convs[:min(len(convs), 1)]
+	for i := range convs {
+		convs[i] = convs[i].ForVisitor()
+	}
 
 	for _, from := range f.Since {
 		if _, err := c.conversation(from.Conv); err != nil {
@@ -579,7 +582,7 @@ func (c *conn) send(f parley.Frame) {
 		c.refuse(err, id)
 		return
 	}
-	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text}
+	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Sender: c}
 	if c.role == parley.RoleVisitor {
 		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page
 		if f.Greeted {
@@ -615,8 +618,14 @@ func (c *conn) send(f parley.Frame) {
 		c.refuse(err, id)
 		return
 	}
+	// The ack is the sender's copy of its message: the msg frame goes to
+	// everyone else. A visitor learns where it sits in their stream.
 	m := res.Message
-	c.enqueue(outItem{frame: parley.Frame{Type: parley.TypeAck, ID: f.ID, Conv: m.Conv, Seq: m.Seq, At: m.At, Dup: res.Dup}.Encode()})
+	ack := parley.Frame{Type: parley.TypeAck, ID: f.ID, Conv: m.Conv, Seq: m.Seq, At: m.At, Dup: res.Dup}
+	if c.role == parley.RoleVisitor && res.Prev != m.Seq-1 {
+		ack.Prev = &res.Prev
+	}
+	c.enqueue(outItem{frame: ack.Encode()})
 }
 
 // resume replays a conversation after a sequence number. The connection
@@ -715,9 +724,15 @@ func (c *conn) read(f parley.Frame) {
 		return
 	}
 	ev := eventFor(after, parley.Frame{Type: parley.TypeRead, Conv: after.ID, Seq: after.AgentRead, From: &from})
-	ev.Skip = c.sub
+	ev.To, ev.Skip = relay.Agents, c.sub
 	c.s.hub.Publish(ev)
-	// Other agents' inboxes show the unread count.
+	// The visitor's copy never points past what they may see.
+	if seen := min(after.AgentRead, after.PublicSeq); seen > min(before.AgentRead, before.PublicSeq) {
+		ev := eventFor(after, parley.Frame{Type: parley.TypeRead, Conv: after.ID, Seq: seen, From: &from})
+		ev.To = relay.Visitor
+		c.s.hub.Publish(ev)
+	}
+	// Agents' inboxes, this one's too, show the unread count.
 	conv := convEvent(after)
 	conv.To = relay.Agents
 	c.s.hub.Publish(conv)
@@ -753,7 +768,7 @@ func (c *conn) publishPage() {
 		return
 	}
 	for _, conv := range changed {
-		c.s.hub.Publish(convEvent(conv))
+		c.s.publishConv(conv)
 	}
 }
 
@@ -775,7 +790,7 @@ func (c *conn) resolve(f parley.Frame) {
 		c.refuse(err, "")
 		return
 	}
-	c.s.hub.Publish(convEvent(conv))
+	c.s.publishConv(conv)
 }
 
 // errNoConversation answers both a missing conversation and someone else's,
@@ -999,12 +1014,17 @@ func (c *conn) control(ctl *control) bool {
 // c.sent.
 func (c *conn) replay(conv, after uint64) bool {
 	// The newest seq before the read: everything up to it is in the store
-	// and will be replayed, so synced never claims more than was sent.
-	newest, err := c.s.store.LastSeq(conv)
+	// and will be replayed, so synced never claims more than was sent. A
+	// visitor's replay and synced cover only the entries they may see.
+	cv, err := c.s.store.Conversation(conv)
+	newest, messages := cv.LastSeq, c.s.store.Messages
+	if c.role == parley.RoleVisitor {
+		newest, messages = cv.PublicSeq, c.s.store.VisitorMessages
+	}
 	for err == nil {
 		n := 0
 		ok := true
-		err = c.s.store.Messages(conv, after, replayBatch, func(frame []byte) error {
+		err = messages(conv, after, replayBatch, func(frame []byte) error {
 			seq, err := frameSeq(frame)
 			if err != nil {
 				return err
@@ -1062,29 +1082,39 @@ func (c *conn) write(frame []byte) bool {
 	return true
 }
 
-// publishCommitted turns newly committed messages into hub events. It is the
+// publishCommitted turns newly committed entries into hub events. It is the
 // store's OnCommit hook: it runs after the commit, in commit order, and must
 // not block (Publish never does).
 //
-// Every message is followed by its conversation: its preview, unread count
-// and status (a visitor's message reopens it) change with each one. A new
-// conversation is announced before its first message.
+// An entry goes to everyone following its conversation but its sender,
+// whose ack stands for it; an agents-only entry to agents only. A msg frame
+// says enough for an inbox to update its preview, unread count and order,
+// so a conv frame follows only what a msg does not say: a new conversation
+// (announced before its first entry) and a reopened one.
 func (s *Server) publishCommitted(batch []store.Committed) {
 	for i := range batch {
 		c := &batch[i]
-		conv := convEvent(c.Conv)
 		if c.Created {
-			s.hub.Publish(conv)
+			s.publishConv(c.Conv)
 		}
-		s.hub.Publish(&relay.Event{
+		ev := &relay.Event{
 			Site:    c.Conv.Site,
 			Visitor: c.Conv.Visitor,
 			Conv:    c.Conv.ID,
 			Seq:     c.Message.Seq,
 			Frame:   c.Frame,
-		})
-		if !c.Created {
-			s.hub.Publish(conv)
+		}
+		if c.Message.Internal {
+			ev.To = relay.Agents
+		}
+		if sender, ok := c.Sender.(*conn); ok {
+			ev.Skip = sender.sub
+		}
+		s.hub.Publish(ev)
+		// A reopened conversation changes status; an edit or a deletion
+		// may change the preview.
+		if !c.Created && (c.Reopened || c.Message.Kind == parley.KindEdit || c.Message.Kind == parley.KindDelete) {
+			s.publishConv(c.Conv)
 		}
 	}
 }
@@ -1094,8 +1124,19 @@ func eventFor(conv parley.Conversation, f parley.Frame) *relay.Event {
 	return &relay.Event{Site: conv.Site, Visitor: conv.Visitor, Conv: conv.ID, Frame: f.Encode()}
 }
 
+// convEvent is a conv frame with the conversation as agents see it.
 func convEvent(conv parley.Conversation) *relay.Event {
 	return eventFor(conv, parley.Frame{Type: parley.TypeConv, Conversation: &conv})
+}
+
+// publishConv sends conv to its agents, and to its visitor as they may see it.
+func (s *Server) publishConv(conv parley.Conversation) {
+	agents := convEvent(conv)
+	agents.To = relay.Agents
+	s.hub.Publish(agents)
+	visitor := convEvent(conv.ForVisitor())
+	visitor.To = relay.Visitor
+	s.hub.Publish(visitor)
 }
 
 // checkPage validates a visitor's page. It is shown to agents as a link,

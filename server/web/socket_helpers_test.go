@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -158,6 +159,11 @@ type sockClient struct {
 	pending []parley.Frame
 	// seen is every frame read, for checks that something never arrived.
 	seen []parley.Frame
+	// sent are the send frames written, by id: the server acks them and
+	// sends no msg echo, so msgs makes the client's own copy from the ack.
+	sent map[string]parley.Frame
+	// author is who this client is, from its welcome.
+	author *parley.Author
 }
 
 // dial connects to /ws with the given headers (nil for none).
@@ -183,6 +189,12 @@ func (env *sockEnv) dial(tb testing.TB, name string, hdr http.Header) *sockClien
 // sendFrame writes v (a parley.Frame or any JSON value) as a text frame.
 func (c *sockClient) sendFrame(v any) {
 	c.tb.Helper()
+	if f, ok := v.(parley.Frame); ok && f.Type == parley.TypeSend && f.ID != "" {
+		if c.sent == nil {
+			c.sent = make(map[string]parley.Frame)
+		}
+		c.sent[f.ID] = f
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		c.tb.Fatal(err)
@@ -268,17 +280,33 @@ func (c *sockClient) untilError() parley.Frame {
 	return c.untilType(parley.TypeError)
 }
 
-// msgs reads frames until it has n msg frames of conv, skipping others.
+// msgs reads frames until it has n entries of conv, skipping others: the
+// msg frames, and the acks of this client's own sends, which stand for
+// their msg (the server sends no echo; docs/protocol.md).
 func (c *sockClient) msgs(conv uint64, n int) []parley.Frame {
 	c.tb.Helper()
 	var got []parley.Frame
 	for len(got) < n {
 		f := c.until(fmt.Sprintf("msg %d of %d in conversation %d", len(got)+1, n, conv), func(f parley.Frame) bool {
-			return f.Type == parley.TypeMsg && f.Conv == conv
+			_, own := c.sent[f.ID]
+			return f.Conv == conv && (f.Type == parley.TypeMsg || f.Type == parley.TypeAck && own)
 		})
+		if f.Type == parley.TypeAck {
+			f = c.ownCopy(f)
+		}
 		got = append(got, f)
 	}
+	// A client orders by seq: an ack may overtake a msg published just
+	// before it (a greeting stored with the visitor's first message).
+	slices.SortStableFunc(got, func(a, b parley.Frame) int { return cmp.Compare(a.Seq, b.Seq) })
 	return got
+}
+
+// ownCopy is the msg frame an ack stands for, as a client keeps it.
+func (c *sockClient) ownCopy(ack parley.Frame) parley.Frame {
+	s := c.sent[ack.ID]
+	text, _ := parley.DefaultLimits.CheckText(s.Text)
+	return parley.Frame{Type: parley.TypeMsg, Conv: ack.Conv, Seq: ack.Seq, ID: ack.ID, From: c.author, Text: text, At: ack.At, Prev: ack.Prev}
 }
 
 // closeStatus reads until the connection ends and returns its close code.
@@ -305,6 +333,7 @@ func (c *sockClient) visitorHello(site, token string, since ...parley.ResumeFrom
 	if w.Type != parley.TypeWelcome || w.Visitor == nil {
 		c.tb.Fatalf("%s: got %+v, want a visitor welcome", c.name, w)
 	}
+	c.author = &parley.Author{Kind: parley.AuthorVisitor, ID: w.Visitor.ID, Name: w.Visitor.Name}
 	return w
 }
 
@@ -328,6 +357,7 @@ func (env *sockEnv) newAgent(tb testing.TB, name string, i int, since ...parley.
 	if w.Type != parley.TypeWelcome || w.Agent == nil || w.Agent.ID != env.agents[i].ID {
 		tb.Fatalf("%s: got %+v, want the welcome of agent %d", name, w, env.agents[i].ID)
 	}
+	c.author = &parley.Author{Kind: parley.AuthorAgent, ID: w.Agent.ID, Name: w.Agent.Name}
 	return c, w
 }
 
@@ -338,12 +368,37 @@ func (c *sockClient) say(conv uint64, id, text string) parley.Frame {
 	return c.ack(id)
 }
 
-// ack reads until the ack of id; an error about id fails the test.
+// ack reads until the ack of id; an error about id fails the test. The
+// ack stays behind, where it was read, as the msg frame it stands for, for
+// msgs to find.
 func (c *sockClient) ack(id string) parley.Frame {
 	c.tb.Helper()
-	f := c.until("ack of "+id, func(f parley.Frame) bool {
+	match := func(f parley.Frame) bool {
 		return (f.Type == parley.TypeAck || f.Type == parley.TypeError) && f.ID == id
-	})
+	}
+	var f parley.Frame
+	if i := slices.IndexFunc(c.pending, match); i >= 0 {
+		f = c.pending[i]
+		c.pending = slices.Delete(c.pending, i, i+1)
+		if f.Type == parley.TypeAck {
+			c.pending = slices.Insert(c.pending, i, c.ownCopy(f))
+		}
+	} else {
+		for {
+			var err error
+			if f, err = c.tryNext(); err != nil {
+				c.tb.Fatalf("%s: waiting for ack of %s: %v", c.name, id, err)
+			}
+			c.seen = append(c.seen, f)
+			if match(f) {
+				break
+			}
+			c.pending = append(c.pending, f)
+		}
+		if f.Type == parley.TypeAck {
+			c.pending = append(c.pending, c.ownCopy(f))
+		}
+	}
 	if f.Type == parley.TypeError {
 		c.tb.Fatalf("%s: send %s refused: %s: %s", c.name, id, f.Code, f.Message)
 	}

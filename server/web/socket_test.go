@@ -60,11 +60,14 @@ func TestSocketVisitorWelcomeAndToken(t *testing.T) {
 
 func TestSocketAckAfterCommit(t *testing.T) {
 	env := newSockEnv(t, parley.Limits{})
+	agent, _ := env.newAgent(t, "agent", 0)
 	v, w := env.newVisitor(t, "visitor")
 	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "m-1", Text: "  Do you ship to Norway?  "})
 
-	var ack, msg parley.Frame
-	for ack.Type == "" || msg.Type == "" {
+	// The sender gets its ack and the new conversation, and no echo of
+	// its message: the ack stands for it.
+	var ack parley.Frame
+	for ack.Type == "" {
 		switch f := v.next(); f.Type {
 		case parley.TypeAck:
 			ack = f
@@ -73,8 +76,6 @@ func TestSocketAckAfterCommit(t *testing.T) {
 			if len(got) != 1 || got[0].Seq != f.Seq || got[0].ID != "m-1" {
 				t.Fatalf("at ack time the store holds %+v, want message m-1 as seq %d", got, f.Seq)
 			}
-		case parley.TypeMsg:
-			msg = f
 		case parley.TypeConv:
 			if f.Conversation == nil || f.Conversation.Visitor != w.Visitor.ID {
 				t.Errorf("conv frame for someone else: %+v", f.Conversation)
@@ -83,12 +84,69 @@ func TestSocketAckAfterCommit(t *testing.T) {
 			t.Fatalf("unexpected frame %+v", f)
 		}
 	}
-	if ack.ID != "m-1" || ack.Seq != 1 || ack.Conv == 0 || ack.At == 0 || ack.Dup {
+	if ack.ID != "m-1" || ack.Seq != 1 || ack.Conv == 0 || ack.At == 0 || ack.Dup || ack.Prev != nil {
 		t.Errorf("ack = %+v, want m-1 as seq 1 of a new conversation", ack)
 	}
+	// Everyone else following the conversation gets the msg.
+	msg := agent.msgs(ack.Conv, 1)[0]
 	if msg.Conv != ack.Conv || msg.Seq != 1 || msg.Text != "Do you ship to Norway?" || msg.At != ack.At ||
 		msg.From == nil || *msg.From != (parley.Author{Kind: parley.AuthorVisitor, ID: w.Visitor.ID, Name: w.Visitor.Name}) {
 		t.Errorf("msg = %+v from %+v, want the trimmed text from the visitor", msg, msg.From)
+	}
+}
+
+// TestSocketFramesPerMessage: a message costs one frame per connection
+// that follows its conversation — the ack to its sender, the msg to the
+// others — and no conv frame, since a msg says what changed.
+func TestSocketFramesPerMessage(t *testing.T) {
+	env := newSockEnv(t, parley.Limits{})
+	agent, _ := env.newAgent(t, "agent", 0)
+	v, w := env.newVisitor(t, "visitor")
+	conv := v.say(0, "m-1", "first").Conv
+	otherTab := env.dial(t, "second tab", nil)
+	otherTab.visitorHello(env.site.ID, w.Token)
+	agent.msgs(conv, 1)
+	// The new conversation was announced to both before the ack.
+	v.untilType(parley.TypeConv)
+	v.msgs(conv, 1)
+	agent.untilType(parley.TypeConv)
+
+	// A marker published after the burst: a typing frame from the agent
+	// reaches both visitor tabs, and the visitor's reaches the agent.
+	const n = 10
+	for i := range n {
+		v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: fmt.Sprint("v-", i), Conv: conv, Text: "more"})
+	}
+	for i := range n {
+		v.ack(fmt.Sprint("v-", i))
+	}
+	agent.sendFrame(parley.Frame{Type: parley.TypeTyping, Conv: conv, On: true})
+	v.sendFrame(parley.Frame{Type: parley.TypeTyping, Conv: conv, On: true})
+	count := func(c *sockClient, typ string) (frames, msgs int) {
+		for {
+			f := c.next()
+			if f.Type == parley.TypeTyping {
+				return frames, msgs
+			}
+			frames++
+			if f.Type == typ {
+				msgs++
+			}
+		}
+	}
+	if frames, msgs := count(v, parley.TypeMsg); frames != n || msgs != n {
+		// v.next returns the own copies ack left behind: n of them.
+		t.Errorf("sender: %d frames besides its acks' copies (%d msg), want exactly its %d acks", frames, msgs, n)
+	}
+	for _, c := range []*sockClient{otherTab, agent} {
+		if frames, msgs := count(c, parley.TypeMsg); frames != n || msgs != n {
+			t.Errorf("%s: %d frames for %d messages (%d msg), want one msg each", c.name, frames, n, msgs)
+		}
+	}
+	for _, f := range v.seen {
+		if f.Type == parley.TypeMsg {
+			t.Errorf("the sender got a msg frame %+v: the ack should stand for it", f)
+		}
 	}
 }
 
