@@ -117,11 +117,11 @@ func (s State) String() string {
 // never called concurrently, never while the client holds its lock (so they
 // may call the client), and in the order the events happened.
 type Client struct {
-	opts      Options
-	visitor   bool
+	opts    Options
+	visitor bool
 	// self is who this client is, from the welcome: the author of the
 	// copies of its own messages.
-	self parley.Author
+	self      parley.Author
 	readLimit int64
 	// probeTimeout is a field so tests can shorten it.
 	probeTimeout time.Duration
