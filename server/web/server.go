@@ -51,10 +51,13 @@ type Server struct {
 	srv    *http.Server
 	logins *loginLimiter
 
-	// conns tracks open websocket connections so Close can end them.
-	connsMu sync.Mutex
-	conns   map[*conn]struct{}
-	closing bool
+	// conns tracks open websocket connections so Close can end them;
+	// upgrades counts the websocket requests between their admission and
+	// the registration of their connection.
+	connsMu  sync.Mutex
+	conns    map[*conn]struct{}
+	closing  bool
+	upgrades sync.WaitGroup
 	// Greeted websockets by role, for DebugHandler.
 	visitorSockets, agentSockets atomic.Int64
 }
@@ -105,7 +108,7 @@ func (s *Server) routes() http.Handler {
 	}
 
 	// The relay.
-	mux.HandleFunc("GET /ws", s.handleSocket)
+	mux.HandleFunc("GET /ws", s.admitSocket)
 
 	// The agents' JSON API.
 	mux.HandleFunc("POST /api/login", s.handleLogin)
@@ -146,20 +149,75 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // URL is the public base URL, without a trailing slash.
 func (s *Server) URL() string { return s.cfg.PublicURL }
 
-// Close stops accepting, closes websockets with 1001 so clients reconnect
-// elsewhere, and waits up to the context's deadline for handlers to finish.
+// Close stops accepting connections, closes every websocket with 1001 so
+// that clients reconnect elsewhere, and returns once their close
+// handshakes are done and the HTTP handlers have finished. At ctx's end it
+// cuts what is left instead of waiting longer, and logs it: a client that
+// does not answer its close must not hold the shutdown, and is no error.
 func (s *Server) Close(ctx context.Context) error {
 	s.connsMu.Lock()
 	s.closing = true
+	s.connsMu.Unlock()
+
+	// Shutdown closes the listener at once, then waits for the plain HTTP
+	// requests; websockets, once upgraded, are not its business.
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- s.srv.Shutdown(ctx) }()
+
+	// An upgrade under way either registers its connection or, seeing
+	// closing, closes it with 1001 itself; after this, conns is complete.
+	upgraded := make(chan struct{})
+	go func() {
+		s.upgrades.Wait()
+		close(upgraded)
+	}()
+	select {
+	case <-upgraded:
+	case <-ctx.Done():
+	}
+
+	s.connsMu.Lock()
 	conns := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)
 	}
 	s.connsMu.Unlock()
+	var wg sync.WaitGroup
+	var cut atomic.Int64
 	for _, c := range conns {
-		c.shutdown()
+		wg.Go(func() {
+			if !c.shutdown(ctx) {
+				cut.Add(1)
+			}
+		})
 	}
-	return s.srv.Shutdown(ctx)
+	wg.Wait()
+
+	err := <-httpDone
+	if ctx.Err() != nil {
+		s.srv.Close()
+		s.log.Warn("web: shutdown deadline passed, connections cut", "websockets", len(conns), "websocketsCut", cut.Load())
+		return nil
+	}
+	s.log.Info("web: websockets closed", "websockets", len(conns))
+	return err
+}
+
+// admitSocket refuses websocket upgrades once Close has begun, and counts
+// the others until their connection is registered or closed, so that
+// Close misses none of them.
+func (s *Server) admitSocket(w http.ResponseWriter, r *http.Request) {
+	s.connsMu.Lock()
+	if s.closing {
+		s.connsMu.Unlock()
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "The server is shutting down; try again.", http.StatusServiceUnavailable)
+		return
+	}
+	s.upgrades.Add(1)
+	s.connsMu.Unlock()
+	defer s.upgrades.Done()
+	s.handleSocket(w, r)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -265,10 +265,18 @@ func (c *conn) run() {
 	}
 }
 
-// shutdown closes the connection with 1001 so the client reconnects; it
-// does not wait for the close handshake.
-func (c *conn) shutdown() {
+// shutdown closes the connection with 1001 so the client reconnects, and
+// returns once the close handshake is done (or a close already under way
+// has ended). At ctx's end it cuts the connection instead: a client that
+// does not answer must not hold the shutdown. It reports whether the
+// connection ended before that.
+func (c *conn) shutdown(ctx context.Context) bool {
+	// Ending c.ctx ends the reader's and the writer's calls, and with them
+	// the socket.
+	cut := context.AfterFunc(ctx, c.cancel)
 	go c.closeWith(websocket.StatusGoingAway, "server shutting down")
+	<-c.ctx.Done()
+	return cut()
 }
 
 // closeWith starts the close handshake, once. It may block for the

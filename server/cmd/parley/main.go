@@ -73,7 +73,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	<-ctx.Done()
-	return m.Close()
+	stop() // a second signal ends the process at once
+	m.Logger.Info("parley: shutting down")
+	start := time.Now()
+	err := m.Close()
+	m.Logger.Info("parley: stopped", "took", time.Since(start).Round(time.Millisecond))
+	return err
 }
 
 // Config is everything the server is started with.
@@ -364,10 +369,16 @@ func (m *Main) setUpDemo() error {
 	return nil
 }
 
-// Close stops serving and closes the store; messages already acknowledged
-// are on disk.
+// shutdownTimeout bounds Close: clients that do not answer their close
+// handshake in this time are cut.
+const shutdownTimeout = 5 * time.Second
+
+// Close stops serving, closes the websockets with 1001 and waits, up to
+// shutdownTimeout, for their close handshakes; then it closes the store,
+// which commits what is queued. Messages already acknowledged were on
+// disk before their ack.
 func (m *Main) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	var errs []error
 	if m.shop != nil {
