@@ -45,13 +45,13 @@
 // publishes after each commit (view.go). Changes the log does not hold
 // (a new conversation, its status, its page) write the record at once.
 //
-// BenchmarkAppend (40,000 messages to 1,000 random conversations, fsync on)
-// counts the pages each layout writes per message:
+// BenchmarkAppend (40,000 messages to 1,000 random conversations, fsync on,
+// a checkpoint included) counts the pages each layout writes per message:
 //
 //	                                          pages/msg, 16 writers   256 writers
 //	record, messages, dedupe keys in 3 buckets    4.8                     2.4
 //	one key range per conversation (schema 1)     2.6                     1.5
-//	one log, checkpointed (schema 2)              see BenchmarkAppend
+//	one log, checkpointed (schema 2)              0.78                    0.19
 //
 // # Audiences
 //
