@@ -1,7 +1,8 @@
 // Package precompress makes and picks the compressed forms of a response
 // body: gzip and brotli at their best levels, computed once, and the
-// negotiation that chooses one by the request's Accept-Encoding. The widget
-// loader, the server's assets and the build step all use it.
+// negotiation that chooses one by the request's Accept-Encoding. It also
+// names the twins the build writes, so that the server finds them. The
+// widget loader, the server's assets and the build step all use it.
 //
 // It imports the standard library and andybalholm/brotli only.
 package precompress
@@ -9,12 +10,29 @@ package precompress
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 
 	"github.com/andybalholm/brotli"
 )
+
+// TwinDir is the directory, inside the build output (assets/dist), where
+// the build writes the compressed twins of the files the server serves:
+// TwinDir/HashedName(name, content) + ".br" and + ".gz".
+const TwinDir = "precompressed"
+
+// HashedName puts sum, the SHA-256 of a file's content, before the
+// extension of its name: "widget.css" becomes "widget.aaf25c2cf6.css". The
+// server serves a file under its hashed name and looks its twins up by it,
+// so a twin left from other bytes is never found, let alone served.
+func HashedName(name string, sum [sha256.Size]byte) string {
+	ext := path.Ext(name)
+	return strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:])[:10] + ext
+}
 
 // Gzip compresses b at gzip's best level.
 func Gzip(b []byte) []byte {

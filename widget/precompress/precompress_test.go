@@ -3,6 +3,8 @@ package precompress_test
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"math/rand/v2"
 	"runtime"
@@ -112,5 +114,20 @@ func TestBrotliWindowFitsTheInput(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
 		t.Errorf("brotli of 20 KB allocated %.1f MB, want at most 8 MB", float64(got)/(1<<20))
+	}
+}
+
+func TestHashedName(t *testing.T) {
+	sum := sha256.Sum256([]byte("body{margin:0}"))
+	tests := []struct{ name, want string }{
+		{"widget.css", "widget." + hex.EncodeToString(sum[:5]) + ".css"},
+		{"wasm_exec.js", "wasm_exec." + hex.EncodeToString(sum[:5]) + ".js"},
+		{"console.wasm", "console." + hex.EncodeToString(sum[:5]) + ".wasm"},
+		{"LICENSE", "LICENSE." + hex.EncodeToString(sum[:5])},
+	}
+	for _, tt := range tests {
+		if got := precompress.HashedName(tt.name, sum); got != tt.want {
+			t.Errorf("HashedName(%q) = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }
