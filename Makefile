@@ -14,19 +14,16 @@ all: build
 ## build: both wasm apps, the minified loader, precompressed assets, the server
 build: wasm loader server
 
-# Each wasm is replaced only when its bytes change, so the slow brotli pass
-# in parley-build runs only for real changes.
 wasm:
 	@mkdir -p $(DIST)
-	$(WASMENV) $(GO) build $(GOFLAGS_BUILD) -o $(DIST)/widget.wasm.new ./app/cmd/widget
-	$(WASMENV) $(GO) build $(GOFLAGS_BUILD) -o $(DIST)/console.wasm.new ./app/cmd/console
-	@for a in widget console; do \
-		if cmp -s $(DIST)/$$a.wasm.new $(DIST)/$$a.wasm; then rm $(DIST)/$$a.wasm.new; \
-		else mv $(DIST)/$$a.wasm.new $(DIST)/$$a.wasm; fi; \
-	done
+	$(WASMENV) $(GO) build $(GOFLAGS_BUILD) -o $(DIST)/widget.wasm ./app/cmd/widget
+	$(WASMENV) $(GO) build $(GOFLAGS_BUILD) -o $(DIST)/console.wasm ./app/cmd/console
 
+# The minified loader, and the .br/.gz twins of the wasm, styles and scripts
+# in $(DIST)/precompressed, so that the server compresses nothing at start.
+# Twins are named by content: the slow brotli pass runs only for new bytes.
 loader:
-	$(GO) run ./widget/cmd/parley-build -dist $(DIST)
+	$(GO) run ./widget/cmd/parley-build -dist $(DIST) -assets assets
 
 server:
 	$(GO) build -trimpath -o $(BIN) ./server/cmd/parley
@@ -64,4 +61,4 @@ fuzz:
 	if [ -n "$$fail" ]; then echo "fuzz: failed:$$fail (failing inputs are in each package's testdata/fuzz)"; exit 1; fi
 
 clean:
-	rm -rf bin $(DIST)/*.wasm* $(DIST)/*.js
+	rm -rf bin $(DIST)/*.wasm* $(DIST)/*.js $(DIST)/precompressed

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -26,7 +28,45 @@ import (
 type asset struct {
 	url         string // "/assets/widget.1a2b3c4d5e.wasm"
 	contentType string
-	raw, gz, br []byte
+	raw         *blob
+	// twins returns the gzip and brotli forms, nil for one not to send;
+	// twins itself is nil for a file always sent as it is.
+	twins func() (gz, br *blob)
+}
+
+// blob is a file's bytes in one encoding: in memory, or a file of the
+// assets FS, read at each request. The wasm and its twins, 23 MB, stay in
+// the FS: the binary embeds them already, and a copy on the heap would
+// hold them in memory twice.
+type blob struct {
+	data []byte // when fsys is nil
+	fsys fs.FS
+	name string
+	size int
+}
+
+func memBlob(b []byte) *blob { return &blob{data: b, size: len(b)} }
+
+// fileBlob is the file name of fsys, which it does not read.
+func fileBlob(fsys fs.FS, name string) (*blob, error) {
+	info, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	return &blob{fsys: fsys, name: name, size: int(info.Size())}, nil
+}
+
+func (b *blob) writeTo(w io.Writer) {
+	if b.fsys == nil {
+		w.Write(b.data)
+		return
+	}
+	f, err := b.fsys.Open(b.name)
+	if err != nil {
+		return // it was there at start, and the FS does not change
+	}
+	defer f.Close()
+	io.Copy(w, f)
 }
 
 // appShell is what one go-app wasm app needs besides its page: the URLs its
@@ -55,14 +95,11 @@ type Assets struct {
 	console appShell
 }
 
-// storageFallbackJS runs before go-app in the widget page: in a cross-site
-// iframe with site data blocked, touching localStorage throws and would kill
-// the wasm, so an in-memory Storage takes its place.
-const storageFallbackJS = `(function(){function m(){var d={};return{getItem:function(k){return Object.prototype.hasOwnProperty.call(d,k)?d[k]:null},setItem:function(k,v){d[k]=String(v)},removeItem:function(k){delete d[k]},clear:function(){d={}},key:function(i){return Object.keys(d)[i]||null},get length(){return Object.keys(d).length}}}["localStorage","sessionStorage"].forEach(function(n){try{var s=window[n],k="__parley";s.setItem(k,k);s.removeItem(k)}catch(e){try{Object.defineProperty(window,n,{value:m(),configurable:true})}catch(e2){}}})})();`
-
-// LoadAssets reads fsys (laid out like package assets: icons/, style/, shop/,
-// dist/) and prepares every file for serving. Missing build output is not an
-// error: the pages then say what to build.
+// LoadAssets reads fsys (laid out like package assets: icons/, style/, js/,
+// shop/, dist/) and prepares every file for serving. It compresses nothing
+// (see add), and the large files it serves from fsys at each request, so
+// fsys must not change: package assets' FS is embedded. Missing build
+// output is not an error: the pages then say what to build.
 func LoadAssets(fsys fs.FS) (*Assets, error) {
 	a := &Assets{byURL: make(map[string]*asset), icons: make(map[string]*asset)}
 
@@ -71,7 +108,7 @@ func LoadAssets(fsys fs.FS) (*Assets, error) {
 		if err != nil {
 			return nil, fmt.Errorf("web: assets: %w", err)
 		}
-		a.icons[name] = a.add(name, b, nil, nil)
+		a.icons[name] = a.addBytes(fsys, name, b)
 	}
 	shop, err := fs.ReadFile(fsys, "shop/index.html")
 	if err != nil {
@@ -84,7 +121,14 @@ func LoadAssets(fsys fs.FS) (*Assets, error) {
 	if js, err := fs.ReadFile(fsys, "dist/loader.min.js"); err == nil {
 		a.loader = widget.NewLoader(js)
 	}
-	a.storage = a.add("storage.js", []byte(storageFallbackJS), nil, nil)
+	// The widget page runs js/storage.js before go-app: in a cross-site
+	// iframe with site data blocked, touching localStorage throws and would
+	// kill the wasm, so an in-memory Storage takes its place.
+	storage, err := fs.ReadFile(fsys, "js/storage.js")
+	if err != nil {
+		return nil, fmt.Errorf("web: assets: %w", err)
+	}
+	a.storage = a.addBytes(fsys, "storage.js", storage)
 
 	if err := a.loadApp(fsys, &a.widget, "widget"); err != nil {
 		return nil, err
@@ -102,35 +146,34 @@ func (a *Assets) loadApp(fsys fs.FS, shell *appShell, name string) error {
 	if err != nil {
 		return fmt.Errorf("web: assets: %w", err)
 	}
-	wasm, err := fs.ReadFile(fsys, "dist/"+name+".wasm")
+	wasm, err := fileBlob(fsys, "dist/"+name+".wasm")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("web: assets: %w", err)
 	}
-	// The .br and .gz twins are made at build time: brotli at its best
-	// takes seconds for a 7 MB wasm, too slow for start-up.
-	br, _ := fs.ReadFile(fsys, "dist/"+name+".wasm.br")
-	gz, _ := fs.ReadFile(fsys, "dist/"+name+".wasm.gz")
-
-	shell.wasm = a.add(name+".wasm", wasm, gz, br)
-	shell.style = a.add(name+".css", css, nil, nil)
+	wasmSum, err := fileSum(fsys, wasm.name)
+	if err != nil {
+		return fmt.Errorf("web: assets: %w", err)
+	}
+	shell.wasm = a.add(fsys, name+".wasm", wasm, wasmSum)
+	shell.style = a.addBytes(fsys, name+".css", css)
 
 	// The version must be a content hash: go-app takes every new version
 	// for a release, and the console's service worker changes with it.
 	sum := sha256.New()
-	sum.Write(wasm)
+	sum.Write(wasmSum[:])
 	sum.Write(css)
-	sum.Write([]byte(storageFallbackJS))
+	sum.Write(a.storage.raw.data)
 	shell.version = hex.EncodeToString(sum.Sum(nil))[:16]
 
-	gen, err := goAppFiles(shell.version, shell.wasm.url, len(wasm))
+	gen, err := goAppFiles(shell.version, shell.wasm.url, wasm.size)
 	if err != nil {
 		return err
 	}
 	if a.goCSS == nil {
-		a.goCSS = a.add("goapp.css", gen["/app.css"], nil, nil)
-		a.execJS = a.add("wasm_exec.js", gen["/wasm_exec.js"], nil, nil)
+		a.goCSS = a.addBytes(fsys, "goapp.css", gen["/app.css"])
+		a.execJS = a.addBytes(fsys, "wasm_exec.js", gen["/wasm_exec.js"])
 	}
 
 	appJS := string(gen["/app.js"])
@@ -143,7 +186,7 @@ func (a *Assets) loadApp(fsys fs.FS, shell *appShell, name string) error {
 		}
 		appJS = strings.Replace(appJS, call, "\n", 1)
 	}
-	shell.appJS = a.add(name+"-app.js", []byte(appJS), nil, nil)
+	shell.appJS = a.addBytes(fsys, name+"-app.js", []byte(appJS))
 	shell.built = true
 
 	if name == "console" {
@@ -159,6 +202,21 @@ func (a *Assets) loadApp(fsys fs.FS, shell *appShell, name string) error {
 		shell.worker = []byte(w)
 	}
 	return nil
+}
+
+// fileSum is the SHA-256 of the file name of fsys, read a piece at a time.
+func fileSum(fsys fs.FS, name string) ([sha256.Size]byte, error) {
+	var sum [sha256.Size]byte
+	f, err := fsys.Open(name)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, err
+	}
+	return [sha256.Size]byte(h.Sum(nil)), nil
 }
 
 // goAppFiles asks a go-app Handler for the files it generates (app.js,
@@ -200,12 +258,19 @@ func (r urlResolver) Resolve(location string) string {
 	return location
 }
 
-// add registers a file under its hashed URL, compressing it when worth it
-// and no compressed twin was given.
-func (a *Assets) add(name string, raw, gz, br []byte) *asset {
-	sum := sha256.Sum256(raw)
+// add registers a file, whose SHA-256 is sum, under its hashed URL. It
+// compresses nothing: brotli at its best level over every file once cost a
+// fresh server 0.9 GB of allocations, and 300 MB of memory until its
+// second GC. A compressible file gets the .br and .gz twins the build wrote for these
+// very bytes (see precompress.HashedName): the wasm, the styles, storage.js.
+// The other files are only known here — go-app generates app.js,
+// wasm_exec.js and app.css, and app.js names the wasm's hash — and are
+// small (under 20 KB), so they are compressed on their first request, once;
+// at the best level that costs about 20 ms and 3 MB a file. A wasm without
+// twins is sent as it is: brotli would take tens of seconds over it.
+func (a *Assets) add(fsys fs.FS, name string, raw *blob, sum [sha256.Size]byte) *asset {
+	hashed := precompress.HashedName(name, sum)
 	ext := path.Ext(name)
-	url := "/assets/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:])[:10] + ext
 	ct := mime.TypeByExtension(ext)
 	switch ext {
 	case ".wasm":
@@ -215,17 +280,34 @@ func (a *Assets) add(name string, raw, gz, br []byte) *asset {
 	case ".css":
 		ct = "text/css; charset=utf-8"
 	}
-	f := &asset{url: url, contentType: ct, raw: raw, gz: gz, br: br}
-	if compressible(ct) && len(raw) > 512 {
-		if f.gz == nil {
-			f.gz = precompress.Gzip(raw)
-		}
-		if f.br == nil {
-			f.br = precompress.Brotli(raw)
-		}
+	f := &asset{url: "/assets/" + hashed, contentType: ct, raw: raw}
+	if compressible(ct) && raw.size > 512 {
+		f.twins = twins(fsys, hashed, raw)
 	}
-	a.byURL[url] = f
+	a.byURL[f.url] = f
 	return f
+}
+
+// addBytes is add for a file in memory.
+func (a *Assets) addBytes(fsys fs.FS, name string, b []byte) *asset {
+	return a.add(fsys, name, memBlob(b), sha256.Sum256(b))
+}
+
+// twins returns the compressed forms of raw: the build's when it made both,
+// else, for a file in memory, both made on first request.
+func twins(fsys fs.FS, hashed string, raw *blob) func() (gz, br *blob) {
+	base := "dist/" + precompress.TwinDir + "/" + hashed
+	gz, gzErr := fileBlob(fsys, base+".gz")
+	br, brErr := fileBlob(fsys, base+".br")
+	if gzErr == nil && brErr == nil {
+		return func() (*blob, *blob) { return gz, br }
+	}
+	if raw.fsys == nil {
+		return sync.OnceValues(func() (*blob, *blob) {
+			return memBlob(precompress.Gzip(raw.data)), memBlob(precompress.Brotli(raw.data))
+		})
+	}
+	return func() (*blob, *blob) { return gz, br } // what the build left, if anything
 }
 
 func compressible(contentType string) bool {
@@ -240,20 +322,24 @@ func (f *asset) serve(w http.ResponseWriter, r *http.Request, cacheControl strin
 	h.Set("Cache-Control", cacheControl)
 	h.Set("X-Content-Type-Options", "nosniff")
 	body := f.raw
-	if f.gz != nil || f.br != nil {
+	var gz, br *blob
+	if f.twins != nil {
+		gz, br = f.twins()
+	}
+	if gz != nil || br != nil {
 		h.Add("Vary", "Accept-Encoding")
 		switch {
-		case f.br != nil && precompress.Accepts(r, "br"):
+		case br != nil && precompress.Accepts(r, "br"):
 			h.Set("Content-Encoding", "br")
-			body = f.br
-		case f.gz != nil && precompress.Accepts(r, "gzip"):
+			body = br
+		case gz != nil && precompress.Accepts(r, "gzip"):
 			h.Set("Content-Encoding", "gzip")
-			body = f.gz
+			body = gz
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.Itoa(body.size))
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		body.writeTo(w)
 	}
 }
 

@@ -42,11 +42,14 @@ func HashPassword(pw string) ([]byte, error) {
 	if len(pw) > 1024 {
 		return nil, parley.Errorf(parley.EInvalid, "The password is longer than 1,024 bytes.")
 	}
-	salt := make([]byte, 16)
-	rand.Read(salt)
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	salt := randomBytes(16)
+	return phcString(salt, argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)), nil
+}
+
+// phcString formats an argon2id hash with our parameters.
+func phcString(salt, key []byte) []byte {
 	return fmt.Appendf(nil, "$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
 // checkPassword reports whether pw matches a hash made by HashPassword. The
@@ -77,8 +80,17 @@ func checkPassword(hash []byte, pw string) bool {
 }
 
 // dummyHash is checked against when the email is unknown, so a login for a
-// missing account takes as long as one for an existing account.
-var dummyHash, _ = HashPassword("not-a-real-password")
+// missing account takes as long as one for an existing account. It has
+// HashPassword's parameters but a random key, which no password needs to
+// match: made with argon2 it would cost every start 19 MiB, held until the
+// second GC.
+var dummyHash = phcString(randomBytes(16), randomBytes(argonKeyLen))
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
 
 // NewToken returns 32 random bytes, base64url without padding.
 func NewToken() string {

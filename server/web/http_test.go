@@ -36,9 +36,19 @@ type httpEnv struct {
 
 const testPassword = "correct horse battery"
 
-// testAssets builds assets from the repository's static files and stand-in
-// build output: header and routing tests need no real wasm.
+// testAssets builds assets from testFS.
 func testAssets(tb testing.TB) *web.Assets {
+	tb.Helper()
+	a, err := web.LoadAssets(testFS(tb))
+	if err != nil {
+		tb.Fatalf("LoadAssets: %v", err)
+	}
+	return a
+}
+
+// testFS holds the repository's static files and stand-in build output:
+// header and routing tests need no real wasm.
+func testFS(tb testing.TB) fstest.MapFS {
 	tb.Helper()
 	read := func(p string) []byte {
 		b, err := os.ReadFile(filepath.Join("..", "..", "assets", p))
@@ -47,25 +57,27 @@ func testAssets(tb testing.TB) *web.Assets {
 		}
 		return b
 	}
-	fsys := fstest.MapFS{
+	return fstest.MapFS{
 		"shop/index.html":             {Data: read("shop/index.html")},
 		"icons/icon-192.png":          {Data: read("icons/icon-192.png")},
 		"icons/icon-512.png":          {Data: read("icons/icon-512.png")},
 		"icons/icon-maskable-512.png": {Data: read("icons/icon-maskable-512.png")},
 		"style/widget.css":            {Data: []byte("body{margin:0}")},
 		"style/console.css":           {Data: []byte("body{margin:0}")},
+		"js/storage.js":               {Data: read("js/storage.js")},
 		"dist/widget.wasm":            {Data: bytes.Repeat([]byte("widget wasm stand-in "), 100)},
 		"dist/console.wasm":           {Data: bytes.Repeat([]byte("console wasm stand-in "), 100)},
 		"dist/loader.min.js":          {Data: []byte("(function(cfg){window.parleyCfg=cfg})")},
 	}
-	a, err := web.LoadAssets(fsys)
-	if err != nil {
-		tb.Fatalf("LoadAssets: %v", err)
-	}
-	return a
 }
 
 func newHTTPEnv(tb testing.TB) *httpEnv {
+	tb.Helper()
+	return newHTTPEnvWith(tb, testAssets(tb))
+}
+
+// newHTTPEnvWith is newHTTPEnv serving assets a.
+func newHTTPEnvWith(tb testing.TB, a *web.Assets) *httpEnv {
 	tb.Helper()
 	db, err := store.Open(filepath.Join(tb.TempDir(), "parley.db"), store.Options{NoSync: true})
 	if err != nil {
@@ -87,7 +99,7 @@ func newHTTPEnv(tb testing.TB) *httpEnv {
 		tb.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	env.srv = web.NewServer(web.Config{Addr: "127.0.0.1:0", Assets: testAssets(tb)}, db, relay.NewHub(), logger)
+	env.srv = web.NewServer(web.Config{Addr: "127.0.0.1:0", Assets: a}, db, relay.NewHub(), logger)
 	if err := env.srv.Open(); err != nil {
 		tb.Fatal(err)
 	}

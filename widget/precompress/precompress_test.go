@@ -3,7 +3,11 @@ package precompress_test
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
+	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -84,4 +88,46 @@ func FuzzAcceptsHeader(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestBrotliWindowFitsTheInput(t *testing.T) {
+	// Round trips at the edges of the window sizes, from the smallest
+	// window, 10 bits, up.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 1<<10 - 16, 1<<10 - 15, 1<<16 - 16, 1<<16 - 15} {
+		raw := make([]byte, n)
+		for i := range raw {
+			raw[i] = "parley "[rng.IntN(7)]
+		}
+		got, err := io.ReadAll(brotli.NewReader(bytes.NewReader(precompress.Brotli(raw))))
+		if err != nil || !bytes.Equal(got, raw) {
+			t.Errorf("%d bytes: brotli does not round-trip (%v)", n, err)
+		}
+	}
+
+	// With a 16 MiB window for any input, the encoder allocated 128 MiB for
+	// a 500-byte script.
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	precompress.Brotli([]byte(strings.Repeat("parley brotli window ", 1000)))
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
+		t.Errorf("brotli of 20 KB allocated %.1f MB, want at most 8 MB", float64(got)/(1<<20))
+	}
+}
+
+func TestHashedName(t *testing.T) {
+	sum := sha256.Sum256([]byte("body{margin:0}"))
+	tests := []struct{ name, want string }{
+		{"widget.css", "widget." + hex.EncodeToString(sum[:5]) + ".css"},
+		{"wasm_exec.js", "wasm_exec." + hex.EncodeToString(sum[:5]) + ".js"},
+		{"console.wasm", "console." + hex.EncodeToString(sum[:5]) + ".wasm"},
+		{"LICENSE", "LICENSE." + hex.EncodeToString(sum[:5])},
+	}
+	for _, tt := range tests {
+		if got := precompress.HashedName(tt.name, sum); got != tt.want {
+			t.Errorf("HashedName(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
 }
