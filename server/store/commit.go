@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/parley-chat/parley/app/parley"
@@ -44,6 +46,10 @@ const (
 	// maxCachedConversations bounds the committer's cache of clean
 	// conversations: about a kilobyte each.
 	maxCachedConversations = 20000
+	// logFillPercent is how full bbolt fills a log page before it starts
+	// the next: the log only grows at its end (bbolt's advice for
+	// sequential keys), and a deletion rewrites an entry no longer.
+	logFillPercent = 1.0
 )
 
 // convState is the committer's copy of one conversation.
@@ -210,13 +216,16 @@ func (d *DB) commit(queue []*write) (asked []*write) {
 }
 
 func (d *DB) newBatch(tx *bolt.Tx) *batch {
+	log := tx.Bucket(bucketLog)
+	// Keys only grow: full pages, not the half-full ones a split leaves.
+	log.FillPercent = logFillPercent
 	return &batch{
 		d:            d,
 		tx:           tx,
 		now:          now(),
 		sites:        tx.Bucket(bucketSites),
 		visitors:     tx.Bucket(bucketVisitors),
-		log:          tx.Bucket(bucketLog),
+		log:          log,
 		convs:        tx.Bucket(bucketConvs),
 		index:        tx.Bucket(bucketConvIndex),
 		dedupe:       tx.Bucket(bucketDedupe),
@@ -307,17 +316,30 @@ func (d *DB) checkpoint() error {
 	if len(d.dirty) == 0 {
 		return nil
 	}
+	// bbolt splits a leaf only when the transaction commits, and an insert
+	// into a leaf shifts what follows the key: keys in random order make a
+	// big transaction quadratic. So every bucket is written in key order.
+	ids := slices.Sorted(maps.Keys(d.dirty))
+	var dedupeKeys []string
+	for _, id := range ids {
+		for k := range d.dirty[id].dedupe {
+			dedupeKeys = append(dedupeKeys, k)
+		}
+	}
+	slices.Sort(dedupeKeys)
 	err := d.db.Update(func(tx *bolt.Tx) error {
 		convs, index, dedupe := tx.Bucket(bucketConvs), tx.Bucket(bucketConvIndex), tx.Bucket(bucketDedupe)
-		for id, st := range d.dirty {
+		for _, k := range dedupeKeys {
+			seq := d.dirty[be64([]byte(k[:8]))].dedupe[k]
+			if err := dedupe.Put([]byte(k), u64(seq)); err != nil {
+				return fmt.Errorf("store: writing dedupe key: %w", err)
+			}
+		}
+		for _, id := range ids {
+			st := d.dirty[id]
 			for i, pos := range st.tail {
 				if err := index.Put(indexKey(id, st.rec.Indexed+1+uint64(i)), u64(pos)); err != nil {
 					return fmt.Errorf("store: indexing conversation %d: %w", id, err)
-				}
-			}
-			for k, seq := range st.dedupe {
-				if err := dedupe.Put([]byte(k), u64(seq)); err != nil {
-					return fmt.Errorf("store: writing dedupe key: %w", err)
 				}
 			}
 			rec := st.rec

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/parley-chat/parley/app/parley"
 	bolt "go.etcd.io/bbolt"
@@ -430,9 +432,14 @@ func (d *DB) VisitorMessages(conv, after uint64, limit int, fn func(frame []byte
 func (d *DB) messages(conv, after uint64, limit int, visitor bool, fn func(frame []byte) error) error {
 	var buf []byte
 	var ends []int
-	err := d.eachEntry(conv, after, limit, visitor, func(frame []byte) {
-		buf = append(buf, frame...)
-		ends = append(ends, len(buf))
+	err := d.eachEntry(conv, after, limit, visitor, func(frames [][]byte, size int) {
+		// One exact buffer: growing it frame by frame costs more.
+		buf = make([]byte, 0, size)
+		ends = make([]int, 0, len(frames))
+		for _, f := range frames {
+			buf = append(buf, f...)
+			ends = append(ends, len(buf))
+		}
 	})
 	if err != nil {
 		return err
@@ -453,41 +460,84 @@ func (d *DB) messages(conv, after uint64, limit int, visitor bool, fn func(frame
 // holds the read transaction only while copying, so it suits callers that
 // write the result afterwards (the HTTP API), not a socket frame by frame.
 func (d *DB) AppendTranscript(dst []byte, conv, after uint64, limit int) ([]byte, error) {
-	first := true
-	err := d.eachEntry(conv, after, limit, false, func(frame []byte) {
-		if !first {
-			dst = append(dst, ',')
+	err := d.eachEntry(conv, after, limit, false, func(frames [][]byte, size int) {
+		dst = slices.Grow(dst, size+len(frames))
+		for i, f := range frames {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, f...)
 		}
-		first = false
-		dst = append(dst, frame...)
 	})
 	return dst, err
 }
 
-// eachEntry calls fn with the stored frames of conv after seq after, at
-// most limit (<= 0: all), in seq order; for a visitor, only those they may
-// see. The bytes are bbolt's: valid only during the call.
-func (d *DB) eachEntry(conv, after uint64, limit int, visitor bool, fn func(frame []byte)) error {
+// eachEntry calls fn once with the stored frames of conv after seq after,
+// at most limit (<= 0: all), in seq order, and their total size; for a
+// visitor, only those they may see. The bytes are bbolt's: valid only
+// during the call.
+func (d *DB) eachEntry(conv, after uint64, limit int, visitor bool, fn func(frames [][]byte, size int)) error {
 	return d.withConv(conv, func(tx *bolt.Tx, rec *convRecord, tail []uint64) error {
-		log := tx.Bucket(bucketLog)
-		n := 0
+		log := logReader{c: tx.Bucket(bucketLog).Cursor()}
+		n := rec.LastSeq - min(after, rec.LastSeq)
+		if limit > 0 {
+			n = min(n, uint64(limit))
+		}
+		frames := make([][]byte, 0, min(n, 4096))
+		size := 0
 		var err error
 		eachPosition(tx, conv, rec.Indexed, tail, after, func(seq, pos uint64) bool {
 			var h entryHead
 			var frame []byte
-			if h, frame, err = decodeEntry(log.Get(u64(pos))); err != nil {
+			if h, frame, err = decodeEntry(log.get(pos)); err != nil {
 				err = fmt.Errorf("store: entry %d/%d: %w", conv, seq, err)
 				return false
 			}
 			if visitor && h.internal {
 				return true
 			}
-			fn(frame)
-			n++
-			return limit <= 0 || n < limit
+			frames = append(frames, frame)
+			size += len(frame)
+			return limit <= 0 || len(frames) < limit
 		})
+		if err == nil {
+			fn(frames, size)
+		}
 		return err
 	})
+}
+
+// logReader reads log entries at growing positions. A conversation's
+// entries are near each other in the log, often next to each other, so
+// stepping forward from the last one read beats a search from the root.
+type logReader struct {
+	c   *bolt.Cursor
+	key []byte
+	val []byte
+	buf [8]byte
+}
+
+// logStep is how far ahead a position may be for get to step to it.
+const logStep = 16
+
+// get returns the value at pos, or nil.
+func (r *logReader) get(pos uint64) []byte {
+	if r.key != nil {
+		if at := be64(r.key); at < pos && pos-at <= logStep {
+			for r.key != nil && be64(r.key) < pos {
+				r.key, r.val = r.c.Next()
+			}
+			if r.key != nil && be64(r.key) == pos {
+				return r.val
+			}
+		}
+	}
+	binary.BigEndian.PutUint64(r.buf[:], pos)
+	r.key, r.val = r.c.Seek(r.buf[:])
+	if r.key == nil || be64(r.key) != pos {
+		return nil
+	}
+	return r.val
 }
 
 // countVisitorMessages counts the visitor's chat messages in conv after

@@ -29,6 +29,7 @@ func migrateToLog(tx *bolt.Tx) error {
 		return nil
 	}
 	log, convs := tx.Bucket(bucketLog), tx.Bucket(bucketConvs)
+	log.FillPercent = logFillPercent
 	index, dedupe := tx.Bucket(bucketConvIndex), tx.Bucket(bucketDedupe)
 	if err := convs.SetSequence(old.Sequence()); err != nil {
 		return err
