@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/parley-chat/parley/app/parley"
@@ -33,7 +35,14 @@ type write struct {
 // it costs about a page per conversation touched since the last one,
 // however many entries each got. Between checkpoints that state lives in
 // the committer's memory and is rebuilt from the log at Open.
+//
+// A checkpoint runs in steps of at most checkpointStep conversations, the
+// ones dirty longest first, each its own transaction between batches: a
+// write waits for one step at most, never for a whole checkpoint of
+// thousands of conversations.
 const (
+	// checkpointStep bounds the conversations one checkpoint step writes.
+	checkpointStep = 256
 	// defaultCheckpointEvery bounds the time between checkpoints while
 	// anything is dirty.
 	defaultCheckpointEvery = 30 * time.Second
@@ -61,8 +70,10 @@ type convState struct {
 	// dedupe holds the dedupe keys of tail entries → seq, not yet in
 	// bucketDedupe.
 	dedupe map[string]uint64
-	// dirty: the record, the tail or the dedupe keys differ from the file.
+	// dirty: the record, the tail or the dedupe keys differ from the file;
+	// since is the log position of the first entry not in the file.
 	dirty bool
+	since uint64
 }
 
 // batch is the state of one committer transaction, shared by its writes.
@@ -129,10 +140,6 @@ func (d *DB) commitLoop() {
 		select {
 		case <-d.wake:
 		case <-tick.C:
-			if len(d.dirty) > 0 && time.Since(d.lastCheckpoint) >= d.checkpointEvery {
-				d.checkpoint()
-			}
-			continue
 		}
 		for {
 			d.mu.Lock()
@@ -143,17 +150,20 @@ func (d *DB) commitLoop() {
 			if len(queue) > 0 {
 				asked = d.commit(queue)
 			}
-			if len(asked) > 0 || d.tailLen >= d.checkpointEntries || len(d.dirty) >= maxDirtyConversations || closing {
+			if len(asked) > 0 || closing {
 				err := d.checkpoint()
 				for _, w := range asked {
 					w.done <- err
 				}
+			} else if d.checkpointing || d.checkpointDue() {
+				// One step, then the writes that queued meanwhile.
+				d.checkpointing = d.checkpointStep() == nil && len(d.dirty) > 0
 			}
 			if closing {
 				// Nothing can be queued once closing is set.
 				return
 			}
-			if len(queue) == 0 {
+			if len(queue) == 0 && !d.checkpointing {
 				break
 			}
 		}
@@ -283,10 +293,11 @@ func (b *batch) putRecord(st *convState) error {
 	return nil
 }
 
-// markDirty records that st has changes only the log holds so far.
-func (d *DB) markDirty(st *convState) {
+// markDirty records that st has changes only the log holds so far, from
+// log position pos on.
+func (d *DB) markDirty(st *convState, pos uint64) {
 	if !st.dirty {
-		st.dirty = true
+		st.dirty, st.since = true, pos
 		d.dirty[st.rec.ID] = st
 	}
 }
@@ -307,36 +318,68 @@ func (d *DB) trimCache() {
 	}
 }
 
-// checkpoint writes every dirty conversation's record, index positions and
-// dedupe keys in one transaction, and moves keyCheckpoint to the newest
-// log position. It runs on the committer between batches. On failure
-// nothing in memory changes, and the next checkpoint tries again.
+// checkpointDue says whether enough waits for a checkpoint: the time
+// since the last one ended, the entries or the conversations waiting.
+func (d *DB) checkpointDue() bool {
+	return len(d.dirty) > 0 && (time.Since(d.lastCheckpoint) >= d.checkpointEvery ||
+		d.tailLen >= d.checkpointEntries || len(d.dirty) >= maxDirtyConversations)
+}
+
+// checkpoint runs checkpoint steps until nothing is dirty.
 func (d *DB) checkpoint() error {
-	d.lastCheckpoint = time.Now()
+	for len(d.dirty) > 0 {
+		if err := d.checkpointStep(); err != nil {
+			return err
+		}
+	}
+	d.checkpointing = false
+	return nil
+}
+
+// checkpointStep writes the record, index positions and dedupe keys of the
+// checkpointStep conversations dirty longest, in one transaction, and moves
+// keyCheckpoint to just before the oldest entry still only in the log. It
+// runs on the committer between batches. On failure nothing in memory
+// changes, and the next step tries again.
+func (d *DB) checkpointStep() error {
 	if len(d.dirty) == 0 {
+		d.lastCheckpoint = time.Now()
 		return nil
 	}
+	step := slices.SortedFunc(maps.Values(d.dirty), func(a, b *convState) int { return cmp.Compare(a.since, b.since) })
+	rest := step[min(len(step), checkpointStep):]
+	step = step[:min(len(step), checkpointStep)]
+	// Every entry before the oldest one left dirty is in the file after
+	// this step.
+	upTo := d.pos
+	if len(rest) > 0 {
+		upTo = rest[0].since - 1
+	}
+
 	// bbolt splits a leaf only when the transaction commits, and an insert
 	// into a leaf shifts what follows the key: keys in random order make a
 	// big transaction quadratic. So every bucket is written in key order.
-	ids := slices.Sorted(maps.Keys(d.dirty))
-	var dedupeKeys []string
-	for _, id := range ids {
-		for k := range d.dirty[id].dedupe {
-			dedupeKeys = append(dedupeKeys, k)
+	slices.SortFunc(step, func(a, b *convState) int { return cmp.Compare(a.rec.ID, b.rec.ID) })
+	type dedupeEntry struct {
+		key string
+		seq uint64
+	}
+	var dedupeKeys []dedupeEntry
+	for _, st := range step {
+		for k, seq := range st.dedupe {
+			dedupeKeys = append(dedupeKeys, dedupeEntry{k, seq})
 		}
 	}
-	slices.Sort(dedupeKeys)
+	slices.SortFunc(dedupeKeys, func(a, b dedupeEntry) int { return strings.Compare(a.key, b.key) })
 	err := d.db.Update(func(tx *bolt.Tx) error {
 		convs, index, dedupe := tx.Bucket(bucketConvs), tx.Bucket(bucketConvIndex), tx.Bucket(bucketDedupe)
-		for _, k := range dedupeKeys {
-			seq := d.dirty[be64([]byte(k[:8]))].dedupe[k]
-			if err := dedupe.Put([]byte(k), u64(seq)); err != nil {
+		for _, e := range dedupeKeys {
+			if err := dedupe.Put([]byte(e.key), u64(e.seq)); err != nil {
 				return fmt.Errorf("store: writing dedupe key: %w", err)
 			}
 		}
-		for _, id := range ids {
-			st := d.dirty[id]
+		for _, st := range step {
+			id := st.rec.ID
 			for i, pos := range st.tail {
 				if err := index.Put(indexKey(id, st.rec.Indexed+1+uint64(i)), u64(pos)); err != nil {
 					return fmt.Errorf("store: indexing conversation %d: %w", id, err)
@@ -352,21 +395,24 @@ func (d *DB) checkpoint() error {
 				return fmt.Errorf("store: writing conversation %d: %w", id, err)
 			}
 		}
-		return tx.Bucket(bucketMeta).Put(keyCheckpoint, u64(d.pos))
+		return tx.Bucket(bucketMeta).Put(keyCheckpoint, u64(upTo))
 	})
 	if err != nil {
 		return fmt.Errorf("store: checkpoint: %w", mapClosed(err))
 	}
-	for _, st := range d.dirty {
-		st.rec.Indexed = st.rec.LastSeq
-		st.tail, st.dedupe, st.dirty = nil, nil, false
-	}
-	d.dirty = make(map[uint64]*convState)
-	d.tailLen = 0
-	// Every record on file is now current.
 	d.viewMu.Lock()
-	clear(d.views)
+	for _, st := range step {
+		// The file holds all of it now.
+		d.tailLen -= len(st.tail)
+		st.rec.Indexed = st.rec.LastSeq
+		st.tail, st.dedupe, st.dirty, st.since = nil, nil, false, 0
+		delete(d.dirty, st.rec.ID)
+		delete(d.views, st.rec.ID)
+	}
 	d.viewMu.Unlock()
+	if len(d.dirty) == 0 {
+		d.lastCheckpoint = time.Now()
+	}
 	d.trimCache()
 	return nil
 }
@@ -413,7 +459,10 @@ func (d *DB) reload() error {
 			if err != nil {
 				return fmt.Errorf("store: log entry %d: %w", pos, err)
 			}
-			if h.seq > 0 {
+			// A conversation written by a later checkpoint step than
+			// keyCheckpoint holds some of the entries after it already.
+			pending := false
+			if h.seq > st.rec.Indexed {
 				if want := st.rec.Indexed + uint64(len(st.tail)) + 1; h.seq != want {
 					return fmt.Errorf("store: log entry %d is seq %d of conversation %d, want %d", pos, h.seq, h.conv, want)
 				}
@@ -425,6 +474,7 @@ func (d *DB) reload() error {
 					}
 					st.dedupe[string(dedupeKey(h.conv, *f.From, f.ID))] = h.seq
 				}
+				pending = true
 			}
 			if pos > st.rec.LogPos {
 				count := func(after uint64) (int, error) {
@@ -433,8 +483,11 @@ func (d *DB) reload() error {
 				if err := st.rec.apply(pos, h, &f, count); err != nil {
 					return err
 				}
+				pending = true
 			}
-			d.markDirty(st)
+			if pending {
+				d.markDirty(st, pos)
+			}
 		}
 		return nil
 	})

@@ -380,7 +380,7 @@ func (b *batch) add(st *convState, m parley.Message, internal, created, reopened
 		}
 		st.dedupe[string(dedupeKey(c.ID, m.From, m.ID))] = m.Seq
 	}
-	b.d.markDirty(st)
+	b.d.markDirty(st, pos)
 	b.touched[c.ID] = st
 	b.committed = append(b.committed, Committed{Message: m, Frame: frame, Conv: c.Conversation, Created: created, Reopened: reopened, Sender: sender})
 	return m, prev, nil
@@ -401,7 +401,7 @@ func (b *batch) addRead(st *convState, from parley.Author, seq uint64) error {
 	if err := st.rec.apply(pos, h, &f, count); err != nil {
 		return err
 	}
-	b.d.markDirty(st)
+	b.d.markDirty(st, pos)
 	b.touched[st.rec.ID] = st
 	return nil
 }

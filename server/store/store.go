@@ -115,6 +115,8 @@ type DB struct {
 	dirty          map[uint64]*convState
 	tailLen        int
 	lastCheckpoint time.Time
+	// checkpointing: a checkpoint has begun and runs step by step.
+	checkpointing bool
 
 	// views are the committed state of the dirty conversations, for
 	// readers: see view.go.

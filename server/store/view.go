@@ -10,8 +10,8 @@ import (
 // of it lives in the committer's memory until the next checkpoint: the
 // counters of its record and the log positions of its newest entries. The
 // committer publishes a view of each dirty conversation after every commit
-// that changed it, and drops all views after a checkpoint, when the file
-// holds everything again.
+// that changed it, and drops a conversation's view when a checkpoint step
+// has written it, when the file holds all of it again.
 //
 // A reader takes the view first, then opens its read transaction. The view
 // names only committed log positions, which every later transaction holds;
