@@ -109,24 +109,29 @@ func (c writeCost) perMsg(n int64) float64 {
 
 // Cells for the reports; "n/a" where the kernel did not say.
 
-func (c writeCost) cpuText() string { return us(c.cpuPerMsg()) }
+func (c writeCost) cpuText() string {
+	if c.msgs <= 0 {
+		return "n/a"
+	}
+	return us(c.cpuPerMsg())
+}
 
 func (c writeCost) writtenText() string {
-	if !c.ioOK {
+	if !c.ioOK || c.msgs <= 0 {
 		return "n/a"
 	}
 	return kb(c.perMsg(c.written))
 }
 
 func (c writeCost) wcharText() string {
-	if !c.ioOK {
+	if !c.ioOK || c.msgs <= 0 {
 		return "n/a"
 	}
 	return fmt.Sprintf("%s (%.1f)", kb(c.perMsg(c.wchar)), c.perMsg(c.syscw))
 }
 
 func (c writeCost) devWrittenText() string {
-	if !c.diskOK {
+	if !c.diskOK || c.msgs <= 0 {
 		return "n/a"
 	}
 	return kb(c.perMsg(c.devWritten))
@@ -137,7 +142,7 @@ func (c writeCost) devWrittenText() string {
 // holds, when nothing else on the machine flushes.
 func (c writeCost) msgsPerFlushText() string {
 	switch {
-	case !c.flushOK:
+	case !c.flushOK || c.msgs <= 0:
 		return "n/a"
 	case c.flushes == 0:
 		return "no flush"
@@ -147,7 +152,7 @@ func (c writeCost) msgsPerFlushText() string {
 
 // wcharProse is wchar per message and its write calls, for sentences.
 func (c writeCost) wcharProse() string {
-	if !c.ioOK {
+	if !c.ioOK || c.msgs <= 0 {
 		return "n/a"
 	}
 	return fmt.Sprintf("%s in %.1f write calls", kb(c.perMsg(c.wchar)), c.perMsg(c.syscw))
@@ -157,6 +162,9 @@ func (c writeCost) wcharProse() string {
 func (c writeCost) summaryText() string {
 	if !c.ioOK {
 		return "n/a (no /proc/PID/io)"
+	}
+	if c.msgs <= 0 {
+		return "n/a (no message acknowledged)"
 	}
 	t := fmt.Sprintf("%s (write_bytes); wchar %s", c.writtenText(), c.wcharProse())
 	if c.diskOK {

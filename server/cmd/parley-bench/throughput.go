@@ -209,9 +209,11 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 	curStep.Store(int32(len(ramp) - 1))
 	stop.Store(true)
 	wakeAll()
-	deadline := time.Now().Add(10 * time.Second)
+	const drain = 10 * time.Second
+	deadline := time.Now().Add(drain)
+	left := int64(0)
 	for time.Now().Before(deadline) {
-		left := int64(0)
+		left = 0
 		for _, s := range socks {
 			left += max(s.inflight.Load(), 0)
 		}
@@ -238,8 +240,8 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 			best = st
 		}
 		rows = append(rows, []string{fmt.Sprint(r.active), fmt.Sprint(r.window), thousands(int64(r.active * r.window)), thousands(int64(r.rate)),
-			ms(r.lat.P50), ms(r.lat.P99), ms(r.lat.P999), fmt.Sprintf("%.0f %%", r.srv), r.cost.cpuText(), r.cost.writtenText(), r.cost.wcharText(),
-			r.cost.devWrittenText(), r.cost.msgsPerFlushText(), fmt.Sprintf("%.2f", r.frames), fmt.Sprintf("%.0f %%", r.self)})
+			latText(r.lat, r.lat.P50), latText(r.lat, r.lat.P99), latText(r.lat, r.lat.P999), fmt.Sprintf("%.0f %%", r.srv), r.cost.cpuText(), r.cost.writtenText(), r.cost.wcharText(),
+			r.cost.devWrittenText(), r.cost.msgsPerFlushText(), framesText(r.cost.msgs, r.frames), fmt.Sprintf("%.0f %%", r.self)})
 	}
 	b := results[best]
 	sec.add("msgs/s at saturation", fmt.Sprintf("%s msgs/s (%d sockets × window %d)", thousands(int64(b.rate)), b.active, b.window),
@@ -249,7 +251,7 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 		v := "not in the ramp"
 		if i >= 0 {
 			r := results[i]
-			v = fmt.Sprintf("%s msgs/s, ack p50 %s, server CPU %s per message", thousands(int64(r.rate)), ms(r.lat.P50), r.cost.cpuText())
+			v = fmt.Sprintf("%s msgs/s, ack p50 %s, server CPU %s per message", thousands(int64(r.rate)), latText(r.lat, r.lat.P50), r.cost.cpuText())
 		}
 		sec.add(fmt.Sprintf("%d senders, window 1", n), v, "", noTarget)
 	}
@@ -274,8 +276,7 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 	sec.notes = append(sec.notes, fmt.Sprintf("Saturation is the step with the most acks a second (%d sockets, W = %d). "+
 		"CPU is in %% of one core; the machine has %d, shared by the server and the load generator, so the server's figure is a lower bound of what it would do alone.",
 		b.active, b.window, runtime.NumCPU()))
-	if b.rate < targetRate {
-		first := results[0]
+	if first := results[0]; b.rate < targetRate && first.rate > 0 {
 		sec.note("The msgs/s target is missed. The store commits one batch at a time on one goroutine, and its cost grows with the messages in a batch, not with the commits: "+
 			"with %d sends in flight it already does %s msgs/s (ack p50 %s), and %.0f times more in flight adds only %.0f %%, while the latency grows in proportion. "+
 			"%s A CPU profile at saturation, taken while this benchmark was first written, put about half of the server's CPU "+
@@ -305,8 +306,30 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 		sec.note("**write_bytes did not grow while messages were committed**: the data directories' file system (%s) does not account writes to the process, "+
 			"so the bytes-written figures are not the disk's. Run with TMPDIR on a disk-backed file system.", cfg.dataFS)
 	}
-	if r, re, se := refused.Load(), readErrs.Load(), sendErrs.Load(); r+re+se > 0 {
-		sec.note("Anomalies: %d sends refused, %d sockets failed while reading, %d while sending.", r, re, se)
+	for _, r := range results {
+		if r.cost.msgs == 0 {
+			sec.note("**No send was acknowledged during the step of %d sockets × W = %d** (%s), while the server used %.0f %% of one core: the server stalled.",
+				r.active, r.window, step, r.srv)
+		}
+	}
+	if r, re, se := refused.Load(), readErrs.Load(), sendErrs.Load(); r+re+se+left > 0 {
+		sec.note("Anomalies: %d sends refused, %d sockets failed while reading, %d while sending; %d sends still unacknowledged %s after the last step.", r, re, se, left, drain)
 	}
 	return nil
+}
+
+// latText is a latency of summary s, or n/a without samples.
+func latText(s summary, d time.Duration) string {
+	if s.N == 0 {
+		return "n/a"
+	}
+	return ms(d)
+}
+
+// framesText is frames read per message, or n/a without messages.
+func framesText(msgs int64, perMsg float64) string {
+	if msgs <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", perMsg)
 }
