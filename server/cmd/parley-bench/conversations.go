@@ -73,7 +73,7 @@ func runConversations(ctx context.Context, cfg config, sec *section) error {
 	var delivered, acked, foreign, refused, readErrs, sendErrs atomic.Int64
 	// Every frame each side reads once the sending starts, whatever its
 	// type: what the server sends per message is measured, not assumed.
-	var visitorFrames, agentFrames atomic.Int64
+	var visitorFrames, agentFrames, wire atomic.Int64
 	var counting atomic.Bool
 	deliveries := make([][]time.Duration, n)
 	acks := make([][]time.Duration, n)
@@ -96,6 +96,7 @@ func runConversations(ctx context.Context, cfg config, sec *section) error {
 			}
 			if counting.Load() {
 				frames.Add(1)
+				wire.Add(int64(wsFrameLen(buf.Len())))
 			}
 			typ, id := peek(buf.Bytes())
 			handle(time.Now().UnixNano(), typ, id)
@@ -131,6 +132,9 @@ func runConversations(ctx context.Context, cfg config, sec *section) error {
 		})
 	}
 
+	// While every socket idles, the data directory's device shows what
+	// other processes write to it.
+	background := srv.deviceBackground(time.Second)
 	// Each visitor sends once a second, the starts spread over the first
 	// second so the load is even.
 	start := time.Now().Add(100 * time.Millisecond)
@@ -171,6 +175,7 @@ func runConversations(ctx context.Context, cfg config, sec *section) error {
 	// sent is in them with all of its work.
 	m2 := srv.meter()
 	cost := costBetween(m0, m2, acked.Load())
+	cost.socketBytes = wire.Load()
 	counting.Store(false)
 	vFrames, aFrames := perCount(visitorFrames.Load(), acked.Load()), perCount(agentFrames.Load(), delivered.Load())
 	stopReading()
@@ -209,7 +214,7 @@ func runConversations(ctx context.Context, cfg config, sec *section) error {
 			"and the frames each side read per message, of any type, are reported as measured. "+
 			"Server: `%s` (default limits: 5 msgs/s per connection).",
 		thousands(int64(n)), thousands(int64(n)), maxWelcome, rounds, thousands(want), thousands(int64(n)), srv.command()),
-		writePathMethod(cfg, srv, fmt.Sprintf("the %d s of sending and until the last ack", rounds), "the messages acknowledged"))
+		writePathMethod(cfg, srv, fmt.Sprintf("the %d s of sending and until the last ack", rounds), "the messages acknowledged", background))
 	sec.details = append(sec.details, mdTable(
 		[]string{"", "samples", "p50", "p99", "p99.9", "max"},
 		[][]string{
@@ -218,12 +223,15 @@ func runConversations(ctx context.Context, cfg config, sec *section) error {
 		}),
 		fmt.Sprintf("Over the %.1f s window the server used %.0f %% of one core (utime+stime from /proc) and the load generator %.0f %%; "+
 			"server RSS %s at the end, peak (VmHWM) %s. "+
-			"Per message, until the last ack (%.1f s, %s messages): server CPU %s, written %s (write_bytes), wchar %s, device written %s, "+
+			"Per message, until the last ack (%.1f s, %s messages): server CPU %s, write_bytes %s, file writes %s, wchar %s, device written %s, "+
 			"%s messages per device flush. Frames read per message: %.2f by the visitor's socket (per ack), %.2f by the agent's (per delivered `msg`).",
 			window.Seconds(), cpuPercent(p0, p1), cpuPercent(g0, g1), kb(float64(p1.rss)), kb(float64(p1.hwm)),
-			cost.wall.Seconds(), thousands(cost.msgs), cost.cpuText(), cost.writtenText(), cost.wcharProse(), cost.devWrittenText(), cost.msgsPerFlushText(), vFrames, aFrames))
+			cost.wall.Seconds(), thousands(cost.msgs), cost.cpuText(), cost.writtenText(), cost.fileWrittenText(), cost.wcharProse(), cost.devWrittenText(), cost.msgsPerFlushText(), vFrames, aFrames))
 	if f, r, re, se := foreign.Load(), refused.Load(), readErrs.Load(), sendErrs.Load(); f+r+re+se > 0 {
 		sec.note("Anomalies: %d msg frames of other conversations reached scoped agents, %d sends refused, %d sockets failed while reading, %d while sending.", f, r, re, se)
+	}
+	if note := cost.folioNote(); note != "" {
+		sec.note("%s", note)
 	}
 	if cost.noWrites() {
 		sec.note("**write_bytes did not grow while messages were committed**: the data directories' file system (%s) does not account writes to the process, "+

@@ -11,10 +11,12 @@ import (
 // measured window and divided by the messages acknowledged in it:
 //
 //   - /proc/PID/stat: the server's utime+stime;
-//   - /proc/PID/io: write_bytes, the page-cache pages the server dirtied
-//     (4 KB each, counted when a clean page turns dirty: bbolt fsyncs every
-//     commit, so every commit counts its pages again), and wchar, the bytes
-//     of all its write system calls, to sockets as much as to files;
+//   - /proc/PID/io: write_bytes, the page-cache folios the server dirtied
+//     (counted whole when a clean folio turns dirty: bbolt fsyncs every
+//     commit, so every commit counts its pages again; exact with 4 KB
+//     folios, an overstatement with large ones), and wchar, the bytes of
+//     all its write system calls, to sockets as much as to files; wchar
+//     less the frames the load generator read is what went to files;
 //   - /proc/diskstats for the data directory's device: flush requests (an
 //     fsync ends in one) and sectors written, the file system's journal
 //     included. These are the whole device's, other writers' too.
@@ -66,6 +68,10 @@ type writeCost struct {
 	// write system call's bytes. ioOK is false without /proc/PID/io.
 	written, wchar, syscw int64
 	ioOK                  bool
+	// socketBytes is what the server wrote to the generator's sockets
+	// (frames and their headers, as read): wchar less it is file writes.
+	// Set by the caller; 0 when not counted.
+	socketBytes int64
 	// Device-wide: sectors written in bytes, and flush requests; diskOK is
 	// false when the device could not be read, flushOK when the kernel
 	// does not count flushes (before Linux 5.5).
@@ -150,6 +156,75 @@ func (c writeCost) msgsPerFlushText() string {
 	return fmt.Sprintf("%.1f", float64(c.msgs)/float64(c.flushes))
 }
 
+// fileWritten is the bytes the server passed to write system calls on
+// files: wchar less its socket writes.
+func (c writeCost) fileWritten() int64 { return c.wchar - c.socketBytes }
+
+func (c writeCost) fileWrittenText() string {
+	if !c.ioOK || c.msgs <= 0 || c.socketBytes <= 0 {
+		return "n/a"
+	}
+	return kb(c.perMsg(c.fileWritten()))
+}
+
+// folioNote explains a write_bytes well above the file writes, for the
+// report; empty when they agree.
+func (c writeCost) folioNote() string {
+	if !c.ioOK || c.msgs <= 0 || c.socketBytes <= 0 || c.fileWritten() <= 0 || float64(c.written) <= 1.25*float64(c.fileWritten()) {
+		return ""
+	}
+	return fmt.Sprintf("write_bytes (%s per message) exceeds the server's file writes (%s per message) by %.0f %%: some of the pages it wrote were in page-cache folios "+
+		"larger than 4 KB, which write_bytes counts whole. What reaches the disk is the file writes' pages (and the journal's); the device's counter, when nothing else "+
+		"writes to it, is the check.", kb(c.perMsg(c.written)), kb(c.perMsg(c.fileWritten())), 100*(float64(c.written)/float64(c.fileWritten())-1))
+}
+
+// wsFrameLen is the bytes of an unmasked server frame with n bytes of
+// payload (RFC 6455 §5.2).
+func wsFrameLen(n int) int {
+	switch {
+	case n <= 125:
+		return n + 2
+	case n <= 65535:
+		return n + 4
+	}
+	return n + 10
+}
+
+// deviceLoad is what other processes write to the data directory's
+// device while the server idles.
+type deviceLoad struct {
+	bytesPerSec, flushesPerSec float64
+	ok, flushOK                bool
+}
+
+// deviceBackground watches the data directory's device for d.
+func (s *server) deviceBackground(d time.Duration) deviceLoad {
+	a := s.meter()
+	time.Sleep(d)
+	b := s.meter()
+	if !a.diskOK || !b.diskOK {
+		return deviceLoad{}
+	}
+	secs := b.proc.at.Sub(a.proc.at).Seconds()
+	l := deviceLoad{ok: true, bytesPerSec: float64(512*(b.disk.sectorsWritten-a.disk.sectorsWritten)) / secs}
+	if a.disk.flushes >= 0 && b.disk.flushes >= 0 {
+		l.flushOK = true
+		l.flushesPerSec = float64(b.disk.flushes-a.disk.flushes) / secs
+	}
+	return l
+}
+
+func (l deviceLoad) text() string {
+	if !l.ok {
+		return "not measured"
+	}
+	t := kb(l.bytesPerSec) + "/s"
+	if l.flushOK {
+		t += fmt.Sprintf(" and %.0f flushes/s", l.flushesPerSec)
+	}
+	return t
+}
+
 // wcharProse is wchar per message and its write calls, for sentences.
 func (c writeCost) wcharProse() string {
 	if !c.ioOK || c.msgs <= 0 {
@@ -166,7 +241,7 @@ func (c writeCost) summaryText() string {
 	if c.msgs <= 0 {
 		return "n/a (no message acknowledged)"
 	}
-	t := fmt.Sprintf("%s (write_bytes); wchar %s", c.writtenText(), c.wcharProse())
+	t := fmt.Sprintf("%s (write_bytes); file writes %s; wchar %s", c.writtenText(), c.fileWrittenText(), c.wcharProse())
 	if c.diskOK {
 		t += fmt.Sprintf("; device %s, %s msgs per flush", c.devWrittenText(), c.msgsPerFlushText())
 	}
@@ -187,21 +262,24 @@ func (c writeCost) flushClause() string {
 func (c writeCost) noWrites() bool { return c.ioOK && c.msgs > 0 && c.written == 0 }
 
 // writePathMethod says how the write path's figures are measured, for
-// the report: over window, the counters' change divided by divisor.
-func writePathMethod(cfg config, srv *server, window, divisor string) string {
-	dev := "the data directory's device was not found in /proc/diskstats, so these are n/a"
+// the report: over window, the counters' change divided by divisor;
+// background is the device's other writers just before.
+func writePathMethod(cfg config, srv *server, window, divisor string, background deviceLoad) string {
+	dev := "The data directory's device was not found in /proc/diskstats, so the device's figures are n/a."
 	if srv.devOK {
-		dev = fmt.Sprintf("`%s` in /proc/diskstats, the device of the data directories", srv.devName)
+		dev = fmt.Sprintf("Device written and flushes are `%s` in /proc/diskstats, the device of the data directories: they include the journal, "+
+			"but also whatever else on the machine writes to that device meanwhile (in the second before the load, the server idle: %s). "+
+			"bbolt fsyncs twice a commit, so messages per flush is at most half the messages a commit holds.", srv.devName, background.text())
 	}
 	return fmt.Sprintf("Per-message figures are the change of the server's kernel counters over %s divided by %s. "+
 		"Server CPU is utime+stime from /proc/PID/stat. "+
-		"Written is write_bytes (less cancelled_write_bytes) from /proc/PID/io: the bytes the server caused to be written to storage, counted whole 4 KB pages at a time "+
-		"as it dirties them in the page cache; bbolt fsyncs every commit, so each commit counts its pages anew. The file system's journal, written by a kernel thread, is not in it. "+
-		"wchar, from the same file, is the bytes passed to all of the server's write system calls, files and sockets alike (bbolt's page writes and the websocket frames), "+
-		"and write calls their number (syscw). "+
-		"Device written and flushes are %s: they include the journal, but also whatever else on the machine writes to that device meanwhile; "+
-		"bbolt fsyncs twice a commit, so messages per flush is at most half the messages a commit holds. "+
-		"The data directories are in %s (%s), where write_bytes and fsync reach the disk.",
+		"write_bytes (less cancelled_write_bytes, from /proc/PID/io) is what the kernel accounts as the server's writes to storage: it counts a page-cache folio "+
+		"each time the server dirties a clean one, so it is exact when folios are 4 KB and overstates when they are larger (a 4 KB write into a 2 MB folio counts 2 MB); "+
+		"the file system's journal, written by a kernel thread, is not in it. "+
+		"wchar, from the same file, is the bytes passed to all of the server's write system calls, files and sockets alike, and write calls their number (syscw). "+
+		"File writes are wchar less the bytes of the websocket frames the load generator read, headers included: what bbolt handed to the file system, in whole 4 KB pages, "+
+		"all of which an fsync at every commit sends to the disk. "+
+		"%s The data directories are in %s (%s), where write_bytes and fsync reach the disk.",
 		window, divisor, dev, cfg.dataRoot, cfg.dataFS)
 }
 

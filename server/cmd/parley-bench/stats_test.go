@@ -313,6 +313,22 @@ func TestCostBetween(t *testing.T) {
 	if c.noWrites() {
 		t.Error("noWrites with 30 MB written")
 	}
+	if got := c.fileWrittenText(); got != "n/a" {
+		t.Errorf("fileWrittenText without socket bytes = %q, want n/a", got)
+	}
+	// wchar less 2 MB of frames: 1 MB of file writes, 0.1 KB a message,
+	// far below write_bytes' 3 KB a message.
+	c.socketBytes = 2000000
+	if got, want := c.fileWrittenText(), "0.1 KB"; got != want {
+		t.Errorf("fileWrittenText = %q, want %q", got, want)
+	}
+	if c.folioNote() == "" {
+		t.Error("no folio note with write_bytes 30 times the file writes")
+	}
+	c.socketBytes = 3000000 - 30000*1024 // file writes equal to write_bytes
+	if got := c.folioNote(); got != "" {
+		t.Errorf("folio note with write_bytes equal to the file writes: %q", got)
+	}
 
 	// Without /proc/PID/io or the device, the figures say so.
 	a.proc.ioOK, a.diskOK = false, false
@@ -342,6 +358,14 @@ func TestUS(t *testing.T) {
 	}{{0, "0.0 µs"}, {70 * time.Microsecond, "70.0 µs"}, {70400 * time.Nanosecond, "70.4 µs"}, {1500 * time.Microsecond, "1500 µs"}} {
 		if got := us(c.d); got != c.want {
 			t.Errorf("us(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+func TestWSFrameLen(t *testing.T) {
+	for _, c := range []struct{ n, want int }{{0, 2}, {125, 127}, {126, 130}, {65535, 65539}, {65536, 65546}} {
+		if got := wsFrameLen(c.n); got != c.want {
+			t.Errorf("wsFrameLen(%d) = %d, want %d", c.n, got, c.want)
 		}
 	}
 }

@@ -83,6 +83,10 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 	// frames counts every frame read during each step, whatever its type:
 	// what the server sends a sender per message is measured, not assumed.
 	frames := make([]atomic.Int64, len(ramp))
+	// wire counts the bytes of those frames as the server wrote them,
+	// websocket headers included, to tell its socket writes from its file
+	// writes in wchar.
+	wire := make([]atomic.Int64, len(ramp))
 	var counting atomic.Bool
 	var refused, readErrs, sendErrs atomic.Int64
 	runCtx, cancel := context.WithCancel(ctx)
@@ -110,7 +114,9 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 				}
 				now := time.Now().UnixNano()
 				if counting.Load() {
-					frames[curStep.Load()].Add(1)
+					st := curStep.Load()
+					frames[st].Add(1)
+					wire[st].Add(int64(wsFrameLen(buf.Len())))
 				}
 				typ, id := peek(buf.Bytes())
 				// Only acks and errors answer a send; anything else the
@@ -178,8 +184,9 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 		frames    float64 // read per acknowledged message
 	}
 	// The readers first drain what the setup left (the first message's
-	// other frames), which belongs to no step.
-	time.Sleep(200 * time.Millisecond)
+	// other frames), which belongs to no step; meanwhile the data
+	// directory's device shows what other processes write to it.
+	background := srv.deviceBackground(time.Second)
 	counting.Store(true)
 	var results []stepResult
 	for st, w := range ramp {
@@ -188,7 +195,7 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 		active.Store(int64(w.active))
 		wakeAll()
 		m0, g0 := srv.meter(), self()
-		n0, f0 := acks[st].Load(), frames[st].Load()
+		n0, f0, b0 := acks[st].Load(), frames[st].Load(), wire[st].Load()
 		time.Sleep(step)
 		m1, g1 := srv.meter(), self()
 		if err := srv.alive(); err != nil {
@@ -197,6 +204,7 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 		n, f := acks[st].Load()-n0, frames[st].Load()-f0
 		r := stepResult{load: w, rate: float64(n) / m1.proc.at.Sub(m0.proc.at).Seconds(),
 			srv: cpuPercent(m0.proc, m1.proc), self: cpuPercent(g0, g1), cost: costBetween(m0, m1, n)}
+		r.cost.socketBytes = wire[st].Load() - b0
 		if n > 0 {
 			r.frames = float64(f) / float64(n)
 		}
@@ -240,7 +248,7 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 			best = st
 		}
 		rows = append(rows, []string{fmt.Sprint(r.active), fmt.Sprint(r.window), thousands(int64(r.active * r.window)), thousands(int64(r.rate)),
-			latText(r.lat, r.lat.P50), latText(r.lat, r.lat.P99), latText(r.lat, r.lat.P999), fmt.Sprintf("%.0f %%", r.srv), r.cost.cpuText(), r.cost.writtenText(), r.cost.wcharText(),
+			latText(r.lat, r.lat.P50), latText(r.lat, r.lat.P99), latText(r.lat, r.lat.P999), fmt.Sprintf("%.0f %%", r.srv), r.cost.cpuText(), r.cost.writtenText(), r.cost.fileWrittenText(), r.cost.wcharText(),
 			r.cost.devWrittenText(), r.cost.msgsPerFlushText(), framesText(r.cost.msgs, r.frames), fmt.Sprintf("%.0f %%", r.self)})
 	}
 	b := results[best]
@@ -269,10 +277,10 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 			"and frees a place in the window, whatever else arrives. Frames read per message counts every frame a socket read, of any type, per `ack`: a measured figure, not an assumption. "+
 			"Server: `%s` (send limit lifted). The load generator runs on the same %d cores as the server.",
 		sockets, step, srv.command(), runtime.NumCPU()),
-		writePathMethod(cfg, srv, fmt.Sprintf("each %s step", step), "the acks received in it"))
+		writePathMethod(cfg, srv, fmt.Sprintf("each %s step", step), "the acks received in it", background))
 	sec.details = append(sec.details, mdTable(
 		[]string{"sockets", "window W", "sends in flight", "acks/s", "ack p50", "ack p99", "ack p99.9", "server CPU", "server CPU per msg",
-			"written per msg (write_bytes)", "wchar per msg (write calls)", "device written per msg", "msgs per device flush", "frames read per msg", "generator CPU"}, rows))
+			"write_bytes per msg", "file writes per msg", "wchar per msg (write calls)", "device written per msg", "msgs per device flush", "frames read per msg", "generator CPU"}, rows))
 	sec.notes = append(sec.notes, fmt.Sprintf("Saturation is the step with the most acks a second (%d sockets, W = %d). "+
 		"CPU is in %% of one core; the machine has %d, shared by the server and the load generator, so the server's figure is a lower bound of what it would do alone.",
 		b.active, b.window, runtime.NumCPU()))
@@ -301,6 +309,9 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 		sec.note("The CPU target is missed: the server spends %s of CPU per message at saturation (%.0f %% of a core over %s msgs/s), against 70 µs. "+
 			"At 70 µs a message, 16,000 msgs/s take %.1f of the %d cores, beside the load generator.",
 			c.cpuText(), b.srv, thousands(int64(b.rate)), float64(targetRate)*targetCPUPerMsg.Seconds(), runtime.NumCPU())
+	}
+	if note := b.cost.folioNote(); note != "" {
+		sec.note("%s", note)
 	}
 	if b.cost.noWrites() {
 		sec.note("**write_bytes did not grow while messages were committed**: the data directories' file system (%s) does not account writes to the process, "+
