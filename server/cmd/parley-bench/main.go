@@ -37,6 +37,9 @@ type config struct {
 	// fsync is the disk's fsync latency, measured before the scenarios:
 	// the floor of every durable ack.
 	fsync summary
+	// dataRoot holds the scenarios' data directories, on a disk-backed
+	// file system (chooseDataRoot).
+	dataRoot, dataFS string
 }
 
 func main() {
@@ -74,7 +77,9 @@ func main() {
 }
 
 func run(ctx context.Context, cfg config) error {
-	rep := &report{started: time.Now(), machine: describeMachine(), quick: cfg.quick, command: invocation()}
+	root, fs, why := chooseDataRoot()
+	cfg.dataRoot, cfg.dataFS = root, fs
+	rep := &report{started: time.Now(), machine: describeMachine(root, fs, why), quick: cfg.quick, command: invocation()}
 	cfg.fsync = rep.machine.fsync
 	for _, name := range scenarioNames {
 		if len(cfg.only) > 0 && !slices.Contains(cfg.only, name) {

@@ -100,10 +100,15 @@ type machine struct {
 	load               string  // /proc/loadavg when the run started
 	fsync              summary // a 4 KB write and fsync in the data directories' file system
 	fsyncErr           error
+	// dataRoot holds the data directories, on file system dataFS;
+	// dataRootWhy says why it is not the temporary directory, or why
+	// the write path's figures cannot be trusted.
+	dataRoot, dataFS, dataRootWhy string
 }
 
-func describeMachine() machine {
-	m := machine{cores: runtime.NumCPU(), goVer: runtime.Version(), cpu: "unknown", kernel: "unknown"}
+func describeMachine(dataRoot, dataFS, dataRootWhy string) machine {
+	m := machine{cores: runtime.NumCPU(), goVer: runtime.Version(), cpu: "unknown", kernel: "unknown",
+		dataRoot: dataRoot, dataFS: dataFS, dataRootWhy: dataRootWhy}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		m.cpu = cpuModel(b)
 	}
@@ -122,7 +127,7 @@ func describeMachine() machine {
 			m.load = strings.Join(f[:3], " ")
 		}
 	}
-	m.fsync, m.fsyncErr = fsyncProbe(1000)
+	m.fsync, m.fsyncErr = fsyncProbe(dataRoot, 1000)
 	return m
 }
 
@@ -130,8 +135,8 @@ func describeMachine() machine {
 // system that holds the scenarios' data directories: every durable
 // message waits for bbolt's fsyncs, so the disk sets the floor of every
 // ack latency.
-func fsyncProbe(n int) (summary, error) {
-	f, err := os.CreateTemp("", "parley-bench-fsync-")
+func fsyncProbe(dir string, n int) (summary, error) {
+	f, err := os.CreateTemp(dir, "parley-bench-fsync-")
 	if err != nil {
 		return summary{}, err
 	}
@@ -166,11 +171,16 @@ func (m machine) lines() [][2]string {
 }
 
 func (m machine) disk() string {
-	if m.fsyncErr != nil {
-		return "fsync probe failed: " + m.fsyncErr.Error()
+	where := fmt.Sprintf("data directories in %s (%s", m.dataRoot, m.dataFS)
+	if m.dataRootWhy != "" {
+		where += "; " + m.dataRootWhy
 	}
-	return fmt.Sprintf("4 KB write + fsync in the data directories' file system: p50 %s, p99 %s, p99.9 %s, max %s (%s samples); a bbolt commit takes two",
-		ms(m.fsync.P50), ms(m.fsync.P99), ms(m.fsync.P999), ms(m.fsync.Max), thousands(int64(m.fsync.N)))
+	where += ")"
+	if m.fsyncErr != nil {
+		return where + "; fsync probe failed: " + m.fsyncErr.Error()
+	}
+	return fmt.Sprintf("%s; 4 KB write + fsync there: p50 %s, p99 %s, p99.9 %s, max %s (%s samples); a bbolt commit takes two",
+		where, ms(m.fsync.P50), ms(m.fsync.P99), ms(m.fsync.P999), ms(m.fsync.Max), thousands(int64(m.fsync.N)))
 }
 
 // text is the table printed at the end of a run.

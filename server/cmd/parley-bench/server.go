@@ -35,7 +35,16 @@ type serverOptions struct {
 	// on http://localhost:PORT: two sites, as a real shop and Parley are.
 	// Otherwise an admin and the bench site are created first.
 	demo bool
+	// atStart reads the server's memory 3 s after it first answers
+	// /healthz, before any other connection, and skips the agent's login
+	// (its argon2id hash alone takes 19 MiB).
+	atStart bool
 }
+
+// startSettle is how long after its first /healthz answer the server's
+// memory is read as it starts: long enough for start-up work still running
+// in the background to have finished.
+const startSettle = 3 * time.Second
 
 // server is bin/parley running as a separate process on loopback, with a
 // fresh data directory of its own.
@@ -46,6 +55,12 @@ type server struct {
 	debugURL string
 	shopURL  string // demo only
 	cookie   string // the agent's session cookie, "parley_session=…"
+	// The block device of the data directory, for /proc/diskstats.
+	devMajor, devMinor uint32
+	devName            string
+	devOK              bool
+	// started is /proc 3 s after the first /healthz answer (atStart only).
+	started procSample
 
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -56,12 +71,14 @@ type server struct {
 
 // startServer prepares a data directory, starts the server and waits until
 // it answers /healthz; for the socket scenarios it also logs the agent in.
-func startServer(ctx context.Context, bin string, o serverOptions) (s *server, err error) {
-	dir, err := os.MkdirTemp("", "parley-bench-")
+func startServer(ctx context.Context, cfg config, o serverOptions) (s *server, err error) {
+	bin := cfg.bin
+	dir, err := os.MkdirTemp(cfg.dataRoot, "parley-bench-")
 	if err != nil {
 		return nil, err
 	}
 	s = &server{bin: bin, dir: dir}
+	s.findDevice()
 	defer func() {
 		if err != nil {
 			s.stop()
@@ -122,6 +139,17 @@ func startServer(ctx context.Context, bin string, o serverOptions) (s *server, e
 	}()
 	if err := s.waitHealthy(ctx, 15*time.Second); err != nil {
 		return s, err
+	}
+	if o.atStart {
+		select {
+		case <-time.After(startSettle):
+		case <-ctx.Done():
+			return s, ctx.Err()
+		}
+		if s.started, err = s.proc(); err != nil {
+			return s, fmt.Errorf("reading the started server: %w", err)
+		}
+		return s, nil
 	}
 	if !o.demo {
 		if s.cookie, err = s.login(ctx); err != nil {
@@ -239,6 +267,10 @@ type procSample struct {
 	// anon and file split rss: the heap and stacks, and mapped files (the
 	// binary and bbolt's memory-mapped database).
 	anon, file int64
+	// io is /proc/PID/io; ioOK is false on kernels built without I/O
+	// accounting.
+	io   procIO
+	ioOK bool
 }
 
 func readProc(pid int) (procSample, error) {
@@ -265,6 +297,10 @@ func readProc(pid int) (procSample, error) {
 	}
 	if p.file, err = parseProcStatusKB(status, "RssFile"); err != nil {
 		return p, err
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid)); err == nil {
+		p.io, err = parseProcIO(b)
+		p.ioOK = err == nil
 	}
 	return p, nil
 }

@@ -165,3 +165,76 @@ func parseCPUBusy(data []byte) (time.Duration, error) {
 	}
 	return time.Duration(busy) * time.Second / clockTicks, nil
 }
+
+// procIO is /proc/PID/io: wchar is the bytes passed to write system calls
+// (files, sockets and pipes alike) and syscw their number; write_bytes the
+// bytes the process caused to be written to storage, counted a page at a
+// time as it dirties page-cache pages; cancelled_write_bytes those it
+// truncated away before they were written back.
+type procIO struct {
+	wchar, syscw, writeBytes, cancelledWriteBytes int64
+}
+
+// parseProcIO reads /proc/PID/io; every field it returns must be there.
+func parseProcIO(data []byte) (procIO, error) {
+	var p procIO
+	keys := []string{"wchar", "syscw", "write_bytes", "cancelled_write_bytes"}
+	dsts := []*int64{&p.wchar, &p.syscw, &p.writeBytes, &p.cancelledWriteBytes}
+	found := make([]bool, len(keys))
+	for line := range strings.Lines(string(data)) {
+		name, value, ok := strings.Cut(line, ":")
+		k := slices.Index(keys, name)
+		if !ok || k < 0 {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+		if err != nil {
+			return procIO{}, fmt.Errorf("proc io: %s: %w", name, err)
+		}
+		*dsts[k], found[k] = n, true
+	}
+	for k, ok := range found {
+		if !ok {
+			return procIO{}, fmt.Errorf("proc io: no %s line", keys[k])
+		}
+	}
+	return p, nil
+}
+
+// diskStat is one block device's line of /proc/diskstats.
+type diskStat struct {
+	name string
+	// sectorsWritten counts 512-byte units, whatever the device's sector size.
+	sectorsWritten int64
+	// flushes is the flush requests completed, or -1 on kernels older
+	// than 5.5, which do not count them.
+	flushes int64
+}
+
+// parseDiskStats finds the line of device major:minor in /proc/diskstats:
+// "major minor name" then the counters, sectors written the 7th and flush
+// requests completed the 16th.
+func parseDiskStats(data []byte, major, minor uint32) (diskStat, error) {
+	maj, min := strconv.FormatUint(uint64(major), 10), strconv.FormatUint(uint64(minor), 10)
+	for line := range strings.Lines(string(data)) {
+		f := strings.Fields(line)
+		if len(f) < 3 || f[0] != maj || f[1] != min {
+			continue
+		}
+		if len(f) < 3+7 {
+			return diskStat{}, fmt.Errorf("diskstats: %s has %d counters, want at least 7", f[2], len(f)-3)
+		}
+		d := diskStat{name: f[2], flushes: -1}
+		var err error
+		if d.sectorsWritten, err = strconv.ParseInt(f[3+6], 10, 64); err != nil {
+			return diskStat{}, fmt.Errorf("diskstats: %s sectors written: %w", f[2], err)
+		}
+		if len(f) >= 3+16 {
+			if d.flushes, err = strconv.ParseInt(f[3+15], 10, 64); err != nil {
+				return diskStat{}, fmt.Errorf("diskstats: %s flushes: %w", f[2], err)
+			}
+		}
+		return d, nil
+	}
+	return diskStat{}, fmt.Errorf("diskstats: no device %s:%s", maj, min)
+}

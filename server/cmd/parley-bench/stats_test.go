@@ -196,3 +196,176 @@ func TestParseCPUBusy(t *testing.T) {
 		})
 	}
 }
+
+func TestParseProcIO(t *testing.T) {
+	const sample = "rchar: 6976\nwchar: 409600\nsyscr: 10\nsyscw: 100\nread_bytes: 0\nwrite_bytes: 413696\ncancelled_write_bytes: 4096\n"
+	tests := []struct {
+		name    string
+		io      string
+		want    procIO
+		wantErr bool
+	}{
+		{name: "all fields", io: sample, want: procIO{wchar: 409600, syscw: 100, writeBytes: 413696, cancelledWriteBytes: 4096}},
+		{name: "zero writes, as on tmpfs", io: "rchar: 1\nwchar: 0\nsyscr: 1\nsyscw: 0\nread_bytes: 0\nwrite_bytes: 0\ncancelled_write_bytes: 0\n"},
+		{name: "order does not matter", io: "write_bytes: 8192\ncancelled_write_bytes: 0\nsyscw: 2\nwchar: 10\n", want: procIO{wchar: 10, syscw: 2, writeBytes: 8192}},
+		{name: "no write_bytes (no I/O accounting)", io: "rchar: 1\nwchar: 2\nsyscr: 1\nsyscw: 1\n", wantErr: true},
+		{name: "a prefix is not a key", io: "wchar_x: 1\nsyscw: 1\nwrite_bytes: 0\ncancelled_write_bytes: 0\n", wantErr: true},
+		{name: "not a number", io: "wchar: lots\nsyscw: 1\nwrite_bytes: 0\ncancelled_write_bytes: 0\n", wantErr: true},
+		{name: "empty", io: "", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseProcIO([]byte(tt.io))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("parseProcIO error = %v, want error %v", err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("parseProcIO = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseDiskStats(t *testing.T) {
+	// Linux 6.x: 17 counters, flushes the 16th; a partition; Linux 4.x:
+	// 11 counters, no flushes.
+	const stats = "   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n" +
+		" 254       0 vda 40978 7366 2330754 7189 961757 21058 13369544 382098 101 20176 395100 10463 84 918960 1040 80774 4772\n" +
+		" 259       1 nvme0n1p1 10 0 80 1 20 0 160 2 0 3 3 0 0 0 0 7 1\n" +
+		"   8      16 sdb 500 0 4000 10 600 5 9000 30 0 40 40\n" +
+		"   8      32 sdc 1 2\n" +
+		"   8      48 sdd 1 2 3 4 5 6 x 8 9 10 11\n"
+	tests := []struct {
+		name         string
+		major, minor uint32
+		want         diskStat
+		wantErr      bool
+	}{
+		{name: "whole disk", major: 254, minor: 0, want: diskStat{name: "vda", sectorsWritten: 13369544, flushes: 80774}},
+		{name: "partition", major: 259, minor: 1, want: diskStat{name: "nvme0n1p1", sectorsWritten: 160, flushes: 7}},
+		{name: "old kernel: no flush count", major: 8, minor: 16, want: diskStat{name: "sdb", sectorsWritten: 9000, flushes: -1}},
+		{name: "minor must match too", major: 254, minor: 1, wantErr: true},
+		{name: "too few counters", major: 8, minor: 32, wantErr: true},
+		{name: "not a number", major: 8, minor: 48, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseDiskStats([]byte(stats), tt.major, tt.minor)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("parseDiskStats(%d:%d) error = %v, want error %v", tt.major, tt.minor, err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("parseDiskStats(%d:%d) = %+v, want %+v", tt.major, tt.minor, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSplitDev(t *testing.T) {
+	tests := []struct {
+		dev          uint64
+		major, minor uint32
+	}{
+		{0xfe00, 254, 0},              // vda
+		{0x0801, 8, 1},                // sda1
+		{0x10010301, 259, 65537},      // a minor above 255 spills into bits 20 and up
+		{0x1000_0000_0005, 0x1000, 5}, // a major above 4,095 into bits 44 and up
+	}
+	for _, tt := range tests {
+		major, minor := splitDev(tt.dev)
+		if major != tt.major || minor != tt.minor {
+			t.Errorf("splitDev(%#x) = %d:%d, want %d:%d", tt.dev, major, minor, tt.major, tt.minor)
+		}
+	}
+}
+
+func TestCostBetween(t *testing.T) {
+	at := time.Unix(1000, 0)
+	a := meterSample{
+		proc:   procSample{at: at, cpu: 2 * time.Second, ioOK: true, io: procIO{wchar: 1000, syscw: 10, writeBytes: 40960, cancelledWriteBytes: 4096}},
+		disk:   diskStat{sectorsWritten: 100, flushes: 50},
+		diskOK: true,
+	}
+	b := meterSample{
+		proc:   procSample{at: at.Add(5 * time.Second), cpu: 2*time.Second + 700*time.Millisecond, ioOK: true, io: procIO{wchar: 3001000, syscw: 60010, writeBytes: 40960 + 30000*1024, cancelledWriteBytes: 4096}},
+		disk:   diskStat{sectorsWritten: 100 + 60000, flushes: 50 + 500},
+		diskOK: true,
+	}
+	c := costBetween(a, b, 10000)
+	if got, want := c.cpuPerMsg(), 70*time.Microsecond; got != want {
+		t.Errorf("cpuPerMsg = %v, want %v", got, want)
+	}
+	if got, want := c.perMsg(c.written), 3072.0; got != want {
+		t.Errorf("written per message = %v, want %v", got, want)
+	}
+	if got, want := c.writtenText(), "3.0 KB"; got != want {
+		t.Errorf("writtenText = %q, want %q", got, want)
+	}
+	if got, want := c.wcharText(), "0.3 KB (6.0)"; got != want {
+		t.Errorf("wcharText = %q, want %q", got, want)
+	}
+	if got, want := c.devWrittenText(), "3.0 KB"; got != want {
+		t.Errorf("devWrittenText = %q, want %q", got, want)
+	}
+	if got, want := c.msgsPerFlushText(), "20.0"; got != want {
+		t.Errorf("msgsPerFlushText = %q, want %q", got, want)
+	}
+	if c.noWrites() {
+		t.Error("noWrites with 30 MB written")
+	}
+	if got := c.fileWrittenText(); got != "n/a" {
+		t.Errorf("fileWrittenText without socket bytes = %q, want n/a", got)
+	}
+	// wchar less 2 MB of frames: 1 MB of file writes, 0.1 KB a message,
+	// far below write_bytes' 3 KB a message.
+	c.socketBytes = 2000000
+	if got, want := c.fileWrittenText(), "0.1 KB"; got != want {
+		t.Errorf("fileWrittenText = %q, want %q", got, want)
+	}
+	if c.folioNote() == "" {
+		t.Error("no folio note with write_bytes 30 times the file writes")
+	}
+	c.socketBytes = 3000000 - 30000*1024 // file writes equal to write_bytes
+	if got := c.folioNote(); got != "" {
+		t.Errorf("folio note with write_bytes equal to the file writes: %q", got)
+	}
+
+	// Without /proc/PID/io or the device, the figures say so.
+	a.proc.ioOK, a.diskOK = false, false
+	c = costBetween(a, b, 10000)
+	if got := c.writtenText() + " " + c.wcharText() + " " + c.devWrittenText() + " " + c.msgsPerFlushText(); got != "n/a n/a n/a n/a" {
+		t.Errorf("without counters: %q, want every figure n/a", got)
+	}
+	// A kernel that does not count flushes.
+	a.diskOK, a.disk.flushes = true, -1
+	if got := costBetween(a, b, 10000).msgsPerFlushText(); got != "n/a" {
+		t.Errorf("msgsPerFlushText without flush counts = %q, want n/a", got)
+	}
+	// Messages committed, write_bytes still: tmpfs.
+	a = b
+	if c := costBetween(a, b, 10); !c.noWrites() {
+		t.Error("noWrites = false with no bytes written for 10 messages")
+	}
+	if c := costBetween(a, b, 0); c.cpuPerMsg() != 0 || c.noWrites() {
+		t.Errorf("no messages: cpuPerMsg %v, noWrites %v; want 0, false", c.cpuPerMsg(), c.noWrites())
+	}
+}
+
+func TestUS(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{{0, "0.0 µs"}, {70 * time.Microsecond, "70.0 µs"}, {70400 * time.Nanosecond, "70.4 µs"}, {1500 * time.Microsecond, "1500 µs"}} {
+		if got := us(c.d); got != c.want {
+			t.Errorf("us(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+func TestWSFrameLen(t *testing.T) {
+	for _, c := range []struct{ n, want int }{{0, 2}, {125, 127}, {126, 130}, {65535, 65539}, {65536, 65546}} {
+		if got := wsFrameLen(c.n); got != c.want {
+			t.Errorf("wsFrameLen(%d) = %d, want %d", c.n, got, c.want)
+		}
+	}
+}

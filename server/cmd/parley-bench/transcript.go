@@ -20,7 +20,7 @@ func runTranscript(ctx context.Context, cfg config, sec *section) error {
 		reads = 200
 	}
 	sec.title = "Transcript read"
-	srv, err := startServer(ctx, cfg.bin, serverOptions{sendRate: 1e6, sendBurst: 1 << 20})
+	srv, err := startServer(ctx, cfg, serverOptions{sendRate: 1e6, sendBurst: 1 << 20})
 	if err != nil {
 		return err
 	}

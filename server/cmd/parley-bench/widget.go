@@ -36,7 +36,7 @@ func runWidget(ctx context.Context, cfg config, sec *section) error {
 	if err != nil {
 		return err
 	}
-	srv, err := startServer(ctx, cfg.bin, serverOptions{demo: true})
+	srv, err := startServer(ctx, cfg, serverOptions{demo: true})
 	if err != nil {
 		return err
 	}
