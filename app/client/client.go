@@ -203,7 +203,7 @@ func (c *Client) Send(conv uint64, text string, greeted bool) (id string) {
 	id = newID()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	f := parley.Frame{Type: parley.TypeSend, ID: id, Conv: conv, Greeted: greeted}
+	f := parley.Frame{Type: parley.TypeSend, ID: id, Conv: conv, Greeted: greeted, Fresh: true}
 	t, err := c.limits.CheckText(text)
 	if err == nil {
 		f.Text = t

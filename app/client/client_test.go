@@ -710,3 +710,56 @@ func TestVisitorStreamSkipsAgentsOnlyEntries(t *testing.T) {
 	}
 	rec.checkNoOverlap(t)
 }
+
+// TestResendIsNotFresh: a message's first write says fresh; once written,
+// it may be stored with its ack lost, so a resend never does, and the
+// server finds the original.
+func TestResendIsNotFresh(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	var dropped bool
+	p.setDrop(func(f parley.Frame) bool {
+		if f.Type == parley.TypeAck && !dropped {
+			dropped = true
+			return true
+		}
+		return false
+	})
+	rec := newRecorder()
+	c := client.New(rec.options(p.wsURL(), visitorHello()))
+	client.SetProbeTimeout(c, 200*time.Millisecond)
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	id := c.Send(0, "stored, but its ack is lost", false)
+	rec.wait(t, "the send", func() bool {
+		for _, f := range p.clientFrames() {
+			if f.Type == parley.TypeSend && f.ID == id {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(50 * time.Millisecond) // the ack is on its way, and dropped
+	p.stallAll()
+	c.Resync()
+	rec.wait(t, "the resend acked", func() bool { return rec.hasMsg(id) && rec.outboxEmpty() })
+
+	var fresh []bool
+	for _, f := range p.clientFrames() {
+		if f.Type == parley.TypeSend && f.ID == id {
+			fresh = append(fresh, f.Fresh)
+		}
+	}
+	if len(fresh) != 2 || !fresh[0] || fresh[1] {
+		t.Errorf("writes of the message said fresh %v, want [true false]", fresh)
+	}
+	var dup bool
+	for _, f := range rec.snapshot() {
+		if f.Type == parley.TypeAck && f.ID == id {
+			dup = f.Dup
+		}
+	}
+	if last, _ := ts.db.LastSeq(c.Following()[0]); !dup || last != 1 {
+		t.Errorf("resend: dup %v, conversation at %d; want the original ack, stored once", dup, last)
+	}
+}

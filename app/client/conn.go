@@ -628,6 +628,9 @@ func (c *Client) nextLocked(s *session, now time.Time) (f parley.Frame, ok bool,
 	default:
 		s.tokens--
 		f = c.outbox[s.sent]
+		// Written once, it may be stored whatever becomes of this
+		// connection: every later write is a resend.
+		c.outbox[s.sent].Fresh = false
 		s.sent++
 		return f, true, 0, false
 	}

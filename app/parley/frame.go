@@ -63,6 +63,10 @@ type Frame struct {
 	Greeted bool `json:"greeted,omitempty"`
 	// Dup marks an ack for a resend of a message that was already stored.
 	Dup bool `json:"dup,omitempty"`
+	// Fresh (send) says this is the first time the client sends this ID,
+	// so no earlier copy can be stored: the server looks for one only among
+	// its newest entries. Omit it for a resend, or when unsure.
+	Fresh bool `json:"fresh,omitempty"`
 
 	// msg
 	From *Author `json:"from,omitempty"`

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"hash/fnv"
 
 	"github.com/parley-chat/parley/app/parley"
 )
@@ -42,14 +43,14 @@ var (
 	// conversations. A record is written when something that the log
 	// does not say changes (creation, status, page), and at checkpoints.
 	bucketConvs = []byte("convs")
-	// bucketConvIndex maps conversation id | seq → log position, for the
+	// bucketConvIndex maps conversation id | seq → log position | id hash
+	// (idHash of the entry's author and client id, 0 for none), for the
 	// entries up to the conversation's checkpointed seq (convRecord.Indexed);
-	// newer ones are in the committer's memory, rebuilt from the log at Open.
+	// newer ones are in the committer's memory, rebuilt from the log at
+	// Open. The hash finds a resend's original without a key per client id:
+	// client ids are random, and inserting random keys would dirty a page
+	// of old history for every message.
 	bucketConvIndex = []byte("conv_index")
-	// bucketDedupe maps conversation id | author kind | 0 | author id |
-	// client id → seq, to answer a resend with the original ack. Written at
-	// checkpoints, like the index.
-	bucketDedupe = []byte("dedupe")
 
 	// bucketVisitorConversations indexes visitor id | conversation id → nil,
 	// so a visitor's conversations are a prefix scan, newest last.
@@ -71,7 +72,6 @@ var allBuckets = [][]byte{
 	bucketLog,
 	bucketConvs,
 	bucketConvIndex,
-	bucketDedupe,
 	bucketVisitorConversations,
 	bucketOpenConversations,
 }
@@ -81,18 +81,26 @@ var (
 	// keyVersion holds the schema version as 8 bytes big-endian.
 	keyVersion = []byte("version")
 	// keyCheckpoint holds the log position up to which every entry is
-	// reflected in bucketConvs, bucketConvIndex and bucketDedupe.
+	// reflected in bucketConvs and bucketConvIndex.
 	keyCheckpoint = []byte("checkpoint")
 )
 
 func indexKey(conv, seq uint64) []byte { return key2(conv, seq) }
 
-// dedupeKey identifies (author, client id) within conv.
-func dedupeKey(conv uint64, from parley.Author, clientID string) []byte {
-	k := make([]byte, 0, 8+len(from.Kind)+1+8+len(clientID))
-	k = binary.BigEndian.AppendUint64(k, conv)
-	k = append(k, from.Kind...)
-	k = append(k, 0)
-	k = binary.BigEndian.AppendUint64(k, from.ID)
-	return append(k, clientID...)
+// indexValue is an index entry's value: the log position and the id hash.
+func indexValue(pos, hash uint64) []byte { return key2(pos, hash) }
+
+// idHash identifies (author, client id) in 64 bits, never 0: FNV-1a. A
+// match is checked against the entry itself, so a collision costs a read,
+// never a wrong answer.
+func idHash(from parley.Author, clientID string) uint64 {
+	if clientID == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(from.Kind))
+	h.Write([]byte{0})
+	h.Write(binary.BigEndian.AppendUint64(nil, from.ID))
+	h.Write([]byte(clientID))
+	return max(h.Sum64(), 1)
 }

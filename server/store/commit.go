@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/parley-chat/parley/app/parley"
@@ -42,7 +41,7 @@ type write struct {
 // thousands of conversations.
 const (
 	// checkpointStep bounds the conversations one checkpoint step writes.
-	checkpointStep = 256
+	checkpointStep = 64
 	// defaultCheckpointEvery bounds the time between checkpoints while
 	// anything is dirty.
 	defaultCheckpointEvery = 30 * time.Second
@@ -65,11 +64,11 @@ const (
 type convState struct {
 	rec convRecord
 	// tail holds the log positions of the entries rec.Indexed+1 … rec.LastSeq,
-	// not yet in bucketConvIndex.
-	tail []uint64
-	// dedupe holds the dedupe keys of tail entries → seq, not yet in
-	// bucketDedupe.
-	dedupe map[string]uint64
+	// not yet in bucketConvIndex; hashes their id hashes, and byHash the
+	// tail's seqs by id hash, to find a resend.
+	tail   []uint64
+	hashes []uint64
+	byHash map[uint64]uint64
 	// dirty: the record, the tail or the dedupe keys differ from the file;
 	// since is the log position of the first entry not in the file.
 	dirty bool
@@ -82,7 +81,7 @@ type batch struct {
 	tx  *bolt.Tx
 	now time.Time
 
-	sites, visitors, log, convs, index, dedupe, visitorConvs, openConvs *bolt.Bucket
+	sites, visitors, log, convs, index, visitorConvs, openConvs *bolt.Bucket
 
 	// pos is the newest log position, including this batch's entries.
 	pos uint64
@@ -115,7 +114,7 @@ func (d *DB) enqueue(ctx context.Context, w *write) error {
 		return err
 	case <-ctx.Done():
 		// The write may still commit; a resend with the same client id then
-		// finds it by its dedupe key.
+		// finds it by its id.
 		return ctx.Err()
 	}
 }
@@ -238,7 +237,6 @@ func (d *DB) newBatch(tx *bolt.Tx) *batch {
 		log:          log,
 		convs:        tx.Bucket(bucketConvs),
 		index:        tx.Bucket(bucketConvIndex),
-		dedupe:       tx.Bucket(bucketDedupe),
 		visitorConvs: tx.Bucket(bucketVisitorConversations),
 		openConvs:    tx.Bucket(bucketOpenConversations),
 		pos:          d.pos,
@@ -278,6 +276,18 @@ func (d *DB) state(convs *bolt.Bucket, id uint64) (*convState, error) {
 	}
 	d.states[id] = st
 	return st, nil
+}
+
+// addTail records the entry seq at log position pos, with its id hash.
+func (st *convState) addTail(pos, seq, hash uint64) {
+	st.tail = append(st.tail, pos)
+	st.hashes = append(st.hashes, hash)
+	if hash != 0 {
+		if st.byHash == nil {
+			st.byHash = make(map[uint64]uint64)
+		}
+		st.byHash[hash] = seq
+	}
 }
 
 // putRecord writes st's record now: for changes the log does not hold.
@@ -336,7 +346,7 @@ func (d *DB) checkpoint() error {
 	return nil
 }
 
-// checkpointStep writes the record, index positions and dedupe keys of the
+// checkpointStep writes the record and index entries of the
 // checkpointStep conversations dirty longest, in one transaction, and moves
 // keyCheckpoint to just before the oldest entry still only in the log. It
 // runs on the committer between batches. On failure nothing in memory
@@ -360,28 +370,12 @@ func (d *DB) checkpointStep() error {
 	// into a leaf shifts what follows the key: keys in random order make a
 	// big transaction quadratic. So every bucket is written in key order.
 	slices.SortFunc(step, func(a, b *convState) int { return cmp.Compare(a.rec.ID, b.rec.ID) })
-	type dedupeEntry struct {
-		key string
-		seq uint64
-	}
-	var dedupeKeys []dedupeEntry
-	for _, st := range step {
-		for k, seq := range st.dedupe {
-			dedupeKeys = append(dedupeKeys, dedupeEntry{k, seq})
-		}
-	}
-	slices.SortFunc(dedupeKeys, func(a, b dedupeEntry) int { return strings.Compare(a.key, b.key) })
 	err := d.db.Update(func(tx *bolt.Tx) error {
-		convs, index, dedupe := tx.Bucket(bucketConvs), tx.Bucket(bucketConvIndex), tx.Bucket(bucketDedupe)
-		for _, e := range dedupeKeys {
-			if err := dedupe.Put([]byte(e.key), u64(e.seq)); err != nil {
-				return fmt.Errorf("store: writing dedupe key: %w", err)
-			}
-		}
+		convs, index := tx.Bucket(bucketConvs), tx.Bucket(bucketConvIndex)
 		for _, st := range step {
 			id := st.rec.ID
 			for i, pos := range st.tail {
-				if err := index.Put(indexKey(id, st.rec.Indexed+1+uint64(i)), u64(pos)); err != nil {
+				if err := index.Put(indexKey(id, st.rec.Indexed+1+uint64(i)), indexValue(pos, st.hashes[i])); err != nil {
 					return fmt.Errorf("store: indexing conversation %d: %w", id, err)
 				}
 			}
@@ -405,7 +399,7 @@ func (d *DB) checkpointStep() error {
 		// The file holds all of it now.
 		d.tailLen -= len(st.tail)
 		st.rec.Indexed = st.rec.LastSeq
-		st.tail, st.dedupe, st.dirty, st.since = nil, nil, false, 0
+		st.tail, st.hashes, st.byHash, st.dirty, st.since = nil, nil, nil, false, 0
 		delete(d.dirty, st.rec.ID)
 		delete(d.views, st.rec.ID)
 	}
@@ -466,14 +460,12 @@ func (d *DB) reload() error {
 				if want := st.rec.Indexed + uint64(len(st.tail)) + 1; h.seq != want {
 					return fmt.Errorf("store: log entry %d is seq %d of conversation %d, want %d", pos, h.seq, h.conv, want)
 				}
-				st.tail = append(st.tail, pos)
-				d.tailLen++
-				if f.ID != "" && f.From != nil {
-					if st.dedupe == nil {
-						st.dedupe = make(map[string]uint64)
-					}
-					st.dedupe[string(dedupeKey(h.conv, *f.From, f.ID))] = h.seq
+				var from parley.Author
+				if f.From != nil {
+					from = *f.From
 				}
+				st.addTail(pos, h.seq, idHash(from, f.ID))
+				d.tailLen++
 				pending = true
 			}
 			if pos > st.rec.LogPos {

@@ -366,3 +366,58 @@ func TestLogReplayAfterPartialCheckpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestResendAfterCheckpoint: a resend whose original is already
+// checkpointed is found through the index's id hashes, in the newest and
+// in an older conversation; a send marked fresh is not looked for there.
+func TestResendAfterCheckpoint(t *testing.T) {
+	d := openTestDB(t)
+	mustCreateSite(t, d, "shop")
+	v := mustCreateVisitor(t, d, "shop")
+	older := mustAppend(t, d, visitorSend(v, 0, "o-1", "first chat")).Conv.ID
+	if _, err := d.SetStatus(older, parley.StatusResolved); err != nil {
+		t.Fatal(err)
+	}
+	conv := mustAppend(t, d, visitorSend(v, 0, "n-1", "second chat")).Conv.ID
+	for i := range 20 {
+		mustAppend(t, d, agentSend(7, conv, fmt.Sprint("a-", i), "answer"))
+	}
+	mustAppend(t, d, visitorSend(v, conv, "n-2", "the newest entry of the newest conversation"))
+	if err := d.Checkpoint(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		a    store.Append
+		conv uint64
+		seq  uint64
+	}{
+		{"named conversation, oldest entry", visitorSend(v, conv, "n-1", "second chat"), conv, 1},
+		{"named conversation, newest entry", visitorSend(v, conv, "n-2", "x"), conv, 22},
+		{"no conversation named: the older one", visitorSend(v, 0, "o-1", "first chat"), older, 1},
+		{"agent", agentSend(7, conv, "a-7", "answer"), conv, 9},
+	} {
+		res := mustAppend(t, d, tc.a)
+		if !res.Dup || res.Message.Conv != tc.conv || res.Message.Seq != tc.seq {
+			t.Errorf("%s: dup %v at %d/%d, want the original %d/%d", tc.name, res.Dup, res.Message.Conv, res.Message.Seq, tc.conv, tc.seq)
+		}
+	}
+	// The same id from another author is another message.
+	other := agentSend(8, conv, "a-7", "answer")
+	if res := mustAppend(t, d, other); res.Dup {
+		t.Errorf("another agent's a-7 was taken for agent 7's")
+	}
+	// A fresh send is a first attempt: checkpointed history is not searched,
+	// while what is not yet checkpointed still is.
+	fresh := visitorSend(v, conv, "n-2", "x")
+	fresh.Fresh = true
+	if res := mustAppend(t, d, fresh); res.Dup {
+		t.Errorf("a fresh send was looked for in checkpointed history")
+	}
+	again := visitorSend(v, conv, "n-3", "y")
+	mustAppend(t, d, again)
+	again.Fresh = true
+	if res := mustAppend(t, d, again); !res.Dup {
+		t.Errorf("a fresh resend of an entry not yet checkpointed was stored twice")
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -40,6 +41,11 @@ type Append struct {
 	Event    string
 	Ref      uint64
 	Internal bool
+
+	// Fresh says the client never sent this ID before (parley.Frame.Fresh):
+	// its original can only be among the entries not yet checkpointed, so
+	// the older history is not searched.
+	Fresh bool
 
 	// Sender is handed back untouched in Committed, so that the caller can
 	// recognise its own entries (a connection needs no echo of its send).
@@ -241,6 +247,7 @@ func (b *batch) findResend(a Append) (*convState, uint64, error) {
 	} else if a.Visitor != 0 {
 		convs = b.visitorConversations(a.Visitor)
 	}
+	hash := idHash(a.From, a.ID)
 	for i := len(convs) - 1; i >= 0; i-- {
 		st, err := b.state(convs[i])
 		if err != nil {
@@ -249,15 +256,43 @@ func (b *batch) findResend(a Append) (*convState, uint64, error) {
 		if st == nil {
 			continue
 		}
-		k := dedupeKey(convs[i], a.From, a.ID)
-		if seq, ok := st.dedupe[string(k)]; ok {
+		if seq, ok := st.byHash[hash]; ok && b.isFrom(st, seq, a.From, a.ID) {
 			return st, seq, nil
 		}
-		if v := b.dedupe.Get(k); len(v) == 8 {
-			return st, be64(v), nil
+		if a.Fresh {
+			continue
+		}
+		// The checkpointed history, newest first: a resend is of a recent
+		// message.
+		c := b.index.Cursor()
+		k, v := c.Seek(indexKey(st.rec.ID, st.rec.Indexed+1))
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for ; k != nil && be64(k) == st.rec.ID; k, v = c.Prev() {
+			if len(v) == 16 && be64(v[8:]) == hash && b.isFrom(st, be64(k[8:]), a.From, a.ID) {
+				return st, be64(k[8:]), nil
+			}
 		}
 	}
 	return nil, 0, nil
+}
+
+// isFrom says whether entry seq of st has the given author and client id:
+// an id hash matched, and this rules out a collision.
+func (b *batch) isFrom(st *convState, seq uint64, from parley.Author, id string) bool {
+	pos := position(b.tx, st.rec.ID, st.rec.Indexed, st.tail, seq)
+	_, frame, err := decodeEntry(b.log.Get(u64(pos)))
+	if err != nil {
+		return false
+	}
+	var f struct {
+		ID   string        `json:"id"`
+		From parley.Author `json:"from"`
+	}
+	return json.Unmarshal(frame, &f) == nil && f.ID == id && f.From.Kind == from.Kind && f.From.ID == from.ID
 }
 
 // mayWrite says whether a's sender may write to st. Someone else's
@@ -272,7 +307,7 @@ func (b *batch) original(st *convState, seq uint64) (Appended, *convState, error
 	pos := position(b.tx, st.rec.ID, st.rec.Indexed, st.tail, seq)
 	_, frame, err := decodeEntry(b.log.Get(u64(pos)))
 	if err != nil {
-		return Appended{}, nil, fmt.Errorf("store: dedupe names entry %d/%d: %w", st.rec.ID, seq, err)
+		return Appended{}, nil, fmt.Errorf("store: resend of entry %d/%d: %w", st.rec.ID, seq, err)
 	}
 	f, err := parley.DecodeFrame(frame)
 	if err != nil {
@@ -372,14 +407,8 @@ func (b *batch) add(st *convState, m parley.Message, internal, created, reopened
 	if err := c.apply(pos, h, &f, nil); err != nil {
 		return m, 0, err
 	}
-	st.tail = append(st.tail, pos)
+	st.addTail(pos, m.Seq, idHash(m.From, m.ID))
 	b.d.tailLen++
-	if m.ID != "" {
-		if st.dedupe == nil {
-			st.dedupe = make(map[string]uint64)
-		}
-		st.dedupe[string(dedupeKey(c.ID, m.From, m.ID))] = m.Seq
-	}
 	b.d.markDirty(st, pos)
 	b.touched[c.ID] = st
 	b.committed = append(b.committed, Committed{Message: m, Frame: frame, Conv: c.Conversation, Created: created, Reopened: reopened, Sender: sender})

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/parley-chat/parley/app/parley"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -30,7 +32,7 @@ func migrateToLog(tx *bolt.Tx) error {
 	}
 	log, convs := tx.Bucket(bucketLog), tx.Bucket(bucketConvs)
 	log.FillPercent = logFillPercent
-	index, dedupe := tx.Bucket(bucketConvIndex), tx.Bucket(bucketDedupe)
+	index := tx.Bucket(bucketConvIndex)
 	if err := convs.SetSequence(old.Sequence()); err != nil {
 		return err
 	}
@@ -48,7 +50,15 @@ func migrateToLog(tx *bolt.Tx) error {
 			if err := log.Put(u64(pos), encodeEntry(h, v)); err != nil {
 				return err
 			}
-			if err := index.Put(indexKey(conv, seq), u64(pos)); err != nil {
+			f, err := parley.DecodeFrame(v)
+			if err != nil {
+				return fmt.Errorf("message %d/%d: %w", conv, seq, err)
+			}
+			var from parley.Author
+			if f.From != nil {
+				from = *f.From
+			}
+			if err := index.Put(indexKey(conv, seq), indexValue(pos, idHash(from, f.ID))); err != nil {
 				return err
 			}
 		case len(k) == 16: // the record, after its messages
@@ -67,11 +77,7 @@ func migrateToLog(tx *bolt.Tx) error {
 			if err := convs.Put(u64(conv), b); err != nil {
 				return err
 			}
-		default: // a dedupe key: id | 0xff×8 | rest → id | rest
-			nk := append(u64(conv), k[16:]...)
-			if err := dedupe.Put(nk, append([]byte(nil), v...)); err != nil {
-				return err
-			}
+		default: // a dedupe key: the index's id hashes replace them
 		}
 	}
 	if err := tx.DeleteBucket(bucketConversationsV1); err != nil {

@@ -34,13 +34,21 @@
 // without decoding anything.
 //
 // What the log implies — each conversation's counters (newest seq, preview,
-// unread, read marks), the index from (conversation, seq) to log position,
-// and the dedupe keys that answer a resend with its original ack — is kept
-// by the committer in memory and written at checkpoints: every 30 s, or
-// after 65,536 entries, or at Close. A checkpoint costs about a page per
-// conversation touched since the last one, not one per message. After a
-// crash, Open applies the log entries after the checkpoint again; each
-// record says up to which log position it is current, so replaying is exact.
+// unread, read marks) and the index from (conversation, seq) to log
+// position and the entry's id hash, which finds a resend's original — is
+// kept by the committer in memory and written at checkpoints: every 30 s,
+// or after 65,536 entries, or at Close, in steps of 64 conversations. A
+// checkpoint costs about a page per conversation touched since the last
+// one, not one per message. After a crash, Open applies the log entries
+// after the checkpoint again; each record says up to which log position
+// and seq it is current, so replaying is exact.
+//
+// There is no key per client message id: ids are random, and a random key
+// dirties a page of old history at every insert. A resend is recognised in
+// the committer's memory when its original is not checkpointed yet, and
+// otherwise by scanning the conversation's index for the id hash, newest
+// first — only for sends not marked fresh (a first attempt cannot have
+// been stored before).
 // Readers see the newest committed state through views the committer
 // publishes after each commit (view.go). Changes the log does not hold
 // (a new conversation, its status, its page) write the record at once.

@@ -124,7 +124,7 @@ func eachPosition(tx *bolt.Tx, conv, indexed uint64, tail []uint64, after uint64
 			if seq > indexed {
 				break
 			}
-			if len(v) != 8 || !fn(seq, be64(v)) {
+			if len(v) < 8 || !fn(seq, be64(v)) {
 				return
 			}
 			after = seq
@@ -145,7 +145,7 @@ func position(tx *bolt.Tx, conv, indexed uint64, tail []uint64, seq uint64) uint
 		}
 		return 0
 	}
-	if v := tx.Bucket(bucketConvIndex).Get(indexKey(conv, seq)); len(v) == 8 {
+	if v := tx.Bucket(bucketConvIndex).Get(indexKey(conv, seq)); len(v) >= 8 {
 		return be64(v)
 	}
 	return 0

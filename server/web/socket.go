@@ -590,7 +590,7 @@ func (c *conn) send(f parley.Frame) {
 		c.refuse(err, id)
 		return
 	}
-	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Sender: c}
+	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Fresh: f.Fresh, Sender: c}
 	if c.role == parley.RoleVisitor {
 		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page
 		if f.Greeted {

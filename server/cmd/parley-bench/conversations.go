@@ -149,7 +149,7 @@ func runConversations(ctx context.Context, cfg config, sec *section) error {
 				if readCtx.Err() != nil {
 					return
 				}
-				f := parley.Frame{Type: parley.TypeSend, ID: msgID('c', i, k), Conv: convs[i],
+				f := parley.Frame{Type: parley.TypeSend, ID: msgID('c', i, k), Conv: convs[i], Fresh: true,
 					Text: fmt.Sprintf("Message %d: is the dark roast in stock?", k)}.Encode()
 				sendAt[i][k].Store(time.Now().UnixNano())
 				if err := writeRaw(readCtx, visitors[i], f); err != nil {

@@ -152,7 +152,7 @@ func runThroughput(ctx context.Context, cfg config, sec *section) error {
 			}
 			for k := 1; ; {
 				for !stop.Load() && s.inflight.Load() < limit() {
-					f := parley.Frame{Type: parley.TypeSend, ID: msgID('t', i, k), Conv: s.conv, Text: "Do you ship whole beans to Lisbon?"}.Encode()
+					f := parley.Frame{Type: parley.TypeSend, ID: msgID('t', i, k), Conv: s.conv, Fresh: true, Text: "Do you ship whole beans to Lisbon?"}.Encode()
 					s.inflight.Add(1)
 					s.sendAt[k%ring].Store(time.Now().UnixNano())
 					if err := writeRaw(runCtx, s.c, f); err != nil {
