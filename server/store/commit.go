@@ -154,15 +154,23 @@ func (d *DB) commitLoop() {
 				for _, w := range asked {
 					w.done <- err
 				}
-			} else if d.checkpointing || d.checkpointDue() {
-				// One step, then the writes that queued meanwhile.
-				d.checkpointing = d.checkpointStep() == nil && len(d.dirty) > 0
+			} else if d.checkpointTo != 0 || d.checkpointDue() {
+				// One step, then the writes that queued meanwhile. A
+				// checkpoint covers what was dirty when it began: the
+				// conversations that writes dirty meanwhile wait for the
+				// next one, or it would never end.
+				if d.checkpointTo == 0 {
+					d.checkpointTo = d.pos
+				}
+				if d.checkpointStep(d.checkpointTo) != nil || !d.dirtyUpTo(d.checkpointTo) {
+					d.checkpointTo = 0
+				}
 			}
 			if closing {
 				// Nothing can be queued once closing is set.
 				return
 			}
-			if len(queue) == 0 && !d.checkpointing {
+			if len(queue) == 0 && d.checkpointTo == 0 {
 				break
 			}
 		}
@@ -337,28 +345,44 @@ func (d *DB) checkpointDue() bool {
 
 // checkpoint runs checkpoint steps until nothing is dirty.
 func (d *DB) checkpoint() error {
+	d.checkpointTo = 0
 	for len(d.dirty) > 0 {
-		if err := d.checkpointStep(); err != nil {
+		if err := d.checkpointStep(d.pos); err != nil {
 			return err
 		}
 	}
-	d.checkpointing = false
 	return nil
 }
 
+// dirtyUpTo says whether a conversation is dirty since log position pos or
+// earlier.
+func (d *DB) dirtyUpTo(pos uint64) bool {
+	for _, st := range d.dirty {
+		if st.since <= pos {
+			return true
+		}
+	}
+	return false
+}
+
 // checkpointStep writes the record and index entries of the
-// checkpointStep conversations dirty longest, in one transaction, and moves
-// keyCheckpoint to just before the oldest entry still only in the log. It
-// runs on the committer between batches. On failure nothing in memory
-// changes, and the next step tries again.
-func (d *DB) checkpointStep() error {
-	if len(d.dirty) == 0 {
+// checkpointStep conversations dirty longest, at most those dirty since log
+// position to, in one transaction, and moves keyCheckpoint to just before
+// the oldest entry still only in the log. It runs on the committer between
+// batches. On failure nothing in memory changes, and the next step tries
+// again.
+func (d *DB) checkpointStep(to uint64) error {
+	step := slices.SortedFunc(maps.Values(d.dirty), func(a, b *convState) int { return cmp.Compare(a.since, b.since) })
+	n := 0
+	for n < len(step) && n < checkpointStep && step[n].since <= to {
+		n++
+	}
+	if n == 0 {
 		d.lastCheckpoint = time.Now()
 		return nil
 	}
-	step := slices.SortedFunc(maps.Values(d.dirty), func(a, b *convState) int { return cmp.Compare(a.since, b.since) })
-	rest := step[min(len(step), checkpointStep):]
-	step = step[:min(len(step), checkpointStep)]
+	rest := step[n:]
+	step = step[:n]
 	// Every entry before the oldest one left dirty is in the file after
 	// this step.
 	upTo := d.pos
@@ -404,7 +428,7 @@ func (d *DB) checkpointStep() error {
 		delete(d.views, st.rec.ID)
 	}
 	d.viewMu.Unlock()
-	if len(d.dirty) == 0 {
+	if !d.dirtyUpTo(to) {
 		d.lastCheckpoint = time.Now()
 	}
 	d.trimCache()

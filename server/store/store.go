@@ -123,8 +123,9 @@ type DB struct {
 	dirty          map[uint64]*convState
 	tailLen        int
 	lastCheckpoint time.Time
-	// checkpointing: a checkpoint has begun and runs step by step.
-	checkpointing bool
+	// checkpointTo is the log position a checkpoint under way covers, step
+	// by step; 0 when none is.
+	checkpointTo uint64
 
 	// views are the committed state of the dirty conversations, for
 	// readers: see view.go.
