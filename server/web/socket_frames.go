@@ -1,0 +1,314 @@
+package web
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/relay"
+	"github.com/parley-chat/parley/server/store"
+)
+
+// send stores a message and acks it once it is durable. Followers,
+// the sender included, get the msg frame from the commit hook.
+func (c *conn) send(f parley.Frame) {
+	id := f.ID
+	if len(id) > parley.ClientIDMaxLen {
+		id = "" // not an id we could have stored: don't echo it
+	}
+	if !c.sends.allow(time.Now()) {
+		c.refuse(parley.Errorf(parley.ERateLimited, "You are sending too fast. Wait a moment, then send again."), id)
+		return
+	}
+	if err := parley.CheckClientID(f.ID); err != nil {
+		c.refuse(err, id)
+		return
+	}
+	text, err := c.s.cfg.Limits.CheckText(f.Text)
+	if err != nil {
+		c.refuse(err, id)
+		return
+	}
+	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Fresh: f.Fresh, Sender: c}
+	if c.role == parley.RoleVisitor {
+		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page
+		if f.Greeted {
+			// Read the site now, not at hello: the greeting is what the
+			// visitor saw, and settings may have changed since.
+			site, err := c.s.store.Site(c.site.ID)
+			if err != nil {
+				c.refuse(err, id)
+				return
+			}
+			if site.Proactive.Enabled {
+				a.Greeting = strings.TrimSpace(site.Proactive.Message)
+			}
+		}
+	} else if f.Conv == 0 {
+		c.refuse(parley.Errorf(parley.EInvalid, "Name the conversation to send to."), id)
+		return
+	} else if c.scoped {
+		// Follow before the commit, so its msg reaches the sender too.
+		if _, _, err := c.follow(f.Conv); err != nil {
+			c.refuse(err, id)
+			return
+		}
+	}
+	res, err := c.s.store.Append(c.ctx, a)
+	if err != nil {
+		if c.ctx.Err() != nil {
+			return // the connection is gone; the client resends
+		}
+		if parley.ErrorCode(err) == parley.ENotFound {
+			err = errNoConversation
+		}
+		c.refuse(err, id)
+		return
+	}
+	// The ack is the sender's copy of its message: the msg frame goes to
+	// everyone else. A visitor learns where it sits in their stream.
+	m := res.Message
+	ack := parley.Frame{Type: parley.TypeAck, ID: f.ID, Conv: m.Conv, Seq: m.Seq, At: m.At, Dup: res.Dup}
+	if c.role == parley.RoleVisitor && res.Prev != m.Seq-1 {
+		ack.Prev = &res.Prev
+	}
+	c.enqueue(outItem{frame: ack.Encode()})
+}
+
+// resume replays a conversation after a sequence number. The connection
+// follows it before the replay reads the store, so live messages that
+// commit meanwhile are not lost.
+func (c *conn) resume(f parley.Frame) {
+	if !c.others.allow(time.Now()) {
+		c.refuse(errSlowDown, "")
+		return
+	}
+	if f.Conv == 0 {
+		c.refuse(parley.Errorf(parley.EInvalid, "resume needs the conversation."), "")
+		return
+	}
+	ctl := &control{replays: []parley.ResumeFrom{{Conv: f.Conv, After: f.After}}}
+	if c.scoped {
+		// A scoped connection starts following the conversation, and gets
+		// its state first as the welcome would have given it.
+		conv, added, err := c.follow(f.Conv)
+		if err != nil {
+			c.refuse(err, "")
+			return
+		}
+		if added {
+			ctl.frame = parley.Frame{Type: parley.TypeConv, Conversation: &conv}.Encode()
+		}
+	} else if _, err := c.conversation(f.Conv); err != nil {
+		c.refuse(err, "")
+		return
+	}
+	c.enqueue(outItem{ctl: ctl})
+}
+
+// typing forwards a typing state to the other side: a visitor's to the
+// agents only (not to their own other tabs), an agent's to the visitor and
+// the other agents.
+func (c *conn) typing(f parley.Frame) {
+	if !c.others.allow(time.Now()) {
+		c.refuse(errSlowDown, "")
+		return
+	}
+	if f.Conv == 0 {
+		c.refuse(parley.Errorf(parley.EInvalid, "typing needs the conversation."), "")
+		return
+	}
+	conv, err := c.conversation(f.Conv)
+	if err != nil {
+		c.refuse(err, "")
+		return
+	}
+	from := c.author
+	ev := eventFor(conv, parley.Frame{Type: parley.TypeTyping, Conv: conv.ID, On: f.On, From: &from})
+	if c.role == parley.RoleVisitor {
+		ev.To = relay.Agents
+	} else {
+		ev.Skip = c.sub
+	}
+	c.s.hub.Publish(ev)
+}
+
+// read moves this side's read mark and tells the others when it moved.
+func (c *conn) read(f parley.Frame) {
+	if !c.others.allow(time.Now()) {
+		c.refuse(errSlowDown, "")
+		return
+	}
+	if f.Conv == 0 || f.Seq == 0 {
+		c.refuse(parley.Errorf(parley.EInvalid, "read needs the conversation and a seq."), "")
+		return
+	}
+	before, err := c.conversation(f.Conv)
+	if err != nil {
+		c.refuse(err, "")
+		return
+	}
+	side := parley.AuthorAgent
+	if c.role == parley.RoleVisitor {
+		side = parley.AuthorVisitor
+	}
+	after, err := c.s.store.MarkRead(f.Conv, side, f.Seq)
+	if err != nil {
+		c.refuse(err, "")
+		return
+	}
+	from := c.author
+	if c.role == parley.RoleVisitor {
+		if after.VisitorRead == before.VisitorRead {
+			return
+		}
+		ev := eventFor(after, parley.Frame{Type: parley.TypeRead, Conv: after.ID, Seq: after.VisitorRead, From: &from})
+		ev.To = relay.Agents
+		c.s.hub.Publish(ev)
+		return
+	}
+	if after.AgentRead == before.AgentRead {
+		return
+	}
+	ev := eventFor(after, parley.Frame{Type: parley.TypeRead, Conv: after.ID, Seq: after.AgentRead, From: &from})
+	ev.To, ev.Skip = relay.Agents, c.sub
+	c.s.hub.Publish(ev)
+	// The visitor's copy never points past what they may see.
+	if seen := min(after.AgentRead, after.PublicSeq); seen > min(before.AgentRead, before.PublicSeq) {
+		ev := eventFor(after, parley.Frame{Type: parley.TypeRead, Conv: after.ID, Seq: seen, From: &from})
+		ev.To = relay.Visitor
+		c.s.hub.Publish(ev)
+	}
+	// Agents' inboxes, this one's too, show the unread count.
+	conv := convEvent(after)
+	conv.To = relay.Agents
+	c.s.hub.Publish(conv)
+}
+
+// setPage records where the visitor is; agents see it on the conversation.
+func (c *conn) setPage(f parley.Frame) {
+	if !c.others.allow(time.Now()) {
+		c.refuse(errSlowDown, "")
+		return
+	}
+	if c.role != parley.RoleVisitor {
+		c.refuse(parley.Errorf(parley.EForbidden, "Only visitors have a page."), "")
+		return
+	}
+	if f.Page == nil {
+		c.refuse(parley.Errorf(parley.EInvalid, "page needs the page."), "")
+		return
+	}
+	page, err := checkPage(*f.Page)
+	if err != nil {
+		c.refuse(err, "")
+		return
+	}
+	c.page = page
+	c.publishPage()
+}
+
+func (c *conn) publishPage() {
+	changed, err := c.s.store.SetPage(c.visitor.ID, c.page)
+	if err != nil {
+		c.refuse(err, "")
+		return
+	}
+	for _, conv := range changed {
+		c.s.publishConv(conv)
+	}
+}
+
+// resolve marks a conversation done; the visitor's next message reopens it.
+func (c *conn) resolve(f parley.Frame) {
+	if c.role != parley.RoleAgent {
+		c.refuse(parley.Errorf(parley.EForbidden, "Only agents may resolve a conversation."), "")
+		return
+	}
+	if f.Conv == 0 {
+		c.refuse(parley.Errorf(parley.EInvalid, "resolve needs the conversation."), "")
+		return
+	}
+	conv, err := c.s.store.SetStatus(f.Conv, parley.StatusResolved)
+	if err != nil {
+		if parley.ErrorCode(err) == parley.ENotFound {
+			err = errNoConversation
+		}
+		c.refuse(err, "")
+		return
+	}
+	c.s.publishConv(conv)
+}
+
+// errNoConversation answers both a missing conversation and someone else's,
+// word for word, so a visitor cannot tell which ids exist.
+var errNoConversation = parley.Errorf(parley.ENotFound, "No such conversation.")
+
+var errSlowDown = parley.Errorf(parley.ERateLimited, "Too many frames. Slow down.")
+
+// conversation returns conversation id if this connection may see it.
+func (c *conn) conversation(id uint64) (parley.Conversation, error) {
+	if id == 0 {
+		return parley.Conversation{}, errNoConversation
+	}
+	conv, err := c.s.store.Conversation(id)
+	if parley.ErrorCode(err) == parley.ENotFound {
+		return parley.Conversation{}, errNoConversation
+	} else if err != nil {
+		return parley.Conversation{}, err
+	}
+	if c.role == parley.RoleVisitor && conv.Visitor != c.visitor.ID {
+		return parley.Conversation{}, errNoConversation
+	}
+	return conv, nil
+}
+
+// checkPage validates a visitor's page. It is shown to agents as a link,
+// so only http and https are accepted.
+func checkPage(p parley.Page) (parley.Page, error) {
+	u, err := url.Parse(p.URL)
+	if p.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return parley.Page{}, parley.Errorf(parley.EInvalid, "The page needs an http or https URL.")
+	}
+	if len(u.Host) > 255 {
+		return parley.Page{}, parley.Errorf(parley.EInvalid, "The page's host name is longer than 255 bytes.")
+	}
+	return parley.Page{
+		URL:   shortenURL(u, p.URL, maxPageURLBytes),
+		Title: parley.Truncate(strings.TrimSpace(p.Title), maxPageTitleRunes),
+	}, nil
+}
+
+// shortenURL keeps a page URL within n bytes. A longer one first loses its
+// query and fragment — the page is in the path, not in tracking parameters
+// — and then is cut, never inside a %XX escape, so agents still get a link
+// that parses.
+func shortenURL(u *url.URL, raw string, n int) string {
+	if len(raw) <= n {
+		return raw
+	}
+	short := *u
+	short.RawQuery, short.Fragment, short.RawFragment, short.ForceQuery = "", "", "", false
+	s := short.String()
+	if len(s) <= n {
+		return s
+	}
+	s = truncateBytes(s, n)
+	if i := strings.LastIndexByte(s, '%'); i >= 0 && i >= len(s)-2 {
+		s = s[:i]
+	}
+	return s
+}
+
+// truncateBytes cuts s to at most n bytes without splitting a rune.
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"github.com/coder/websocket"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/relay"
+)
+
+// hello authenticates the connection, subscribes it, and queues the
+// welcome and the replays hello.since asks for.
+func (c *conn) hello(f parley.Frame) {
+	switch f.Role {
+	case parley.RoleVisitor:
+		c.helloVisitor(f)
+	case parley.RoleAgent:
+		c.helloAgent(f)
+	default:
+		c.refuse(parley.Errorf(parley.EInvalid, `hello needs a role: "visitor" or "agent".`), "")
+	}
+}
+
+func (c *conn) helloVisitor(f parley.Frame) {
+	if f.Scope != "" {
+		c.refuse(parley.Errorf(parley.EInvalid, "hello.scope is for agents only."), "")
+		return
+	}
+	if f.Site == "" {
+		c.refuse(parley.Errorf(parley.EInvalid, "hello needs the site."), "")
+		return
+	}
+	if len(f.Since) > maxSince {
+		c.refuse(parley.Errorf(parley.EInvalid, "hello.since lists more than %d conversations.", maxSince), "")
+		return
+	}
+	site, err := c.s.store.Site(f.Site)
+	if parley.ErrorCode(err) == parley.ENotFound {
+		c.refuse(parley.Errorf(parley.ENotFound, "No such site."), "")
+		return
+	} else if err != nil {
+		c.refuse(err, "")
+		return
+	}
+
+	// An empty or unknown token (cleared storage, another site's token)
+	// makes a new visitor rather than an error: the widget just works.
+	var v parley.Visitor
+	token := ""
+	if f.Token != "" {
+		v, err = c.s.store.VisitorByToken(site.ID, TokenHash(f.Token))
+		if parley.ErrorCode(err) == parley.ENotFound {
+			v = parley.Visitor{}
+		} else if err != nil {
+			c.refuse(err, "")
+			return
+		}
+	}
+	if v.ID == 0 {
+		token = NewToken()
+		if v, err = c.s.store.CreateVisitor(site.ID, TokenHash(token)); err != nil {
+			c.refuse(err, "")
+			return
+		}
+	}
+
+	welcome := &control{}
+	if f.Page != nil {
+		if page, err := checkPage(*f.Page); err != nil {
+			welcome.then = append(welcome.then, c.refusal(err, ""))
+		} else {
+			c.page = page
+		}
+	}
+
+	c.role, c.visitor, c.site = parley.RoleVisitor, v, site
+	c.author = parley.Author{Kind: parley.AuthorVisitor, ID: v.ID, Name: v.Name}
+	// Subscribe before reading anything to send: what commits from now on
+	// arrives live, and the writer drops what a replay already sent.
+	c.sub = c.s.hub.SubscribeFunc(c.push)
+	c.s.hub.FollowVisitor(c.sub, v.ID)
+
+	if c.page.URL != "" {
+		c.publishPage()
+	}
+	convs, err := c.s.store.VisitorConversations(v.ID)
+	if err != nil {
+		c.helloFailed(err)
+		return
+	}
+	// The widget shows one conversation: the newest, as its visitor sees it.
+	convs = convs[:min(len(convs), 1)]
+	for i := range convs {
+		convs[i] = convs[i].ForVisitor()
+	}
+
+	for _, from := range f.Since {
+		if _, err := c.conversation(from.Conv); err != nil {
+			welcome.then = append(welcome.then, c.refusal(err, ""))
+			continue
+		}
+		welcome.replays = append(welcome.replays, from)
+	}
+	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Visitor: &v, Token: token, Conversations: convs, Limits: &c.s.cfg.Limits}.Encode()
+	welcome.live = true
+	c.greet(welcome)
+}
+
+func (c *conn) helloAgent(f parley.Frame) {
+	if err := c.sessionErr; err != nil {
+		code, reason := closeNoHello, "not authenticated"
+		if parley.ErrorCode(err) == parley.EInternal {
+			// Retrying hello would meet the same error: the session was
+			// read at the upgrade.
+			code, reason = websocket.StatusInternalError, "internal error"
+		}
+		c.enqueue(outItem{ctl: &control{frame: c.refusal(err, ""), closeCode: code, closeReason: reason}})
+		return
+	}
+	var scoped bool
+	switch f.Scope {
+	case "", parley.ScopeInbox:
+	case parley.ScopeConversations:
+		scoped = true
+	default:
+		c.refuse(parley.Errorf(parley.EInvalid, `hello.scope must be "inbox" or "conversations".`), "")
+		return
+	}
+	if len(f.Since) > maxSince {
+		c.refuse(parley.Errorf(parley.EInvalid, "hello.since lists more than %d conversations.", maxSince), "")
+		return
+	}
+	a := c.sessionAgent
+	c.role, c.agent, c.scoped = parley.RoleAgent, a, scoped
+	c.author = parley.Author{Kind: parley.AuthorAgent, ID: a.ID, Name: a.Name}
+	c.sub = c.s.hub.SubscribeFunc(c.push)
+
+	// A scoped connection lists only its own conversations: reading every
+	// open one would cost each of a thousand bots the whole inbox.
+	var convs []parley.Conversation
+	if !scoped {
+		c.s.hub.FollowSite(c.sub, relay.AllSites)
+		var err error
+		if convs, err = c.s.store.OpenConversations(); err != nil {
+			c.helloFailed(err)
+			return
+		}
+	}
+	welcome := &control{live: true}
+	for _, from := range f.Since {
+		var err error
+		if scoped {
+			var conv parley.Conversation
+			var added bool
+			if conv, added, err = c.follow(from.Conv); err == nil && added {
+				convs = append(convs, conv)
+			}
+		} else {
+			_, err = c.conversation(from.Conv)
+		}
+		if err != nil {
+			welcome.then = append(welcome.then, c.refusal(err, ""))
+			continue
+		}
+		welcome.replays = append(welcome.replays, from)
+	}
+	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Agent: &a, Conversations: convs, Limits: &c.s.cfg.Limits}.Encode()
+	c.greet(welcome)
+}
+
+// follow makes a scoped agent's connection follow conversation id, if it
+// does not yet, and returns the conversation as it is once followed;
+// added says it was not followed before.
+func (c *conn) follow(id uint64) (conv parley.Conversation, added bool, err error) {
+	if _, ok := c.follows[id]; ok {
+		conv, err = c.conversation(id)
+		return conv, false, err
+	}
+	// Only existing conversations: ids are sequential, and following one
+	// that does not exist yet would deliver a stranger's later.
+	if _, err := c.conversation(id); err != nil {
+		return parley.Conversation{}, false, err
+	}
+	if c.follows == nil {
+		c.follows = make(map[uint64]struct{})
+	}
+	c.follows[id] = struct{}{}
+	c.s.hub.FollowConversation(c.sub, id)
+	// Read again: a change committed between the first read and the
+	// follow would have reached neither.
+	conv, err = c.conversation(id)
+	return conv, true, err
+}
+
+// helloFailed undoes a hello that failed after subscribing, so that the
+// client may try again.
+func (c *conn) helloFailed(err error) {
+	c.s.hub.Unsubscribe(c.sub)
+	c.sub = nil
+	// Once Unsubscribe returns the hub pushes nothing more: what it queued
+	// belongs to the failed hello.
+	c.mu.Lock()
+	c.events.clear()
+	c.dropped = false
+	c.mu.Unlock()
+	c.role, c.author, c.visitor, c.agent, c.site = "", parley.Author{}, parley.Visitor{}, parley.Agent{}, parley.Site{}
+	c.scoped, c.follows = false, nil
+	c.refuse(err, "")
+}
+
+func (c *conn) greet(welcome *control) {
+	c.greeted.Store(true)
+	c.helloTimer.Stop()
+	c.s.countSocket(c.role, 1)
+	c.enqueue(outItem{ctl: welcome})
+}
