@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -150,21 +149,19 @@ func TestLogEditDelete(t *testing.T) {
 	}
 }
 
-// snapshotFile copies the database file as it is on disk while it is
-// open: what a kill -9 would leave behind, every commit in it, no
+// snapshotFile copies the database file as it was at its newest commit:
+// what a kill -9 right then would leave behind, every commit in it, and no
 // checkpoint since the last one.
 func snapshotFile(tb testing.TB, d *store.DB) string {
 	tb.Helper()
-	b, err := os.ReadFile(d.Path())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	path := filepath.Join(tb.TempDir(), "crashed.db")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	path := filepath.Join(tb.TempDir(), fmt.Sprintf("crashed-%d.db", snapshots.Add(1)))
+	if err := store.Snapshot(d, path); err != nil {
 		tb.Fatal(err)
 	}
 	return path
 }
+
+var snapshots atomic.Int64
 
 // dumpConv is everything readers see of one conversation.
 func dumpConv(tb testing.TB, d *store.DB, conv uint64) string {
@@ -331,18 +328,11 @@ func TestLogReadersAcrossCheckpoints(t *testing.T) {
 // loses nothing and counts nothing twice.
 func TestLogReplayAfterPartialCheckpoint(t *testing.T) {
 	d := openTestDBAt(t, filepath.Join(t.TempDir(), "parley.db"), store.Options{NoSync: true, CheckpointEvery: time.Hour, CheckpointEntries: 700})
-	mustCreateSite(t, d, "shop")
 	const n = 600 // more than a checkpoint step writes
-	vs := make([]parley.Visitor, n)
-	convs := make([]uint64, n)
+	vs, convs := seedConversations(t, d, n)
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 32)
 	for i := range n {
-		sem <- struct{}{}
 		wg.Go(func() {
-			defer func() { <-sem }()
-			vs[i] = mustCreateVisitor(t, d, "shop")
-			convs[i] = mustAppend(t, d, visitorSend(vs[i], 0, "c", "hi")).Conv.ID
 			for r := range 3 {
 				mustAppend(t, d, agentSend(7, convs[i], fmt.Sprint("a", r), "answer"))
 				if _, err := d.MarkRead(convs[i], parley.AuthorVisitor, uint64(r+1)); err != nil {
@@ -352,7 +342,29 @@ func TestLogReplayAfterPartialCheckpoint(t *testing.T) {
 			}
 		})
 	}
+	// Crashes all along the way, checkpoint steps under way included: each
+	// file opens and holds conversations whose counters agree with their
+	// entries.
+	stop := make(chan struct{})
+	var taken []string
+	var snap sync.WaitGroup
+	snap.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				taken = append(taken, snapshotFile(t, d))
+			}
+		}
+	})
 	wg.Wait()
+	close(stop)
+	snap.Wait()
+	for _, path := range taken {
+		checkConsistent(t, openTestDBAt(t, path, store.Options{}), convs)
+	}
+
 	crashed := openTestDBAt(t, snapshotFile(t, d), store.Options{})
 	for i, conv := range convs {
 		if got, want := dumpConv(t, crashed, conv), dumpConv(t, d, conv); got != want {
@@ -419,5 +431,31 @@ func TestResendAfterCheckpoint(t *testing.T) {
 	again.Fresh = true
 	if res := mustAppend(t, d, again); !res.Dup {
 		t.Errorf("a fresh resend of an entry not yet checkpointed was stored twice")
+	}
+}
+
+// checkConsistent checks that each conversation of d has gap-free entries
+// and the counters those entries imply.
+func checkConsistent(tb testing.TB, d *store.DB, convs []uint64) {
+	tb.Helper()
+	for _, conv := range convs {
+		c, err := d.Conversation(conv)
+		if parley.ErrorCode(err) == parley.ENotFound {
+			continue // not created yet at this snapshot
+		}
+		if err != nil {
+			tb.Fatalf("Conversation(%d): %v", conv, err)
+		}
+		want := parley.Conversation{ID: c.ID, Site: c.Site, Visitor: c.Visitor, VisitorName: c.VisitorName, Status: c.Status, Page: c.Page, Created: c.Created}
+		for i, m := range frames(tb, d, conv, 0, 0) {
+			if m.Seq != uint64(i+1) {
+				tb.Fatalf("conversation %d: entry %d has seq %d", conv, i+1, m.Seq)
+			}
+			want.Advance(m)
+		}
+		want.VisitorRead = c.VisitorRead // read marks are not entries with a seq
+		if c != want {
+			tb.Fatalf("conversation %d:\n got %+v\nwant %+v (from its entries)", conv, c, want)
+		}
 	}
 }
