@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/parley-chat/parley/app/parley"
 	bolt "go.etcd.io/bbolt"
@@ -461,14 +460,19 @@ func (d *DB) VisitorMessages(conv, after uint64, limit int, fn func(frame []byte
 func (d *DB) messages(conv, after uint64, limit int, visitor bool, fn func(frame []byte) error) error {
 	var buf []byte
 	var ends []int
-	err := d.eachEntry(conv, after, limit, visitor, func(frames [][]byte, size int) {
-		// One exact buffer: growing it frame by frame costs more.
+	err := d.eachEntry(conv, after, limit, visitor, func(tx *bolt.Tx, each func(fn func(frame []byte)) error) error {
+		// Measure first, then copy into one exact buffer: growing it frame
+		// by frame costs more than walking the entries twice.
+		n, size := 0, 0
+		if err := each(func(f []byte) { n, size = n+1, size+len(f) }); err != nil || n == 0 {
+			return err
+		}
 		buf = make([]byte, 0, size)
-		ends = make([]int, 0, len(frames))
-		for _, f := range frames {
+		ends = make([]int, 0, n)
+		return each(func(f []byte) {
 			buf = append(buf, f...)
 			ends = append(ends, len(buf))
-		}
+		})
 	})
 	if err != nil {
 		return err
@@ -489,50 +493,46 @@ func (d *DB) messages(conv, after uint64, limit int, visitor bool, fn func(frame
 // holds the read transaction only while copying, so it suits callers that
 // write the result afterwards (the HTTP API), not a socket frame by frame.
 func (d *DB) AppendTranscript(dst []byte, conv, after uint64, limit int) ([]byte, error) {
-	err := d.eachEntry(conv, after, limit, false, func(frames [][]byte, size int) {
-		dst = slices.Grow(dst, size+len(frames))
-		for i, f := range frames {
-			if i > 0 {
+	err := d.eachEntry(conv, after, limit, false, func(_ *bolt.Tx, each func(fn func(frame []byte)) error) error {
+		first := true
+		return each(func(f []byte) {
+			if !first {
 				dst = append(dst, ',')
 			}
+			first = false
 			dst = append(dst, f...)
-		}
+		})
 	})
 	return dst, err
 }
 
-// eachEntry calls fn once with the stored frames of conv after seq after,
-// at most limit (<= 0: all), in seq order, and their total size; for a
-// visitor, only those they may see. The bytes are bbolt's: valid only
-// during the call.
-func (d *DB) eachEntry(conv, after uint64, limit int, visitor bool, fn func(frames [][]byte, size int)) error {
+// eachEntry runs fn in a read transaction with each, which calls its
+// argument with the stored frames of conv after seq after, at most limit
+// (<= 0: all), in seq order; for a visitor, only those they may see. each
+// may be called more than once and sees the same frames every time. The
+// bytes are bbolt's: valid only inside fn.
+func (d *DB) eachEntry(conv, after uint64, limit int, visitor bool, fn func(tx *bolt.Tx, each func(func(frame []byte)) error) error) error {
 	return d.withConv(conv, func(tx *bolt.Tx, rec *convRecord, tail []uint64) error {
-		log := logReader{c: tx.Bucket(bucketLog).Cursor()}
-		n := rec.LastSeq - min(after, rec.LastSeq)
-		if limit > 0 {
-			n = min(n, uint64(limit))
-		}
-		frames := make([][]byte, 0, min(n, 4096))
-		size := 0
-		var err error
-		eachPosition(tx, conv, rec.Indexed, tail, after, func(seq, pos uint64) bool {
-			var h entryHead
-			var frame []byte
-			if h, frame, err = decodeEntry(log.get(pos)); err != nil {
-				err = fmt.Errorf("store: entry %d/%d: %w", conv, seq, err)
-				return false
-			}
-			if visitor && h.internal {
-				return true
-			}
-			frames = append(frames, frame)
-			size += len(frame)
-			return limit <= 0 || len(frames) < limit
+		return fn(tx, func(use func(frame []byte)) error {
+			log := logReader{c: tx.Bucket(bucketLog).Cursor()}
+			n := 0
+			var err error
+			eachPosition(tx, conv, rec.Indexed, tail, after, func(seq, pos uint64) bool {
+				var h entryHead
+				var frame []byte
+				if h, frame, err = decodeEntry(log.get(pos)); err != nil {
+					err = fmt.Errorf("store: entry %d/%d: %w", conv, seq, err)
+					return false
+				}
+				if visitor && h.internal {
+					return true
+				}
+				use(frame)
+				n++
+				return limit <= 0 || n < limit
+			})
+			return err
 		})
-		if err == nil {
-			fn(frames, size)
-		}
-		return err
 	})
 }
 
