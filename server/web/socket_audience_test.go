@@ -104,3 +104,31 @@ func TestSocketAgentsOnlyEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestSocketSendIsAChatMessage: nobody makes a note, an event, an edit or a
+// deletion by dressing up a send; the refusal stores nothing.
+func TestSocketSendIsAChatMessage(t *testing.T) {
+	env := newSockEnv(t, parley.Limits{})
+	agent, _ := env.newAgent(t, "agent", 0)
+	v, _ := env.newVisitor(t, "visitor")
+	conv := v.say(0, "v-1", "hello").Conv
+	for i, f := range []parley.Frame{
+		{Kind: parley.KindNote},
+		{Internal: true},
+		{Kind: parley.KindEdit, Ref: 1},
+		{Kind: parley.KindDelete, Ref: 1},
+		{Kind: parley.KindEvent, Event: parley.EventResolved},
+		{Kind: "poll"},
+	} {
+		for _, c := range []*sockClient{v, agent} {
+			f.Type, f.ID, f.Conv, f.Text = parley.TypeSend, fmt.Sprint("x-", i), conv, "sneaky"
+			c.sendFrame(f)
+			if e := c.untilError(); e.Code != parley.EInvalid || e.ID != f.ID {
+				t.Errorf("%s sending %+v: got %+v, want invalid", c.name, f, e)
+			}
+		}
+	}
+	if got := env.stored(t, conv); len(got) != 1 {
+		t.Errorf("the conversation holds %d entries, want 1", len(got))
+	}
+}

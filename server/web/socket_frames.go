@@ -26,6 +26,10 @@ func (c *conn) send(f parley.Frame) {
 		c.refuse(err, id)
 		return
 	}
+	if f.Kind != parley.KindMessage || f.Internal || f.Ref != 0 || f.Event != "" {
+		c.refuse(parley.Errorf(parley.EInvalid, "send carries a chat message: kind, internal, ref and event are not accepted."), id)
+		return
+	}
 	text, err := c.s.cfg.Limits.CheckText(f.Text)
 	if err != nil {
 		c.refuse(err, id)
