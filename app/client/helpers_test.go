@@ -61,8 +61,12 @@ func startServer(tb testing.TB, path, addr string, limits parley.Limits) *testSe
 		if err != nil {
 			tb.Fatalf("HashPassword: %v", err)
 		}
-		if _, err := db.CreateAgent(parley.Agent{Email: testEmail, Name: "Ada"}, hash); err != nil {
+		a, err := db.CreateAgent(parley.Agent{Email: testEmail, Name: "Ada"}, hash)
+		if err != nil {
 			tb.Fatalf("CreateAgent: %v", err)
+		}
+		if err := db.SetMember(testSite, a.ID, parley.SiteRoleAgent); err != nil {
+			tb.Fatalf("SetMember: %v", err)
 		}
 	} else if err != nil {
 		tb.Fatalf("Site: %v", err)

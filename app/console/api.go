@@ -21,12 +21,16 @@ type Session struct {
 	CSRF  string       `json:"csrf"`
 }
 
-// SiteInfo is a site as GET /api/sites lists it: its settings and the
-// script tag to paste into the shop.
+// SiteInfo is a site as GET /api/sites lists it: its settings, the script
+// tag to paste into the shop, and this agent's role on it.
 type SiteInfo struct {
 	parley.Site
 	Snippet string `json:"snippet"`
+	Role    string `json:"role"`
 }
+
+// CanManage says whether this agent may change the site's settings.
+func (s SiteInfo) CanManage() bool { return parley.CanManageSite(s.Role) }
 
 // request and response are the little of HTTP the API needs. They keep
 // net/http's Client, and the native transport it links, out of the wasm.

@@ -433,7 +433,7 @@ func (c *Console) renderDesk() app.UI {
 	var pane app.UI
 	switch c.route.View {
 	case ViewSettings:
-		pane = &Settings{API: c.api, Admin: c.session.Agent.Role == parley.AgentRoleAdmin}
+		pane = &Settings{API: c.api}
 	case ViewConversation:
 		id := c.route.Conv
 		conv, ok := d.Inbox.Get(id)

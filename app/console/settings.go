@@ -17,13 +17,12 @@ const (
 	done
 )
 
-// Settings shows each site's embed snippet and, for admins, its settings.
-// It loads the sites itself when mounted.
+// Settings shows the snippet of each site the agent works on and, to its
+// owners and admins, its settings. It loads the sites itself when mounted.
 type Settings struct {
 	app.Compo
 
-	API   *API
-	Admin bool
+	API *API
 
 	load    status
 	loadErr string
@@ -130,10 +129,10 @@ func (s *Settings) renderSnippet(site SiteInfo) app.UI {
 
 func (s *Settings) renderForm() app.UI {
 	f := s.form
-	ro := !s.Admin
+	ro := !s.canManage()
 	var note app.UI = app.Span().Class("settings-note-none")
 	if ro {
-		note = app.P().Class("hint").Text("Only admins can change these settings.")
+		note = app.P().Class("hint").Text("Only the site's owners and admins can change these settings.")
 	}
 	var result app.UI = app.Span().Class("save-none")
 	switch s.save {
@@ -213,7 +212,7 @@ func (s *Settings) set(store func(string)) app.EventHandler {
 
 func (s *Settings) onSave(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	if !s.Admin || s.API == nil || s.current >= len(s.sites) || s.save == loading {
+	if !s.canManage() || s.API == nil || s.save == loading {
 		return
 	}
 	site, err := s.form.Site(s.sites[s.current].Site)
@@ -273,4 +272,9 @@ func validColor(s string) bool {
 		return false
 	}
 	return strings.Trim(strings.ToLower(s[1:]), "0123456789abcdef") == ""
+}
+
+// canManage says whether the agent may change the site on screen.
+func (s *Settings) canManage() bool {
+	return s.current < len(s.sites) && s.sites[s.current].CanManage()
 }

@@ -16,11 +16,39 @@ const (
 	RoleAgent   Role = "agent"
 )
 
-// Agent roles. Admins may change site settings and manage agents.
+// Agent roles across the install. An admin is made by `parley admin add`
+// and becomes an owner of the sites created after it; what an agent may see
+// and do on a site is its Member role there.
 const (
 	AgentRoleAdmin = "admin"
 	AgentRoleAgent = "agent"
 )
+
+// Site roles: what a member may do on one site. Owners and admins change
+// the site's settings; agents answer its chats. An agent who is no member
+// of a site sees nothing of it.
+const (
+	SiteRoleOwner = "owner"
+	SiteRoleAdmin = "admin"
+	SiteRoleAgent = "agent"
+)
+
+// ValidSiteRole says whether role is one of the site roles.
+func ValidSiteRole(role string) bool {
+	return role == SiteRoleOwner || role == SiteRoleAdmin || role == SiteRoleAgent
+}
+
+// CanManageSite says whether a member with role may change the site.
+func CanManageSite(role string) bool {
+	return role == SiteRoleOwner || role == SiteRoleAdmin
+}
+
+// Member is an agent's membership of a site.
+type Member struct {
+	Site  string `json:"site"`
+	Agent uint64 `json:"agent"`
+	Role  string `json:"role"`
+}
 
 // Site is one shop that embeds the widget.
 type Site struct {

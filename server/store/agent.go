@@ -97,6 +97,22 @@ func (d *DB) SetAgentPassword(id uint64, hash []byte) error {
 	})
 }
 
+// Agents returns every agent, by id.
+func (d *DB) Agents() ([]parley.Agent, error) {
+	var as []parley.Agent
+	err := d.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAgents).ForEach(func(_, v []byte) error {
+			var r agentRecord
+			if err := decode(v, &r); err != nil {
+				return err
+			}
+			as = append(as, r.Agent)
+			return nil
+		})
+	})
+	return as, err
+}
+
 // CountAgents returns how many agents exist.
 func (d *DB) CountAgents() (int, error) {
 	var n int

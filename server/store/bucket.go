@@ -23,6 +23,11 @@ var (
 	// bucketAgentEmails maps lowercased email → agent id.
 	bucketAgentEmails = []byte("agent_emails")
 
+	// bucketMembers maps site id | 0 | agent id → the agent's role on the
+	// site; bucketAgentSites maps agent id | site id → the same role.
+	bucketMembers    = []byte("members")
+	bucketAgentSites = []byte("agent_sites")
+
 	// bucketSessions maps SHA-256(cookie token) → session.
 	bucketSessions = []byte("sessions")
 
@@ -66,6 +71,8 @@ var allBuckets = [][]byte{
 	bucketSites,
 	bucketAgents,
 	bucketAgentEmails,
+	bucketMembers,
+	bucketAgentSites,
 	bucketSessions,
 	bucketVisitors,
 	bucketVisitorTokens,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"slices"
 	"sort"
 
 	"github.com/parley-chat/parley/app/parley"
@@ -45,9 +46,9 @@ func (d *DB) VisitorConversations(visitorID uint64) ([]parley.Conversation, erro
 	return d.conversations(ids)
 }
 
-// OpenConversations returns the open conversations of every site, the most
-// recently updated first.
-func (d *DB) OpenConversations() ([]parley.Conversation, error) {
+// OpenConversations returns the open conversations of the given sites, the
+// most recently updated first.
+func (d *DB) OpenConversations(sites ...string) ([]parley.Conversation, error) {
 	var ids []uint64
 	err := d.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketOpenConversations).ForEach(func(k, _ []byte) error {
@@ -58,7 +59,13 @@ func (d *DB) OpenConversations() ([]parley.Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := d.conversations(ids)
+	all, err := d.conversations(ids)
+	cs := all[:0]
+	for _, c := range all {
+		if slices.Contains(sites, c.Site) {
+			cs = append(cs, c)
+		}
+	}
 	sort.SliceStable(cs, func(i, j int) bool {
 		if !cs[i].Updated.Equal(cs[j].Updated) {
 			return cs[i].Updated.After(cs[j].Updated)

@@ -40,12 +40,19 @@ func TestConversationLists(t *testing.T) {
 	// past a2's so the order does not fall back to the id.
 	time.Sleep(2 * time.Millisecond)
 	mustAppend(t, d, agentSend(1, b1.ID, "r1", "how can I help?"))
-	open, err := d.OpenConversations()
+	open, err := d.OpenConversations("a", "b")
 	if err != nil {
 		t.Fatalf("OpenConversations: %v", err)
 	}
 	if got, want := ids(open), []uint64{b1.ID, a2.ID}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("OpenConversations: got %v, want %v", got, want)
+	}
+	// Only the sites asked for.
+	if open, _ := d.OpenConversations("a"); fmt.Sprint(ids(open)) != fmt.Sprint([]uint64{a2.ID}) {
+		t.Errorf("OpenConversations(a): got %v, want [%d]", ids(open), a2.ID)
+	}
+	if open, _ := d.OpenConversations(); len(open) != 0 {
+		t.Errorf("OpenConversations of no site: got %v", ids(open))
 	}
 
 	_, err = d.Conversation(999)
@@ -76,7 +83,7 @@ func TestReopenOnVisitorMessage(t *testing.T) {
 	if err != nil || resolved.Status != parley.StatusResolved {
 		t.Fatalf("SetStatus: got %q, %v", resolved.Status, err)
 	}
-	if open, _ := d.OpenConversations(); len(open) != 0 {
+	if open, _ := d.OpenConversations("shop"); len(open) != 0 {
 		t.Errorf("open after resolving: %v", ids(open))
 	}
 
@@ -89,7 +96,7 @@ func TestReopenOnVisitorMessage(t *testing.T) {
 	if res.Conv.ID != c.ID || res.Conv.Status != parley.StatusOpen {
 		t.Errorf("after a visitor message: got conversation %d %q, want %d %q", res.Conv.ID, res.Conv.Status, c.ID, parley.StatusOpen)
 	}
-	if open, _ := d.OpenConversations(); len(open) != 1 || open[0].ID != c.ID {
+	if open, _ := d.OpenConversations("shop"); len(open) != 1 || open[0].ID != c.ID {
 		t.Errorf("open after reopening: got %v, want [%d]", ids(open), c.ID)
 	}
 }

@@ -175,7 +175,7 @@ func TestMigrateSchema1(t *testing.T) {
 			t.Fatalf("conversation %d: the visitor's resume after 20: %+v", wc.ID, vs)
 		}
 	}
-	open, err := d.OpenConversations()
+	open, err := d.OpenConversations("shop")
 	if err != nil || len(open) != 80 {
 		t.Fatalf("open conversations: %d, %v; want 80", len(open), err)
 	}

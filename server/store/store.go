@@ -88,13 +88,14 @@ import (
 
 // schemaVersion is the layout this code reads and writes. Raise it with a
 // migration in migrations whenever the layout changes.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // migrations[v] upgrades a database from schema version v to v+1, in the
 // same transaction as Open's bucket creation. Version 0 is a new file.
 var migrations = map[uint64]func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { return nil },
 	1: migrateToLog,
+	2: addMemberships,
 }
 
 // DB is Parley's database.

@@ -75,33 +75,64 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any, max int64) error 
 	return nil
 }
 
-// siteWithSnippet is a site as the console sees it.
+// siteWithSnippet is a site as the console sees it, with the agent's role.
 type siteWithSnippet struct {
 	parley.Site
 	Snippet string `json:"snippet"`
+	Role    string `json:"role"`
 }
 
-func (s *Server) handleSites(w http.ResponseWriter, r *http.Request, _ store.Session, _ parley.Agent) {
-	sites, err := s.store.Sites()
+// handleSites lists the sites the agent is a member of.
+func (s *Server) handleSites(w http.ResponseWriter, r *http.Request, _ store.Session, a parley.Agent) {
+	members, err := s.store.AgentSites(a.ID)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	out := make([]siteWithSnippet, len(sites))
-	for i, site := range sites {
-		out[i] = siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID)}
+	out := make([]siteWithSnippet, 0, len(members))
+	for _, m := range members {
+		site, err := s.store.Site(m.Site)
+		if parley.ErrorCode(err) == parley.ENotFound {
+			continue
+		} else if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		out = append(out, siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID), Role: m.Role})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ store.Session, _ parley.Agent) {
+// errNoSite answers a missing site and another tenant's alike.
+var errNoSite = parley.Errorf(parley.ENotFound, "No such site.")
+
+// siteRole is agent a's role on site: a site it is no member of is
+// answered exactly like a missing one.
+func (s *Server) siteRole(site string, a parley.Agent) (string, error) {
+	role, err := s.store.Role(site, a.ID)
+	if parley.ErrorCode(err) == parley.ENotFound {
+		return "", errNoSite
+	}
+	return role, err
+}
+
+func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ store.Session, a parley.Agent) {
+	role, err := s.siteRole(r.PathValue("id"), a)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if !parley.CanManageSite(role) {
+		s.apiError(w, r, parley.Errorf(parley.EForbidden, "Only the site's owners and admins may change its settings."))
+		return
+	}
 	var site parley.Site
 	if err := decodeJSON(w, r, &site, 64<<10); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	site.ID = r.PathValue("id")
-	site, err := site.Validate()
+	site, err = site.Validate()
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -110,7 +141,7 @@ func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ stor
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID)})
+	writeJSON(w, http.StatusOK, siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID), Role: role})
 }
 
 // maxTranscriptPage bounds one page of the messages API.
@@ -126,10 +157,22 @@ const maxPooledTranscript = 1 << 20
 
 // handleMessages serves a transcript page from the stored bytes: no
 // decoding and re-encoding of each message.
-func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, _ store.Session, _ parley.Agent) {
+func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, _ store.Session, a parley.Agent) {
 	conv, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.apiError(w, r, parley.Errorf(parley.EInvalid, "Conversation id must be a number."))
+		return
+	}
+	// Another site's conversation is answered exactly like a missing one.
+	c, err := s.store.Conversation(conv)
+	if err == nil {
+		_, err = s.siteRole(c.Site, a)
+	}
+	if err != nil {
+		if parley.ErrorCode(err) == parley.ENotFound {
+			err = errNoConversation
+		}
+		s.apiError(w, r, err)
 		return
 	}
 	q := r.URL.Query()

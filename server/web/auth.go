@@ -154,17 +154,6 @@ func (s *Server) requireAgent(next agentHandler) http.HandlerFunc {
 	}
 }
 
-// requireAdmin is requireAgent for admins only.
-func (s *Server) requireAdmin(next agentHandler) http.HandlerFunc {
-	return s.requireAgent(func(w http.ResponseWriter, r *http.Request, sess store.Session, a parley.Agent) {
-		if a.Role != parley.AgentRoleAdmin {
-			s.apiError(w, r, parley.Errorf(parley.EForbidden, "Only admins may do this."))
-			return
-		}
-		next(w, r, sess, a)
-	})
-}
-
 // checkSameOrigin refuses cross-site state-changing requests. Browsers send
 // Origin on every POST/PUT/DELETE; tools that send none are let through,
 // since they cannot carry a victim's cookie.

@@ -98,6 +98,12 @@ func newHTTPEnvWith(tb testing.TB, a *web.Assets) *httpEnv {
 	if err := db.CreateSite(site); err != nil {
 		tb.Fatal(err)
 	}
+	if err := db.SetMember(site.ID, env.admin.ID, parley.SiteRoleOwner); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.SetMember(site.ID, env.agent.ID, parley.SiteRoleAgent); err != nil {
+		tb.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	env.srv = web.NewServer(web.Config{Addr: "127.0.0.1:0", Assets: a}, db, relay.NewHub(), logger)
 	if err := env.srv.Open(); err != nil {

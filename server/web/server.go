@@ -115,7 +115,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/logout", s.requireAgent(s.handleLogout))
 	mux.HandleFunc("GET /api/session", s.requireAgent(s.handleSession))
 	mux.HandleFunc("GET /api/sites", s.requireAgent(s.handleSites))
-	mux.HandleFunc("PUT /api/sites/{id}", s.requireAdmin(s.handleUpdateSite))
+	mux.HandleFunc("PUT /api/sites/{id}", s.requireAgent(s.handleUpdateSite))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
 
 	return securityHeaders(mux)

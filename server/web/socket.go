@@ -99,8 +99,10 @@ type conn struct {
 	// Reader-owned state, set by hello.
 	role parley.Role
 	// scoped: an agent that follows only the conversations in follows
-	// (hello.scope "conversations") instead of every site.
-	scoped  bool
+	// (hello.scope "conversations") instead of all of its sites.
+	scoped bool
+	// sites are an agent's roles by site: the sites it may see.
+	sites   map[string]string
 	follows map[uint64]struct{}
 	author  parley.Author
 	visitor parley.Visitor

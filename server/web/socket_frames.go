@@ -59,6 +59,9 @@ func (c *conn) send(f parley.Frame) {
 			c.refuse(err, id)
 			return
 		}
+	} else if _, err := c.conversation(f.Conv); err != nil {
+		c.refuse(err, id)
+		return
 	}
 	res, err := c.s.store.Append(c.ctx, a)
 	if err != nil {
@@ -235,6 +238,10 @@ func (c *conn) resolve(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "resolve needs the conversation."), "")
 		return
 	}
+	if _, err := c.conversation(f.Conv); err != nil {
+		c.refuse(err, "")
+		return
+	}
 	conv, err := c.s.store.SetStatus(f.Conv, parley.StatusResolved)
 	if err != nil {
 		if parley.ErrorCode(err) == parley.ENotFound {
@@ -264,6 +271,9 @@ func (c *conn) conversation(id uint64) (parley.Conversation, error) {
 		return parley.Conversation{}, err
 	}
 	if c.role == parley.RoleVisitor && conv.Visitor != c.visitor.ID {
+		return parley.Conversation{}, errNoConversation
+	}
+	if _, member := c.sites[conv.Site]; c.role == parley.RoleAgent && !member {
 		return parley.Conversation{}, errNoConversation
 	}
 	return conv, nil

@@ -4,7 +4,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parley-chat/parley/app/parley"
-	"github.com/parley-chat/parley/server/relay"
 )
 
 // hello authenticates the connection, subscribes it, and queues the
@@ -130,7 +129,20 @@ func (c *conn) helloAgent(f parley.Frame) {
 		return
 	}
 	a := c.sessionAgent
+	members, err := c.s.store.AgentSites(a.ID)
+	if err != nil {
+		c.refuse(err, "")
+		return
+	}
+	// The sites are read once: a membership given or taken away applies
+	// from the next connection.
 	c.role, c.agent, c.scoped = parley.RoleAgent, a, scoped
+	c.sites = make(map[string]string, len(members))
+	sites := make([]string, 0, len(members))
+	for _, m := range members {
+		c.sites[m.Site] = m.Role
+		sites = append(sites, m.Site)
+	}
 	c.author = parley.Author{Kind: parley.AuthorAgent, ID: a.ID, Name: a.Name}
 	c.sub = c.s.hub.SubscribeFunc(c.push)
 
@@ -138,9 +150,10 @@ func (c *conn) helloAgent(f parley.Frame) {
 	// open one would cost each of a thousand bots the whole inbox.
 	var convs []parley.Conversation
 	if !scoped {
-		c.s.hub.FollowSite(c.sub, relay.AllSites)
-		var err error
-		if convs, err = c.s.store.OpenConversations(); err != nil {
+		for _, site := range sites {
+			c.s.hub.FollowSite(c.sub, site)
+		}
+		if convs, err = c.s.store.OpenConversations(sites...); err != nil {
 			c.helloFailed(err)
 			return
 		}
@@ -203,7 +216,7 @@ func (c *conn) helloFailed(err error) {
 	c.dropped = false
 	c.mu.Unlock()
 	c.role, c.author, c.visitor, c.agent, c.site = "", parley.Author{}, parley.Visitor{}, parley.Agent{}, parley.Site{}
-	c.scoped, c.follows = false, nil
+	c.scoped, c.follows, c.sites = false, nil, nil
 	c.refuse(err, "")
 }
 

@@ -61,6 +61,7 @@ func newSockEnvConfig(tb testing.TB, cfg web.Config) *sockEnv {
 	for _, a := range []parley.Agent{
 		{Email: "ann@shop.example", Name: "Ann", Role: parley.AgentRoleAdmin},
 		{Email: "bob@shop.example", Name: "Bob", Role: parley.AgentRoleAgent},
+		{Email: "cy@other.example", Name: "Cy", Role: parley.AgentRoleAgent},
 	} {
 		a, err := db.CreateAgent(a, hash)
 		if err != nil {
@@ -76,6 +77,19 @@ func newSockEnvConfig(tb testing.TB, cfg web.Config) *sockEnv {
 	for _, s := range []parley.Site{env.site, env.other} {
 		if err := db.CreateSite(s); err != nil {
 			tb.Fatalf("CreateSite: %v", err)
+		}
+	}
+	// Ann owns both sites and Bob works on both; Cy works on the other
+	// site only, and must see nothing of the shop.
+	for _, m := range []parley.Member{
+		{Site: env.site.ID, Agent: env.agents[0].ID, Role: parley.SiteRoleOwner},
+		{Site: env.other.ID, Agent: env.agents[0].ID, Role: parley.SiteRoleOwner},
+		{Site: env.site.ID, Agent: env.agents[1].ID, Role: parley.SiteRoleAgent},
+		{Site: env.other.ID, Agent: env.agents[1].ID, Role: parley.SiteRoleAgent},
+		{Site: env.other.ID, Agent: env.agents[2].ID, Role: parley.SiteRoleAgent},
+	} {
+		if err := db.SetMember(m.Site, m.Agent, m.Role); err != nil {
+			tb.Fatalf("SetMember: %v", err)
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(env.logs, nil))
@@ -340,8 +354,14 @@ func (c *sockClient) visitorHello(site, token string, since ...parley.ResumeFrom
 // newVisitor connects a new visitor of the test site.
 func (env *sockEnv) newVisitor(tb testing.TB, name string) (*sockClient, parley.Frame) {
 	tb.Helper()
+	return env.newVisitorOf(tb, name, env.site.ID)
+}
+
+// newVisitorOf connects a new visitor of site.
+func (env *sockEnv) newVisitorOf(tb testing.TB, name, site string) (*sockClient, parley.Frame) {
+	tb.Helper()
 	c := env.dial(tb, name, nil)
-	w := c.visitorHello(env.site.ID, "")
+	w := c.visitorHello(site, "")
 	if w.Token == "" {
 		tb.Fatalf("%s: welcome of a new visitor has no token", name)
 	}

@@ -397,7 +397,7 @@ func transcript(tb testing.TB, m *Main, n int) (uint64, []storedMessage) {
 	tb.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		convs, err := m.DB.OpenConversations()
+		convs, err := m.DB.OpenConversations(web.DemoSiteID)
 		if err != nil {
 			tb.Fatalf("open conversations: %v", err)
 		}

@@ -3,8 +3,8 @@
 //
 //	parley [-addr :8080] [-data ./data] [-public-url URL] [-demo] [-shop-addr ADDR]
 //	       [-send-rate 5] [-send-burst 20] [-debug-addr 127.0.0.1:6060]
-//	parley admin add -email EMAIL -name NAME [-role admin|agent] [-data ./data]
-//	parley site add -id ID -name NAME -origin ORIGIN [-origin ORIGIN …] [-data ./data]
+//	parley admin add -email EMAIL -name NAME [-role admin|agent] [-site ID …] [-data ./data]
+//	parley site add -id ID -name NAME -origin ORIGIN [-origin ORIGIN …] [-owner EMAIL …] [-data ./data]
 //
 // Only this package knows every concrete part; it wires them and nothing else.
 package main
@@ -349,9 +349,10 @@ func (m *Main) setUpDemo() error {
 	if err != nil {
 		return err
 	}
-	switch a, _, err := m.DB.AgentByEmail(email); {
+	a, _, err := m.DB.AgentByEmail(email)
+	switch {
 	case parley.ErrorCode(err) == parley.ENotFound:
-		if _, err := m.DB.CreateAgent(parley.Agent{Email: email, Name: "Demo Agent", Role: parley.AgentRoleAdmin}, hash); err != nil {
+		if a, err = m.DB.CreateAgent(parley.Agent{Email: email, Name: "Demo Agent", Role: parley.AgentRoleAdmin}, hash); err != nil {
 			return err
 		}
 	case err != nil:
@@ -360,6 +361,9 @@ func (m *Main) setUpDemo() error {
 		if err := m.DB.SetAgentPassword(a.ID, hash); err != nil {
 			return err
 		}
+	}
+	if err := m.DB.SetMember(site.ID, a.ID, parley.SiteRoleOwner); err != nil {
+		return err
 	}
 	shop := pub + "/demo/"
 	if m.ShopURL != "" {
@@ -412,13 +416,15 @@ func openStore(dataDir string) (*store.DB, error) {
 // random one is printed.
 func runAdmin(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: parley admin add -email EMAIL -name NAME [-role admin|agent] [-data DIR]")
+		return errors.New("usage: parley admin add -email EMAIL -name NAME [-role admin|agent] [-site ID …] [-data DIR]")
 	}
 	fs := flag.NewFlagSet("parley admin add", flag.ContinueOnError)
 	email := fs.String("email", "", "agent email (login)")
 	name := fs.String("name", "", "name shown to visitors")
 	role := fs.String("role", parley.AgentRoleAdmin, "admin or agent")
 	data := fs.String("data", env("PARLEY_DATA", "./data"), "data directory")
+	var sites multiFlag
+	fs.Var(&sites, "site", "a site the agent works on, as an owner if admin (repeat; default: every site)")
 	stdinPW := fs.Bool("password-stdin", false, "read the password from standard input")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -452,11 +458,35 @@ func runAdmin(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if len(sites) == 0 {
+		all, err := db.Sites()
+		if err != nil {
+			return err
+		}
+		for _, s := range all {
+			sites = append(sites, s.ID)
+		}
+	} else {
+		for _, id := range sites {
+			if _, err := db.Site(id); err != nil {
+				return err
+			}
+		}
+	}
 	a, err := db.CreateAgent(parley.Agent{Email: strings.ToLower(strings.TrimSpace(*email)), Name: *name, Role: *role}, hash)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Created %s %s (id %d).\n", a.Role, a.Email, a.ID)
+	siteRole := parley.SiteRoleAgent
+	if a.Role == parley.AgentRoleAdmin {
+		siteRole = parley.SiteRoleOwner
+	}
+	for _, id := range sites {
+		if err := db.SetMember(id, a.ID, siteRole); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "Created %s %s (id %d), %s of: %s.\n", a.Role, a.Email, a.ID, siteRole, orNone(sites))
 	if printPW {
 		fmt.Fprintf(stdout, "Password: %s\n(shown once; change it after logging in)\n", pw)
 	}
@@ -466,15 +496,16 @@ func runAdmin(args []string, stdin io.Reader, stdout io.Writer) error {
 // runSite: parley site add -id ID -name NAME -origin ORIGIN…
 func runSite(args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: parley site add -id ID -name NAME -origin https://shop.example [-origin …] [-data DIR]")
+		return errors.New("usage: parley site add -id ID -name NAME -origin https://shop.example [-origin …] [-owner EMAIL …] [-data DIR]")
 	}
 	fs := flag.NewFlagSet("parley site add", flag.ContinueOnError)
 	id := fs.String("id", "", "site id, used in the snippet (letters, digits, - and _)")
 	name := fs.String("name", "", "shop name")
 	publicURL := fs.String("public-url", env("PARLEY_PUBLIC_URL", "http://localhost:8080"), "Parley's public URL, for the printed snippet")
 	data := fs.String("data", env("PARLEY_DATA", "./data"), "data directory")
-	var origins multiFlag
+	var origins, ownerEmails multiFlag
 	fs.Var(&origins, "origin", "origin the widget may run on (repeat)")
+	fs.Var(&ownerEmails, "owner", "email of an agent who owns the site (repeat; default: every admin)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -493,11 +524,46 @@ func runSite(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	// The owners: those named, or every admin of the install.
+	var owners []parley.Agent
+	if len(ownerEmails) > 0 {
+		for _, e := range ownerEmails {
+			a, _, err := db.AgentByEmail(e)
+			if err != nil {
+				return fmt.Errorf("-owner %s: %w", e, err)
+			}
+			owners = append(owners, a)
+		}
+	} else {
+		all, err := db.Agents()
+		if err != nil {
+			return err
+		}
+		for _, a := range all {
+			if a.Role == parley.AgentRoleAdmin {
+				owners = append(owners, a)
+			}
+		}
+	}
 	if err := db.CreateSite(site); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Created site %s. Paste this into every page of the shop:\n\n  %s\n\n", site.ID, web.Snippet(strings.TrimRight(*publicURL, "/"), site.ID))
+	var names []string
+	for _, a := range owners {
+		if err := db.SetMember(site.ID, a.ID, parley.SiteRoleOwner); err != nil {
+			return err
+		}
+		names = append(names, a.Email)
+	}
+	fmt.Fprintf(stdout, "Created site %s, owned by %s. Paste this into every page of the shop:\n\n  %s\n\n", site.ID, orNone(names), web.Snippet(strings.TrimRight(*publicURL, "/"), site.ID))
 	return nil
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "none yet"
+	}
+	return strings.Join(list, ", ")
 }
 
 type multiFlag []string
