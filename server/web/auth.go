@@ -212,7 +212,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if wait := s.logins.admit(ip, email); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		s.apiError(w, r, parley.Errorf(parley.ERateLimited, "Too many failed logins. Try again in %d seconds.", secs))
+		unit := "seconds"
+		if secs == 1 {
+			unit = "second"
+		}
+		s.apiError(w, r, parley.Errorf(parley.ERateLimited, "Too many failed logins. Try again in %d %s.", secs, unit))
 		return
 	}
 	a, hash, err := s.store.AgentByEmail(email)

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -134,6 +135,9 @@ func (e *loginEnv) login(tb testing.TB, c *http.Client, email, password string, 
 	}
 	if res.status == http.StatusTooManyRequests && (res.retryAfter < 1 || res.code != parley.ERateLimited) {
 		tb.Fatalf("429 with Retry-After %d, code %q; want at least 1 s and %s", res.retryAfter, res.code, parley.ERateLimited)
+	}
+	if want := fmt.Sprintf("Try again in %d second", res.retryAfter); res.status == http.StatusTooManyRequests && !strings.Contains(ae.Message, want) {
+		tb.Errorf("429 message %q does not say %q", ae.Message, want)
 	}
 	return res
 }
