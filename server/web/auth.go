@@ -6,12 +6,10 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -199,26 +197,32 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.ToLower(strings.TrimSpace(req.Email))
-	ip := clientIP(r)
-	if wait := s.logins.blocked(ip, email); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		s.apiError(w, r, parley.Errorf(parley.ERateLimited, "Too many failed logins. Try again in %d minutes.", int(wait.Minutes())+1))
+	ip := clientAddr(r, s.cfg.TrustedProxies)
+	if wait := s.logins.admit(ip, email); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		unit := "seconds"
+		if secs == 1 {
+			unit = "second"
+		}
+		s.apiError(w, r, parley.Errorf(parley.ERateLimited, "Too many failed logins. Try again in %d %s.", secs, unit))
 		return
 	}
 	a, hash, err := s.store.AgentByEmail(email)
 	if err != nil && parley.ErrorCode(err) != parley.ENotFound {
+		s.logins.cancel(ip)
 		s.apiError(w, r, err)
 		return
 	}
 	if err != nil {
 		hash = dummyHash
 	}
-	if !checkPassword(hash, req.Password) || err != nil {
-		s.logins.fail(ip, email)
+	if !s.checkPassword(hash, req.Password) || err != nil {
+		s.logins.done(ip, email, false)
 		s.apiError(w, r, parley.Errorf(parley.EUnauthorized, "Wrong email or password."))
 		return
 	}
-	s.logins.succeed(email)
+	s.logins.done(ip, email, true)
 
 	token := NewToken()
 	sess := store.Session{TokenHash: TokenHash(token), AgentID: a.ID, CSRF: NewToken(), Expires: time.Now().Add(sessionTTL)}
@@ -247,82 +251,4 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sess store
 
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, sess store.Session, a parley.Agent) {
 	writeJSON(w, http.StatusOK, sessionResponse{Agent: a, CSRF: sess.CSRF})
-}
-
-// clientIP is the peer address. Parley trusts no proxy header by default.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// loginLimiter counts failed logins per address and per account in a window.
-type loginLimiter struct {
-	max    int
-	window time.Duration
-	mu     sync.Mutex
-	fails  map[string][]time.Time
-}
-
-func newLoginLimiter(max int, window time.Duration) *loginLimiter {
-	return &loginLimiter{max: max, window: window, fails: make(map[string][]time.Time)}
-}
-
-// blocked returns how long the address or the account must wait, or 0.
-func (l *loginLimiter) blocked(ip, email string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	var wait time.Duration
-	for _, k := range []string{"ip:" + ip, "email:" + email} {
-		ts := l.recent(k, now)
-		if len(ts) >= l.max {
-			if d := ts[0].Add(l.window).Sub(now); d > wait {
-				wait = d
-			}
-		}
-	}
-	return wait
-}
-
-func (l *loginLimiter) fail(ip, email string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	for _, k := range []string{"ip:" + ip, "email:" + email} {
-		l.fails[k] = append(l.recent(k, now), now)
-	}
-	if len(l.fails) > 100_000 { // a spray of addresses must not grow memory without bound
-		for k := range l.fails {
-			if len(l.recent(k, now)) == 0 {
-				delete(l.fails, k)
-			}
-		}
-	}
-}
-
-// succeed forgets an account's failures; the address keeps its count, so a
-// password sprayer cannot reset it with one good account.
-func (l *loginLimiter) succeed(email string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, "email:"+email)
-}
-
-// recent returns k's failures inside the window, dropping older ones.
-func (l *loginLimiter) recent(k string, now time.Time) []time.Time {
-	ts := l.fails[k]
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) >= l.window {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.fails, k)
-	} else {
-		l.fails[k] = ts
-	}
-	return ts
 }

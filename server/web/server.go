@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,10 @@ type Config struct {
 	Assets *Assets
 	// SecureCookies marks cookies Secure; on unless PublicURL is plain http.
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header names the client (see clientAddr). Empty: every
+	// request comes from its TCP peer.
+	TrustedProxies []netip.Prefix
 }
 
 // Server wraps net/http with Parley's handlers.
@@ -49,7 +54,9 @@ type Server struct {
 	log    *slog.Logger
 	ln     net.Listener
 	srv    *http.Server
-	logins *loginLimiter
+	logins *loginThrottle
+	// checkPassword is checkPassword; tests count its calls.
+	checkPassword func(hash []byte, pw string) bool
 
 	// conns tracks open websocket connections so Close can end them;
 	// upgrades counts the websocket requests between their admission and
@@ -68,12 +75,13 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		cfg.Limits = parley.DefaultLimits
 	}
 	s := &Server{
-		cfg:    cfg,
-		store:  db,
-		hub:    hub,
-		log:    log,
-		logins: newLoginLimiter(5, 15*time.Minute),
-		conns:  make(map[*conn]struct{}),
+		cfg:           cfg,
+		store:         db,
+		hub:           hub,
+		log:           log,
+		logins:        newLoginThrottle(),
+		checkPassword: checkPassword,
+		conns:         make(map[*conn]struct{}),
 	}
 	// Messages reach followers from the store's commit hook: after the
 	// commit, in commit order, never from inside the transaction.

@@ -3,6 +3,7 @@
 //
 //	parley [-addr :8080] [-data ./data] [-public-url URL] [-demo] [-shop-addr ADDR]
 //	       [-send-rate 5] [-send-burst 20] [-debug-addr 127.0.0.1:6060]
+//	       [-trusted-proxies 10.0.0.0/8,fd00::/8]
 //	parley admin add -email EMAIL -name NAME [-role admin|agent] [-site ID …] [-data ./data]
 //	parley site add -id ID -name NAME -origin ORIGIN [-origin ORIGIN …] [-owner EMAIL …] [-data ./data]
 //
@@ -102,6 +103,10 @@ type Config struct {
 	// listener of its own. They show the process's insides: bind it to
 	// loopback or a private network, never to the public address.
 	DebugAddr string
+	// TrustedProxies is a comma-separated list of CIDRs of the reverse
+	// proxies whose X-Forwarded-For or Forwarded names the client; empty,
+	// the TCP peer is the client.
+	TrustedProxies string
 }
 
 // RegisterFlags binds the configuration to flags, with PARLEY_* environment
@@ -114,6 +119,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ShopAddr, "shop-addr", env("PARLEY_SHOP_ADDR", ""), "demo mode: also serve the demo shop on this address, a different site than Parley (PARLEY_SHOP_ADDR)")
 	fs.Float64Var(&c.SendRate, "send-rate", envFloat("PARLEY_SEND_RATE", parley.DefaultLimits.SendPerSecond), "messages per second each connection may send (PARLEY_SEND_RATE)")
 	fs.IntVar(&c.SendBurst, "send-burst", envInt("PARLEY_SEND_BURST", parley.DefaultLimits.SendBurst), "messages a connection may send at once before -send-rate applies (PARLEY_SEND_BURST)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("PARLEY_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For or Forwarded names the client, e.g. 10.0.0.0/8,fd00::/8 (PARLEY_TRUSTED_PROXIES; default none)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("PARLEY_DEBUG_ADDR", ""), "serve /debug/stats and /debug/pprof/ on this address; keep it private (PARLEY_DEBUG_ADDR; default off)")
 }
 
@@ -125,6 +131,9 @@ func (c Config) checkFlags() error {
 	}
 	if c.SendBurst <= 0 {
 		return errors.New("-send-burst (PARLEY_SEND_BURST) must be a whole number above 0")
+	}
+	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("-trusted-proxies (PARLEY_TRUSTED_PROXIES): %w", err)
 	}
 	return nil
 }
@@ -211,6 +220,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := web.ParseTrustedProxies(m.Config.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("trusted proxies: %w", err)
+	}
 	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
@@ -238,12 +251,13 @@ func (m *Main) Run(ctx context.Context) error {
 	publicURL = strings.TrimRight(publicURL, "/")
 
 	m.Server = web.NewServer(web.Config{
-		Listener:      ln,
-		PublicURL:     publicURL,
-		Limits:        limits,
-		Demo:          m.Config.Demo,
-		Assets:        a,
-		SecureCookies: strings.HasPrefix(publicURL, "https://"),
+		Listener:       ln,
+		PublicURL:      publicURL,
+		Limits:         limits,
+		Demo:           m.Config.Demo,
+		Assets:         a,
+		SecureCookies:  strings.HasPrefix(publicURL, "https://"),
+		TrustedProxies: proxies,
 	}, db, m.Hub, m.Logger)
 
 	if err := m.startDebug(); err != nil {
