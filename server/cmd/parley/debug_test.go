@@ -112,17 +112,7 @@ func TestSendLimitFlags(t *testing.T) {
 		{"burst not a number", nil, map[string]string{"PARLEY_SEND_BURST": "lots"}, 0, 0, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			var c Config
-			fs := flag.NewFlagSet("parley", flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			c.RegisterFlags(fs)
-			err := fs.Parse(tt.args)
-			if err == nil {
-				err = c.checkFlags()
-			}
+			c, err := parseConfig(t, tt.args, tt.env)
 			if tt.wantError {
 				if err == nil {
 					t.Errorf("got rate %v burst %d, want an error", c.SendRate, c.SendBurst)
@@ -191,4 +181,21 @@ func TestSendLimitsReachClients(t *testing.T) {
 	if acked != 2 || limited != 1 {
 		t.Errorf("acked %d, rate limited %d: want 2 and 1", acked, limited)
 	}
+}
+
+// parseConfig parses args with env set, as main does, and checks the flags.
+func parseConfig(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var c Config
+	fs := flag.NewFlagSet("parley", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.RegisterFlags(fs)
+	err := fs.Parse(args)
+	if err == nil {
+		err = c.checkFlags()
+	}
+	return c, err
 }

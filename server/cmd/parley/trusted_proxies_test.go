@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -31,17 +30,7 @@ func TestTrustedProxiesFlag(t *testing.T) {
 		{"semicolons", []string{"-trusted-proxies", "10.0.0.0/8;fd00::/8"}, nil, "", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			var c Config
-			fs := flag.NewFlagSet("parley", flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			c.RegisterFlags(fs)
-			err := fs.Parse(tt.args)
-			if err == nil {
-				err = c.checkFlags()
-			}
+			c, err := parseConfig(t, tt.args, tt.env)
 			if tt.wantError {
 				if err == nil || !strings.Contains(err.Error(), "-trusted-proxies") {
 					t.Errorf("got %q, %v; want an error naming -trusted-proxies", c.TrustedProxies, err)
