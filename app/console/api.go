@@ -115,6 +115,13 @@ func (a *API) UpdateSite(ctx context.Context, s parley.Site) (SiteInfo, error) {
 	return out, nil
 }
 
+// ChangePassword replaces the agent's password. The server ends the
+// agent's other sessions; this one stays.
+func (a *API) ChangePassword(ctx context.Context, current, next string) error {
+	body := map[string]string{"current": current, "new": next}
+	return a.do(ctx, http.MethodPost, "/api/password", body, nil)
+}
+
 func (a *API) setCSRF(token string) {
 	a.mu.Lock()
 	a.csrf = token

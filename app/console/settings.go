@@ -88,6 +88,7 @@ func (s *Settings) Render() app.UI {
 	return app.Div().Class("settings").Body(
 		app.H2().Class("settings-title").Text("Settings"),
 		body,
+		&PasswordForm{API: s.API},
 	)
 }
 

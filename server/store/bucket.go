@@ -30,6 +30,9 @@ var (
 
 	// bucketSessions maps SHA-256(cookie token) → session.
 	bucketSessions = []byte("sessions")
+	// bucketAgentSessions indexes agent id | SHA-256(cookie token) → nil,
+	// so an agent's sessions are a prefix scan (revoking them all).
+	bucketAgentSessions = []byte("agent_sessions")
 
 	// bucketVisitors maps visitor id → visitor and remembered page; its
 	// sequence numbers visitors.
@@ -74,6 +77,7 @@ var allBuckets = [][]byte{
 	bucketMembers,
 	bucketAgentSites,
 	bucketSessions,
+	bucketAgentSessions,
 	bucketVisitors,
 	bucketVisitorTokens,
 	bucketLog,

@@ -41,6 +41,9 @@ func (d *DB) CreateSession(s Session) error {
 		if err := b.Put(s.TokenHash, v); err != nil {
 			return fmt.Errorf("store: writing session: %w", err)
 		}
+		if err := tx.Bucket(bucketAgentSessions).Put(agentSessionKey(s.AgentID, s.TokenHash), nil); err != nil {
+			return fmt.Errorf("store: indexing session: %w", err)
+		}
 		return nil
 	})
 }
@@ -83,11 +86,107 @@ func (d *DB) Session(tokenHash []byte) (Session, error) {
 // so logging out twice is harmless.
 func (d *DB) DeleteSession(tokenHash []byte) error {
 	return d.update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketSessions).Delete(tokenHash); err != nil {
-			return fmt.Errorf("store: deleting session: %w", err)
+		return deleteSession(tx, tokenHash)
+	})
+}
+
+// DeleteAgentSessions removes every session of an agent but the one whose
+// token hash is except (nil: every one), and returns the token hashes it
+// removed, so that the sockets opened with them can be closed.
+func (d *DB) DeleteAgentSessions(agentID uint64, except []byte) ([][]byte, error) {
+	var deleted [][]byte
+	err := d.update(func(tx *bolt.Tx) (err error) {
+		deleted, err = deleteAgentSessions(tx, agentID, except)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return deleted, nil
+}
+
+// ChangeAgentPassword replaces an agent's password hash and, in the same
+// transaction, removes every other session of the agent (all of them when
+// keep is nil): a stolen session must not outlive the password it was
+// opened with. It returns the token hashes of the sessions removed.
+func (d *DB) ChangeAgentPassword(agentID uint64, hash, keep []byte) ([][]byte, error) {
+	var deleted [][]byte
+	err := d.update(func(tx *bolt.Tx) error {
+		r, err := agent(tx, agentID)
+		if err != nil {
+			return err
+		}
+		r.PasswordHash = hash
+		if err := putAgent(tx, r); err != nil {
+			return err
+		}
+		deleted, err = deleteAgentSessions(tx, agentID, keep)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return deleted, nil
+}
+
+// AgentSessionCount is how many sessions an agent has, expired ones
+// included until they are purged.
+func (d *DB) AgentSessionCount(agentID uint64) (int, error) {
+	n := 0
+	err := d.view(func(tx *bolt.Tx) error {
+		prefix := u64(agentID)
+		c := tx.Bucket(bucketAgentSessions).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			n++
 		}
 		return nil
 	})
+	return n, err
+}
+
+// agentSessionKey is a key of bucketAgentSessions.
+func agentSessionKey(agentID uint64, tokenHash []byte) []byte {
+	return append(u64(agentID), tokenHash...)
+}
+
+func deleteSession(tx *bolt.Tx, tokenHash []byte) error {
+	b := tx.Bucket(bucketSessions)
+	v := b.Get(tokenHash)
+	if v == nil {
+		return nil
+	}
+	var r sessionRecord
+	if err := decode(v, &r); err != nil {
+		return err
+	}
+	if err := b.Delete(tokenHash); err != nil {
+		return fmt.Errorf("store: deleting session: %w", err)
+	}
+	if err := tx.Bucket(bucketAgentSessions).Delete(agentSessionKey(r.AgentID, tokenHash)); err != nil {
+		return fmt.Errorf("store: deleting session: %w", err)
+	}
+	return nil
+}
+
+func deleteAgentSessions(tx *bolt.Tx, agentID uint64, except []byte) ([][]byte, error) {
+	prefix := u64(agentID)
+	var hashes [][]byte
+	c := tx.Bucket(bucketAgentSessions).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if h := k[len(prefix):]; except == nil || !bytes.Equal(h, except) {
+			hashes = append(hashes, bytes.Clone(h))
+		}
+	}
+	// Deleting while iterating would skip keys.
+	for _, h := range hashes {
+		if err := tx.Bucket(bucketSessions).Delete(h); err != nil {
+			return nil, fmt.Errorf("store: deleting session: %w", err)
+		}
+		if err := tx.Bucket(bucketAgentSessions).Delete(agentSessionKey(agentID, h)); err != nil {
+			return nil, fmt.Errorf("store: deleting session: %w", err)
+		}
+	}
+	return hashes, nil
 }
 
 // purgeSessions deletes expired sessions. Session deletes the ones it meets;
@@ -96,9 +195,8 @@ func (d *DB) purgeSessions() (int, error) {
 	n := 0
 	t := time.Now()
 	err := d.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSessions)
 		var expired [][]byte
-		err := b.ForEach(func(k, v []byte) error {
+		err := tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
 			var r sessionRecord
 			if err := decode(v, &r); err != nil {
 				return err
@@ -113,12 +211,25 @@ func (d *DB) purgeSessions() (int, error) {
 		}
 		// Deleting while iterating would skip keys.
 		for _, k := range expired {
-			if err := b.Delete(k); err != nil {
-				return fmt.Errorf("store: deleting session: %w", err)
+			if err := deleteSession(tx, k); err != nil {
+				return err
 			}
 		}
 		n = len(expired)
 		return nil
 	})
 	return n, err
+}
+
+// indexAgentSessions takes schema 3 to schema 4: bucketAgentSessions,
+// created empty by Open, gets an entry for every stored session.
+func indexAgentSessions(tx *bolt.Tx) error {
+	index := tx.Bucket(bucketAgentSessions)
+	return tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
+		var r sessionRecord
+		if err := decode(v, &r); err != nil {
+			return fmt.Errorf("session %x: %w", k, err)
+		}
+		return index.Put(agentSessionKey(r.AgentID, k), nil)
+	})
 }

@@ -88,7 +88,7 @@ import (
 
 // schemaVersion is the layout this code reads and writes. Raise it with a
 // migration in migrations whenever the layout changes.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // migrations[v] upgrades a database from schema version v to v+1, in the
 // same transaction as Open's bucket creation. Version 0 is a new file.
@@ -96,6 +96,7 @@ var migrations = map[uint64]func(tx *bolt.Tx) error{
 	0: func(tx *bolt.Tx) error { return nil },
 	1: migrateToLog,
 	2: addMemberships,
+	3: indexAgentSessions,
 }
 
 // DB is Parley's database.

@@ -19,9 +19,9 @@ import (
 )
 
 const (
-	sessionCookie = "parley_session"
-	sessionTTL    = 30 * 24 * time.Hour
-	csrfHeader    = "X-CSRF-Token"
+	sessionCookie     = "parley_session"
+	defaultSessionTTL = 30 * 24 * time.Hour
+	csrfHeader        = "X-CSRF-Token"
 )
 
 // argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes).
@@ -101,12 +101,6 @@ func NewToken() string {
 func TokenHash(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
 	return sum[:]
-}
-
-// agentFromRequest returns the agent whose session cookie r carries.
-func (s *Server) agentFromRequest(r *http.Request) (parley.Agent, error) {
-	_, a, err := s.sessionFromRequest(r)
-	return a, err
 }
 
 func (s *Server) sessionFromRequest(r *http.Request) (store.Session, parley.Agent, error) {
@@ -199,13 +193,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(req.Email))
 	ip := clientAddr(r, s.cfg.TrustedProxies)
 	if wait := s.logins.admit(ip, email); wait > 0 {
-		secs := int((wait + time.Second - 1) / time.Second)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		unit := "seconds"
-		if secs == 1 {
-			unit = "second"
-		}
-		s.apiError(w, r, parley.Errorf(parley.ERateLimited, "Too many failed logins. Try again in %d %s.", secs, unit))
+		s.throttled(w, r, wait)
 		return
 	}
 	a, hash, err := s.store.AgentByEmail(email)
@@ -225,23 +213,37 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	s.logins.done(ip, email, true)
 
 	token := NewToken()
-	sess := store.Session{TokenHash: TokenHash(token), AgentID: a.ID, CSRF: NewToken(), Expires: time.Now().Add(sessionTTL)}
+	sess := store.Session{TokenHash: TokenHash(token), AgentID: a.ID, CSRF: NewToken(), Expires: time.Now().Add(s.cfg.SessionTTL)}
 	if err := s.store.CreateSession(sess); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionTTL.Seconds()),
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(s.cfg.SessionTTL.Seconds()),
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})
 	writeJSON(w, http.StatusOK, sessionResponse{Agent: a, CSRF: sess.CSRF})
 }
 
+// throttled answers an attempt the login throttle holds back: 429 with
+// Retry-After.
+func (s *Server) throttled(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := int((wait + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	s.apiError(w, r, parley.Errorf(parley.ERateLimited, "Too many failed logins. Try again in %d %s.", secs, unit))
+}
+
+// handleLogout ends the session and closes the websockets opened with it.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sess store.Session, a parley.Agent) {
 	if err := s.store.DeleteSession(sess.TokenHash); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
+	s.endSessions(sess.TokenHash)
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,

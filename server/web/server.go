@@ -44,6 +44,9 @@ type Config struct {
 	// Forwarded header names the client (see clientAddr). Empty: every
 	// request comes from its TCP peer.
 	TrustedProxies []netip.Prefix
+	// SessionTTL is how long an agent's login lasts; zero means 30 days.
+	// Its websockets are closed when it ends.
+	SessionTTL time.Duration
 }
 
 // Server wraps net/http with Parley's handlers.
@@ -61,10 +64,13 @@ type Server struct {
 	// conns tracks open websocket connections so Close can end them;
 	// upgrades counts the websocket requests between their admission and
 	// the registration of their connection.
-	connsMu  sync.Mutex
-	conns    map[*conn]struct{}
-	closing  bool
-	upgrades sync.WaitGroup
+	connsMu sync.Mutex
+	conns   map[*conn]struct{}
+	// sessionConns are the agent connections by the token hash of the
+	// session they were opened with, so that ending a session closes them.
+	sessionConns map[string]map[*conn]struct{}
+	closing      bool
+	upgrades     sync.WaitGroup
 	// Greeted websockets by role, for DebugHandler.
 	visitorSockets, agentSockets atomic.Int64
 }
@@ -74,6 +80,9 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 	if cfg.Limits == (parley.Limits{}) {
 		cfg.Limits = parley.DefaultLimits
 	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = defaultSessionTTL
+	}
 	s := &Server{
 		cfg:           cfg,
 		store:         db,
@@ -82,6 +91,7 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		logins:        newLoginThrottle(),
 		checkPassword: checkPassword,
 		conns:         make(map[*conn]struct{}),
+		sessionConns:  make(map[string]map[*conn]struct{}),
 	}
 	// Messages reach followers from the store's commit hook: after the
 	// commit, in commit order, never from inside the transaction.
@@ -122,6 +132,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/login", s.handleLogin)
 	mux.HandleFunc("POST /api/logout", s.requireAgent(s.handleLogout))
 	mux.HandleFunc("GET /api/session", s.requireAgent(s.handleSession))
+	mux.HandleFunc("POST /api/password", s.requireAgent(s.handlePassword))
 	mux.HandleFunc("GET /api/sites", s.requireAgent(s.handleSites))
 	mux.HandleFunc("PUT /api/sites/{id}", s.requireAgent(s.handleUpdateSite))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))

@@ -92,9 +92,9 @@ type conn struct {
 	// pingTimer is re-armed by each ping, from the timer's goroutine.
 	pingTimer atomic.Pointer[time.Timer]
 
-	// The session of the upgrade request, resolved before the hijack.
-	sessionAgent parley.Agent
-	sessionErr   error
+	// The session of the upgrade request, resolved before the hijack;
+	// nil when it carried no session cookie (visitors).
+	session *socketSession
 
 	// Reader-owned state, set by hello.
 	role parley.Role
@@ -168,7 +168,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	// The session is read before the upgrade, while the request is intact;
 	// an agent's hello then only looks at the result.
-	agent, sessErr := s.agentFromRequest(r)
+	session := s.socketSession(r)
 
 	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // checked above
@@ -183,14 +183,13 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	// its own until it closes.
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{
-		s:            s,
-		ws:           ws,
-		ctx:          ctx,
-		cancel:       cancel,
-		sessionAgent: agent,
-		sessionErr:   sessErr,
-		sends:        tokenBucket{rate: s.cfg.Limits.SendPerSecond, burst: float64(s.cfg.Limits.SendBurst)},
-		others:       tokenBucket{rate: ephemeralRate, burst: ephemeralBurst},
+		s:       s,
+		ws:      ws,
+		ctx:     ctx,
+		cancel:  cancel,
+		session: session,
+		sends:   tokenBucket{rate: s.cfg.Limits.SendPerSecond, burst: float64(s.cfg.Limits.SendBurst)},
+		others:  tokenBucket{rate: ephemeralRate, burst: ephemeralBurst},
 	}
 
 	s.connsMu.Lock()
@@ -201,7 +200,14 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.conns[c] = struct{}{}
+	agentSession := session != nil && session.err == nil
+	if agentSession {
+		s.addSessionConn(c)
+	}
 	s.connsMu.Unlock()
+	if agentSession {
+		s.watchSession(c)
+	}
 
 	// The reader runs in a goroutine of its own, and the handler returns:
 	// net/http then lets go of the request and the state it kept for it,
@@ -212,7 +218,13 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 			cancel()
 			s.connsMu.Lock()
 			delete(s.conns, c)
+			if agentSession {
+				s.removeSessionConn(c)
+			}
 			s.connsMu.Unlock()
+			if agentSession {
+				c.session.expiry.Stop()
+			}
 			if c.greeted.Load() {
 				s.countSocket(c.role, -1)
 			}

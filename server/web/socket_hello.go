@@ -105,7 +105,11 @@ func (c *conn) helloVisitor(f parley.Frame) {
 }
 
 func (c *conn) helloAgent(f parley.Frame) {
-	if err := c.sessionErr; err != nil {
+	err := errNoSession
+	if c.session != nil {
+		err = c.session.err
+	}
+	if err != nil {
 		code, reason := closeNoHello, "not authenticated"
 		if parley.ErrorCode(err) == parley.EInternal {
 			// Retrying hello would meet the same error: the session was
@@ -128,7 +132,7 @@ func (c *conn) helloAgent(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "hello.since lists more than %d conversations.", maxSince), "")
 		return
 	}
-	a := c.sessionAgent
+	a := c.session.agent
 	members, err := c.s.store.AgentSites(a.ID)
 	if err != nil {
 		c.refuse(err, "")
