@@ -124,6 +124,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/session", s.requireAgent(s.handleSession))
 	mux.HandleFunc("GET /api/sites", s.requireAgent(s.handleSites))
 	mux.HandleFunc("PUT /api/sites/{id}", s.requireAgent(s.handleUpdateSite))
+	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
 
 	return securityHeaders(mux)
