@@ -118,12 +118,12 @@ func (a *API) UpdateSite(ctx context.Context, s parley.Site) (SiteInfo, error) {
 // Conversations reads a page of the open conversations after cursor before
 // ("" for the top), at most limit of them, in inbox order.
 func (a *API) Conversations(ctx context.Context, before string, limit int) (parley.ConversationPage, error) {
-	q := url.Values{"status": {parley.StatusOpen}, "limit": {strconv.Itoa(limit)}}
+	path := "/api/conversations?status=" + parley.StatusOpen + "&limit=" + strconv.Itoa(limit)
 	if before != "" {
-		q.Set("before", before)
+		path += "&before=" + url.QueryEscape(before)
 	}
 	var p parley.ConversationPage
-	if err := a.do(ctx, http.MethodGet, "/api/conversations?"+q.Encode(), nil, &p); err != nil {
+	if err := a.do(ctx, http.MethodGet, path, nil, &p); err != nil {
 		return parley.ConversationPage{}, err
 	}
 	return p, nil
