@@ -122,6 +122,20 @@ func (a *API) ChangePassword(ctx context.Context, current, next string) error {
 	return a.do(ctx, http.MethodPost, "/api/password", body, nil)
 }
 
+// Conversations reads a page of the open conversations after cursor before
+// ("" for the top), at most limit of them, in inbox order.
+func (a *API) Conversations(ctx context.Context, before string, limit int) (parley.ConversationPage, error) {
+	path := "/api/conversations?status=" + parley.StatusOpen + "&limit=" + strconv.Itoa(limit)
+	if before != "" {
+		path += "&before=" + url.QueryEscape(before)
+	}
+	var p parley.ConversationPage
+	if err := a.do(ctx, http.MethodGet, path, nil, &p); err != nil {
+		return parley.ConversationPage{}, err
+	}
+	return p, nil
+}
+
 func (a *API) setCSRF(token string) {
 	a.mu.Lock()
 	a.csrf = token

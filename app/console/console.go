@@ -54,6 +54,10 @@ type Console struct {
 	state      client.State
 	everOnline bool
 	desk       *Desk
+	// loadingMore: a page of the inbox is on its way; refreshing: the top
+	// of the inbox is read again, and refreshAgain asks for another read
+	// once it is in.
+	loadingMore, refreshing, refreshAgain bool
 
 	updateAvailable bool
 	permission      app.NotificationPermission
@@ -229,7 +233,65 @@ func (c *Console) onFrame(ctx app.Context, f parley.Frame) {
 	if f.Type == parley.TypeTyping {
 		c.expireTypingLater()
 	}
+	if eff.Refresh {
+		c.refreshInbox()
+	}
 	c.settle()
+}
+
+// onLoadMore reads the next page of the inbox.
+func (c *Console) onLoadMore(app.Context) {
+	d := c.desk
+	if d == nil || c.loadingMore || d.Inbox.Next() == "" {
+		return
+	}
+	ctx, api, before := c.ctx, c.api, d.Inbox.Next()
+	c.loadingMore = true
+	ctx.Async(func() {
+		p, err := api.Conversations(ctx, before, parley.InboxPageSize)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.loadingMore = false
+			if c.desk != d {
+				return
+			}
+			if err != nil {
+				d.Notice = "Could not load more conversations: " + parley.ErrorMessage(err)
+				return
+			}
+			d.Inbox.AddPage(before, p)
+			c.settle()
+		})
+	})
+}
+
+// refreshInbox reads the top of the inbox again: a conversation not loaded
+// got a message and moved there. One read at a time; messages meanwhile
+// ask for one more.
+func (c *Console) refreshInbox() {
+	if c.refreshing {
+		c.refreshAgain = true
+		return
+	}
+	ctx, api, d := c.ctx, c.api, c.desk
+	c.refreshing = true
+	ctx.Async(func() {
+		p, err := api.Conversations(ctx, "", parley.InboxPageSize)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.refreshing = false
+			if c.desk != d {
+				c.refreshAgain = false
+				return
+			}
+			if err == nil {
+				d.Inbox.Merge(p.Conversations)
+			}
+			if c.refreshAgain {
+				c.refreshAgain = false
+				c.refreshInbox()
+			}
+			c.settle()
+		})
+	})
 }
 
 func (c *Console) onState(ctx app.Context, s client.State) {
@@ -474,7 +536,8 @@ func (c *Console) renderDesk() app.UI {
 		notice,
 		app.Main().Class("workspace").Body(
 			app.Aside().Class("inbox-pane").Body(
-				&InboxList{Conversations: d.Inbox.Open(), Selected: c.route.Conv, Now: c.now},
+				&InboxList{Conversations: d.Inbox.Open(), Total: d.Inbox.Counts().Open, Selected: c.route.Conv, Now: c.now,
+					More: d.Inbox.Next() != "", Loading: c.loadingMore, OnLoadMore: c.onLoadMore},
 			),
 			app.Section().Class("main-pane").Body(pane),
 		),

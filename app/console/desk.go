@@ -50,6 +50,9 @@ type DeskEffects struct {
 	Alerts []Alert
 	// Grew lists the conversations whose thread grew.
 	Grew []uint64
+	// Refresh: a conversation the inbox has not loaded got a message and
+	// moved to the top; read the top of the inbox again (Inbox.Merge).
+	Refresh bool
 }
 
 // NewDesk returns an empty desk.
@@ -96,7 +99,7 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 			}
 			d.alerted[c.ID] = max(d.alerted[c.ID], c.LastSeq)
 		}
-		d.Inbox.Reset(f.Conversations)
+		d.Inbox.ResetPage(f.Conversations, f.Counts, f.Next)
 
 	case parley.TypeConv:
 		if c := f.Conversation; c != nil {
@@ -115,6 +118,14 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 			if next.Advance(f.ToMessage()) {
 				d.Inbox.Apply(next)
 				d.alert(&eff, c, true, next)
+			}
+		} else if d.welcomed {
+			// Below the pages loaded: the row comes with the top of the
+			// inbox, read again; the message is news now.
+			eff.Refresh = true
+			if f.From != nil && f.From.Kind == parley.AuthorVisitor && f.Kind == parley.KindMessage && f.Seq > d.alerted[f.Conv] {
+				eff.Alerts = append(eff.Alerts, Alert{Conv: f.Conv, Name: ui.AuthorName(*f.From), Text: f.Text})
+				d.alerted[f.Conv] = f.Seq
 			}
 		}
 		t := d.convs[f.Conv]

@@ -14,10 +14,17 @@ import (
 type InboxList struct {
 	app.Compo
 
-	// Conversations are in display order (Inbox.Open).
+	// Conversations are in display order (Inbox.Open): the pages loaded.
 	Conversations []parley.Conversation
-	Selected      uint64
-	Now           time.Time
+	// Total counts every open conversation, loaded or not.
+	Total    int
+	Selected uint64
+	Now      time.Time
+	// More: there are pages after the ones loaded; Loading: one is on its
+	// way. OnLoadMore asks for the next.
+	More       bool
+	Loading    bool
+	OnLoadMore func(ctx app.Context)
 }
 
 // Render implements app.Composer.
@@ -30,13 +37,32 @@ func (l *InboxList) Render() app.UI {
 			}),
 		)
 	}
+	var more app.UI = app.Span().Class("inbox-more-none")
+	if l.More {
+		label := "Load more"
+		if l.Loading {
+			label = "Loading…"
+		}
+		more = app.Div().Class("inbox-more").Body(
+			app.Span().Class("inbox-shown").Text(strconv.Itoa(len(l.Conversations))+" of "+strconv.Itoa(max(l.Total, len(l.Conversations)))+" shown"),
+			app.Button().ID("inbox-more").Class("button button-quiet").Type("button").
+				Disabled(l.Loading).OnClick(l.onLoadMore).Text(label),
+		)
+	}
 	return app.Div().Class("inbox").Body(
 		app.Div().Class("inbox-head").Body(
 			app.H2().Class("inbox-title").Text("Inbox"),
-			app.Span().Class("inbox-count").Text(openCount(len(l.Conversations))),
+			app.Span().Class("inbox-count").Text(openCount(max(l.Total, len(l.Conversations)))),
 		),
 		body,
+		more,
 	)
+}
+
+func (l *InboxList) onLoadMore(ctx app.Context, e app.Event) {
+	if l.OnLoadMore != nil && !l.Loading {
+		l.OnLoadMore(ctx)
+	}
 }
 
 func (l *InboxList) renderItem(c parley.Conversation) app.UI {

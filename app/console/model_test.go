@@ -3,6 +3,7 @@ package console_test
 import (
 	"net/http"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -372,5 +373,126 @@ func TestSiteForm(t *testing.T) {
 				t.Errorf("error code = %q, want invalid", parley.ErrorCode(err))
 			}
 		})
+	}
+}
+
+func onSite(c parley.Conversation, site string) parley.Conversation {
+	c.Site = site
+	return c
+}
+
+// TestInboxPages: the welcome's first page, live frames and the pages
+// loaded with "Load more" merge into one list in inbox order, and the
+// counts follow the conversations' status changes.
+func TestInboxPages(t *testing.T) {
+	var b console.Inbox
+	open := func(id uint64, minutes int) parley.Conversation {
+		return onSite(conversation(id, time.Duration(minutes)*time.Minute, 0, parley.StatusOpen), "shop")
+	}
+	counts := func(n int) parley.Counts {
+		return parley.Counts{Open: n, BySite: map[string]parley.Counts{"shop": {Open: n}}}
+	}
+	first := []parley.Conversation{open(10, 10), open(9, 9), open(8, 8)}
+	c := counts(6)
+	b.ResetPage(first, &c, parley.CursorOf(first[2]).String())
+	if got, want := ids(b.Open()), []uint64{10, 9, 8}; !reflect.DeepEqual(got, want) || b.Next() == "" {
+		t.Errorf("after the welcome: %v, next %q; want %v and a next page", got, b.Next(), want)
+	}
+
+	// A new conversation arrives live: at the top, counted.
+	b.Apply(open(11, 20))
+	// Below the loaded pages, conversation 3's page changes: it is not
+	// listed yet and its status did not change.
+	b.Apply(open(3, 3))
+	// Conversation 2, below the pages, was resolved by someone else: it
+	// moved to the top as resolved, one fewer open.
+	b.Apply(onSite(conversation(2, 21*time.Minute, 0, parley.StatusResolved), "shop"))
+	if got, want := ids(b.Open()), []uint64{11, 10, 9, 8}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after live frames: %v, want %v", got, want)
+	}
+	if got, want := b.Counts(), counts(6); !reflect.DeepEqual(got, want) {
+		t.Errorf("counts after +1 -1: %+v, want %+v", got, want)
+	}
+
+	// A page asked for before a reconnect, or twice, is dropped.
+	if b.AddPage("", parley.ConversationPage{Conversations: []parley.Conversation{open(1, 1)}}) ||
+		b.AddPage("1_1", parley.ConversationPage{Conversations: []parley.Conversation{open(1, 1)}}) {
+		t.Error("a page that does not continue the list was taken")
+	}
+	// The next page, the last: 3's copy is older than the live one.
+	stale := open(3, 3)
+	stale.LastText = "older"
+	stale.LastSeq = 0
+	if !b.AddPage(b.Next(), parley.ConversationPage{Conversations: []parley.Conversation{open(5, 5), open(4, 4), stale, open(1, 1)}}) {
+		t.Fatal("the next page was dropped")
+	}
+	if got, want := ids(b.Open()), []uint64{11, 10, 9, 8, 5, 4, 3, 1}; !reflect.DeepEqual(got, want) || b.Next() != "" {
+		t.Errorf("after the last page: %v, next %q; want %v and no more", got, b.Next(), want)
+	}
+	if c, _ := b.Get(3); c.LastText == "older" {
+		t.Error("the page's older copy replaced the live one")
+	}
+	if got, want := b.Counts(), counts(6); !reflect.DeepEqual(got, want) {
+		t.Errorf("a page changed the counts: %+v, want %+v", got, want)
+	}
+
+	// Resolved, then reopened by the visitor.
+	r := open(10, 30)
+	r.Status = parley.StatusResolved
+	b.Apply(r)
+	if b.Counts().Open != 5 || slices.Contains(ids(b.Open()), 10) {
+		t.Errorf("after resolving 10: %+v %v", b.Counts(), ids(b.Open()))
+	}
+	b.Apply(open(10, 31))
+	if b.Counts().Open != 6 || ids(b.Open())[0] != 10 {
+		t.Errorf("after reopening 10: %+v %v", b.Counts(), ids(b.Open()))
+	}
+
+	// Reconnected: the welcome's page ends at 9. 11 and 10 are missing
+	// from it within its region: resolved meanwhile. 8 and below are
+	// forgotten until their page loads again.
+	second := []parley.Conversation{open(12, 40), open(9, 9)}
+	c = counts(5)
+	b.ResetPage(second, &c, parley.CursorOf(second[1]).String())
+	if got, want := ids(b.Open()), []uint64{12, 9}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after the reconnect: %v, want %v", got, want)
+	}
+	for _, id := range []uint64{11, 10} {
+		if c, ok := b.Get(id); !ok || c.Status != parley.StatusResolved {
+			t.Errorf("%d after the reconnect: %+v %v, want known and resolved", id, c, ok)
+		}
+	}
+	if _, ok := b.Get(8); ok {
+		t.Error("8 is still known: its state may be stale")
+	}
+	if got, want := b.Counts(), counts(5); !reflect.DeepEqual(got, want) {
+		t.Errorf("counts after the reconnect: %+v, want %+v", got, want)
+	}
+}
+
+// TestDeskMsgBelowThePages: a message in a conversation not loaded asks
+// for the top of the inbox again, and is news; the top read again lists it.
+func TestDeskMsgBelowThePages(t *testing.T) {
+	d := console.NewDesk()
+	top := onSite(open7, "shop")
+	top.Updated = t0
+	counts := parley.Counts{Open: 60}
+	d.Apply(parley.Frame{Type: parley.TypeWelcome, Agent: &me, Conversations: []parley.Conversation{top}, Counts: &counts,
+		Next: parley.CursorOf(top).String(), PageSize: 50}, t0)
+	old := parley.Conversation{ID: 3, Site: "shop", Visitor: 30, VisitorName: "Visitor 30", Status: parley.StatusOpen, LastSeq: 4, Updated: t0.Add(-time.Hour)}
+	f := msg(3, 5, "v5", &parley.Author{Kind: parley.AuthorVisitor, ID: 30, Name: "Visitor 30"}, "still there?")
+	f.At = t0.Add(time.Minute).UnixMilli()
+	eff := d.Apply(f, t0)
+	if !eff.Refresh || !reflect.DeepEqual(eff.Alerts, []console.Alert{{Conv: 3, Name: "Visitor 30", Text: "still there?"}}) {
+		t.Errorf("effects: %+v, want a refresh and an alert", eff)
+	}
+	moved := old
+	moved.Advance(f.ToMessage())
+	d.Inbox.Merge([]parley.Conversation{moved, top})
+	if got, want := ids(d.Inbox.Open()), []uint64{3, 7}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after the refresh: %v, want %v", got, want)
+	}
+	if d.Inbox.Counts().Open != 60 {
+		t.Errorf("a refresh changed the count: %+v", d.Inbox.Counts())
 	}
 }

@@ -118,3 +118,25 @@ func TestLoginForm(t *testing.T) {
 	match(t, app.Button().ID("login").Class("button button-primary").Type("submit").Disabled(true), busy, 0, 0, 7)
 	match(t, app.Text("Logging in…"), busy, 0, 0, 7, 0)
 }
+
+func TestInboxListMore(t *testing.T) {
+	convs := []parley.Conversation{
+		{ID: 5, Visitor: 50, Status: parley.StatusOpen, Updated: t0},
+		{ID: 3, Visitor: 30, Status: parley.StatusOpen, Updated: t0.Add(-time.Minute)},
+	}
+	l := &console.InboxList{Conversations: convs, Total: 120, More: true, Now: t0}
+	load(t, l)
+	match(t, app.Text("120 open"), l, 0, 0, 1, 0)
+	match(t, app.Text("2 of 120 shown"), l, 0, 2, 0, 0)
+	match(t, app.Button().ID("inbox-more").Class("button button-quiet").Type("button").Disabled(false).OnClick(nop).Text("Load more"), l, 0, 2, 1)
+
+	l = &console.InboxList{Conversations: convs, Total: 120, More: true, Loading: true, Now: t0}
+	load(t, l)
+	match(t, app.Button().ID("inbox-more").Class("button button-quiet").Type("button").Disabled(true).OnClick(nop).Text("Loading…"), l, 0, 2, 1)
+
+	l = &console.InboxList{Conversations: convs, Total: 2, Now: t0}
+	load(t, l)
+	match(t, app.Span().Class("inbox-more-none"), l, 0, 2)
+}
+
+func nop(app.Context, app.Event) {}

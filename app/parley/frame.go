@@ -93,6 +93,13 @@ type Frame struct {
 	Agent         *Agent         `json:"agent,omitempty"`
 	Conversations []Conversation `json:"conversations,omitempty"`
 	Limits        *Limits        `json:"limits,omitempty"`
+	// Counts, Next and PageSize (an agent's inbox welcome): Conversations
+	// is the first page of the open conversations, at most PageSize of
+	// them; Counts says how many there are; Next is the cursor of the next
+	// page for GET /api/conversations, "" when this page is all.
+	Counts   *Counts `json:"counts,omitempty"`
+	Next     string  `json:"next,omitempty"`
+	PageSize int     `json:"pageSize,omitempty"`
 
 	// conv
 	Conversation *Conversation `json:"conversation,omitempty"`

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -152,4 +154,142 @@ func TestReadMarks(t *testing.T) {
 	wantCode(t, err, parley.EInvalid)
 	_, err = d.MarkRead(999, parley.AuthorAgent, 1)
 	wantCode(t, err, parley.ENotFound)
+}
+
+// TestOpenPage pages through the open conversations of a site: newest
+// first, the higher id first within a millisecond, each exactly once, with
+// the counts of every site asked for; a conversation updated between pages
+// moves above the cursor and is not listed again.
+func TestOpenPage(t *testing.T) {
+	d := openTestDB(t)
+	mustCreateSite(t, d, "a")
+	mustCreateSite(t, d, "b")
+	mustCreateSite(t, d, "c")
+	var a []uint64
+	for i := range 23 {
+		v := mustCreateVisitor(t, d, "a")
+		a = append(a, mustAppend(t, d, visitorSend(v, 0, fmt.Sprint("a", i), "hi")).Conv.ID)
+		if i%4 == 0 {
+			time.Sleep(time.Millisecond) // some share a millisecond, some do not
+		}
+	}
+	for i := range 5 {
+		v := mustCreateVisitor(t, d, "b")
+		mustAppend(t, d, visitorSend(v, 0, fmt.Sprint("b", i), "hi"))
+	}
+	for _, id := range a[:2] {
+		if _, err := d.SetStatus(id, parley.StatusResolved); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The order, worked out here from the records.
+	var want []parley.Conversation
+	for _, id := range a[2:] {
+		c, err := d.Conversation(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, c)
+	}
+	slices.SortFunc(want, func(x, y parley.Conversation) int {
+		if x.Updated.Equal(y.Updated) {
+			return cmp.Compare(y.ID, x.ID)
+		}
+		return y.Updated.Compare(x.Updated)
+	})
+
+	var got []uint64
+	cur := parley.Cursor{}
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		p, err := d.OpenPage([]string{"a", "c"}, cur, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(p.BySite) != fmt.Sprint(map[string]int{"a": 21, "c": 0}) {
+			t.Errorf("counts: got %v, want a:21 c:0", p.BySite)
+		}
+		if len(p.Conversations) > 5 {
+			t.Fatalf("page of %d, limit 5", len(p.Conversations))
+		}
+		got = append(got, ids(p.Conversations)...)
+		if p.Next.IsZero() {
+			break
+		}
+		if last := p.Conversations[len(p.Conversations)-1]; p.Next != parley.CursorOf(last) {
+			t.Errorf("next %v, want the position of the page's last, %v", p.Next, parley.CursorOf(last))
+		}
+		cur = p.Next
+	}
+	if fmt.Sprint(got) != fmt.Sprint(ids(want)) {
+		t.Errorf("pages: got %v, want %v", got, ids(want))
+	}
+
+	// Updated between pages: conversations from the first page and from a
+	// later one move to the top, above the cursor. The rest are listed
+	// exactly once; the moved ones not again.
+	p1, err := d.OpenPage([]string{"a"}, parley.Cursor{}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond)
+	moved := []uint64{p1.Conversations[1].ID, want[12].ID}
+	for i, id := range moved {
+		mustAppend(t, d, agentSend(1, id, fmt.Sprint("r", i), "on it"))
+	}
+	seen := map[uint64]int{}
+	for _, id := range ids(p1.Conversations) {
+		seen[id]++
+	}
+	for cur := p1.Next; !cur.IsZero(); {
+		p, err := d.OpenPage([]string{"a"}, cur, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids(p.Conversations) {
+			seen[id]++
+		}
+		cur = p.Next
+	}
+	for _, c := range want {
+		n, wantN := seen[c.ID], 1
+		if c.ID == moved[1] {
+			wantN = 0 // moved above the cursor before its page was read
+		}
+		if n != wantN {
+			t.Errorf("conversation %d listed %d times, want %d", c.ID, n, wantN)
+		}
+	}
+	top, _ := d.OpenPage([]string{"a"}, parley.Cursor{}, 2)
+	if got := ids(top.Conversations); fmt.Sprint(got) != fmt.Sprint([]uint64{moved[1], moved[0]}) {
+		t.Errorf("top after the updates: got %v, want %v", got, []uint64{moved[1], moved[0]})
+	}
+
+	// No sites, no conversations; a cursor past the end, an empty page.
+	if p, _ := d.OpenPage(nil, parley.Cursor{}, 5); len(p.Conversations) != 0 || len(p.BySite) != 0 {
+		t.Errorf("no sites: got %v %v", ids(p.Conversations), p.BySite)
+	}
+	if p, _ := d.OpenPage([]string{"a"}, parley.Cursor{Updated: 1, ID: 1}, 5); len(p.Conversations) != 0 || !p.Next.IsZero() {
+		t.Errorf("past the end: got %v, next %v", ids(p.Conversations), p.Next)
+	}
+}
+
+func BenchmarkOpenPage10k(b *testing.B) {
+	d := openTestDB(b)
+	mustCreateSite(b, d, "shop")
+	for i := range 10000 {
+		v := mustCreateVisitor(b, d, "shop")
+		a := visitorSend(v, 0, fmt.Sprint("m", i), "hello")
+		mustAppend(b, d, a)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := d.OpenPage([]string{"shop"}, parley.Cursor{}, parley.InboxPageSize)
+		if err != nil || len(p.Conversations) != parley.InboxPageSize {
+			b.Fatal(len(p.Conversations), err)
+		}
+	}
 }

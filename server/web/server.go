@@ -135,6 +135,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/password", s.requireAgent(s.handlePassword))
 	mux.HandleFunc("GET /api/sites", s.requireAgent(s.handleSites))
 	mux.HandleFunc("PUT /api/sites/{id}", s.requireAgent(s.handleUpdateSite))
+	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
 
 	return securityHeaders(mux)

@@ -152,15 +152,25 @@ func (c *conn) helloAgent(f parley.Frame) {
 
 	// A scoped connection lists only its own conversations: reading every
 	// open one would cost each of a thousand bots the whole inbox.
+	//
+	// An inbox lists the first page of the open conversations and counts
+	// them all: however many there are, the welcome stays small (see
+	// docs/protocol.md for its worst case). The rest come through
+	// GET /api/conversations.
 	var convs []parley.Conversation
+	var counts *parley.Counts
+	var next string
+	pageSize := 0
 	if !scoped {
 		for _, site := range sites {
 			c.s.hub.FollowSite(c.sub, site)
 		}
-		if convs, err = c.s.store.OpenConversations(sites...); err != nil {
+		page, err := c.s.store.OpenPage(sites, parley.Cursor{}, parley.InboxPageSize)
+		if err != nil {
 			c.helloFailed(err)
 			return
 		}
+		convs, counts, next, pageSize = page.Conversations, openCounts(page.BySite), page.Next.String(), parley.InboxPageSize
 	}
 	welcome := &control{live: true}
 	for _, from := range f.Since {
@@ -180,8 +190,19 @@ func (c *conn) helloAgent(f parley.Frame) {
 		}
 		welcome.replays = append(welcome.replays, from)
 	}
-	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Agent: &a, Conversations: convs, Limits: &c.s.cfg.Limits}.Encode()
+	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Agent: &a, Conversations: convs, Limits: &c.s.cfg.Limits,
+		Counts: counts, Next: next, PageSize: pageSize}.Encode()
 	c.greet(welcome)
+}
+
+// openCounts are the inbox counts of the open conversations per site.
+func openCounts(bySite map[string]int) *parley.Counts {
+	counts := &parley.Counts{BySite: make(map[string]parley.Counts, len(bySite))}
+	for site, n := range bySite {
+		counts.Open += n
+		counts.BySite[site] = parley.Counts{Open: n}
+	}
+	return counts
 }
 
 // follow makes a scoped agent's connection follow conversation id, if it
