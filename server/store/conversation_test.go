@@ -238,6 +238,9 @@ func TestOpenPage(t *testing.T) {
 	time.Sleep(2 * time.Millisecond)
 	moved := []uint64{p1.Conversations[1].ID, want[12].ID}
 	for i, id := range moved {
+		// Times are in milliseconds: the second update must be newer, or
+		// the order of the two falls back to their ids.
+		time.Sleep(2 * time.Millisecond)
 		mustAppend(t, d, agentSend(1, id, fmt.Sprint("r", i), "on it"))
 	}
 	seen := map[uint64]int{}

@@ -205,7 +205,7 @@ func TestInboxWelcomeBounded(t *testing.T) {
 		if page != 0 {
 			return
 		}
-		time.Sleep(2 * time.Millisecond) // past the newest update's millisecond
+		time.Sleep(2 * time.Millisecond)    // past the newest update's millisecond
 		for _, i := range []int{n - 3, 5} { // listed on page 0; not yet listed
 			visitors[i].say(convOf[i], fmt.Sprint("again", i), "hello?")
 			moved = append(moved, convOf[i])
