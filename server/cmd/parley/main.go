@@ -419,6 +419,7 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.admin != nil {
 		errs = append(errs, m.admin.Close())
+		m.admin = nil
 	}
 	if m.shop != nil {
 		errs = append(errs, m.shop.Shutdown(ctx))
