@@ -14,6 +14,9 @@ import (
 type agentRecord struct {
 	Agent        parley.Agent `json:"agent"`
 	PasswordHash []byte       `json:"passwordHash"`
+	// Disabled agents cannot log in; the install's operator sets it with
+	// parley agent disable. Absent in records from before it: false.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // normalizeEmail is the form emails are compared and stored in.
@@ -95,6 +98,43 @@ func (d *DB) SetAgentPassword(id uint64, hash []byte) error {
 		r.PasswordHash = hash
 		return putAgent(tx, r)
 	})
+}
+
+// AgentDisabled reports whether the agent with the given id is disabled.
+func (d *DB) AgentDisabled(id uint64) (bool, error) {
+	var r agentRecord
+	err := d.view(func(tx *bolt.Tx) (err error) {
+		r, err = agent(tx, id)
+		return err
+	})
+	return r.Disabled, err
+}
+
+// SetAgentDisabled disables or enables an agent. Disabling removes, in the
+// same transaction, every session of the agent, and returns their token
+// hashes so that the sockets opened with them can be closed; a session
+// cannot be created for a disabled agent (see CreateSession), so none
+// survives the change.
+func (d *DB) SetAgentDisabled(id uint64, disabled bool) ([][]byte, error) {
+	var deleted [][]byte
+	err := d.update(func(tx *bolt.Tx) error {
+		r, err := agent(tx, id)
+		if err != nil {
+			return err
+		}
+		r.Disabled = disabled
+		if err := putAgent(tx, r); err != nil {
+			return err
+		}
+		if disabled {
+			deleted, err = deleteAgentSessions(tx, id, nil)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return deleted, nil
 }
 
 // Agents returns every agent, by id.

@@ -34,6 +34,17 @@ func (d *DB) CreateSession(s Session) error {
 		return err
 	}
 	return d.update(func(tx *bolt.Tx) error {
+		// Checked here, in the transaction, so that a login racing with
+		// SetAgentDisabled cannot leave a session behind it.
+		if v := tx.Bucket(bucketAgents).Get(u64(s.AgentID)); v != nil {
+			var r agentRecord
+			if err := decode(v, &r); err != nil {
+				return err
+			}
+			if r.Disabled {
+				return parley.Errorf(parley.EUnauthorized, "This agent is disabled.")
+			}
+		}
 		b := tx.Bucket(bucketSessions)
 		if b.Get(s.TokenHash) != nil {
 			return parley.Errorf(parley.EConflict, "Session exists.")

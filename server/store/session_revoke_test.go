@@ -125,6 +125,46 @@ func TestChangeAgentPassword(t *testing.T) {
 	wantCode(t, err, parley.ENotFound)
 }
 
+// TestSetAgentDisabled: disabling ends every session of the agent and no
+// new one can be made until it is enabled again; other agents are untouched.
+func TestSetAgentDisabled(t *testing.T) {
+	d := openTestDB(t)
+	ann := mustCreateAgent(t, d, "ann@x", parley.AgentRoleAgent)
+	bob := mustCreateAgent(t, d, "bob@x", parley.AgentRoleAgent)
+	later := time.Now().Add(time.Hour)
+	s1, s2 := mustCreateSession(t, d, ann.ID, later), mustCreateSession(t, d, ann.ID, later)
+	bobs := mustCreateSession(t, d, bob.ID, later)
+
+	deleted, err := d.SetAgentDisabled(ann.ID, true)
+	if err != nil {
+		t.Fatalf("SetAgentDisabled: %v", err)
+	}
+	if len(deleted) != 2 || !containsHash(deleted, s1.TokenHash) || !containsHash(deleted, s2.TokenHash) {
+		t.Errorf("deleted %x, want both sessions of ann", deleted)
+	}
+	wantSession(t, d, s1, false)
+	wantSession(t, d, s2, false)
+	wantSession(t, d, bobs, true)
+	if off, err := d.AgentDisabled(ann.ID); err != nil || !off {
+		t.Errorf("AgentDisabled(ann) = %v, %v; want true", off, err)
+	}
+	if off, err := d.AgentDisabled(bob.ID); err != nil || off {
+		t.Errorf("AgentDisabled(bob) = %v, %v; want false", off, err)
+	}
+	err = d.CreateSession(store.Session{TokenHash: randomHash(t), AgentID: ann.ID, CSRF: "c", Expires: later})
+	wantCode(t, err, parley.EUnauthorized)
+
+	if _, err := d.SetAgentDisabled(ann.ID, false); err != nil {
+		t.Fatalf("enable: %v", err)
+	}
+	mustCreateSession(t, d, ann.ID, later)
+	if off, _ := d.AgentDisabled(ann.ID); off {
+		t.Error("ann still disabled after enabling")
+	}
+	_, err = d.SetAgentDisabled(999, true)
+	wantCode(t, err, parley.ENotFound)
+}
+
 // TestMigrateAgentSessions: a schema 3 file has sessions but no index of
 // them; after the upgrade revoking an agent's sessions finds every one.
 func TestMigrateAgentSessions(t *testing.T) {

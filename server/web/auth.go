@@ -205,7 +205,18 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		hash = dummyHash
 	}
-	if !s.checkPassword(hash, req.Password) || err != nil {
+	// A disabled agent's password is still checked, so that its refusal
+	// takes as long as any other and says the same: the answer tells
+	// nobody which accounts exist or are disabled.
+	disabled := false
+	if err == nil {
+		if disabled, err = s.store.AgentDisabled(a.ID); err != nil {
+			s.logins.cancel(ip)
+			s.apiError(w, r, err)
+			return
+		}
+	}
+	if !s.checkPassword(hash, req.Password) || err != nil || disabled {
 		s.logins.done(ip, email, false)
 		s.apiError(w, r, parley.Errorf(parley.EUnauthorized, "Wrong email or password."))
 		return
@@ -214,7 +225,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 	token := NewToken()
 	sess := store.Session{TokenHash: TokenHash(token), AgentID: a.ID, CSRF: NewToken(), Expires: time.Now().Add(s.cfg.SessionTTL)}
-	if err := s.store.CreateSession(sess); err != nil {
+	if err := s.store.CreateSession(sess); parley.ErrorCode(err) == parley.EUnauthorized {
+		// Disabled since the check above.
+		s.apiError(w, r, parley.Errorf(parley.EUnauthorized, "Wrong email or password."))
+		return
+	} else if err != nil {
 		s.apiError(w, r, err)
 		return
 	}

@@ -11,7 +11,8 @@ import (
 
 // An agent's websocket lives no longer than the session it was opened
 // with: logging out, changing the password (which ends the agent's other
-// sessions) and the session's expiry close it at once with 4001 "session
+// sessions), the operator's parley agent disable or passwd, and the
+// session's expiry close it at once with 4001 "session
 // ended". The server indexes agent connections by session for that; a
 // visitor connection carries a nil pointer and nothing else.
 
@@ -95,6 +96,12 @@ func (s *Server) endSessions(hashes ...[]byte) {
 		go c.endSession()
 	}
 }
+
+// EndSessions closes, at once and with 4001 "session ended", every
+// websocket opened with one of the sessions whose token hashes are given:
+// the store has removed those sessions (store.DB.SetAgentDisabled,
+// ChangeAgentPassword) and the install's operator wants them gone now.
+func (s *Server) EndSessions(hashes ...[]byte) { s.endSessions(hashes...) }
 
 // endSession closes the connection because its session has ended.
 func (c *conn) endSession() {

@@ -4,8 +4,18 @@
 //	parley [-addr :8080] [-data ./data] [-public-url URL] [-demo] [-shop-addr ADDR]
 //	       [-send-rate 5] [-send-burst 20] [-debug-addr 127.0.0.1:6060]
 //	       [-trusted-proxies 10.0.0.0/8,fd00::/8]
-//	parley admin add -email EMAIL -name NAME [-role admin|agent] [-site ID …] [-data ./data]
-//	parley site add -id ID -name NAME -origin ORIGIN [-origin ORIGIN …] [-owner EMAIL …] [-data ./data]
+//	parley admin add -email EMAIL -name NAME [-role admin|agent] [-site ID …] [-password-stdin] [-data ./data]
+//	parley agent add -email EMAIL -name NAME [-role admin|agent] [-site ID …] [-password-stdin] [-data ./data]
+//	parley agent list [-data ./data]
+//	parley agent disable|enable -email EMAIL [-data ./data]
+//	parley agent passwd -email EMAIL [-password-stdin] [-data ./data]
+//	parley site add -id ID -name NAME -origin ORIGIN [-origin ORIGIN …] [-owner EMAIL …] [-public-url URL] [-data ./data]
+//
+// The admin, agent and site commands work whether or not the server runs:
+// a running server holds the data file's lock and carries them out for the
+// CLI through its admin socket, DATA/admin.sock (admin_socket.go, ops.go).
+// New passwords come from PARLEY_ADMIN_PASSWORD, from standard input with
+// -password-stdin, or are generated and printed once.
 //
 // Only this package knows every concrete part; it wires them and nothing else.
 package main
@@ -48,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		switch args[0] {
 		case "admin":
 			return runAdmin(args[1:], stdin, stdout)
+		case "agent":
+			return runAgent(args[1:], stdin, stdout)
 		case "site":
 			return runSite(args[1:], stdout)
 		case "serve":
@@ -200,6 +212,7 @@ type Main struct {
 	// ShopURL is the demo shop's URL when ShopAddr is set.
 	ShopURL string
 	debug   *http.Server
+	admin   *adminSocket
 	// DebugURL is the debug listener's URL when DebugAddr is set:
 	// DebugURL + "/debug/stats".
 	DebugURL string
@@ -273,6 +286,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if err := m.Server.Open(); err != nil {
 		return err
+	}
+	// The CLI reaches the running server here; without it, the CLI's
+	// commands wait for the server to stop.
+	if m.admin, err = listenAdmin(m.Config.DataDir, db, m.Server.EndSessions, m.Logger); err != nil {
+		m.Logger.Warn("parley: no admin socket; the CLI works only while the server is stopped", "err", err)
 	}
 	m.Logger.Info("parley: listening", "addr", m.Server.Addr(), "url", publicURL)
 	if n, err := db.CountAgents(); err == nil && n == 0 && !m.Config.Demo {
@@ -399,6 +417,10 @@ func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	var errs []error
+	if m.admin != nil {
+		errs = append(errs, m.admin.Close())
+		m.admin = nil
+	}
 	if m.shop != nil {
 		errs = append(errs, m.shop.Shutdown(ctx))
 	}
@@ -416,91 +438,141 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// openStore opens the data directory's store for a subcommand.
+// openStore opens the data directory's store for a subcommand, when no
+// server answers on the admin socket.
 func openStore(dataDir string) (*store.DB, error) {
 	db, err := store.Open(filepath.Join(dataDir, "parley.db"), store.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("%w (is the server running? stop it first)", err)
+		return nil, fmt.Errorf("%w (another process holds the data file, and no server answers on %s)", err, filepath.Join(dataDir, adminSocketName))
 	}
 	return db, nil
 }
 
-// runAdmin: parley admin add -email E -name N. The password is read from
-// PARLEY_ADMIN_PASSWORD or the first line of standard input; with neither, a
-// random one is printed.
+const (
+	usageAdmin = "usage: parley admin add -email EMAIL -name NAME [-role admin|agent] [-site ID …] [-password-stdin] [-data DIR]"
+	usageAgent = `usage:
+  parley agent add -email EMAIL -name NAME [-role admin|agent] [-site ID …] [-password-stdin] [-data DIR]
+  parley agent list [-data DIR]
+  parley agent disable -email EMAIL [-data DIR]
+  parley agent enable -email EMAIL [-data DIR]
+  parley agent passwd -email EMAIL [-password-stdin] [-data DIR]`
+	usageSite = "usage: parley site add -id ID -name NAME -origin https://shop.example [-origin …] [-owner EMAIL …] [-public-url URL] [-data DIR]"
+)
+
+// runAdmin: parley admin add, which is parley agent add making an admin
+// unless told otherwise.
 func runAdmin(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: parley admin add -email EMAIL -name NAME [-role admin|agent] [-site ID …] [-data DIR]")
+		return errors.New(usageAdmin)
 	}
-	fs := flag.NewFlagSet("parley admin add", flag.ContinueOnError)
-	email := fs.String("email", "", "agent email (login)")
-	name := fs.String("name", "", "name shown to visitors")
-	role := fs.String("role", parley.AgentRoleAdmin, "admin or agent")
+	return runAgentAdd("parley admin add", parley.AgentRoleAdmin, args[1:], stdin, stdout)
+}
+
+// runAgent: parley agent add|list|disable|enable|passwd.
+func runAgent(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usageAgent)
+	}
+	name := "parley agent " + args[0]
+	switch args[0] {
+	case "add":
+		return runAgentAdd(name, parley.AgentRoleAgent, args[1:], stdin, stdout)
+	case "list":
+		fs, data := newSubcommand(name)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return errors.New(usageAgent)
+		}
+		return operate(*data, opRequest{Op: opAgentList}, stdout)
+	case "disable", "enable":
+		fs, data := newSubcommand(name)
+		email := fs.String("email", "", "the agent's email")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *email == "" || fs.NArg() > 0 {
+			return errors.New("-email is required")
+		}
+		return operate(*data, opRequest{Op: "agent " + args[0], Email: *email}, stdout)
+	case "passwd":
+		fs, data := newSubcommand(name)
+		email := fs.String("email", "", "the agent's email")
+		stdinPW := fs.Bool("password-stdin", false, "read the new password from standard input")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *email == "" || fs.NArg() > 0 {
+			return errors.New("-email is required")
+		}
+		pw, hash, printPW, err := newPassword(*stdinPW, stdin)
+		if err != nil {
+			return err
+		}
+		if err := operate(*data, opRequest{Op: opAgentPasswd, Email: *email, PasswordHash: hash}, stdout); err != nil {
+			return err
+		}
+		if printPW {
+			fmt.Fprintf(stdout, "Password: %s\n(shown once; change it after logging in)\n", pw)
+		}
+		return nil
+	}
+	return errors.New(usageAgent)
+}
+
+// newSubcommand is a flag set with -data.
+func newSubcommand(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	data := fs.String("data", env("PARLEY_DATA", "./data"), "data directory")
+	return fs, data
+}
+
+// newPassword is the password of agent add and passwd: from
+// PARLEY_ADMIN_PASSWORD, or the first line of standard input with
+// -password-stdin; with neither, a random one that the caller prints.
+func newPassword(fromStdin bool, stdin io.Reader) (pw string, hash []byte, generated bool, err error) {
+	pw = os.Getenv("PARLEY_ADMIN_PASSWORD")
+	if fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", nil, false, fmt.Errorf("reading password: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if pw == "" {
+		pw, generated = web.NewToken()[:20], true
+	}
+	hash, err = web.HashPassword(pw)
+	return pw, hash, generated, err
+}
+
+// runAgentAdd: parley admin add or agent add -email E -name N.
+func runAgentAdd(name, defaultRole string, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs, data := newSubcommand(name)
+	email := fs.String("email", "", "agent email (login)")
+	agentName := fs.String("name", "", "name shown to visitors")
+	role := fs.String("role", defaultRole, "admin or agent")
 	var sites multiFlag
 	fs.Var(&sites, "site", "a site the agent works on, as an owner if admin (repeat; default: every site)")
 	stdinPW := fs.Bool("password-stdin", false, "read the password from standard input")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *email == "" || *name == "" {
+	if *email == "" || *agentName == "" {
 		return errors.New("-email and -name are required")
 	}
 	if *role != parley.AgentRoleAdmin && *role != parley.AgentRoleAgent {
 		return errors.New("-role must be admin or agent")
 	}
-	pw, printPW := os.Getenv("PARLEY_ADMIN_PASSWORD"), false
-	if *stdinPW {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return fmt.Errorf("reading password: %w", err)
-		}
-		pw = strings.TrimRight(line, "\r\n")
-	}
-	if pw == "" {
-		pw, printPW = web.NewToken()[:20], true
-	}
-	hash, err := web.HashPassword(pw)
+	pw, hash, printPW, err := newPassword(*stdinPW, stdin)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*data, 0o700); err != nil {
+	req := opRequest{Op: opAgentAdd, Email: *email, Name: *agentName, Role: *role, Sites: sites, PasswordHash: hash}
+	if err := operate(*data, req, stdout); err != nil {
 		return err
 	}
-	db, err := openStore(*data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if len(sites) == 0 {
-		all, err := db.Sites()
-		if err != nil {
-			return err
-		}
-		for _, s := range all {
-			sites = append(sites, s.ID)
-		}
-	} else {
-		for _, id := range sites {
-			if _, err := db.Site(id); err != nil {
-				return err
-			}
-		}
-	}
-	a, err := db.CreateAgent(parley.Agent{Email: strings.ToLower(strings.TrimSpace(*email)), Name: *name, Role: *role}, hash)
-	if err != nil {
-		return err
-	}
-	siteRole := parley.SiteRoleAgent
-	if a.Role == parley.AgentRoleAdmin {
-		siteRole = parley.SiteRoleOwner
-	}
-	for _, id := range sites {
-		if err := db.SetMember(id, a.ID, siteRole); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(stdout, "Created %s %s (id %d), %s of: %s.\n", a.Role, a.Email, a.ID, siteRole, orNone(sites))
 	if printPW {
 		fmt.Fprintf(stdout, "Password: %s\n(shown once; change it after logging in)\n", pw)
 	}
@@ -510,13 +582,12 @@ func runAdmin(args []string, stdin io.Reader, stdout io.Writer) error {
 // runSite: parley site add -id ID -name NAME -origin ORIGIN…
 func runSite(args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: parley site add -id ID -name NAME -origin https://shop.example [-origin …] [-owner EMAIL …] [-data DIR]")
+		return errors.New(usageSite)
 	}
-	fs := flag.NewFlagSet("parley site add", flag.ContinueOnError)
+	fs, data := newSubcommand("parley site add")
 	id := fs.String("id", "", "site id, used in the snippet (letters, digits, - and _)")
 	name := fs.String("name", "", "shop name")
 	publicURL := fs.String("public-url", env("PARLEY_PUBLIC_URL", "http://localhost:8080"), "Parley's public URL, for the printed snippet")
-	data := fs.String("data", env("PARLEY_DATA", "./data"), "data directory")
 	var origins, ownerEmails multiFlag
 	fs.Var(&origins, "origin", "origin the widget may run on (repeat)")
 	fs.Var(&ownerEmails, "owner", "email of an agent who owns the site (repeat; default: every admin)")
@@ -526,51 +597,11 @@ func runSite(args []string, stdout io.Writer) error {
 	if err := parley.CheckClientID(*id); err != nil || *id == "" {
 		return errors.New("-id is required: letters, digits, - and _")
 	}
-	site, err := parley.Site{ID: *id, Name: *name, Title: *name, AllowedOrigins: origins}.Validate()
-	if err != nil {
+	// Checked here too, so that a mistake is told before any server is asked.
+	if _, err := (parley.Site{ID: *id, Name: *name, Title: *name, AllowedOrigins: origins}).Validate(); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*data, 0o700); err != nil {
-		return err
-	}
-	db, err := openStore(*data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	// The owners: those named, or every admin of the install.
-	var owners []parley.Agent
-	if len(ownerEmails) > 0 {
-		for _, e := range ownerEmails {
-			a, _, err := db.AgentByEmail(e)
-			if err != nil {
-				return fmt.Errorf("-owner %s: %w", e, err)
-			}
-			owners = append(owners, a)
-		}
-	} else {
-		all, err := db.Agents()
-		if err != nil {
-			return err
-		}
-		for _, a := range all {
-			if a.Role == parley.AgentRoleAdmin {
-				owners = append(owners, a)
-			}
-		}
-	}
-	if err := db.CreateSite(site); err != nil {
-		return err
-	}
-	var names []string
-	for _, a := range owners {
-		if err := db.SetMember(site.ID, a.ID, parley.SiteRoleOwner); err != nil {
-			return err
-		}
-		names = append(names, a.Email)
-	}
-	fmt.Fprintf(stdout, "Created site %s, owned by %s. Paste this into every page of the shop:\n\n  %s\n\n", site.ID, orNone(names), web.Snippet(strings.TrimRight(*publicURL, "/"), site.ID))
-	return nil
+	return operate(*data, opRequest{Op: opSiteAdd, SiteID: *id, SiteName: *name, Origins: origins, Owners: ownerEmails, PublicURL: *publicURL}, stdout)
 }
 
 func orNone(list []string) string {
