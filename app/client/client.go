@@ -131,6 +131,8 @@ type Client struct {
 	state   State
 	token   string
 	page    *parley.Page
+	// away: the agent set itself away (Presence); every hello says so.
+	away    bool
 	limits  parley.Limits
 	outbox  []parley.Frame
 	follows map[uint64]*follow
@@ -264,6 +266,18 @@ func (c *Client) Page(p parley.Page) {
 	if c.sess != nil {
 		pp := p
 		c.sess.queue(parley.Frame{Type: parley.TypePage, Page: &pp})
+	}
+}
+
+// Presence sets the agent's own status, parley.StatusOnline or
+// parley.StatusAway: sent now if online, and put into every later hello,
+// so that a reconnect does not show the agent online for an instant.
+func (c *Client) Presence(status string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.away = status == parley.StatusAway
+	if c.sess != nil && !c.visitor {
+		c.sess.queue(parley.Frame{Type: parley.TypePresence, Status: status})
 	}
 }
 

@@ -763,3 +763,71 @@ func TestResendIsNotFresh(t *testing.T) {
 		t.Errorf("resend: dup %v, conversation at %d; want the original ack, stored once", dup, last)
 	}
 }
+
+// TestPresenceRemembered: an agent's away goes out at once and into every
+// later hello, so a reconnect never shows it online; online again is sent
+// as a frame and leaves the hellos plain.
+func TestPresenceRemembered(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	rec := newRecorder()
+	o := rec.options(p.wsURL(), parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent})
+	o.Header = ts.login(t)
+	c := client.New(o)
+	client.SetProbeTimeout(c, 200*time.Millisecond)
+	// A followed conversation, so that Resync probes the connection.
+	vis, err := ts.db.CreateVisitor(testSite, []byte("presence-visitor"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ts.db.Append(context.Background(), store.Append{Site: testSite, Visitor: vis.ID, From: parley.Author{Kind: parley.AuthorVisitor, ID: vis.ID}, ID: "p-1", Text: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Follow(res.Conv.ID, 0)
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c.Presence(parley.StatusAway)
+	rec.wait(t, "the agent's own presence frame", func() bool {
+		for _, f := range rec.frames {
+			if f.Type == parley.TypePresence && f.Agent != nil && f.Agent.Status == parley.StatusAway {
+				return true
+			}
+		}
+		return false
+	})
+	p.stallAll()
+	c.Resync()
+	rec.wait(t, "a second welcome", func() bool { return rec.countType(parley.TypeWelcome) == 2 })
+	w := rec.welcomes()[1]
+	if len(w.Agents) != 1 || w.Agents[0].Status != parley.StatusAway {
+		t.Errorf("second welcome lists %+v, want the agent away", w.Agents)
+	}
+	c.Presence(parley.StatusOnline)
+	rec.wait(t, "the agent back online", func() bool {
+		n := 0
+		for _, f := range rec.frames {
+			if f.Type == parley.TypePresence && f.Agent != nil && f.Agent.Status == parley.StatusOnline {
+				n++
+			}
+		}
+		return n > 0
+	})
+	p.stallAll()
+	c.Resync()
+	rec.wait(t, "a third welcome", func() bool { return rec.countType(parley.TypeWelcome) == 3 })
+
+	var got []string
+	for _, f := range p.clientFrames() {
+		switch f.Type {
+		case parley.TypeHello:
+			got = append(got, "hello "+f.Status)
+		case parley.TypePresence:
+			got = append(got, "presence "+f.Status)
+		}
+	}
+	want := []string{"hello ", "presence away", "hello away", "presence online", "hello "}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("presence sent:\n got %q\nwant %q", got, want)
+	}
+}

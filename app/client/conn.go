@@ -113,6 +113,8 @@ type session struct {
 	// helloPage is the page the hello carried, to send a newer one after
 	// the welcome.
 	helloPage *parley.Page
+	// helloAway is the away the hello carried, to correct it after the welcome.
+	helloAway bool
 }
 
 func (s *session) kickWriter() {
@@ -179,6 +181,7 @@ func (c *Client) connect(ctx context.Context) (online time.Duration, err error) 
 	c.mu.Lock()
 	hello := c.helloLocked()
 	s.helloPage = hello.Page
+	s.helloAway = hello.Status == parley.StatusAway
 	c.mu.Unlock()
 	defer c.endSession(s)
 
@@ -310,6 +313,9 @@ func (c *Client) helloLocked() parley.Frame {
 		p := *c.page
 		h.Page = &p
 	}
+	if !c.visitor && c.away {
+		h.Status = parley.StatusAway
+	}
 	convs := c.followedLocked()
 	// The server refuses a hello with too long a list; the newest
 	// conversations go into it, the others are resumed after the welcome.
@@ -382,6 +388,13 @@ func (c *Client) welcomeLocked(s *session, f parley.Frame) {
 	if c.page != nil && (s.helloPage == nil || *s.helloPage != *c.page) {
 		p := *c.page
 		s.queue(parley.Frame{Type: parley.TypePage, Page: &p})
+	}
+	if !c.visitor && c.away != s.helloAway {
+		status := parley.StatusOnline
+		if c.away {
+			status = parley.StatusAway
+		}
+		s.queue(parley.Frame{Type: parley.TypePresence, Status: status})
 	}
 	for conv, seq := range c.reads {
 		s.queue(parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: seq})

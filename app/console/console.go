@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -67,7 +68,18 @@ type Console struct {
 	typingRefresh   bool
 	now             time.Time
 	release         []func()
+
+	// presence is the agent's own status as this console asks for it.
+	// lastInput (Unix nanoseconds) and idle are shared with the input
+	// listener, which runs outside the UI goroutine and only dispatches
+	// when the agent comes back from idle.
+	presence  Presence
+	lastInput atomic.Int64
+	idle      atomic.Bool
 }
+
+// presenceTick is how often the console checks for idleness.
+const presenceTick = 15 * time.Second
 
 // OnMount checks for a session and installs the browser hooks.
 func (c *Console) OnMount(ctx app.Context) {
@@ -84,7 +96,14 @@ func (c *Console) OnMount(ctx app.Context) {
 			ctx.Dispatch(func(ctx app.Context) { c.onVisibility(ctx, visible) })
 		}),
 		c.alerts.unlockOnGesture(),
+		ui.OnActivity(func() {
+			c.lastInput.Store(time.Now().UnixNano())
+			if c.idle.CompareAndSwap(true, false) {
+				ctx.Dispatch(func(ctx app.Context) { c.onActive() })
+			}
+		}),
 	)
+	ctx.After(presenceTick, c.checkIdle)
 
 	api := c.api
 	ctx.Async(func() {
@@ -134,6 +153,8 @@ func (c *Console) startSession(s Session) {
 	c.desk = NewDesk()
 	c.desk.Agent = s.Agent
 	c.everOnline = false
+	c.presence = Presence{}
+	c.idle.Store(false)
 
 	// The callbacks check they belong to the current client: a logout and a
 	// new login must not mix two sessions' frames.
@@ -351,6 +372,36 @@ func (c *Console) expireTypingLater() {
 	})
 }
 
+// checkIdle sets the agent away after parley.IdleAway without input,
+// and keeps checking.
+func (c *Console) checkIdle(ctx app.Context) {
+	if t := c.lastInput.Load(); t != 0 {
+		c.presence.Input(time.Unix(0, t))
+	}
+	if status, changed := c.presence.Tick(time.Now()); changed && c.cl != nil {
+		c.cl.Presence(status)
+	}
+	c.idle.Store(c.presence.Idle())
+	ctx.After(presenceTick, c.checkIdle)
+}
+
+// onActive is the first input after idleness: online again, unless the
+// agent set itself away by hand.
+func (c *Console) onActive() {
+	if status, changed := c.presence.Input(time.Now()); changed && c.cl != nil {
+		c.cl.Presence(status)
+	}
+}
+
+// onTogglePresence is the header's online/away switch.
+func (c *Console) onTogglePresence(ctx app.Context, e app.Event) {
+	status := c.presence.Toggle(time.Now())
+	c.idle.Store(false)
+	if c.cl != nil {
+		c.cl.Presence(status)
+	}
+}
+
 func (c *Console) onLogin(_ app.Context, email, password string) {
 	ctx := c.ctx
 	if c.loginBusy {
@@ -530,6 +581,7 @@ func (c *Console) renderDesk() app.UI {
 			),
 			app.Span().ID("connection").Class("conn conn-"+c.state.String()).Text(connectionText(c.state, c.everOnline)),
 			notifyBtn,
+			c.renderPresenceToggle(),
 			app.Span().Class("me").Title(c.session.Agent.Email).Text(c.session.Agent.Name),
 			app.Button().ID("logout").Class("button button-quiet").Type("button").OnClick(c.onLogout).Text("Log out"),
 		),
@@ -538,9 +590,28 @@ func (c *Console) renderDesk() app.UI {
 			app.Aside().Class("inbox-pane").Body(
 				&InboxList{Conversations: d.Inbox.Open(), Total: d.Inbox.Counts().Open, Selected: c.route.Conv, Now: c.now,
 					More: d.Inbox.Next() != "", Loading: c.loadingMore, OnLoadMore: c.onLoadMore},
+				&TeamList{Agents: d.Colleagues(), Me: d.Agent.ID},
 			),
 			app.Section().Class("main-pane").Body(pane),
 		),
+	)
+}
+
+// renderPresenceToggle shows the agent's own status; a click switches
+// between online and away.
+func (c *Console) renderPresenceToggle() app.UI {
+	status := c.presence.Status()
+	label, title := StatusLabel(status), "You are online: click to set yourself away"
+	if status == parley.StatusAway {
+		title = "You are away: click to set yourself online"
+		if c.presence.Idle() {
+			label = "Away (idle)"
+		}
+	}
+	return app.Button().ID("presence").Class("presence-toggle presence-"+status).Type("button").
+		Title(title).Aria("pressed", status == parley.StatusAway).OnClick(c.onTogglePresence).Body(
+		app.Span().Class("presence-dot presence-"+status),
+		app.Span().Text(label),
 	)
 }
 

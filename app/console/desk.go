@@ -21,6 +21,9 @@ type Desk struct {
 
 	convs map[uint64]*Thread
 	sent  map[string]parley.Frame
+	// colleagues are the agents of this agent's sites, itself included,
+	// with their presence: from the welcome and the presence frames.
+	colleagues map[uint64]parley.Agent
 	// alerted is, per conversation, the last message already alerted about.
 	alerted  map[uint64]uint64
 	welcomed bool
@@ -89,6 +92,14 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 		if l := f.Limits; l != nil && l.MaxTextRunes > 0 {
 			d.Limits.MaxTextRunes = l.MaxTextRunes
 		}
+		if f.Agent != nil {
+			// The welcome lists everyone as they are now: whoever is
+			// missing left the agent's sites.
+			d.colleagues = make(map[uint64]parley.Agent, len(f.Agents))
+			for _, a := range f.Agents {
+				d.applyPresence(a)
+			}
+		}
 		first := !d.welcomed
 		d.welcomed = true
 		for _, c := range f.Conversations {
@@ -144,6 +155,11 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 			return eff
 		}
 		d.Thread(f.Conv).Typing.Set(ui.AuthorName(*f.From), f.On, now)
+
+	case parley.TypePresence:
+		if f.Agent != nil && f.Agent.ID != 0 {
+			d.applyPresence(*f.Agent)
+		}
 
 	case parley.TypeSynced:
 		if t := d.convs[f.Conv]; t != nil {

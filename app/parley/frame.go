@@ -101,6 +101,14 @@ type Frame struct {
 	Next     string  `json:"next,omitempty"`
 	PageSize int     `json:"pageSize,omitempty"`
 
+	// Agents (an agent's inbox welcome) are the agents of the sites it is
+	// a member of, itself included, each with only id, name, status and
+	// capacity.
+	Agents []Agent `json:"agents,omitempty"`
+	// Status (presence from an agent, and hello): StatusOnline or
+	// StatusAway. The server's presence frames carry Agent instead.
+	Status string `json:"status,omitempty"`
+
 	// conv
 	Conversation *Conversation `json:"conversation,omitempty"`
 

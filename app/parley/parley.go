@@ -79,12 +79,30 @@ type Proactive struct {
 }
 
 // Agent is a person who answers chats in the console.
+//
+// The same type describes a colleague in a presence frame and in the
+// welcome's agents, where only ID, Name, Status and Capacity are set: the
+// other fields are left out of the JSON when empty.
 type Agent struct {
 	ID      uint64    `json:"id"`
-	Email   string    `json:"email"`
+	Email   string    `json:"email,omitempty"`
 	Name    string    `json:"name"`
-	Role    string    `json:"role"`
-	Created time.Time `json:"created"`
+	Role    string    `json:"role,omitempty"`
+	Created time.Time `json:"created,omitzero"`
+	// Capacity is how many chats the agent takes at once,
+	// MinCapacity–MaxCapacity; stored records from before it say 0,
+	// which the store reads as DefaultCapacity.
+	Capacity int `json:"capacity,omitempty"`
+	// Status is the agent's presence (StatusOnline, StatusAway,
+	// StatusOffline): set in presence frames and the welcome's agents
+	// only, never stored.
+	Status string `json:"status,omitempty"`
+}
+
+// Colleague is a as presence frames and the welcome list it: its id, name,
+// status and capacity, nothing else.
+func (a Agent) Colleague(status string) Agent {
+	return Agent{ID: a.ID, Name: a.Name, Capacity: a.Capacity, Status: status}
 }
 
 // Visitor is a shop visitor, known by an unguessable token kept in the

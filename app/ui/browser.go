@@ -92,3 +92,29 @@ func SocketURL(page *url.URL) string {
 	}
 	return scheme + "://" + page.Host + "/ws"
 }
+
+// OnActivity calls f (on a JS event goroutine: dispatch to the UI
+// goroutine from it) at each input of the person at the page: a key, a
+// click or touch, a scroll, a mouse move. f must be cheap: mouse moves
+// come often.
+func OnActivity(f func()) (release func()) {
+	if !app.IsClient {
+		return func() {}
+	}
+	doc := app.Window().Get("document")
+	fn := app.FuncOf(func(this app.Value, args []app.Value) any {
+		f()
+		return nil
+	})
+	events := []string{"keydown", "pointerdown", "pointermove", "wheel", "touchstart"}
+	opts := map[string]any{"passive": true, "capture": true}
+	for _, e := range events {
+		doc.Call("addEventListener", e, fn, opts)
+	}
+	return func() {
+		for _, e := range events {
+			doc.Call("removeEventListener", e, fn, map[string]any{"capture": true})
+		}
+		fn.Release()
+	}
+}

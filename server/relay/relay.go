@@ -42,6 +42,11 @@ type Event struct {
 	// Frame is the encoded frame, written to the websocket as is.
 	Frame []byte
 	To    Audience
+	// Sites, if set, routes the event to the followers of any of these
+	// sites (and of AllSites), each once, instead of Site, Visitor and
+	// Conv; To must be Agents. An agent's presence goes to everyone who
+	// shares a site with it, however many they share.
+	Sites []string
 	// Skip, if set, does not receive the event: the sender of a typing
 	// state does not need its own echo.
 	Skip *Sub
@@ -206,6 +211,10 @@ func (h *Hub) Publish(ev *Event) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 
+	if ev.Sites != nil {
+		h.publishSites(ev)
+		return
+	}
 	var byVisitor, bySite, byAll, byConv map[*Sub]struct{}
 	if ev.To != Agents {
 		byVisitor = h.visitors[ev.Visitor]
@@ -243,6 +252,24 @@ func (h *Hub) Publish(ev *Event) {
 		_, inA := byAll[s]
 		if !inV && !inS && !inA {
 			h.deliver(s, ev)
+		}
+	}
+}
+
+// publishSites delivers an event routed by Sites. It is rare (presence):
+// a set of the subscribers served keeps it to one copy each. Only site
+// followers receive it: never a visitor's, never one conversation's.
+func (h *Hub) publishSites(ev *Event) {
+	if ev.To != Agents {
+		return
+	}
+	served := make(map[*Sub]struct{})
+	for _, site := range append(ev.Sites[:len(ev.Sites):len(ev.Sites)], AllSites) {
+		for s := range h.sites[site] {
+			if _, ok := served[s]; !ok {
+				served[s] = struct{}{}
+				h.deliver(s, ev)
+			}
 		}
 	}
 }

@@ -271,3 +271,36 @@ func TestSubscribeFunc(t *testing.T) {
 	}
 	h.Unsubscribe(s)
 }
+
+// TestPublishSites: an event routed by Sites reaches the followers of any
+// of them once each, and never a visitor's or a conversation's follower.
+func TestPublishSites(t *testing.T) {
+	h := relay.NewHub()
+	both, shop, other, all, visitor, conv := h.Subscribe(8), h.Subscribe(8), h.Subscribe(8), h.Subscribe(8), h.Subscribe(8), h.Subscribe(8)
+	h.FollowSite(both, "shop")
+	h.FollowSite(both, "other")
+	h.FollowSite(shop, "shop")
+	h.FollowSite(other, "other")
+	h.FollowSite(all, relay.AllSites)
+	h.FollowVisitor(visitor, 1)
+	h.FollowConversation(conv, 1)
+	h.Publish(&relay.Event{Sites: []string{"shop", "other"}, To: relay.Agents, Visitor: 1, Conv: 1, Frame: []byte("p")})
+	h.Publish(&relay.Event{Sites: []string{"shop"}, To: relay.Agents, Frame: []byte("s")})
+	h.Publish(&relay.Event{Sites: []string{"shop"}, To: relay.Everyone, Frame: []byte("never")})
+	for _, c := range []struct {
+		name string
+		sub  *relay.Sub
+		want []string
+	}{
+		{"both", both, []string{"p", "s"}},
+		{"shop", shop, []string{"p", "s"}},
+		{"other", other, []string{"p"}},
+		{"all", all, []string{"p", "s"}},
+		{"visitor", visitor, nil},
+		{"conversation", conv, nil},
+	} {
+		if got := frames(receive(t, c.sub)); !equal(got, c.want) {
+			t.Errorf("%s got %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/parley-chat/parley/app/parley"
@@ -38,6 +40,12 @@ func (d *DB) CreateAgent(a parley.Agent, passwordHash []byte) (parley.Agent, err
 	case parley.AgentRoleAgent, parley.AgentRoleAdmin:
 	default:
 		return parley.Agent{}, parley.Errorf(parley.EInvalid, "Unknown agent role %q.", a.Role)
+	}
+	if a.Capacity == 0 {
+		a.Capacity = parley.DefaultCapacity
+	}
+	if err := parley.CheckCapacity(a.Capacity); err != nil {
+		return parley.Agent{}, err
 	}
 	err := d.update(func(tx *bolt.Tx) error {
 		emails := tx.Bucket(bucketAgentEmails)
@@ -137,6 +145,53 @@ func (d *DB) SetAgentDisabled(id uint64, disabled bool) ([][]byte, error) {
 	return deleted, nil
 }
 
+// SetAgentCapacity sets how many chats an agent takes at once
+// (parley.MinCapacity–parley.MaxCapacity) and returns the agent as stored.
+func (d *DB) SetAgentCapacity(id uint64, capacity int) (parley.Agent, error) {
+	if err := parley.CheckCapacity(capacity); err != nil {
+		return parley.Agent{}, err
+	}
+	var r agentRecord
+	err := d.update(func(tx *bolt.Tx) (err error) {
+		if r, err = agent(tx, id); err != nil {
+			return err
+		}
+		r.Agent.Capacity = capacity
+		return putAgent(tx, r)
+	})
+	return r.Agent, err
+}
+
+// Colleagues returns the agents who are members of at least one of sites,
+// by id, each once: who an agent of those sites works with.
+func (d *DB) Colleagues(sites []string) ([]parley.Agent, error) {
+	var as []parley.Agent
+	err := d.view(func(tx *bolt.Tx) error {
+		seen := make(map[uint64]bool)
+		c := tx.Bucket(bucketMembers).Cursor()
+		for _, site := range sites {
+			prefix := append([]byte(site), 0)
+			for k, _ := c.Seek(prefix); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
+				id := be64(k[len(prefix):])
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				r, err := agent(tx, id)
+				if parley.ErrorCode(err) == parley.ENotFound {
+					continue
+				} else if err != nil {
+					return err
+				}
+				as = append(as, r.Agent)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(as, func(a, b parley.Agent) int { return cmp.Compare(a.ID, b.ID) })
+	return as, err
+}
+
 // Agents returns every agent, by id.
 func (d *DB) Agents() ([]parley.Agent, error) {
 	var as []parley.Agent
@@ -146,6 +201,7 @@ func (d *DB) Agents() ([]parley.Agent, error) {
 			if err := decode(v, &r); err != nil {
 				return err
 			}
+			r.Agent.Capacity = capacityOrDefault(r.Agent.Capacity)
 			as = append(as, r.Agent)
 			return nil
 		})
@@ -169,10 +225,21 @@ func agent(tx *bolt.Tx, id uint64) (agentRecord, error) {
 	if v == nil {
 		return r, parley.Errorf(parley.ENotFound, "Agent %d not found.", id)
 	}
-	return r, decode(v, &r)
+	err := decode(v, &r)
+	r.Agent.Capacity = capacityOrDefault(r.Agent.Capacity)
+	return r, err
+}
+
+// capacityOrDefault reads a record from before capacities (0) as the default.
+func capacityOrDefault(n int) int {
+	if n == 0 {
+		return parley.DefaultCapacity
+	}
+	return n
 }
 
 func putAgent(tx *bolt.Tx, r agentRecord) error {
+	r.Agent.Status = "" // presence lives in memory, never on disk
 	v, err := encode(r)
 	if err != nil {
 		return err

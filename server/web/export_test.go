@@ -6,6 +6,7 @@ package web
 import (
 	"net/http"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -35,3 +36,78 @@ func LoginThrottleSize(s *Server) (addrs, accounts int) { return s.logins.size()
 
 // ClientAddr is clientAddr.
 func ClientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr { return clientAddr(r, trusted) }
+
+// ManualClock is a clock for the presence grace that moves only when the
+// test says so.
+type ManualClock struct {
+	mu     sync.Mutex
+	now    time.Duration
+	timers []*manualTimer
+}
+
+type manualTimer struct {
+	clock   *ManualClock
+	at      time.Duration
+	f       func()
+	stopped bool
+}
+
+func (c *ManualClock) AfterFunc(d time.Duration, f func()) presenceTimer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &manualTimer{clock: c, at: c.now + d, f: f}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+func (t *manualTimer) Stop() bool {
+	t.clock.mu.Lock()
+	defer t.clock.mu.Unlock()
+	was := !t.stopped
+	t.stopped = true
+	return was
+}
+
+// Advance moves the clock by d and runs the timers that are due.
+func (c *ManualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now += d
+	var due []*manualTimer
+	kept := c.timers[:0]
+	for _, t := range c.timers {
+		switch {
+		case t.stopped:
+		case t.at <= c.now:
+			t.stopped = true
+			due = append(due, t)
+		default:
+			kept = append(kept, t)
+		}
+	}
+	c.timers = kept
+	c.mu.Unlock()
+	for _, t := range due {
+		t.f()
+	}
+}
+
+// Pending is the number of timers not yet run or stopped.
+func (c *ManualClock) Pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, t := range c.timers {
+		if !t.stopped {
+			n++
+		}
+	}
+	return n
+}
+
+// SetPresenceClock makes the presence grace timers run on c. Call it
+// before any agent connects.
+func SetPresenceClock(s *Server, c *ManualClock) {
+	s.presence.mu.Lock()
+	s.presence.clock = c
+	s.presence.mu.Unlock()
+}

@@ -47,6 +47,10 @@ type Config struct {
 	// SessionTTL is how long an agent's login lasts; zero means 30 days.
 	// Its websockets are closed when it ends.
 	SessionTTL time.Duration
+	// PresenceGrace is how long an agent whose last console socket closed
+	// keeps its status before it turns offline; zero means
+	// parley.PresenceGrace (30 s).
+	PresenceGrace time.Duration
 }
 
 // Server wraps net/http with Parley's handlers.
@@ -73,6 +77,8 @@ type Server struct {
 	upgrades     sync.WaitGroup
 	// Greeted websockets by role, for DebugHandler.
 	visitorSockets, agentSockets atomic.Int64
+	// presence is the agents' presence, from their console sockets.
+	presence *presenceTracker
 }
 
 // NewServer returns a server that is not listening yet.
@@ -92,6 +98,7 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		checkPassword: checkPassword,
 		conns:         make(map[*conn]struct{}),
 		sessionConns:  make(map[string]map[*conn]struct{}),
+		presence:      newPresenceTracker(hub, cfg.PresenceGrace),
 	}
 	// Messages reach followers from the store's commit hook: after the
 	// commit, in commit order, never from inside the transaction.
@@ -137,6 +144,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /api/sites/{id}", s.requireAgent(s.handleUpdateSite))
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
+	mux.HandleFunc("PUT /api/agents/{id}/capacity", s.requireAgent(s.handleAgentCapacity))
 
 	return securityHeaders(mux)
 }
@@ -178,6 +186,9 @@ func (s *Server) Close(ctx context.Context) error {
 	s.connsMu.Lock()
 	s.closing = true
 	s.connsMu.Unlock()
+	// Sockets closed by the shutdown start no grace: presence ends with
+	// the process.
+	s.presence.close()
 
 	// Shutdown closes the listener at once, then waits for the plain HTTP
 	// requests; websockets, once upgraded, are not its business.

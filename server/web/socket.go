@@ -22,7 +22,8 @@ import (
 // The websocket relay, file by concern: socket.go is a connection's
 // mechanics (accept, read, the writer and its queues, replays, close);
 // socket_hello.go authenticates it; socket_frames.go handles the other
-// frames a client sends; socket_publish.go turns commits into hub events.
+// frames a client sends, but presence, in socket_presence.go (with the
+// tracker in presence.go); socket_publish.go turns commits into hub events.
 
 // The websocket's timing and sizes, as docs/protocol.md announces them.
 const (
@@ -278,6 +279,9 @@ func (c *conn) run() {
 	if c.sub != nil {
 		c.s.hub.Unsubscribe(c.sub)
 	}
+	if c.role == parley.RoleAgent && !c.scoped {
+		c.s.presence.disconnect(c)
+	}
 }
 
 // shutdown closes the connection with 1001 so the client reconnects, and
@@ -373,6 +377,8 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.setPage(f)
 	case parley.TypeResolve:
 		c.resolve(f)
+	case parley.TypePresence:
+		c.presence(f)
 	default:
 		c.refuse(parley.Errorf(parley.EInvalid, "Unknown frame type %q.", parley.Truncate(f.Type, 32)), "")
 	}

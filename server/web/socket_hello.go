@@ -20,8 +20,8 @@ func (c *conn) hello(f parley.Frame) {
 }
 
 func (c *conn) helloVisitor(f parley.Frame) {
-	if f.Scope != "" {
-		c.refuse(parley.Errorf(parley.EInvalid, "hello.scope is for agents only."), "")
+	if f.Scope != "" || f.Status != "" {
+		c.refuse(parley.Errorf(parley.EInvalid, "hello.scope and hello.status are for agents only."), "")
 		return
 	}
 	if f.Site == "" {
@@ -128,6 +128,10 @@ func (c *conn) helloAgent(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, `hello.scope must be "inbox" or "conversations".`), "")
 		return
 	}
+	if f.Status != "" && (scoped || !parley.SettableStatus(f.Status)) {
+		c.refuse(parley.Errorf(parley.EInvalid, `hello.status must be "online" or "away", on an inbox connection only.`), "")
+		return
+	}
 	if len(f.Since) > maxSince {
 		c.refuse(parley.Errorf(parley.EInvalid, "hello.since lists more than %d conversations.", maxSince), "")
 		return
@@ -158,6 +162,7 @@ func (c *conn) helloAgent(f parley.Frame) {
 	// docs/protocol.md for its worst case). The rest come through
 	// GET /api/conversations.
 	var convs []parley.Conversation
+	var agents []parley.Agent
 	var counts *parley.Counts
 	var next string
 	pageSize := 0
@@ -171,6 +176,21 @@ func (c *conn) helloAgent(f parley.Frame) {
 			return
 		}
 		convs, counts, next, pageSize = page.Conversations, openCounts(page.BySite), page.Next.String(), parley.InboxPageSize
+		// The agent record is read again for its capacity: the session's
+		// copy is as old as the upgrade.
+		fresh, err := c.s.store.Agent(a.ID)
+		if err != nil {
+			c.helloFailed(err)
+			return
+		}
+		// Counted once the hello can no longer fail, after the site
+		// subscriptions: the agent's own change reaches it after its
+		// welcome, which lists everyone as they are from then on.
+		c.s.presence.connect(c, fresh, sites, f.Status == parley.StatusAway)
+		if agents, err = c.s.colleagues(sites); err != nil {
+			agents = nil // presence is a nicety: the inbox works without it
+			c.s.log.Error("web: reading colleagues", "agent", a.ID, "err", err)
+		}
 	}
 	welcome := &control{live: true}
 	for _, from := range f.Since {
@@ -191,7 +211,7 @@ func (c *conn) helloAgent(f parley.Frame) {
 		welcome.replays = append(welcome.replays, from)
 	}
 	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Agent: &a, Conversations: convs, Limits: &c.s.cfg.Limits,
-		Counts: counts, Next: next, PageSize: pageSize}.Encode()
+		Counts: counts, Next: next, PageSize: pageSize, Agents: agents}.Encode()
 	c.greet(welcome)
 }
 
