@@ -93,26 +93,33 @@ func (t *presenceTracker) connect(c *conn, a parley.Agent, sites []string, away 
 func (t *presenceTracker) setAway(c *conn, away bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	p := t.agents[c.agent.ID]
+	p := t.tracked(c)
 	if p == nil {
-		return
-	}
-	if _, ok := p.conns[c]; !ok {
 		return
 	}
 	p.conns[c] = away
 	t.update(p, nil)
 }
 
+// tracked is the presence of c's agent if c is one of its sockets, or
+// nil. t.mu is held.
+func (t *presenceTracker) tracked(c *conn) *agentPresence {
+	p := t.agents[c.agent.ID]
+	if p == nil {
+		return nil
+	}
+	if _, ok := p.conns[c]; !ok {
+		return nil
+	}
+	return p
+}
+
 // disconnect forgets c; the agent's last socket starts the grace.
 func (t *presenceTracker) disconnect(c *conn) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	p := t.agents[c.agent.ID]
+	p := t.tracked(c)
 	if p == nil {
-		return
-	}
-	if _, ok := p.conns[c]; !ok {
 		return
 	}
 	delete(p.conns, c)
