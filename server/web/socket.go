@@ -66,7 +66,7 @@ const (
 )
 
 // ephemeralRate and ephemeralBurst bound the frames that are not sends
-// (typing, read, page, resume) per connection: each costs a store access
+// (typing, read, page, resume, presence) per connection: each costs a store access
 // or a fan-out to every agent, so a runaway client must not flood others.
 const (
 	ephemeralRate  = 10
@@ -361,6 +361,15 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		}
 		c.hello(f)
 		return
+	}
+	switch f.Type {
+	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypePage, parley.TypePresence:
+		// Each costs a store access or a fan-out to every agent: one
+		// limiter for all of them, before any is handled.
+		if !c.others.allow(time.Now()) {
+			c.refuse(errSlowDown, "")
+			return
+		}
 	}
 	switch f.Type {
 	case parley.TypeHello:

@@ -88,10 +88,6 @@ func (c *conn) send(f parley.Frame) {
 // follows it before the replay reads the store, so live messages that
 // commit meanwhile are not lost.
 func (c *conn) resume(f parley.Frame) {
-	if !c.others.allow(time.Now()) {
-		c.refuse(errSlowDown, "")
-		return
-	}
 	if f.Conv == 0 {
 		c.refuse(parley.Errorf(parley.EInvalid, "resume needs the conversation."), "")
 		return
@@ -119,10 +115,6 @@ func (c *conn) resume(f parley.Frame) {
 // agents only (not to their own other tabs), an agent's to the visitor and
 // the other agents.
 func (c *conn) typing(f parley.Frame) {
-	if !c.others.allow(time.Now()) {
-		c.refuse(errSlowDown, "")
-		return
-	}
 	if f.Conv == 0 {
 		c.refuse(parley.Errorf(parley.EInvalid, "typing needs the conversation."), "")
 		return
@@ -144,10 +136,6 @@ func (c *conn) typing(f parley.Frame) {
 
 // read moves this side's read mark and tells the others when it moved.
 func (c *conn) read(f parley.Frame) {
-	if !c.others.allow(time.Now()) {
-		c.refuse(errSlowDown, "")
-		return
-	}
 	if f.Conv == 0 || f.Seq == 0 {
 		c.refuse(parley.Errorf(parley.EInvalid, "read needs the conversation and a seq."), "")
 		return
@@ -196,10 +184,6 @@ func (c *conn) read(f parley.Frame) {
 
 // setPage records where the visitor is; agents see it on the conversation.
 func (c *conn) setPage(f parley.Frame) {
-	if !c.others.allow(time.Now()) {
-		c.refuse(errSlowDown, "")
-		return
-	}
 	if c.role != parley.RoleVisitor {
 		c.refuse(parley.Errorf(parley.EForbidden, "Only visitors have a page."), "")
 		return

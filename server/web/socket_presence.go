@@ -1,8 +1,6 @@
 package web
 
 import (
-	"time"
-
 	"github.com/parley-chat/parley/app/parley"
 )
 
@@ -10,10 +8,6 @@ import (
 // console's idle timer, or the agent's toggle). The server trusts the
 // console about idleness.
 func (c *conn) presence(f parley.Frame) {
-	if !c.others.allow(time.Now()) {
-		c.refuse(errSlowDown, "")
-		return
-	}
 	if c.role != parley.RoleAgent {
 		c.refuse(parley.Errorf(parley.EForbidden, "Only agents have a presence."), "")
 		return
