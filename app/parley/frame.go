@@ -82,6 +82,23 @@ type Frame struct {
 	// between. See PrevSeq.
 	Prev *uint64 `json:"prev,omitempty"`
 
+	// To, Team, TeamName (msg of an event): see Message. Team and AgentID
+	// (transfer) name where a conversation goes; Text is then the internal
+	// reason.
+	To       *Author `json:"to,omitempty"`
+	Team     string  `json:"team,omitempty"`
+	TeamName string  `json:"teamName,omitempty"`
+	AgentID  uint64  `json:"agentId,omitempty"`
+
+	// Topic, Name and Email (a visitor's send that starts a conversation):
+	// the answers of the pre-chat form.
+	Topic string `json:"topic,omitempty"`
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+
+	// Queue (queue): where the visitor's conversation Conv waits.
+	Queue *QueueStatus `json:"queue,omitempty"`
+
 	// typing: On is the new state; From says who types.
 	On bool `json:"on,omitempty"`
 
@@ -127,13 +144,15 @@ type ResumeFrom struct {
 func MessageFrame(m Message) Frame {
 	from := m.From
 	return Frame{Type: TypeMsg, Conv: m.Conv, Seq: m.Seq, ID: m.ID, From: &from, Text: m.Text, At: m.At,
-		Kind: m.Kind, Event: m.Event, Ref: m.Ref, Internal: m.Internal, Deleted: m.Deleted}
+		Kind: m.Kind, Event: m.Event, Ref: m.Ref, Internal: m.Internal, Deleted: m.Deleted,
+		To: m.To, Team: m.Team, TeamName: m.TeamName}
 }
 
 // ToMessage returns the message a msg frame carries.
 func (f Frame) ToMessage() Message {
 	m := Message{Conv: f.Conv, Seq: f.Seq, ID: f.ID, Text: f.Text, At: f.At,
-		Kind: f.Kind, Event: f.Event, Ref: f.Ref, Internal: f.Internal, Deleted: f.Deleted}
+		Kind: f.Kind, Event: f.Event, Ref: f.Ref, Internal: f.Internal, Deleted: f.Deleted,
+		To: f.To, Team: f.Team, TeamName: f.TeamName}
 	if f.From != nil {
 		m.From = *f.From
 	}

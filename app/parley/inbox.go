@@ -19,7 +19,13 @@ const MaxInboxPage = 200
 // each, counted the same way in the total and in BySite. A per-site entry
 // has no BySite of its own.
 type Counts struct {
-	Open   int               `json:"open"`
+	Open int `json:"open"`
+	// Queue counts the queued conversations of the agent's teams (of every
+	// team for a site's owners and admins), Mine those assigned to the
+	// agent, Team the open ones of its teams.
+	Queue  int               `json:"queue"`
+	Mine   int               `json:"mine"`
+	Team   int               `json:"team"`
 	BySite map[string]Counts `json:"bySite,omitempty"`
 }
 

@@ -63,6 +63,8 @@ type Site struct {
 	// Color is the launcher and header colour, "#rrggbb".
 	Color     string    `json:"color"`
 	Proactive Proactive `json:"proactive"`
+	// Routing is the site's teams, topics, pre-chat form and requeue grace.
+	Routing Routing `json:"routing"`
 }
 
 // Proactive is the "greet after N seconds on pages matching a pattern" rule.
@@ -114,7 +116,9 @@ type Visitor struct {
 	Created time.Time `json:"created"`
 }
 
-// Conversation statuses.
+// Conversation statuses: a conversation is queued (waiting for an agent,
+// StatusQueued), open (assigned, or answered without routing), or
+// resolved.
 const (
 	StatusOpen     = "open"
 	StatusResolved = "resolved"
@@ -151,7 +155,30 @@ type Conversation struct {
 	Page        Page      `json:"page"`
 	Created     time.Time `json:"created"`
 	Updated     time.Time `json:"updated"`
+
+	// Routing: the team whose queue or members the conversation is with
+	// ("" is the site's implicit team of all members), the topic the
+	// visitor chose, the assignee (0: none) and its name. Requeued says it
+	// went back to the queue (an assignee went offline, or a transfer to a
+	// team): it waits at the front.
+	Team         string `json:"team,omitempty"`
+	Topic        string `json:"topic,omitempty"`
+	Assignee     uint64 `json:"assignee,omitempty"`
+	AssigneeName string `json:"assigneeName,omitempty"`
+	Requeued     bool   `json:"requeued,omitempty"`
+	// Email is the address the visitor gave in the pre-chat form.
+	Email string `json:"email,omitempty"`
+	// The times reports need: when it last entered a queue, was last
+	// assigned, got its first agent reply, was last resolved and reopened.
+	Queued     time.Time `json:"queued,omitzero"`
+	Assigned   time.Time `json:"assigned,omitzero"`
+	FirstReply time.Time `json:"firstReply,omitzero"`
+	Resolved   time.Time `json:"resolved,omitzero"`
+	Reopened   time.Time `json:"reopened,omitzero"`
 }
+
+// IsOpen says whether the conversation is queued or open.
+func (c Conversation) IsOpen() bool { return IsOpenStatus(c.Status) }
 
 // PreviewRunes bounds LastText and PublicText.
 const PreviewRunes = 140
@@ -173,6 +200,13 @@ func (c *Conversation) Advance(m Message) bool {
 	if public {
 		c.PublicSeq = m.Seq
 	}
+	if m.Kind == KindEvent {
+		c.applyEvent(m)
+		return true
+	}
+	if m.Kind == KindMessage && m.From.Kind == AuthorAgent && c.FirstReply.IsZero() {
+		c.FirstReply = c.Updated
+	}
 	if m.Kind == KindMessage || m.Kind == KindNote {
 		text := Truncate(m.Text, PreviewRunes)
 		c.LastText = text
@@ -191,6 +225,34 @@ func (c *Conversation) Advance(m Message) bool {
 		c.Unread = 0
 	}
 	return true
+}
+
+// applyEvent makes the routing events of the log change the conversation:
+// an assignment, a transfer, a return to the queue. Events mark nothing
+// read: the router writes them, not a reader.
+func (c *Conversation) applyEvent(m Message) {
+	at := time.UnixMilli(m.At).UTC()
+	assign := func(to *Author) {
+		if to == nil || to.ID == 0 {
+			c.Assignee, c.AssigneeName = 0, ""
+			c.Status, c.Queued, c.Requeued = StatusQueued, at, true
+			return
+		}
+		c.Assignee, c.AssigneeName = to.ID, to.Name
+		c.Status, c.Assigned, c.Requeued = StatusOpen, at, false
+	}
+	switch m.Event {
+	case EventAssigned:
+		if m.Team != "" {
+			c.Team = m.Team
+		}
+		assign(m.To)
+	case EventTransferred:
+		c.Team = m.Team
+		assign(m.To)
+	case EventQueued:
+		assign(nil)
+	}
 }
 
 // ForVisitor is the conversation as its visitor may see it: the newest
@@ -262,6 +324,13 @@ type Message struct {
 	Internal bool `json:"internal,omitempty"`
 	// Deleted says the text was removed (a later KindDelete entry says by whom).
 	Deleted bool `json:"deleted,omitempty"`
+
+	// To is the agent an assignment or a transfer gives the conversation
+	// to (nil: its team's queue); Team and TeamName the team it is with
+	// afterwards (assigned, transferred).
+	To       *Author `json:"to,omitempty"`
+	Team     string  `json:"team,omitempty"`
+	TeamName string  `json:"teamName,omitempty"`
 }
 
 // IsInternal says whether only agents may see entries of kind k with the

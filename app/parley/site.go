@@ -95,6 +95,18 @@ type WidgetSettings struct {
 	Title   string `json:"title"`
 	Welcome string `json:"welcome"`
 	Color   string `json:"color"`
+	// PreChat is the pre-chat form, nil when the site has none.
+	PreChat *WidgetPreChat `json:"preChat,omitempty"`
+}
+
+// WidgetPreChat is the pre-chat form as the widget shows it: each field's
+// mode (FieldOff, FieldOptional, FieldRequired) and the topics to choose
+// from, id and name only.
+type WidgetPreChat struct {
+	Topic  string  `json:"topic,omitempty"`
+	Name   string  `json:"name,omitempty"`
+	Email  string  `json:"email,omitempty"`
+	Topics []Topic `json:"topics,omitempty"`
 }
 
 // WidgetSettings returns what the widget shows of s.
@@ -105,6 +117,16 @@ func (s Site) WidgetSettings() WidgetSettings {
 	}
 	if !validColor(w.Color) {
 		w.Color = ""
+	}
+	if f := s.Routing.PreChat; f.Enabled {
+		p := &WidgetPreChat{Name: f.Name, Email: f.Email}
+		if f.Topic != FieldOff {
+			p.Topic = f.Topic
+			for _, t := range s.Routing.Topics {
+				p.Topics = append(p.Topics, Topic{ID: t.ID, Name: t.Name})
+			}
+		}
+		w.PreChat = p
 	}
 	return w
 }
