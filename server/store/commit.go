@@ -449,6 +449,7 @@ func (d *DB) reload() error {
 	d.states = make(map[uint64]*convState)
 	d.dirty = make(map[uint64]*convState)
 	d.tailLen = 0
+	d.resetLoads()
 	err := d.db.View(func(tx *bolt.Tx) error {
 		var checkpoint uint64
 		if v := tx.Bucket(bucketMeta).Get(keyCheckpoint); len(v) == 8 {
@@ -505,7 +506,7 @@ func (d *DB) reload() error {
 				d.markDirty(st, pos)
 			}
 		}
-		return nil
+		return d.countLoads(tx)
 	})
 	if err != nil {
 		d.states = make(map[uint64]*convState)
@@ -521,6 +522,27 @@ func (d *DB) reload() error {
 	return nil
 }
 
+// countLoads counts the assignees of the open conversations, as reload
+// left them.
+func (d *DB) countLoads(tx *bolt.Tx) error {
+	convs := tx.Bucket(bucketConvs)
+	return tx.Bucket(bucketOpenConversations).ForEach(func(k, _ []byte) error {
+		id := be64(k)
+		if st, ok := d.states[id]; ok {
+			d.track(&st.rec.Conversation)
+			return nil
+		}
+		var rec convRecord
+		if v := convs.Get(k); v != nil {
+			if err := decode(v, &rec); err != nil {
+				return fmt.Errorf("store: conversation %d: %w", id, err)
+			}
+			d.track(&rec.Conversation)
+		}
+		return nil
+	})
+}
+
 // isOpen says whether conversation id is open, without decoding it. It
 // looks at the key: Get cannot tell a missing key from an empty value
 // written earlier in the same transaction (both are nil).
@@ -531,13 +553,16 @@ func (b *batch) isOpen(id uint64) bool {
 }
 
 // setStatus changes st's status and the open index with it, and writes the
-// record: the log does not hold statuses.
+// record: the log does not hold statuses. Opening a resolved conversation
+// (StatusOpen or StatusQueued) puts it back in its team's queue, without
+// an assignee; resolving stamps the time.
 func (b *batch) setStatus(st *convState, status string) error {
-	if st.rec.Status == status {
+	wasOpen := st.rec.IsOpen()
+	if wasOpen == parley.IsOpenStatus(status) {
 		return nil
 	}
 	var err error
-	if status == parley.StatusOpen {
+	if !wasOpen {
 		err = b.openConvs.Put(u64(st.rec.ID), []byte{})
 	} else {
 		err = b.openConvs.Delete(u64(st.rec.ID))
@@ -545,7 +570,14 @@ func (b *batch) setStatus(st *convState, status string) error {
 	if err != nil {
 		return fmt.Errorf("store: indexing conversation %d: %w", st.rec.ID, err)
 	}
-	st.rec.Status = status
-	st.rec.Updated = b.now
+	c := &st.rec.Conversation
+	if wasOpen {
+		c.Status, c.Resolved = parley.StatusResolved, b.now
+	} else {
+		c.Status, c.Reopened, c.Queued = parley.StatusQueued, b.now, b.now
+		c.Assignee, c.AssigneeName, c.Requeued = 0, "", false
+	}
+	c.Updated = b.now
+	b.d.track(c)
 	return b.putRecord(st)
 }

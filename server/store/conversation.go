@@ -103,7 +103,7 @@ func (d *DB) OpenPage(sites []string, before parley.Cursor, limit int) (OpenPage
 		c := &recs[i].Conversation
 		// The index and a record read from a view may disagree for a
 		// moment; the record is the newer.
-		if c.Status != parley.StatusOpen {
+		if !c.IsOpen() {
 			continue
 		}
 		if _, ok := p.BySite[c.Site]; !ok {
@@ -166,9 +166,11 @@ func (d *DB) MarkReadBy(conv uint64, by parley.Author, seq uint64) (parley.Conve
 	return out, err
 }
 
-// SetStatus opens or resolves a conversation.
+// SetStatus opens or resolves a conversation. Opening a resolved one puts
+// it back in its team's queue (StatusQueued); opening an open one, or
+// resolving a resolved one, changes nothing.
 func (d *DB) SetStatus(conv uint64, status string) (parley.Conversation, error) {
-	if status != parley.StatusOpen && status != parley.StatusResolved {
+	if status != parley.StatusOpen && status != parley.StatusResolved && status != parley.StatusQueued {
 		return parley.Conversation{}, parley.Errorf(parley.EInvalid, "Unknown conversation status %q.", status)
 	}
 	var st *convState

@@ -95,8 +95,8 @@ func TestReopenOnVisitorMessage(t *testing.T) {
 	}
 	// The visitor naming it reopens it.
 	res := mustAppend(t, d, visitorSend(v, c.ID, "m2", "one more thing"))
-	if res.Conv.ID != c.ID || res.Conv.Status != parley.StatusOpen {
-		t.Errorf("after a visitor message: got conversation %d %q, want %d %q", res.Conv.ID, res.Conv.Status, c.ID, parley.StatusOpen)
+	if res.Conv.ID != c.ID || res.Conv.Status != parley.StatusQueued || res.Conv.Reopened.IsZero() {
+		t.Errorf("after a visitor message: got conversation %d %q (reopened %v), want %d %q, back in the queue", res.Conv.ID, res.Conv.Status, res.Conv.Reopened, c.ID, parley.StatusQueued)
 	}
 	if open, _ := d.OpenConversations("shop"); len(open) != 1 || open[0].ID != c.ID {
 		t.Errorf("open after reopening: got %v, want [%d]", ids(open), c.ID)

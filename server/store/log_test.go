@@ -53,12 +53,12 @@ func TestLogAudiences(t *testing.T) {
 	v := mustCreateVisitor(t, d, "shop")
 	conv := mustAppend(t, d, visitorSend(v, 0, "v1", "Where is my order?")).Conv.ID // 1
 	mustAppend(t, d, note(7, conv, "n1", "Customer ordered twice, check refunds"))  // 2
-	mustAppend(t, d, event(conv, parley.EventTransferred, true))                    // 3
+	mustAppend(t, d, event(conv, parley.EventRated, true))                          // 3
 	res := mustAppend(t, d, agentSend(7, conv, "a1", "It ships tomorrow."))         // 4
 	if res.Prev != 1 {
 		t.Errorf("agent message after two agents-only entries: Prev got %d, want 1", res.Prev)
 	}
-	mustAppend(t, d, event(conv, parley.EventAssigned, false))      // 5
+	mustAppend(t, d, event(conv, parley.EventEmailed, false))       // 5
 	last := mustAppend(t, d, visitorSend(v, conv, "v2", "Thanks!")) // 6
 	if last.Prev != 5 {
 		t.Errorf("visitor message after a public entry: Prev got %d, want 5", last.Prev)
@@ -446,7 +446,8 @@ func checkConsistent(tb testing.TB, d *store.DB, convs []uint64) {
 		if err != nil {
 			tb.Fatalf("Conversation(%d): %v", conv, err)
 		}
-		want := parley.Conversation{ID: c.ID, Site: c.Site, Visitor: c.Visitor, VisitorName: c.VisitorName, Status: c.Status, Page: c.Page, Created: c.Created}
+		want := parley.Conversation{ID: c.ID, Site: c.Site, Visitor: c.Visitor, VisitorName: c.VisitorName, Status: c.Status, Page: c.Page, Created: c.Created,
+			Queued: c.Queued, Resolved: c.Resolved, Reopened: c.Reopened} // set by the record, not by entries
 		for i, m := range frames(tb, d, conv, 0, 0) {
 			if m.Seq != uint64(i+1) {
 				tb.Fatalf("conversation %d: entry %d has seq %d", conv, i+1, m.Seq)

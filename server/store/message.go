@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -40,6 +41,12 @@ type Append struct {
 	Event    string
 	Ref      uint64
 	Internal bool
+
+	// Team, Topic, Name and Email start a new conversation: the team whose
+	// queue it enters (the caller resolves it from the site's routing), the
+	// topic and the answers of the pre-chat form. They are ignored when
+	// the entry goes to an existing conversation.
+	Team, Topic, Name, Email string
 
 	// Fresh says the client never sent this ID before (parley.Frame.Fresh):
 	// its original can only be among the entries not yet checkpointed, so
@@ -137,12 +144,13 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 		}
 	}
 	reopened := false
-	if a.From.Kind == parley.AuthorVisitor && st.rec.Status != parley.StatusOpen {
-		if err := b.setStatus(st, parley.StatusOpen); err != nil {
+	if a.From.Kind == parley.AuthorVisitor && !st.rec.IsOpen() {
+		if err := b.setStatus(st, parley.StatusQueued); err != nil {
 			return Appended{}, nil, err
 		}
 		reopened = true
 	}
+
 	if a.Greeting != "" && st.rec.LastSeq == 0 {
 		g := parley.Message{ID: a.ID + "-greeting", From: parley.Author{Kind: parley.AuthorSite, Name: b.siteName(st.rec.Site)}, Text: a.Greeting}
 		if _, _, err := b.add(st, g, false, created, false, nil); err != nil {
@@ -156,6 +164,7 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 		}
 	}
 	m := parley.Message{ID: a.ID, From: a.From, Text: a.Text, Kind: a.Kind, Event: a.Event, Ref: a.Ref, Internal: internal}
+
 	m, prev, err := b.add(st, m, internal, created, reopened, a.Sender)
 	if err != nil {
 		return Appended{}, nil, err
@@ -173,8 +182,13 @@ func checkKind(a Append) error {
 	}
 	switch a.Kind {
 	case parley.KindEvent:
-		if a.Event == "" {
+		switch a.Event {
+		case "":
 			return parley.Errorf(parley.EInvalid, "An event needs its name.")
+		case parley.EventAssigned, parley.EventTransferred, parley.EventQueued:
+			// They move the conversation: only Claim, Transfer and
+			// Requeue (route.go) write them, with their checks.
+			return parley.Errorf(parley.EInvalid, "Routing events are written by Claim, Transfer and Requeue.")
 		}
 	case parley.KindEdit, parley.KindDelete:
 		if a.Ref == 0 {
@@ -358,11 +372,15 @@ func (b *batch) resolve(a Append) (st *convState, created bool, err error) {
 	return &convState{rec: convRecord{Conversation: parley.Conversation{
 		Site:        r.Visitor.Site,
 		Visitor:     r.Visitor.ID,
-		VisitorName: r.Visitor.Name,
-		Status:      parley.StatusOpen,
+		VisitorName: cmp.Or(a.Name, r.Visitor.Name),
+		Status:      parley.StatusQueued,
 		Page:        page,
 		Created:     b.now,
 		Updated:     b.now,
+		Queued:      b.now,
+		Team:        a.Team,
+		Topic:       a.Topic,
+		Email:       a.Email,
 	}}}, true, nil
 }
 
@@ -410,6 +428,9 @@ func (b *batch) add(st *convState, m parley.Message, internal, created, reopened
 	b.d.tailLen++
 	b.d.markDirty(st, pos)
 	b.touched[c.ID] = st
+	if m.Kind == parley.KindEvent {
+		b.d.track(&c.Conversation)
+	}
 	b.committed = append(b.committed, Committed{Message: m, Frame: frame, Conv: c.Conversation, Created: created, Reopened: reopened, Sender: sender})
 	return m, prev, nil
 }

@@ -22,7 +22,7 @@ func TestAppendSequence(t *testing.T) {
 
 	first := mustAppend(t, d, visitorSend(v, 0, "m1", "hello"))
 	c := first.Conv
-	if c.ID == 0 || c.Site != "shop" || c.Visitor != v.ID || c.VisitorName != v.Name || c.Status != parley.StatusOpen {
+	if c.ID == 0 || c.Site != "shop" || c.Visitor != v.ID || c.VisitorName != v.Name || c.Status != parley.StatusQueued {
 		t.Fatalf("new conversation: got %+v", c)
 	}
 	if first.Dup || first.Message.Seq != 1 || first.Message.Conv != c.ID || first.Message.At == 0 {

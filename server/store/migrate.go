@@ -85,3 +85,36 @@ func migrateToLog(tx *bolt.Tx) error {
 	}
 	return tx.Bucket(bucketMeta).Put(keyCheckpoint, u64(pos))
 }
+
+// queueOpenConversations takes schema 4 to schema 5, which routes
+// conversations: every open conversation waits in its site's default
+// team's queue from the time of its newest entry, as nobody was assigned
+// before. The team is resolved from the site's routing when there is one
+// (a file of schema 4 has none, so it is the site's implicit team "").
+// Records are rewritten in place; the log is untouched.
+func queueOpenConversations(tx *bolt.Tx) error {
+	convs, sites := tx.Bucket(bucketConvs), tx.Bucket(bucketSites)
+	return tx.Bucket(bucketOpenConversations).ForEach(func(k, _ []byte) error {
+		v := convs.Get(k)
+		if v == nil {
+			return nil
+		}
+		var rec convRecord
+		if err := decode(v, &rec); err != nil {
+			return fmt.Errorf("conversation %d: %w", be64(k), err)
+		}
+		if rec.Assignee != 0 || rec.Status == parley.StatusQueued {
+			return nil
+		}
+		rec.Status, rec.Queued = parley.StatusQueued, rec.Updated
+		var s parley.Site
+		if sv := sites.Get([]byte(rec.Site)); sv != nil && decode(sv, &s) == nil {
+			rec.Team = s.Routing.DefaultTeamID()
+		}
+		nv, err := encode(&rec)
+		if err != nil {
+			return err
+		}
+		return convs.Put(k, nv)
+	})
+}

@@ -88,7 +88,7 @@ import (
 
 // schemaVersion is the layout this code reads and writes. Raise it with a
 // migration in migrations whenever the layout changes.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // migrations[v] upgrades a database from schema version v to v+1, in the
 // same transaction as Open's bucket creation. Version 0 is a new file.
@@ -97,6 +97,7 @@ var migrations = map[uint64]func(tx *bolt.Tx) error{
 	1: migrateToLog,
 	2: addMemberships,
 	3: indexAgentSessions,
+	4: queueOpenConversations,
 }
 
 // DB is Parley's database.
@@ -129,6 +130,10 @@ type DB struct {
 	// checkpointTo is the log position a checkpoint under way covers, step
 	// by step; 0 when none is.
 	checkpointTo uint64
+
+	// loads counts the open conversations assigned to each agent: see
+	// route.go.
+	loads loads
 
 	// views are the committed state of the dirty conversations, for
 	// readers: see view.go.

@@ -25,14 +25,14 @@ func TestSocketAgentsOnlyEntries(t *testing.T) {
 	if _, err := env.db.Append(ctx, store.Append{Conv: conv, From: parley.Author{Kind: parley.AuthorAgent, ID: env.agents[0].ID, Name: env.agents[0].Name}, ID: "n-1", Text: secret, Kind: parley.KindNote}); err != nil {
 		t.Fatal(err) // 2
 	}
-	if _, err := env.db.Append(ctx, store.Append{Conv: conv, From: parley.Author{Kind: parley.AuthorSite}, Kind: parley.KindEvent, Event: parley.EventTransferred, Internal: true}); err != nil {
+	if _, err := env.db.Append(ctx, store.Append{Conv: conv, From: parley.Author{Kind: parley.AuthorSite}, Kind: parley.KindEvent, Event: parley.EventRated, Internal: true}); err != nil {
 		t.Fatal(err) // 3
 	}
 	agent.say(conv, "a-1", "It left our warehouse today.") // 4
 
 	// Live: the agent gets 2, 3 (and its own 4 as an ack); the visitor gets
 	// 4, which says it follows 1.
-	if got := agent.msgs(conv, 3); got[0].Seq != 2 || got[0].Kind != parley.KindNote || !got[0].Internal || got[1].Event != parley.EventTransferred {
+	if got := agent.msgs(conv, 3); got[0].Seq != 2 || got[0].Kind != parley.KindNote || !got[0].Internal || got[1].Event != parley.EventRated {
 		t.Errorf("agent got %+v", got)
 	}
 	m := v.msgs(conv, 2)[1]
