@@ -71,6 +71,9 @@ type Routing struct {
 	// member of the site.
 	DefaultTeam string  `json:"defaultTeam,omitempty"`
 	PreChat     PreChat `json:"preChat"`
+	// Manual turns automatic assignment off: queued conversations wait
+	// until an agent claims one (or answers it, which takes it).
+	Manual bool `json:"manual,omitempty"`
 	// RequeueSeconds is how long an assignee may be offline before its
 	// open chats go back to the front of the queue; 0 is
 	// DefaultRequeueSeconds.

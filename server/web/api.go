@@ -137,10 +137,26 @@ func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ stor
 		s.apiError(w, r, err)
 		return
 	}
+	members, err := s.store.SiteMembers(site.ID)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	isMember := make(map[uint64]bool, len(members))
+	for _, m := range members {
+		isMember[m.Agent] = true
+	}
+	if site.Routing, err = site.Routing.Validate(func(id uint64) bool { return isMember[id] }); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
 	if err := s.store.PutSite(site); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
+	// Teams and their members may have changed: queues, estimates and
+	// counts with them.
+	s.router.changed()
 	writeJSON(w, http.StatusOK, siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID), Role: role})
 }
 

@@ -46,6 +46,9 @@ type presenceTracker struct {
 	mu     sync.Mutex
 	agents map[uint64]*agentPresence
 	closed bool // the server is shutting down: start no timers
+	// onChange hears every published change of an agent's status, under
+	// mu: it must only record (the router).
+	onChange func(agent uint64, status string)
 }
 
 type agentPresence struct {
@@ -214,7 +217,37 @@ func (t *presenceTracker) update(p *agentPresence, skip *relay.Sub) {
 // to a visitor, nor to skip. t.mu is held, so one agent's frames go out
 // in order.
 func (t *presenceTracker) publish(p *agentPresence, skip *relay.Sub) {
+	if t.onChange != nil {
+		t.onChange(p.agent.ID, p.status)
+	}
 	a := p.agent.Colleague(p.status)
 	t.hub.Publish(&relay.Event{Sites: p.sites, To: relay.Agents, Skip: skip,
 		Frame: parley.Frame{Type: parley.TypePresence, Agent: &a}.Encode()})
+}
+
+// inboxAgent is an agent with inbox sockets open: its roles by site (as
+// its newest socket's hello found them) and its sockets.
+type inboxAgent struct {
+	agent uint64
+	roles map[string]string
+	conns []*conn
+}
+
+// inboxAgents are the agents with inbox sockets open now.
+func (t *presenceTracker) inboxAgents() []inboxAgent {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]inboxAgent, 0, len(t.agents))
+	for id, p := range t.agents {
+		if len(p.conns) == 0 {
+			continue
+		}
+		a := inboxAgent{agent: id, conns: make([]*conn, 0, len(p.conns))}
+		for c := range p.conns {
+			a.conns = append(a.conns, c)
+			a.roles = c.sites
+		}
+		out = append(out, a)
+	}
+	return out
 }

@@ -79,6 +79,9 @@ type Server struct {
 	visitorSockets, agentSockets atomic.Int64
 	// presence is the agents' presence, from their console sockets.
 	presence *presenceTracker
+	// router assigns queued conversations and tells visitors where they
+	// stand (router.go).
+	router *router
 }
 
 // NewServer returns a server that is not listening yet.
@@ -103,6 +106,8 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 	// Messages reach followers from the store's commit hook: after the
 	// commit, in commit order, never from inside the transaction.
 	db.OnCommit(s.publishCommitted)
+	s.router = newRouter(s)
+	s.presence.onChange = s.router.presenceChanged
 	s.srv = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -159,6 +164,10 @@ func (s *Server) Open() error {
 			return fmt.Errorf("web: listen: %w", err)
 		}
 	}
+	if err := s.router.start(); err != nil {
+		ln.Close()
+		return fmt.Errorf("web: starting the router: %w", err)
+	}
 	s.ln = ln
 	if s.cfg.PublicURL == "" {
 		s.cfg.PublicURL = "http://" + ln.Addr().String()
@@ -189,6 +198,7 @@ func (s *Server) Close(ctx context.Context) error {
 	// Sockets closed by the shutdown start no grace: presence ends with
 	// the process.
 	s.presence.close()
+	s.router.close()
 
 	// Shutdown closes the listener at once, then waits for the plain HTTP
 	// requests; websockets, once upgraded, are not its business.

@@ -36,8 +36,18 @@ func (c *conn) send(f parley.Frame) {
 		return
 	}
 	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Fresh: f.Fresh, Sender: c}
+	var conv parley.Conversation
 	if c.role == parley.RoleVisitor {
 		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page
+		if f.Conv == 0 {
+			if err := c.preChat(f, &a); err != nil {
+				c.refuse(err, id)
+				return
+			}
+		} else if f.Topic != "" || f.Name != "" || f.Email != "" {
+			c.refuse(parley.Errorf(parley.EInvalid, "The pre-chat form's answers start a conversation: send them with conv 0."), id)
+			return
+		}
 		if f.Greeted {
 			// Read the site now, not at hello: the greeting is what the
 			// visitor saw, and settings may have changed since.
@@ -53,15 +63,29 @@ func (c *conn) send(f parley.Frame) {
 	} else if f.Conv == 0 {
 		c.refuse(parley.Errorf(parley.EInvalid, "Name the conversation to send to."), id)
 		return
+	} else if f.Topic != "" || f.Name != "" || f.Email != "" {
+		c.refuse(parley.Errorf(parley.EInvalid, "Only a visitor's first message carries the pre-chat form."), id)
+		return
 	} else if c.scoped {
 		// Follow before the commit, so its msg reaches the sender too.
-		if _, _, err := c.follow(f.Conv); err != nil {
+		var err error
+		if conv, _, err = c.follow(f.Conv); err != nil {
 			c.refuse(err, id)
 			return
 		}
-	} else if _, err := c.conversation(f.Conv); err != nil {
-		c.refuse(err, id)
-		return
+	} else {
+		var err error
+		if conv, err = c.conversation(f.Conv); err != nil {
+			c.refuse(err, id)
+			return
+		}
+	}
+	if c.role == parley.RoleAgent && conv.Status == parley.StatusQueued {
+		// An agent who answers a queued chat takes it, capacity or not:
+		// nobody else should answer it too. If someone took it first, the
+		// message still goes; the transcript shows who has it.
+		to := c.author
+		c.s.store.Claim(c.ctx, store.Route{Conv: conv.ID, Site: conv.Site, By: to, To: &to, Capacity: parley.MaxCapacity})
 	}
 	res, err := c.s.store.Append(c.ctx, a)
 	if err != nil {
@@ -82,6 +106,32 @@ func (c *conn) send(f parley.Frame) {
 		ack.Prev = &res.Prev
 	}
 	c.enqueue(outItem{frame: ack.Encode()})
+}
+
+// preChat checks the pre-chat form's answers of a visitor's send that
+// may start a conversation, and sets the team, topic, name and email the
+// new conversation gets. A send that answers the proactive greeting needs
+// no form, and goes to the default team. A send without the required
+// answers is refused, unless it goes to the visitor's open conversation.
+func (c *conn) preChat(f parley.Frame, a *store.Append) error {
+	site, err := c.s.store.Site(c.site.ID)
+	if err != nil {
+		return err
+	}
+	r := site.Routing
+	if f.Greeted {
+		r.PreChat = parley.PreChat{}
+	}
+	ans, err := r.CheckAnswers(parley.PreChatAnswers{Topic: f.Topic, Name: f.Name, Email: f.Email})
+	if err != nil {
+		if convs, cerr := c.s.store.VisitorConversations(c.visitor.ID); cerr == nil && len(convs) > 0 && convs[0].IsOpen() &&
+			f.Topic == "" && f.Name == "" && f.Email == "" {
+			return nil // a later message of an open conversation
+		}
+		return err
+	}
+	a.Team, a.Topic, a.Name, a.Email = r.TeamFor(ans.Topic), ans.Topic, ans.Name, ans.Email
+	return nil
 }
 
 // resume replays a conversation after a sequence number. The connection
@@ -234,6 +284,7 @@ func (c *conn) resolve(f parley.Frame) {
 		c.refuse(err, "")
 		return
 	}
+	c.s.router.observe(conv)
 	c.s.publishConv(conv)
 }
 

@@ -102,6 +102,12 @@ func (c *conn) helloVisitor(f parley.Frame) {
 	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Visitor: &v, Token: token, Conversations: convs, Limits: &c.s.cfg.Limits}.Encode()
 	welcome.live = true
 	c.greet(welcome)
+	for _, conv := range convs {
+		if conv.Status == parley.StatusQueued {
+			// This socket has not been told where the visitor stands.
+			c.s.router.resend(conv.ID)
+		}
+	}
 }
 
 func (c *conn) helloAgent(f parley.Frame) {
@@ -175,7 +181,7 @@ func (c *conn) helloAgent(f parley.Frame) {
 			c.helloFailed(err)
 			return
 		}
-		convs, counts, next, pageSize = page.Conversations, openCounts(page.BySite), page.Next.String(), parley.InboxPageSize
+		convs, counts, next, pageSize = page.Conversations, c.s.router.countsFor(a.ID, c.sites), page.Next.String(), parley.InboxPageSize
 		// The agent record is read again for its capacity: the session's
 		// copy is as old as the upgrade.
 		fresh, err := c.s.store.Agent(a.ID)
@@ -213,16 +219,6 @@ func (c *conn) helloAgent(f parley.Frame) {
 	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Agent: &a, Conversations: convs, Limits: &c.s.cfg.Limits,
 		Counts: counts, Next: next, PageSize: pageSize, Agents: agents}.Encode()
 	c.greet(welcome)
-}
-
-// openCounts are the inbox counts of the open conversations per site.
-func openCounts(bySite map[string]int) *parley.Counts {
-	counts := &parley.Counts{BySite: make(map[string]parley.Counts, len(bySite))}
-	for site, n := range bySite {
-		counts.Open += n
-		counts.BySite[site] = parley.Counts{Open: n}
-	}
-	return counts
 }
 
 // follow makes a scoped agent's connection follow conversation id, if it

@@ -72,8 +72,12 @@ func newSockEnvConfig(tb testing.TB, cfg web.Config) *sockEnv {
 	env.site = parley.Site{
 		ID: "shop", Name: "Coffee Shop", AllowedOrigins: []string{"https://shop.example"},
 		Proactive: parley.Proactive{Enabled: true, DelaySeconds: 5, Message: "Hi! Looking for a blend?"},
+		// Claims by hand: these tests want the log to hold what they
+		// write, when they write it. routing_test.go has automatic
+		// assignment.
+		Routing: parley.Routing{Manual: true},
 	}
-	env.other = parley.Site{ID: "other", Name: "Other Shop", AllowedOrigins: []string{"https://other.example"}}
+	env.other = parley.Site{ID: "other", Name: "Other Shop", AllowedOrigins: []string{"https://other.example"}, Routing: parley.Routing{Manual: true}}
 	for _, s := range []parley.Site{env.site, env.other} {
 		if err := db.CreateSite(s); err != nil {
 			tb.Fatalf("CreateSite: %v", err)

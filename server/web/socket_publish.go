@@ -18,6 +18,7 @@ import (
 func (s *Server) publishCommitted(batch []store.Committed) {
 	for i := range batch {
 		c := &batch[i]
+		s.router.observe(c.Conv)
 		if c.Created {
 			s.publishConv(c.Conv)
 		}
@@ -35,9 +36,10 @@ func (s *Server) publishCommitted(batch []store.Committed) {
 			ev.Skip = sender.sub
 		}
 		s.hub.Publish(ev)
-		// A reopened conversation changes status; an edit or a deletion
+		// A reopened conversation changes status, and so does a routing
+		// event (its assignee, team and status); an edit or a deletion
 		// may change the preview.
-		if !c.Created && (c.Reopened || c.Message.Kind == parley.KindEdit || c.Message.Kind == parley.KindDelete) {
+		if !c.Created && (c.Reopened || c.Message.Kind == parley.KindEdit || c.Message.Kind == parley.KindDelete || c.Message.Kind == parley.KindEvent) {
 			s.publishConv(c.Conv)
 		}
 	}

@@ -136,11 +136,11 @@ func TestSocketScopeGrowsWithResumeAndSend(t *testing.T) {
 	scoped, _ := env.newScopedAgent(t, "scoped agent", 0, parley.ResumeFrom{Conv: first, After: 1})
 	scoped.untilType(parley.TypeSynced)
 
-	// A reply follows the conversation: the agent's own msg comes back,
-	// and then Bob's answer.
+	// A reply follows the conversation and takes it (seq 2): the agent's
+	// own msg comes back, and then Bob's answer.
 	scoped.say(replied, "r-1", "How can I help?")
-	if m := scoped.msgs(replied, 1)[0]; m.ID != "r-1" || m.Seq != 2 {
-		t.Errorf("own reply came back as %+v, want r-1 as seq 2", m)
+	if m := scoped.msgs(replied, 2); m[0].Event != parley.EventAssigned || m[1].ID != "r-1" || m[1].Seq != 3 {
+		t.Errorf("own reply came back as %+v, want the assignment, then r-1 as seq 3", m)
 	}
 	bob.say(replied, "b-1", "my parcel")
 	if m := scoped.msgs(replied, 1)[0]; m.ID != "b-1" {

@@ -200,12 +200,13 @@ func TestSocketOrderAndTwoAgents(t *testing.T) {
 		last = a.Seq
 	}
 
-	// Both agents see the agent's reply, as does the visitor.
+	// Both agents see the agent's reply, as does the visitor: it takes the
+	// queued chat first ("Ann joined", n+1).
 	ann.say(conv, "reply", "Yes, we ship to Norway.")
 	for _, c := range []*sockClient{bob, v} {
 		got := c.until("reply", func(f parley.Frame) bool { return f.Type == parley.TypeMsg && f.ID == "reply" })
-		if got.Seq != n+1 || got.From.Kind != parley.AuthorAgent || got.From.ID != env.agents[0].ID {
-			t.Errorf("%s: got %+v from %+v, want Ann's reply as seq %d", c.name, got, got.From, n+1)
+		if got.Seq != n+2 || got.From.Kind != parley.AuthorAgent || got.From.ID != env.agents[0].ID {
+			t.Errorf("%s: got %+v from %+v, want Ann's reply as seq %d", c.name, got, got.From, n+2)
 		}
 	}
 
@@ -233,8 +234,9 @@ func TestSocketReconnectReplaysExactlyTheGap(t *testing.T) {
 	v.msgs(conv, 3)
 	v.ws.Close(websocket.StatusNormalClosure, "")
 
-	// While the visitor is away, the agent answers.
-	for i := 4; i <= 7; i++ {
+	// While the visitor is away, the agent answers: its first answer takes
+	// the queued chat (4).
+	for i := 5; i <= 7; i++ {
 		agent.say(conv, fmt.Sprint("a-", i), fmt.Sprint("answer ", i))
 	}
 
@@ -257,8 +259,8 @@ func TestSocketReconnectReplaysExactlyTheGap(t *testing.T) {
 	if want := seqRange(4, 7); !equalSeqs(seqs(replay), want) {
 		t.Fatalf("replayed seqs %v, want %v", seqs(replay), want)
 	}
-	if replay[0].Text != "answer 4" {
-		t.Errorf("first replayed text %q, want %q", replay[0].Text, "answer 4")
+	if replay[0].Event != parley.EventAssigned || replay[1].Text != "answer 5" {
+		t.Errorf("replayed %q then %q, want the assignment, then %q", replay[0].Text, replay[1].Text, "answer 5")
 	}
 
 	// Live again: the next message is 8, not a duplicate.
@@ -475,7 +477,8 @@ func TestSocketBadInput(t *testing.T) {
 		c.say(conv, fmt.Sprint("after-", i), "still here")
 		other.say(otherConv, fmt.Sprint("h-", i+1), "carrying on")
 	}
-	if got := env.stored(t, conv); len(got) != 1+len(tests) {
+	// The agent's first "still here" took the conversation: one entry more.
+	if got := env.stored(t, conv); len(got) != 2+len(tests) {
 		t.Errorf("conversation holds %d messages, want %d: refused sends must store nothing", len(got), 1+len(tests))
 	}
 }
@@ -661,10 +664,11 @@ func TestSocketTypingReadPageResolve(t *testing.T) {
 		return f.Type == parley.TypeAck
 	})
 
-	// The visitor reads Ann's message: agents see the read mark.
-	v.sendFrame(parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: 2})
-	if f := ann.untilType(parley.TypeRead); f.Conv != conv || f.Seq != 2 || f.From.Kind != parley.AuthorVisitor {
-		t.Errorf("read %+v from %+v, want the visitor's read of seq 2", f, f.From)
+	// The visitor reads Ann's message (3: her answer took the chat at 2):
+	// agents see the read mark.
+	v.sendFrame(parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: 3})
+	if f := ann.untilType(parley.TypeRead); f.Conv != conv || f.Seq != 3 || f.From.Kind != parley.AuthorVisitor {
+		t.Errorf("read %+v from %+v, want the visitor's read of seq 3", f, f.From)
 	}
 
 	// A new visitor message is unread; Bob reading it tells Ann and the visitor.
@@ -672,12 +676,12 @@ func TestSocketTypingReadPageResolve(t *testing.T) {
 	bob.until("unread conversation", func(f parley.Frame) bool {
 		return f.Type == parley.TypeConv && f.Conversation.ID == conv && f.Conversation.Unread == 1
 	})
-	bob.sendFrame(parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: 3})
-	if f := v.untilType(parley.TypeRead); f.Seq != 3 || f.From.Kind != parley.AuthorAgent {
-		t.Errorf("visitor got read %+v from %+v, want Bob's read of seq 3", f, f.From)
+	bob.sendFrame(parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: 4})
+	if f := v.untilType(parley.TypeRead); f.Seq != 4 || f.From.Kind != parley.AuthorAgent {
+		t.Errorf("visitor got read %+v from %+v, want Bob's read of seq 4", f, f.From)
 	}
 	ann.until("conversation read", func(f parley.Frame) bool {
-		return f.Type == parley.TypeConv && f.Conversation.ID == conv && f.Conversation.Unread == 0 && f.Conversation.AgentRead == 3
+		return f.Type == parley.TypeConv && f.Conversation.ID == conv && f.Conversation.Unread == 0 && f.Conversation.AgentRead == 4
 	})
 
 	// The visitor's page shows on the conversation.
@@ -696,7 +700,7 @@ func TestSocketTypingReadPageResolve(t *testing.T) {
 	}
 	v.say(conv, "v-3", "One more thing")
 	ann.until("reopened", func(f parley.Frame) bool {
-		return f.Type == parley.TypeConv && f.Conversation.ID == conv && f.Conversation.Status == parley.StatusOpen
+		return f.Type == parley.TypeConv && f.Conversation.ID == conv && f.Conversation.Status == parley.StatusQueued
 	})
 }
 

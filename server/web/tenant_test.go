@@ -96,6 +96,10 @@ func TestSocketTenantScoping(t *testing.T) {
 		{"typing", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeTyping, Conv: conv, On: true} }},
 		{"read", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: 1} }},
 		{"resolve", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeResolve, Conv: conv} }},
+		{"claim", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeClaim, ID: "c1", Conv: conv} }},
+		{"transfer", func(conv uint64) parley.Frame {
+			return parley.Frame{Type: parley.TypeTransfer, ID: "t1", Conv: conv, AgentID: env.agents[2].ID, Text: "mine now"}
+		}},
 	} {
 		cy.sendFrame(p.frame(shopConv))
 		theirs := cy.untilError()
@@ -105,7 +109,8 @@ func TestSocketTenantScoping(t *testing.T) {
 			t.Errorf("%s on a shop conversation: %+v; on a missing one: %+v; want the same not_found", p.name, theirs, gone)
 		}
 	}
-	if c, _ := env.db.Conversation(shopConv); c.Status != parley.StatusOpen || c.LastSeq != 2 {
+	// Ann's answer took the queued conversation (seq 2) before it was seq 3.
+	if c, _ := env.db.Conversation(shopConv); c.Status != parley.StatusOpen || c.LastSeq != 3 || c.Assignee != env.agents[0].ID {
 		t.Errorf("Cy's requests changed the shop's conversation: %+v", c)
 	}
 
