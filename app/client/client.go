@@ -80,7 +80,8 @@ type Options struct {
 	OnOutbox func([]parley.Frame)
 	// OnFrame receives every server frame the app should see, after the
 	// client's bookkeeping: each msg once per (conv, seq), in sequence order
-	// for followed conversations.
+	// for followed conversations. Frames the client keeps no books on
+	// (conv, typing, queue, presence, …) pass through as they arrive.
 	OnFrame func(parley.Frame)
 	// OnState receives connection state changes.
 	OnState func(State)
@@ -191,7 +192,13 @@ func New(o Options) *Client {
 			continue
 		}
 		seen[f.ID] = true
-		c.outbox = append(c.outbox, parley.Frame{Type: parley.TypeSend, ID: f.ID, Conv: f.Conv, Text: f.Text, Greeted: f.Greeted})
+		out := parley.Frame{Type: parley.TypeSend, ID: f.ID, Conv: f.Conv, Text: f.Text, Greeted: f.Greeted}
+		if f.Conv == 0 {
+			// The pre-chat answers travel with the message that starts the
+			// conversation, whatever reload or reconnect comes between.
+			out.Topic, out.Name, out.Email = f.Topic, f.Name, f.Email
+		}
+		c.outbox = append(c.outbox, out)
 	}
 	return c
 }
@@ -202,10 +209,21 @@ func New(o Options) *Client {
 // good; a refusal (and a text the limits reject before sending) reaches
 // OnFrame as an error frame carrying the id.
 func (c *Client) Send(conv uint64, text string, greeted bool) (id string) {
+	return c.SendForm(conv, text, greeted, parley.PreChatAnswers{})
+}
+
+// SendForm is Send for a visitor's message that starts a conversation
+// (conv 0) with the answers of the pre-chat form: they are part of the
+// outbox entry, so every resend carries them. For a conv other than 0 the
+// answers are dropped: only a new conversation has a form.
+func (c *Client) SendForm(conv uint64, text string, greeted bool, a parley.PreChatAnswers) (id string) {
 	id = newID()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	f := parley.Frame{Type: parley.TypeSend, ID: id, Conv: conv, Greeted: greeted, Fresh: true}
+	if conv == 0 {
+		f.Topic, f.Name, f.Email = a.Topic, a.Name, a.Email
+	}
 	t, err := c.limits.CheckText(text)
 	if err == nil {
 		f.Text = t

@@ -137,3 +137,16 @@ func TestComposer(t *testing.T) {
 		t.Errorf("CompoID = %q, want %q", got, want)
 	}
 }
+
+// TestMessageListEventRow: an event is a centred system line, not a bubble.
+func TestMessageListEventRow(t *testing.T) {
+	items := []ui.Item{
+		{Key: "seq-1", Seq: 1, From: visitor, Text: "hi", At: 1000},
+		{Key: "seq-2", Seq: 2, From: parley.Author{Kind: parley.AuthorSite}, Text: "Ola joined", At: 2000, Event: parley.EventAssigned},
+	}
+	list := &ui.MessageList{Items: items, Self: parley.AuthorVisitor, Now: time.UnixMilli(3000)}
+	load(t, list)
+	match(t, app.Div().Class("msg-event msg-event-assigned").DataSet("key", "seq-2").DataSet("seq", "2"), list, 0, 1)
+	match(t, app.Span().Class("msg-event-text"), list, 0, 1, 0)
+	match(t, app.Text("Ola joined"), list, 0, 1, 0, 0)
+}

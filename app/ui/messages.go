@@ -11,6 +11,7 @@ import (
 // MessageList renders a conversation's rows as #messages, one .msg each,
 // classed by author kind (.msg-visitor, .msg-agent, .msg-site), by whether
 // the viewer wrote it (.msg-mine) and by delivery (.msg-sending, .msg-failed).
+// Event rows are .msg-event system lines instead.
 type MessageList struct {
 	app.Compo
 
@@ -35,6 +36,13 @@ func (c *MessageList) Render() app.UI {
 }
 
 func (c *MessageList) renderItem(it Item) app.UI {
+	if it.Event != "" {
+		// A system line, centred, for both sides: "Ola joined".
+		return app.Div().Class("msg-event msg-event-"+it.Event).DataSet("key", it.Key).
+			DataSet("seq", strconv.FormatUint(it.Seq, 10)).Body(
+			app.Span().Class("msg-event-text").Text(it.Text),
+		)
+	}
 	mine := it.From.Kind == c.Self && (c.SelfID == 0 || it.From.ID == c.SelfID)
 	class := "msg msg-" + it.From.Kind
 	if mine {

@@ -99,6 +99,10 @@ type Item struct {
 	Reason string
 	// Local marks the proactive greeting shown before the server stored it.
 	Local bool
+	// Event names the routing event of an event row ("assigned",
+	// "transferred", "queued"); Text is the server's line for it. Rows
+	// with an Event are no messages: a list draws them as system lines.
+	Event string
 }
 
 // Failure is a message the server refused, with its reason.
@@ -124,6 +128,9 @@ type Pending struct {
 	// the greeting as the conversation's first message.
 	Greeting   string
 	GreetingAt int64
+	// Events adds a row for each event entry that has a text: who joined,
+	// where the conversation moved.
+	Events bool
 }
 
 // Items merges t and p into the rows to show: durable messages in sequence
@@ -131,7 +138,7 @@ type Pending struct {
 func Items(t *Thread, p Pending) []Item {
 	items := make([]Item, 0, t.Len()+len(p.Outbox)+len(p.Failed)+1)
 	// Edits and deletions refer to an earlier entry: show it as it is now.
-	// Events get rows of their own when the product has any to show.
+	// Events get rows of their own when the list asks for them.
 	var edited map[uint64]string
 	for _, m := range t.msgs {
 		switch m.Kind {
@@ -143,6 +150,17 @@ func Items(t *Thread, p Pending) []Item {
 		}
 	}
 	for _, m := range t.msgs {
+		if m.Kind == parley.KindEvent && p.Events && m.Text != "" {
+			items = append(items, Item{
+				Key:   "seq-" + strconv.FormatUint(m.Seq, 10),
+				Seq:   m.Seq,
+				From:  m.From,
+				Text:  m.Text,
+				At:    m.At,
+				Event: m.Event,
+			})
+			continue
+		}
 		if m.Kind != parley.KindMessage && m.Kind != parley.KindNote {
 			continue
 		}

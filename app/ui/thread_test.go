@@ -207,3 +207,34 @@ func TestItemsShowEntriesAsTheyAreNow(t *testing.T) {
 		t.Errorf("rows %q, want %q", got, want)
 	}
 }
+
+// TestItemsEvents: a list that asks for events gets a row for each one with
+// a text, in sequence order among the messages; others get none.
+func TestItemsEvents(t *testing.T) {
+	var th ui.Thread
+	ola := parley.Author{Kind: parley.AuthorAgent, ID: 2, Name: "Ola"}
+	for _, m := range []parley.Message{
+		{Seq: 1, ID: "a", From: visitor, Text: "Hello?"},
+		{Seq: 2, From: site, Kind: parley.KindEvent, Event: parley.EventAssigned, To: &ola, Text: "Ola joined"},
+		{Seq: 3, ID: "b", From: ola, Text: "Hi!"},
+		{Seq: 4, From: site, Kind: parley.KindEvent, Event: parley.EventRated}, // no text: no row
+		{Seq: 5, From: site, Kind: parley.KindEvent, Event: parley.EventTransferred, Team: "returns", TeamName: "Returns", Text: "Moved to Returns"},
+	} {
+		th.Add(m)
+	}
+	rows := func(p ui.Pending) []string {
+		var got []string
+		for _, it := range ui.Items(&th, p) {
+			got = append(got, fmt.Sprintf("%s:%s:%s", it.Key, it.Event, it.Text))
+		}
+		return got
+	}
+	if got, want := rows(ui.Pending{Self: visitor, Events: true}), []string{
+		"seq-1::Hello?", "seq-2:assigned:Ola joined", "seq-3::Hi!", "seq-5:transferred:Moved to Returns",
+	}; !slices.Equal(got, want) {
+		t.Errorf("rows with events %q, want %q", got, want)
+	}
+	if got, want := rows(ui.Pending{Self: visitor}), []string{"seq-1::Hello?", "seq-3::Hi!"}; !slices.Equal(got, want) {
+		t.Errorf("rows without events %q, want %q", got, want)
+	}
+}

@@ -28,6 +28,18 @@ type Chat struct {
 	// Notice is the latest error that concerns no message in particular.
 	Notice string
 
+	// Form is the site's pre-chat form, nil when it has none; Returning
+	// says the visitor came with a token, so until the welcome a
+	// conversation may be open and the form must wait.
+	Form      *parley.WidgetPreChat
+	Returning bool
+	// FormNotice is why the server refused the form.
+	FormNotice string
+	// Assignee is the name of the agent answering, "" while nobody is.
+	Assignee string
+	// Queue is where the queued conversation stands, nil when unknown.
+	Queue *parley.QueueStatus
+
 	welcomed bool
 	greeted  bool
 	// liveAfter: agent messages above it arrived while the widget ran;
@@ -48,6 +60,9 @@ type Effects struct {
 	Announce []parley.Message
 	// NewMessages reports that the thread grew.
 	NewMessages bool
+	// Refill holds the answers of a form the server refused, to show
+	// again: the visitor's message is never lost.
+	Refill *Answers
 }
 
 // NewChat returns the state of a widget that has heard nothing yet.
@@ -105,6 +120,13 @@ func (c *Chat) Apply(f parley.Frame, now time.Time) Effects {
 			return eff
 		}
 		eff.NewMessages = true
+		if m.Kind == parley.KindEvent {
+			c.applyEvent(m)
+			return eff
+		}
+		if m.Kind != parley.KindMessage {
+			return eff
+		}
 		switch m.From.Kind {
 		case parley.AuthorVisitor:
 			// Writing means having read what came before.
@@ -124,9 +146,22 @@ func (c *Chat) Apply(f parley.Frame, now time.Time) Effects {
 			c.Typing.Set(ui.AuthorName(*f.From), f.On, now)
 		}
 
+	case parley.TypeQueue:
+		if f.Queue != nil && (f.Conv == c.Conv || c.Conv == 0) && c.Assignee == "" && c.Status != parley.StatusResolved {
+			// Once someone answers, a late queue frame (they are
+			// coalesced) must not take the name off the header.
+			q := *f.Queue
+			c.Queue, c.Status = &q, parley.StatusQueued
+		}
+
 	case parley.TypeError:
 		if fr, ok := c.sent[f.ID]; ok && f.ID != "" {
 			delete(c.sent, f.ID)
+			if c.formRefused(fr, f) {
+				a := AnswersOf(fr)
+				eff.Refill, c.FormNotice = &a, f.Message
+				break
+			}
 			c.Failed = append(c.Failed, ui.Failure{Frame: fr, Reason: f.Message})
 		} else if f.ID == "" {
 			c.Notice = f.Message
@@ -141,6 +176,63 @@ func (c *Chat) adopt(conv parley.Conversation) {
 	}
 	c.Conv, c.Status = conv.ID, conv.Status
 	c.read = max(c.read, conv.VisitorRead)
+	c.Assignee = conv.AssigneeName
+	if conv.Status != parley.StatusQueued || c.Assignee != "" {
+		c.Queue = nil
+	}
+}
+
+// applyEvent follows the routing events: who answers, or back to waiting.
+// A return to the queue forgets the old position; the next queue frame
+// brings the new one.
+func (c *Chat) applyEvent(m parley.Message) {
+	switch m.Event {
+	case parley.EventAssigned, parley.EventTransferred:
+		if m.To != nil && m.To.ID != 0 {
+			c.Assignee, c.Status, c.Queue = ui.AuthorName(*m.To), parley.StatusOpen, nil
+			return
+		}
+		if m.Event == parley.EventTransferred {
+			c.Assignee, c.Status, c.Queue = "", parley.StatusQueued, nil
+		}
+	case parley.EventQueued:
+		c.Assignee, c.Status, c.Queue = "", parley.StatusQueued, nil
+	case parley.EventResolved:
+		c.Status, c.Queue = parley.StatusResolved, nil
+	case parley.EventReopened:
+		if c.Status == parley.StatusResolved {
+			c.Status = parley.StatusOpen
+		}
+	}
+}
+
+// formRefused says whether the server refused the message that carried
+// the pre-chat form for its answers: the form comes back, filled in.
+func (c *Chat) formRefused(sent, refusal parley.Frame) bool {
+	return c.Form != nil && sent.Conv == 0 && !sent.Greeted && refusal.Code == parley.EInvalid && c.Thread.Len() == 0
+}
+
+// NeedsForm says whether the visitor's next message starts a conversation
+// through the pre-chat form: the site has one, nothing was written yet,
+// and no greeting waits for an answer (that answer needs no form).
+func (c *Chat) NeedsForm() bool {
+	return c.Form != nil && c.Conv == 0 && (c.welcomed || !c.Returning) &&
+		c.Thread.Len() == 0 && len(c.Outbox) == 0 && len(c.Failed) == 0 && c.Greeting == ""
+}
+
+// WaitLine is what the visitor is told while nobody answers: the queue
+// position and estimate, or that nobody is online; "" once someone answers.
+func (c *Chat) WaitLine() string {
+	if c.Conv == 0 && c.Queue == nil || c.Status != parley.StatusQueued || c.Assignee != "" {
+		return ""
+	}
+	return QueueText(c.Queue)
+}
+
+// Routed says whether the server routes this conversation through a queue:
+// then the wait line, not a promise, says when to expect an answer.
+func (c *Chat) Routed() bool {
+	return c.Status == parley.StatusQueued || c.Assignee != "" || c.Queue != nil
 }
 
 // switchTo starts over with another conversation (the old one was closed
@@ -150,6 +242,7 @@ func (c *Chat) switchTo(conv uint64) {
 	c.Thread = ui.Thread{}
 	c.liveAfter = 0
 	c.read = 0
+	c.Assignee, c.Queue = "", nil
 }
 
 // Greet shows a proactive greeting, unless the visitor is already talking.
@@ -173,7 +266,7 @@ func (c *Chat) TakeGreeted() bool {
 // Sent records a message handed to the client.
 func (c *Chat) Sent(f parley.Frame) {
 	c.sent[f.ID] = f
-	c.Notice = ""
+	c.Notice, c.FormNotice = "", ""
 }
 
 // Retry takes a refused message out of the failures, to be sent again.
@@ -196,6 +289,7 @@ func (c *Chat) Items() []ui.Item {
 		Failed:     c.Failed,
 		Greeting:   c.Greeting,
 		GreetingAt: c.GreetingAt,
+		Events:     true,
 	})
 }
 
@@ -203,7 +297,7 @@ func (c *Chat) Items() []ui.Item {
 func (c *Chat) Unread() int {
 	n := 0
 	for _, m := range c.Thread.Messages() {
-		if m.Seq > c.read && m.From.Kind == parley.AuthorAgent {
+		if m.Seq > c.read && m.From.Kind == parley.AuthorAgent && m.Kind == parley.KindMessage {
 			n++
 		}
 	}
@@ -224,8 +318,15 @@ func (c *Chat) MarkRead() (uint64, bool) {
 // OpenConversation reports whether the visitor has an open conversation;
 // known is false until the server said so.
 func (c *Chat) OpenConversation() (open, known bool) {
-	return c.Conv != 0 && c.Status == parley.StatusOpen, c.welcomed
+	return c.Conv != 0 && parley.IsOpenStatus(c.Status), c.welcomed
 }
 
 // AgentReplied reports whether an agent has written in the conversation.
-func (c *Chat) AgentReplied() bool { return c.Thread.HasFrom(parley.AuthorAgent) }
+func (c *Chat) AgentReplied() bool {
+	for _, m := range c.Thread.Messages() {
+		if m.From.Kind == parley.AuthorAgent && m.Kind == parley.KindMessage {
+			return true
+		}
+	}
+	return false
+}

@@ -45,8 +45,16 @@ type Panel struct {
 	Typing []string
 	// Banner is the connection notice; empty when online.
 	Banner string
-	// Expect shows when to expect an answer: no agent replied yet.
+	// Expect shows when to expect an answer: no agent replied yet and no
+	// queue says more.
 	Expect bool
+	// Wait is the queue line (position and estimate, or that nobody is
+	// online); empty once someone answers.
+	Wait string
+	// Assignee is the name of the agent answering, shown in the header.
+	Assignee string
+	// Form, when set, takes the composer's place: the pre-chat form.
+	Form *PreChatForm
 	// Notice is an error about no message in particular.
 	Notice   string
 	MaxRunes int
@@ -98,9 +106,32 @@ func (p *Panel) Render() app.UI {
 		}
 		intro = app.Div().Class("intro").Text(text)
 	}
-	var expect app.UI = app.Span().Class("expect-none")
-	if p.Expect {
-		expect = app.Div().Class("expect").Text(ExpectText)
+	// The wait line is a live region that is always there, so screen
+	// readers announce each new position.
+	class, text := "wait wait-none", ""
+	switch {
+	case p.Wait != "":
+		class, text = "wait", p.Wait
+	case p.Expect:
+		class, text = "wait expect", ExpectText
+	}
+	wait := app.Div().ID("wait").Class(class).Role("status").Aria("live", "polite").Text(text)
+
+	var agent app.UI = app.Span().Class("widget-agent-none")
+	if p.Assignee != "" {
+		agent = app.Div().ID("agent").Class("widget-agent").Body(
+			app.Span().Class("avatar").Aria("hidden", "true").Text(parley.Initials(p.Assignee)),
+			app.Span().Class("widget-agent-name").Text(p.Assignee+" is answering"),
+		)
+	}
+	var composer app.UI = &ui.Composer{
+		Key:      "visitor",
+		MaxRunes: p.MaxRunes,
+		OnSend:   p.OnSend,
+		OnTyping: p.OnTyping,
+	}
+	if p.Form != nil {
+		composer = p.Form
 	}
 	var notice app.UI = app.Span().Class("notice-none")
 	if p.Notice != "" {
@@ -111,6 +142,7 @@ func (p *Panel) Render() app.UI {
 		app.Header().Class("widget-header").Body(
 			app.H1().Class("widget-title").Text(title),
 			closeBtn,
+			agent,
 		),
 		banner,
 		app.Div().ID(ui.ScrollerID).Class("widget-body").Body(
@@ -121,16 +153,11 @@ func (p *Panel) Render() app.UI {
 				Now:     p.Now,
 				OnRetry: p.OnRetry,
 			},
-			expect,
+			wait,
 		),
 		&ui.TypingIndicator{Names: p.Typing},
 		notice,
-		&ui.Composer{
-			Key:      "visitor",
-			MaxRunes: p.MaxRunes,
-			OnSend:   p.OnSend,
-			OnTyping: p.OnTyping,
-		},
+		composer,
 		app.Div().Class("widget-footer").Text("Powered by Parley"),
 	)
 }

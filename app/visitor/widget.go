@@ -45,6 +45,9 @@ type Widget struct {
 	panelOpen bool
 	visible   bool
 	typingOut ui.TypingNotifier
+	// answers and formErrs are the pre-chat form as typed and as checked.
+	answers  Answers
+	formErrs FormErrors
 	// typingRefresh is set while a re-render is scheduled to expire typing.
 	typingRefresh bool
 	now           time.Time
@@ -64,6 +67,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.origin, _ = ParseOrigin(q.Get("origin"))
 	w.settings = pageSettings()
 	w.chat = NewChat()
+	w.chat.Form = w.settings.PreChat
 	w.now = time.Now()
 	w.toldUnread, w.toldOpen = -1, -1
 	w.visible = ui.PageVisible()
@@ -86,6 +90,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 		app.Log("parley: reading the outbox:", err)
 		outbox = nil
 	}
+	w.chat.Returning = token != ""
 
 	w.cl = client.New(client.Options{
 		URL:    ui.SocketURL(u),
@@ -151,7 +156,10 @@ func (w *Widget) Render() app.UI {
 		Items:     w.chat.Items(),
 		Typing:    w.chat.Typing.Names(w.now),
 		Banner:    Banner(w.state, w.everOnline),
-		Expect:    !w.chat.AgentReplied(),
+		Expect:    !w.chat.AgentReplied() && !w.chat.Routed(),
+		Wait:      w.chat.WaitLine(),
+		Assignee:  w.chat.Assignee,
+		Form:      w.form(),
 		Notice:    notice,
 		MaxRunes:  w.chat.Limits.MaxTextRunes,
 		Now:       w.now,
@@ -169,6 +177,9 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	eff := w.chat.Apply(f, w.now)
 	if eff.Token != "" {
 		w.store(ctx, tokenKey(w.site), eff.Token)
+	}
+	if eff.Refill != nil {
+		w.answers, w.formErrs = *eff.Refill, FormErrors{}
 	}
 	for _, m := range eff.Announce {
 		w.post(AgentMessage(m))
@@ -224,9 +235,62 @@ func (w *Widget) onRetry(ctx app.Context, id string) {
 	}
 }
 
+// form is the pre-chat form while the next message needs it, else nil.
+func (w *Widget) form() *PreChatForm {
+	if !w.chat.NeedsForm() {
+		return nil
+	}
+	return &PreChatForm{
+		Form:     w.settings.PreChat,
+		Answers:  w.answers,
+		Errors:   w.formErrs,
+		Notice:   w.chat.FormNotice,
+		OnInput:  w.onFormInput,
+		OnSubmit: w.onFormSubmit,
+	}
+}
+
+func (w *Widget) onFormInput(ctx app.Context, field, value string) {
+	w.answers.Set(field, value)
+	// The input holds what was typed: nothing on screen changes.
+	ctx.PreventUpdate()
+}
+
+// onFormSubmit checks the form as the server will, and sends the first
+// message with the answers, or shows what is wrong next to each field,
+// keeping everything typed.
+func (w *Widget) onFormSubmit(ctx app.Context) {
+	if w.cl == nil {
+		return
+	}
+	a, errs := CheckForm(w.settings.PreChat, w.answers, w.chat.Limits.MaxTextRunes)
+	w.formErrs = errs
+	if errs.Any() {
+		first := FormTextID
+		switch {
+		case errs.Topic != "":
+			first = FormTopicID
+		case errs.Name != "":
+			first = FormNameID
+		case errs.Email != "":
+			first = FormEmailID
+		}
+		ctx.Defer(func(ctx app.Context) { ui.Focus(first) })
+		return
+	}
+	w.now = time.Now()
+	f := a.Frame()
+	w.send(f)
+	w.answers = Answers{}
+	ctx.Defer(func(ctx app.Context) {
+		ui.ScrollToBottom(ui.ScrollerID)
+		ui.Focus(ui.ComposerID)
+	})
+}
+
 func (w *Widget) send(f parley.Frame) {
 	f.Type = parley.TypeSend
-	f.ID = w.cl.Send(f.Conv, f.Text, f.Greeted)
+	f.ID = w.cl.SendForm(f.Conv, f.Text, f.Greeted, parley.PreChatAnswers{Topic: f.Topic, Name: f.Name, Email: f.Email})
 	w.chat.Sent(f)
 	w.chat.Outbox = w.cl.Outbox()
 }
@@ -328,7 +392,10 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 		if m.Page != nil && w.cl != nil {
 			w.cl.Page(*m.Page)
 		}
-		w.chat.Greet(m.Greeting, w.now)
+		if w.answers.Empty() {
+			// A greeting replaces the form: not under the visitor's hands.
+			w.chat.Greet(m.Greeting, w.now)
+		}
 		ctx.Defer(func(ctx app.Context) {
 			ui.ScrollToBottom(ui.ScrollerID)
 			ui.Focus(ui.ComposerID)
