@@ -99,6 +99,11 @@ type Item struct {
 	Reason string
 	// Local marks the proactive greeting shown before the server stored it.
 	Local bool
+	// Kind is the entry's kind: a message (""), an internal note
+	// (parley.KindNote), or an event (parley.KindEvent, with Event) shown
+	// as a line of its own.
+	Kind  string
+	Event string
 }
 
 // Failure is a message the server refused, with its reason.
@@ -124,6 +129,10 @@ type Pending struct {
 	// the greeting as the conversation's first message.
 	Greeting   string
 	GreetingAt int64
+	// Events asks for rows of the events that carry a text ("Ola joined",
+	// "Moved to Returns"); without it the list holds messages and notes
+	// only.
+	Events bool
 }
 
 // Items merges t and p into the rows to show: durable messages in sequence
@@ -131,7 +140,7 @@ type Pending struct {
 func Items(t *Thread, p Pending) []Item {
 	items := make([]Item, 0, t.Len()+len(p.Outbox)+len(p.Failed)+1)
 	// Edits and deletions refer to an earlier entry: show it as it is now.
-	// Events get rows of their own when the product has any to show.
+	// Events get rows of their own when asked for (Pending.Events).
 	var edited map[uint64]string
 	for _, m := range t.msgs {
 		switch m.Kind {
@@ -143,7 +152,8 @@ func Items(t *Thread, p Pending) []Item {
 		}
 	}
 	for _, m := range t.msgs {
-		if m.Kind != parley.KindMessage && m.Kind != parley.KindNote {
+		event := m.Kind == parley.KindEvent && p.Events && m.Text != ""
+		if m.Kind != parley.KindMessage && m.Kind != parley.KindNote && !event {
 			continue
 		}
 		text := m.Text
@@ -155,8 +165,10 @@ func Items(t *Thread, p Pending) []Item {
 			Seq:  m.Seq,
 			ID:   m.ID,
 			From: m.From,
-			Text: text,
-			At:   m.At,
+			Text:  text,
+			At:    m.At,
+			Kind:  m.Kind,
+			Event: m.Event,
 		})
 	}
 	if p.Greeting != "" && !t.HasFrom(parley.AuthorSite) {
