@@ -639,7 +639,7 @@ func (c *Console) renderDesk() app.UI {
 	var pane app.UI
 	switch c.route.View {
 	case ViewSettings:
-		pane = &Settings{API: c.api}
+		pane = &Settings{API: c.api, Colleagues: d.Colleagues()}
 	case ViewConversation:
 		id := c.route.Conv
 		conv, ok := d.Inbox.Get(id)
