@@ -192,6 +192,9 @@ func DecodeMembers(b []byte) ([]SiteMember, error) {
 				if m.Name == "" {
 					m.Name = agent.Name
 				}
+				if e.Email == "" {
+					e.Email = agent.Email
+				}
 			}
 		}
 		if m.Name == "" {
