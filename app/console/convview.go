@@ -76,7 +76,7 @@ func (v *ConversationView) Render() app.UI {
 	case parley.StatusResolved:
 		status = app.Span().Class("conv-status").Text("Resolved")
 	case parley.StatusQueued, parley.StatusOpen:
-		status = app.Span().Class("conv-status conv-status-"+c.Status).Text(StatusText(c, v.Now))
+		status = app.Span().Class("conv-status conv-status-" + c.Status).Text(StatusText(c, v.Now))
 	}
 	onResolve := v.OnResolve
 	resolve := app.Button().ID("resolve").Class("button").Type("button").Disabled(resolved).

@@ -73,9 +73,9 @@ type DeskEffects struct {
 // NewDesk returns an empty desk.
 func NewDesk() *Desk {
 	return &Desk{
-		Limits:  parley.DefaultLimits,
-		convs:   make(map[uint64]*Thread),
-		sent:    make(map[string]parley.Frame),
+		Limits:   parley.DefaultLimits,
+		convs:    make(map[uint64]*Thread),
+		sent:     make(map[string]parley.Frame),
 		alerted:  make(map[uint64]uint64),
 		requests: make(map[string]parley.Frame),
 	}

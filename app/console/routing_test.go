@@ -221,7 +221,9 @@ func TestRoutingForm(t *testing.T) {
 			f.ToggleMember(0, 5, true)
 		}, func(r parley.Routing) bool { return reflect.DeepEqual(r.Teams[0].Members, []uint64{1, 5}) }, ""},
 		{"empty requeue is the default", func(f *console.RoutingForm) { f.RequeueSeconds = " " },
-			func(r parley.Routing) bool { return r.RequeueSeconds == 0 && r.RequeueAfter() == parley.DefaultRequeueSeconds }, ""},
+			func(r parley.Routing) bool {
+				return r.RequeueSeconds == 0 && r.RequeueAfter() == parley.DefaultRequeueSeconds
+			}, ""},
 		{"requeue not a number", func(f *console.RoutingForm) { f.RequeueSeconds = "soon" }, nil, parley.EInvalid},
 		{"requeue too short", func(f *console.RoutingForm) { f.RequeueSeconds = "5" }, nil, parley.EInvalid},
 		{"a team without a name", func(f *console.RoutingForm) { f.AddTeam() }, nil, parley.EInvalid},

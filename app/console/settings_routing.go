@@ -62,8 +62,7 @@ func (s *Settings) renderRouting(ro bool) app.UI {
 					Aria("label", "Remove team "+t.Name).
 					OnClick(s.edit(func() { s.form.Routing.RemoveTeam(i) })).Text("Remove")
 			}
-			return app.FieldSet().Class("routing-team").DataSet("team", t.Key).Body(
-				app.Legend().Text("Team"),
+			return app.Div().Class("routing-team").Role("group").Aria("label", "Team "+strconv.Itoa(i+1)).DataSet("team", t.Key).Body(
 				field(id, "Name", app.Input().ID(id).Type("text").Value(t.Name).ReadOnly(ro).
 					MaxLength(60).Placeholder("Orders").
 					OnInput(s.set(func(v string) { s.form.Routing.Teams[i].Name = v }))),
@@ -139,10 +138,10 @@ func (s *Settings) renderRouting(ro bool) app.UI {
 		field("default-team", "Chats without a topic go to", app.Select().ID("default-team").Disabled(ro || len(f.Teams) == 0).
 			OnChange(s.set(func(v string) { s.form.Routing.DefaultTeam = v })).
 			Body(teamOptions(f.DefaultTeam, "The first team"))),
-		app.H4().Text("Topics"),
+		app.H3().Text("Topics"),
 		topics,
 		addTopic,
-		app.H4().Text("Pre-chat form"),
+		app.H3().Text("Pre-chat form"),
 		app.Label().Class("check").Body(
 			app.Input().ID("prechat").Type("checkbox").Checked(f.PreChat).Disabled(ro).
 				OnChange(func(ctx app.Context, e app.Event) {

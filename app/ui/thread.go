@@ -161,10 +161,10 @@ func Items(t *Thread, p Pending) []Item {
 			text = e
 		}
 		items = append(items, Item{
-			Key:  "seq-" + strconv.FormatUint(m.Seq, 10),
-			Seq:  m.Seq,
-			ID:   m.ID,
-			From: m.From,
+			Key:   "seq-" + strconv.FormatUint(m.Seq, 10),
+			Seq:   m.Seq,
+			ID:    m.ID,
+			From:  m.From,
 			Text:  text,
 			At:    m.At,
 			Kind:  m.Kind,
