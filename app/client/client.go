@@ -311,6 +311,22 @@ func (c *Client) Resolve(conv uint64) {
 	c.resolves[conv] = true
 }
 
+// SendControl sends a request that is answered by what it changes or by
+// an error frame carrying its id (an agent's claim or transfer). It fills
+// in the id and returns it; the error frame reaches OnFrame like any
+// other. Offline it sends nothing, keeps nothing for later (such a request
+// is about the state now, not after a reconnect) and reports false.
+func (c *Client) SendControl(f parley.Frame) (id string, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sess == nil {
+		return "", false
+	}
+	f.ID = newID()
+	c.sess.queue(f)
+	return f.ID, true
+}
+
 // Follow starts tracking conv: the app holds every message up to after (an
 // agent that loaded the history, say). Messages after it are then delivered
 // once each and in order, gaps are filled by resume, and conv is part of

@@ -552,9 +552,10 @@ func TestAgent(t *testing.T) {
 	arec.wait(t, "the replay", func() bool { return a.LastSeq(conv) == 2 })
 	answer := a.Send(conv, "Yes, how can I help?", false)
 	vrec.wait(t, "the answer", func() bool { return vrec.hasMsg(answer) })
-	arec.wait(t, "the answer's echo", func() bool { return a.LastSeq(conv) == 3 && arec.outboxEmpty() })
-	checkMsgs(t, vrec.snapshot(), conv, []string{first, second, answer})
-	checkMsgs(t, arec.snapshot()[mark:], conv, []string{first, second, answer})
+	// The answer takes the queued chat first: "Ada joined" is seq 3.
+	arec.wait(t, "the answer's echo", func() bool { return a.LastSeq(conv) == 4 && arec.outboxEmpty() })
+	checkMsgs(t, vrec.snapshot(), conv, []string{first, second, "", answer})
+	checkMsgs(t, arec.snapshot()[mark:], conv, []string{first, second, "", answer})
 
 	// Ephemeral frames reach the other side.
 	a.Typing(conv, true)
@@ -829,5 +830,38 @@ func TestPresenceRemembered(t *testing.T) {
 	want := []string{"hello ", "presence away", "hello away", "presence online", "hello "}
 	if strings.Join(got, "; ") != strings.Join(want, "; ") {
 		t.Errorf("presence sent:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestSendControl: a claim goes out at once with a fresh id; offline,
+// nothing is sent or kept for later.
+func TestSendControl(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	rec := newRecorder()
+	o := rec.options(p.wsURL(), parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent})
+	o.Header = ts.login(t)
+	c := client.New(o)
+	if id, ok := c.SendControl(parley.Frame{Type: parley.TypeClaim, Conv: 7}); ok || id != "" {
+		t.Errorf("SendControl offline = %q, %v; want nothing sent", id, ok)
+	}
+	run(t, c)
+	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	id, ok := c.SendControl(parley.Frame{Type: parley.TypeClaim, Conv: 7})
+	if !ok || parley.CheckClientID(id) != nil {
+		t.Fatalf("SendControl online = %q, %v; want a client id", id, ok)
+	}
+	rec.wait(t, "the claim on the wire", func() bool {
+		for _, f := range p.clientFrames() {
+			if f.Type == parley.TypeClaim && f.ID == id && f.Conv == 7 {
+				return true
+			}
+		}
+		return false
+	})
+	for _, f := range p.clientFrames() {
+		if f.Type == parley.TypeClaim && f.ID != id {
+			t.Errorf("the offline claim went out later: %+v", f)
+		}
 	}
 }

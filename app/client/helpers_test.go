@@ -54,7 +54,11 @@ func startServer(tb testing.TB, path, addr string, limits parley.Limits) *testSe
 		tb.Fatalf("store.Open: %v", err)
 	}
 	if _, err := db.Site(testSite); parley.ErrorCode(err) == parley.ENotFound {
-		if err := db.CreateSite(parley.Site{ID: testSite, Name: "Shop", AllowedOrigins: []string{"http://127.0.0.1:*"}}); err != nil {
+		if err := db.CreateSite(parley.Site{ID: testSite, Name: "Shop", AllowedOrigins: []string{"http://127.0.0.1:*"},
+			// Claims by hand, so the log holds what the tests write;
+			// a topic for the pre-chat form.
+			Routing: parley.Routing{Manual: true, Teams: []parley.Team{{ID: "returns", Name: "Returns"}},
+				Topics: []parley.Topic{{ID: "returns", Name: "Returns", Team: "returns"}}}}); err != nil {
 			tb.Fatalf("CreateSite: %v", err)
 		}
 		hash, err := web.HashPassword(testPassword)

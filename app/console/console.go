@@ -57,8 +57,9 @@ type Console struct {
 	desk       *Desk
 	// loadingMore: a page of the inbox is on its way; refreshing: the top
 	// of the inbox is read again, and refreshAgain asks for another read
-	// once it is in.
+	// once it is in. switching is the view whose first page is on its way.
 	loadingMore, refreshing, refreshAgain bool
+	switching                             string
 
 	updateAvailable bool
 	permission      app.NotificationPermission
@@ -132,7 +133,12 @@ func (c *Console) OnDismount() {
 
 // OnNav follows the URL: /console, /console/c/{id}, /console/settings.
 func (c *Console) OnNav(ctx app.Context) {
+	from := c.route
 	c.route = ParseRoute(ctx.Page().URL().Path)
+	if from.View == ViewSettings && c.route.View != ViewSettings && c.auth == authLoggedIn {
+		// The teams may have changed there.
+		c.loadSites()
+	}
 	c.now = time.Now()
 	if c.auth == authLoggedIn && c.route.View == ViewConversation {
 		c.openConversation(c.route.Conv)
@@ -200,10 +206,32 @@ func (c *Console) startSession(s Session) {
 			}
 		})
 	})
+	c.switching = ""
+	c.loadSites()
 	if c.route.View == ViewConversation {
 		c.openConversation(c.route.Conv)
 	}
 	c.settle()
+}
+
+// loadSites reads the agent's sites: the names of sites, teams and topics
+// in the headers, and which teams are the agent's for the views.
+func (c *Console) loadSites() {
+	ctx, api, d := c.ctx, c.api, c.desk
+	if d == nil {
+		return
+	}
+	ctx.Async(func() {
+		sites, err := api.Sites(ctx)
+		ctx.Dispatch(func(ctx app.Context) {
+			if c.desk != d || err != nil {
+				// Without them the headers show ids and the views trust
+				// the server's pages: nothing to warn about.
+				return
+			}
+			d.SetSites(sites)
+		})
+	})
 }
 
 func (c *Console) stopClient() {
@@ -254,10 +282,43 @@ func (c *Console) onFrame(ctx app.Context, f parley.Frame) {
 	if f.Type == parley.TypeTyping {
 		c.expireTypingLater()
 	}
-	if eff.Refresh {
+	if eff.ReloadView {
+		c.loadView(c.desk.Inbox.View())
+	} else if eff.Refresh {
 		c.refreshInbox()
 	}
 	c.settle()
+}
+
+// onView is the switcher: show view, from its first page.
+func (c *Console) onView(_ app.Context, view string) {
+	c.loadView(view)
+}
+
+// loadView reads the first page of view and shows it. The latest view
+// asked for wins; the list stays as it is meanwhile.
+func (c *Console) loadView(view string) {
+	d := c.desk
+	if d == nil {
+		return
+	}
+	ctx, api := c.ctx, c.api
+	c.switching = view
+	ctx.Async(func() {
+		p, err := api.Conversations(ctx, view, "", parley.InboxPageSize)
+		ctx.Dispatch(func(ctx app.Context) {
+			if c.desk != d || c.switching != view {
+				return
+			}
+			c.switching = ""
+			if err != nil {
+				d.Notice = "Could not load the " + ViewLabel(view) + " view: " + parley.ErrorMessage(err)
+				return
+			}
+			d.Inbox.SetView(view, p)
+			c.settle()
+		})
+	})
 }
 
 // onLoadMore reads the next page of the inbox.
@@ -266,13 +327,13 @@ func (c *Console) onLoadMore(app.Context) {
 	if d == nil || c.loadingMore || d.Inbox.Next() == "" {
 		return
 	}
-	ctx, api, before := c.ctx, c.api, d.Inbox.Next()
+	ctx, api, before, view := c.ctx, c.api, d.Inbox.Next(), d.Inbox.View()
 	c.loadingMore = true
 	ctx.Async(func() {
-		p, err := api.Conversations(ctx, before, parley.InboxPageSize)
+		p, err := api.Conversations(ctx, view, before, parley.InboxPageSize)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.loadingMore = false
-			if c.desk != d {
+			if c.desk != d || d.Inbox.View() != view {
 				return
 			}
 			if err != nil {
@@ -294,9 +355,10 @@ func (c *Console) refreshInbox() {
 		return
 	}
 	ctx, api, d := c.ctx, c.api, c.desk
+	view := d.Inbox.View()
 	c.refreshing = true
 	ctx.Async(func() {
-		p, err := api.Conversations(ctx, "", parley.InboxPageSize)
+		p, err := api.Conversations(ctx, view, "", parley.InboxPageSize)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.refreshing = false
 			if c.desk != d {
@@ -375,6 +437,8 @@ func (c *Console) expireTypingLater() {
 // checkIdle sets the agent away after parley.IdleAway without input,
 // and keeps checking.
 func (c *Console) checkIdle(ctx app.Context) {
+	// The same tick keeps the waiting times of queued chats moving.
+	c.now = time.Now()
 	if t := c.lastInput.Load(); t != 0 {
 		c.presence.Input(time.Unix(0, t))
 	}
@@ -488,6 +552,35 @@ func (c *Console) onResolve(ctx app.Context) {
 	}
 }
 
+// onClaim takes the queued conversation on screen.
+func (c *Console) onClaim(ctx app.Context) {
+	c.request(parley.Frame{Type: parley.TypeClaim, Conv: c.route.Conv})
+}
+
+// onTransfer hands the conversation on screen to a team or a colleague.
+func (c *Console) onTransfer(ctx app.Context, f parley.Frame) {
+	f.Conv = c.route.Conv
+	c.request(f)
+}
+
+// request sends a claim or a transfer; the answer is the conversation's
+// change, or an error frame with the request's id shown in its header.
+func (c *Console) request(f parley.Frame) {
+	if c.desk == nil || f.Conv == 0 {
+		return
+	}
+	if c.cl == nil {
+		c.desk.RequestFailed(f.Conv, "You are offline. Try again once the console is connected.")
+		return
+	}
+	id, ok := c.cl.SendControl(f)
+	if !ok {
+		c.desk.RequestFailed(f.Conv, "You are offline. Try again once the console is connected.")
+		return
+	}
+	c.desk.Requested(id, f)
+}
+
 // Render implements app.Composer.
 func (c *Console) Render() app.UI {
 	view := "inbox"
@@ -546,25 +639,34 @@ func (c *Console) renderDesk() app.UI {
 	var pane app.UI
 	switch c.route.View {
 	case ViewSettings:
-		pane = &Settings{API: c.api}
+		pane = &Settings{API: c.api, Colleagues: d.Colleagues()}
 	case ViewConversation:
 		id := c.route.Conv
 		conv, ok := d.Inbox.Get(id)
 		if !ok {
 			conv = parley.Conversation{ID: id}
 		}
+		site, known := d.Site(conv.Site)
+		t := d.Thread(id)
 		pane = &ConversationView{
-			Conv:      conv,
-			Items:     d.Items(id),
-			Typing:    d.TypingNames(id, c.now),
-			Loading:   !d.Synced(id),
-			Me:        d.Agent.ID,
-			MaxRunes:  d.Limits.MaxTextRunes,
-			Now:       c.now,
-			OnSend:    c.onSend,
-			OnTyping:  c.onTyping,
-			OnRetry:   c.onRetry,
-			OnResolve: c.onResolve,
+			Conv:       conv,
+			Items:      d.Items(id),
+			Typing:     d.TypingNames(id, c.now),
+			Loading:    !d.Synced(id),
+			Me:         d.Agent.ID,
+			MaxRunes:   d.Limits.MaxTextRunes,
+			Now:        c.now,
+			Meta:       MetaOf(conv, site, known),
+			Routing:    site.Routing,
+			Colleagues: d.Colleagues(),
+			Request:    t.Request != "",
+			RequestErr: t.RequestErr,
+			OnSend:     c.onSend,
+			OnTyping:   c.onTyping,
+			OnRetry:    c.onRetry,
+			OnResolve:  c.onResolve,
+			OnClaim:    c.onClaim,
+			OnTransfer: c.onTransfer,
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(
@@ -588,13 +690,20 @@ func (c *Console) renderDesk() app.UI {
 		notice,
 		app.Main().Class("workspace").Body(
 			app.Aside().Class("inbox-pane").Body(
-				&InboxList{Conversations: d.Inbox.Open(), Total: d.Inbox.Counts().Open, Selected: c.route.Conv, Now: c.now,
-					More: d.Inbox.Next() != "", Loading: c.loadingMore, OnLoadMore: c.onLoadMore},
+				c.renderInbox(d),
 				&TeamList{Agents: d.Colleagues(), Me: d.Agent.ID},
 			),
 			app.Section().Class("main-pane").Body(pane),
 		),
 	)
+}
+
+func (c *Console) renderInbox(d *Desk) app.UI {
+	view := d.Inbox.View()
+	total, _ := ViewCount(d.Inbox.Counts(), view)
+	return &InboxList{Conversations: d.Inbox.List(), View: view, Switching: c.switching, Counts: d.Inbox.Counts(),
+		Total: total, Selected: c.route.Conv, Now: c.now,
+		More: d.Inbox.Next() != "", Loading: c.loadingMore, OnLoadMore: c.onLoadMore, OnView: c.onView}
 }
 
 // renderPresenceToggle shows the agent's own status; a click switches

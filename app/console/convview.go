@@ -10,7 +10,9 @@ import (
 )
 
 // ConversationView shows one conversation: who and where the visitor is,
-// the history, who types, the reply box and the Resolve button.
+// where the conversation stands (site, topic, team, assignee, status, the
+// wait), the history, who types, the reply box and the Claim, Transfer and
+// Resolve buttons.
 type ConversationView struct {
 	app.Compo
 
@@ -26,10 +28,30 @@ type ConversationView struct {
 	MaxRunes int
 	Now      time.Time
 
-	OnSend    func(ctx app.Context, text string)
-	OnTyping  func(ctx app.Context)
-	OnRetry   func(ctx app.Context, id string)
-	OnResolve func(ctx app.Context)
+	// Meta names the site, topic and team; Routing is the site's, whose
+	// teams a transfer offers; Colleagues are the agents with their
+	// presence, the online ones offered for a transfer.
+	Meta       ConvMeta
+	Routing    parley.Routing
+	Colleagues []parley.Agent
+	// Request: a claim or transfer is on its way; RequestErr says why the
+	// last one was refused.
+	Request    bool
+	RequestErr string
+
+	OnSend     func(ctx app.Context, text string)
+	OnTyping   func(ctx app.Context)
+	OnRetry    func(ctx app.Context, id string)
+	OnResolve  func(ctx app.Context)
+	OnClaim    func(ctx app.Context)
+	OnTransfer func(ctx app.Context, f parley.Frame)
+
+	// The transfer form, open for conversation transferConv.
+	transferConv   uint64
+	transferTeam   string
+	transferAgent  string
+	transferReason string
+	transferErr    string
 }
 
 // Render implements app.Composer.
@@ -50,8 +72,11 @@ func (v *ConversationView) Render() app.UI {
 		page = app.Div().Class("conv-page").Body(app.Span().Class("conv-page-label").Text("On "), where)
 	}
 	var status app.UI = app.Span().Class("conv-status-none")
-	if resolved {
+	switch c.Status {
+	case parley.StatusResolved:
 		status = app.Span().Class("conv-status").Text("Resolved")
+	case parley.StatusQueued, parley.StatusOpen:
+		status = app.Span().Class("conv-status conv-status-" + c.Status).Text(StatusText(c, v.Now))
 	}
 	onResolve := v.OnResolve
 	resolve := app.Button().ID("resolve").Class("button").Type("button").Disabled(resolved).
@@ -79,9 +104,14 @@ func (v *ConversationView) Render() app.UI {
 				app.H2().Class("conv-name").Text(VisitorName(c)),
 				page,
 				since,
+				v.renderMeta(),
 			),
 			status,
 			resolve,
+			v.renderClaim(),
+			v.renderTransferButton(),
+			v.renderRequestErr(),
+			v.renderTransferForm(),
 		),
 		app.Div().ID(ui.ScrollerID).Class("conv-body").Body(
 			loading,
@@ -102,4 +132,151 @@ func (v *ConversationView) Render() app.UI {
 			OnTyping:    v.OnTyping,
 		},
 	)
+}
+
+// renderMeta is the line of where the conversation stands: site, topic,
+// team and assignee.
+func (v *ConversationView) renderMeta() app.UI {
+	c, m := v.Conv, v.Meta
+	item := func(class, label, value string) app.UI {
+		if value == "" {
+			return app.Span().Class(class + "-none")
+		}
+		return app.Span().Class("conv-meta-item "+class).Body(
+			app.Span().Class("conv-meta-label").Text(label+" "),
+			app.Span().Class("conv-meta-value").Text(value),
+		)
+	}
+	var assignee app.UI = app.Span().Class("conv-assignee conv-unassigned").Text("Unassigned")
+	switch {
+	case c.Assignee != 0:
+		name := c.AssigneeName
+		if name == "" {
+			name = "Agent " + strconv.FormatUint(c.Assignee, 10)
+		}
+		if c.Assignee == v.Me {
+			name += " (you)"
+		}
+		assignee = app.Span().Class("conv-assignee").Body(Avatar(c.AssigneeName, "avatar-small"), app.Span().Text(name))
+	case c.Status != parley.StatusQueued:
+		assignee = app.Span().Class("conv-assignee-none")
+	}
+	return app.Div().Class("conv-meta").Body(
+		item("conv-site", "Site", m.Site),
+		item("conv-topic", "Topic", m.Topic),
+		item("conv-team", "Team", m.Team),
+		assignee,
+	)
+}
+
+// renderClaim is the Claim button of a queued conversation.
+func (v *ConversationView) renderClaim() app.UI {
+	if v.Conv.Status != parley.StatusQueued || v.OnClaim == nil {
+		return app.Span().Class("claim-none")
+	}
+	onClaim := v.OnClaim
+	return app.Button().ID("claim").Class("button button-primary").Type("button").Disabled(v.Request).
+		Title("Take this conversation: it leaves the queue and becomes yours").
+		OnClick(func(ctx app.Context, e app.Event) { onClaim(ctx) }).
+		Text("Claim")
+}
+
+// renderTransferButton opens and closes the transfer form.
+func (v *ConversationView) renderTransferButton() app.UI {
+	if !v.Conv.IsOpen() || v.OnTransfer == nil {
+		return app.Span().Class("transfer-none")
+	}
+	open := v.transferConv == v.Conv.ID
+	return app.Button().ID("transfer").Class("button").Type("button").Disabled(v.Request).
+		Aria("expanded", open).Aria("controls", "transfer-form").
+		OnClick(v.onToggleTransfer).
+		Text("Transfer")
+}
+
+func (v *ConversationView) renderRequestErr() app.UI {
+	if v.RequestErr == "" {
+		return app.Span().Class("request-error-none")
+	}
+	return app.P().ID("request-error").Class("request-error").Role("alert").Text(v.RequestErr)
+}
+
+func (v *ConversationView) onToggleTransfer(ctx app.Context, e app.Event) {
+	if v.transferConv == v.Conv.ID {
+		v.transferConv = 0
+		return
+	}
+	v.transferConv = v.Conv.ID
+	v.transferTeam, v.transferAgent, v.transferReason, v.transferErr = "", "", "", ""
+}
+
+// renderTransferForm is the small form of a transfer: a team, a colleague
+// online (of that team, when one is chosen), and the internal reason.
+func (v *ConversationView) renderTransferForm() app.UI {
+	if v.transferConv != v.Conv.ID || !v.Conv.IsOpen() || v.OnTransfer == nil {
+		return app.Span().Class("transfer-form-none")
+	}
+	teams := v.Routing.Teams
+	agents := TransferTargets(v.Colleagues, v.Routing, v.transferTeam, v.Me)
+	var teamField app.UI = app.Span().Class("transfer-team-none")
+	if len(teams) > 0 {
+		teamField = field("transfer-team", "Team", app.Select().ID("transfer-team").
+			OnChange(func(ctx app.Context, e app.Event) {
+				v.transferTeam = ctx.JSSrc().Get("value").String()
+				v.transferErr = ""
+			}).Body(
+			app.Option().Value("").Selected(v.transferTeam == "").Text("Same team"),
+			app.Range(teams).Slice(func(i int) app.UI {
+				t := teams[i]
+				return app.Option().Value(t.ID).Selected(t.ID == v.transferTeam).Text(t.Name)
+			}),
+		))
+	}
+	agentHint := "Its queue"
+	if len(teams) == 0 || v.transferTeam == "" {
+		agentHint = "Nobody in particular"
+	}
+	var errLine app.UI = app.Span().Class("transfer-error-none")
+	if v.transferErr != "" {
+		errLine = app.P().Class("transfer-error").Role("alert").Text(v.transferErr)
+	}
+	return app.Form().ID("transfer-form").Class("transfer-form").OnSubmit(v.onSubmitTransfer).Body(
+		teamField,
+		field("transfer-agent", "Colleague (online)", app.Select().ID("transfer-agent").
+			OnChange(func(ctx app.Context, e app.Event) {
+				v.transferAgent = ctx.JSSrc().Get("value").String()
+				v.transferErr = ""
+			}).Body(
+			app.Option().Value("").Selected(v.transferAgent == "").Text(agentHint),
+			app.Range(agents).Slice(func(i int) app.UI {
+				a := agents[i]
+				id := strconv.FormatUint(a.ID, 10)
+				return app.Option().Value(id).Selected(id == v.transferAgent).
+					Text(a.Name + " · " + CapacityLabel(a.Capacity))
+			}),
+		)),
+		field("transfer-reason", "Reason (only agents see it)", app.Textarea().ID("transfer-reason").Rows(2).
+			MaxLength(parley.MaxTransferReason).Text(v.transferReason).
+			OnInput(func(ctx app.Context, e app.Event) {
+				v.transferReason = ctx.JSSrc().Get("value").String()
+			})),
+		errLine,
+		app.Div().Class("transfer-actions").Body(
+			app.Button().ID("transfer-send").Class("button button-primary").Type("submit").Disabled(v.Request).Text("Transfer"),
+			app.Button().Class("button button-quiet").Type("button").OnClick(v.onToggleTransfer).Text("Cancel"),
+		),
+	)
+}
+
+func (v *ConversationView) onSubmitTransfer(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	agent, _ := strconv.ParseUint(v.transferAgent, 10, 64)
+	f, err := TransferFrame(v.Conv.ID, v.transferTeam, agent, v.transferReason)
+	if err != nil {
+		v.transferErr = parley.ErrorMessage(err)
+		return
+	}
+	v.transferConv = 0
+	if v.OnTransfer != nil {
+		v.OnTransfer(ctx, f)
+	}
 }

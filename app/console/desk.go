@@ -27,6 +27,11 @@ type Desk struct {
 	// alerted is, per conversation, the last message already alerted about.
 	alerted  map[uint64]uint64
 	welcomed bool
+	// requests are the claims and transfers sent and not answered yet, by
+	// request id.
+	requests map[string]parley.Frame
+	// sites are the agent's sites, for the names of sites, teams and topics.
+	sites map[string]SiteInfo
 }
 
 // Thread is what the console holds of one conversation.
@@ -38,7 +43,11 @@ type Thread struct {
 	Followed bool
 	// Synced: the history asked for has arrived.
 	Synced bool
-	read   uint64
+	// Request is the claim or transfer on its way ("" when none), and
+	// RequestErr why the last one was refused.
+	Request    string
+	RequestErr string
+	read       uint64
 }
 
 // Alert is a visitor message the agent should hear about.
@@ -56,15 +65,19 @@ type DeskEffects struct {
 	// Refresh: a conversation the inbox has not loaded got a message and
 	// moved to the top; read the top of the inbox again (Inbox.Merge).
 	Refresh bool
+	// ReloadView: a welcome after a reconnect brought the open view; the
+	// view on screen is another, so read its first page again.
+	ReloadView bool
 }
 
 // NewDesk returns an empty desk.
 func NewDesk() *Desk {
 	return &Desk{
-		Limits:  parley.DefaultLimits,
-		convs:   make(map[uint64]*Thread),
-		sent:    make(map[string]parley.Frame),
-		alerted: make(map[uint64]uint64),
+		Limits:   parley.DefaultLimits,
+		convs:    make(map[uint64]*Thread),
+		sent:     make(map[string]parley.Frame),
+		alerted:  make(map[uint64]uint64),
+		requests: make(map[string]parley.Frame),
 	}
 }
 
@@ -111,16 +124,38 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 			d.alerted[c.ID] = max(d.alerted[c.ID], c.LastSeq)
 		}
 		d.Inbox.ResetPage(f.Conversations, f.Counts, f.Next)
+		eff.ReloadView = !first && d.Inbox.View() != parley.ViewOpen
+		// What was asked before the reconnect may never be answered.
+		for id, r := range d.requests {
+			if t := d.convs[r.Conv]; t != nil && t.Request == id {
+				t.Request = ""
+			}
+		}
+		clear(d.requests)
+
+	case parley.TypeCounts:
+		if f.Counts != nil {
+			d.Inbox.SetCounts(*f.Counts)
+		}
 
 	case parley.TypeConv:
 		if c := f.Conversation; c != nil {
 			prev, existed := d.Inbox.Apply(*c)
 			d.alert(&eff, prev, existed, *c)
+			if existed && (prev.Assignee != c.Assignee || prev.Team != c.Team || prev.Status != c.Status) {
+				d.answered(c.ID)
+			}
 		}
 
 	case parley.TypeMsg:
 		if f.From != nil && f.From.Kind == parley.AuthorAgent {
 			delete(d.sent, f.ID)
+		}
+		if f.Kind == parley.KindEvent {
+			switch f.Event {
+			case parley.EventAssigned, parley.EventTransferred, parley.EventQueued:
+				d.answered(f.Conv)
+			}
 		}
 		// A msg moves its conversation in the inbox: the server sends no
 		// conv frame after each message.
@@ -170,7 +205,14 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 		delete(d.sent, f.ID)
 
 	case parley.TypeError:
-		if fr, ok := d.sent[f.ID]; ok && f.ID != "" {
+		if r, ok := d.requests[f.ID]; ok && f.ID != "" {
+			delete(d.requests, f.ID)
+			t := d.Thread(r.Conv)
+			if t.Request == f.ID {
+				t.Request = ""
+			}
+			t.RequestErr = f.Message
+		} else if fr, ok := d.sent[f.ID]; ok && f.ID != "" {
 			delete(d.sent, f.ID)
 			t := d.Thread(fr.Conv)
 			t.Failed = append(t.Failed, ui.Failure{Frame: fr, Reason: f.Message})
@@ -183,13 +225,55 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 
 // alert adds an Alert when c gained unread visitor messages not yet alerted.
 func (d *Desk) alert(eff *DeskEffects, prev parley.Conversation, existed bool, c parley.Conversation) {
-	if c.Status != parley.StatusOpen || c.LastSeq <= d.alerted[c.ID] {
+	if !c.IsOpen() || c.LastSeq <= d.alerted[c.ID] {
 		return
 	}
 	if c.Unread > prev.Unread || (!existed && c.Unread > 0) {
 		eff.Alerts = append(eff.Alerts, Alert{Conv: c.ID, Name: VisitorName(c), Text: c.LastText})
 		d.alerted[c.ID] = c.LastSeq
 	}
+}
+
+// Requested records a claim or transfer handed to the client with id.
+func (d *Desk) Requested(id string, f parley.Frame) {
+	d.requests[id] = f
+	t := d.Thread(f.Conv)
+	t.Request, t.RequestErr = id, ""
+}
+
+// RequestFailed shows why a claim or transfer of conv could not go out.
+func (d *Desk) RequestFailed(conv uint64, why string) {
+	t := d.Thread(conv)
+	t.Request, t.RequestErr = "", why
+}
+
+// answered ends the requests about conv: its assignment or team changed,
+// which is how a claim or a transfer succeeds.
+func (d *Desk) answered(conv uint64) {
+	for id, r := range d.requests {
+		if r.Conv == conv {
+			delete(d.requests, id)
+		}
+	}
+	if t := d.convs[conv]; t != nil {
+		t.Request, t.RequestErr = "", ""
+	}
+}
+
+// SetSites takes the agent's sites: their names, teams and topics, and
+// with them the scope of the inbox views.
+func (d *Desk) SetSites(sites []SiteInfo) {
+	d.sites = make(map[string]SiteInfo, len(sites))
+	for _, s := range sites {
+		d.sites[s.ID] = s
+	}
+	d.Inbox.SetScope(NewScope(d.Agent.ID, sites))
+}
+
+// Site returns one of the agent's sites, once they are known.
+func (d *Desk) Site(id string) (SiteInfo, bool) {
+	s, ok := d.sites[id]
+	return s, ok
 }
 
 // Sent records a message handed to the client.
@@ -221,6 +305,7 @@ func (d *Desk) Items(id uint64) []ui.Item {
 		msgs, failed = t.Messages, t.Failed
 	}
 	return ui.Items(&msgs, ui.Pending{
+		Events: true,
 		Self:   d.Self(),
 		Conv:   id,
 		Outbox: d.Outbox,

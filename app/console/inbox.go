@@ -7,29 +7,29 @@ import (
 	"github.com/parley-chat/parley/app/parley"
 )
 
-// Inbox holds the conversations the server told this agent about, and
-// how far down the inbox order it has loaded them.
+// Inbox holds the conversations the server told this agent about, the
+// view on screen (queue, mine, team, all open, resolved) and how far down
+// that view's order it has loaded them.
 //
-// The welcome brings the first page and the counts; "Load more" brings
-// the pages after it (AddPage). The loaded region is everything down to
-// the position of the last conversation loaded, or everything once the
-// last page is in. Frames keep every known conversation current; a
-// conversation updated from below the region moves up into it, so the
-// list (Open) is the known open conversations within the region, in
-// inbox order.
+// The welcome brings the first page of the open view and the counts;
+// switching view (SetView) brings another view's first page; "Load more"
+// brings the pages after it (AddPage). The loaded region is everything
+// down to the position of the last conversation loaded, or everything
+// once the last page is in. Frames keep every known conversation current;
+// a conversation updated from below the region moves up into it, and one
+// whose status, team or assignee changed joins or leaves the view
+// (FitsView), so the list (List) is the known conversations that fit the
+// view within the region, in inbox order.
 //
-// Counts start from the welcome and follow the conv frames: a known
-// conversation counts by the change of its status; an unknown one that
-// lands in the region was created, reopened or resolved since the
-// welcome (+1 if open, -1 if resolved); one below it did not change
-// status. The only miss is a status change published in the instant
-// between the welcome's subscription and its read, counted twice; the
-// next welcome sets the counts right again.
+// The counts are the server's: the welcome's, then each counts frame's,
+// taken as they are.
 type Inbox struct {
 	convs  map[uint64]parley.Conversation
 	counts parley.Counts
-	// next is the cursor of the next page, "" once all are loaded; end is
-	// its position, the bottom of the loaded region.
+	view   string
+	scope  Scope
+	// next is the cursor of the view's next page, "" once all are loaded;
+	// end is its position, the bottom of the loaded region.
 	next string
 	end  parley.Cursor
 }
@@ -44,12 +44,16 @@ func (b *Inbox) Reset(open []parley.Conversation) {
 // Conversations not in it were resolved while the console was away, when
 // they are within the page's region: they stay known (one may be on
 // screen) but leave the list. Open ones below it are forgotten until
-// their page loads again.
+// their page loads again. When the view on screen is not the open view,
+// its region stays as it was: the caller reads its first page again.
 func (b *Inbox) ResetPage(open []parley.Conversation, counts *parley.Counts, next string) {
 	if b.convs == nil {
 		b.convs = make(map[uint64]parley.Conversation, len(open))
 	}
-	b.setNext(next)
+	welcome, end := parseNext(next)
+	if b.view == "" || b.view == parley.ViewOpen {
+		b.view, b.next, b.end = parley.ViewOpen, welcome, end
+	}
 	if counts != nil {
 		b.counts = *counts
 	} else {
@@ -64,10 +68,10 @@ func (b *Inbox) ResetPage(open []parley.Conversation, counts *parley.Counts, nex
 		b.convs[c.ID] = c
 	}
 	for id, c := range b.convs {
-		if listed[id] || c.Status != parley.StatusOpen {
+		if listed[id] || !c.IsOpen() {
 			continue
 		}
-		if b.loaded(c) {
+		if welcome == "" || !end.After(parley.CursorOf(c)) {
 			c.Status = parley.StatusResolved
 			b.convs[id] = c
 		} else {
@@ -76,15 +80,17 @@ func (b *Inbox) ResetPage(open []parley.Conversation, counts *parley.Counts, nex
 	}
 }
 
-func (b *Inbox) setNext(next string) {
-	b.next, b.end = next, parley.Cursor{}
-	if next != "" {
-		if cur, err := parley.ParseCursor(next); err == nil {
-			b.end = cur
-		} else {
-			b.next = "" // not the server's: load nothing more
-		}
+// parseNext reads a page's next cursor; one that is not the server's
+// loads nothing more.
+func parseNext(next string) (string, parley.Cursor) {
+	if next == "" {
+		return "", parley.Cursor{}
 	}
+	cur, err := parley.ParseCursor(next)
+	if err != nil {
+		return "", parley.Cursor{}
+	}
+	return next, cur
 }
 
 // loaded says whether c's position is within the loaded region.
@@ -92,27 +98,56 @@ func (b *Inbox) loaded(c parley.Conversation) bool {
 	return b.next == "" || !b.end.After(parley.CursorOf(c))
 }
 
-// Next is the cursor of the page to load next; "" when all are loaded.
+// View is the view on screen, parley.ViewOpen before any.
+func (b *Inbox) View() string {
+	if b.view == "" {
+		return parley.ViewOpen
+	}
+	return b.view
+}
+
+// SetScope says which teams and sites are the agent's, for FitsView.
+func (b *Inbox) SetScope(s Scope) { b.scope = s }
+
+// Scope is the agent's scope as last set.
+func (b *Inbox) Scope() Scope { return b.scope }
+
+// SetView takes the first page of view, read through the API: the view on
+// screen becomes view, loaded down to the page's end.
+func (b *Inbox) SetView(view string, p parley.ConversationPage) {
+	if !parley.ValidView(view) || view == "" {
+		view = parley.ViewOpen
+	}
+	b.view = view
+	b.next, b.end = parseNext(p.Next)
+	b.Merge(p.Conversations)
+}
+
+// Next is the cursor of the view's page to load next; "" when all are loaded.
 func (b *Inbox) Next() string { return b.next }
 
-// Counts are the agent's inbox counts, kept live.
+// Counts are the agent's inbox counts, as the server last sent them.
 func (b *Inbox) Counts() parley.Counts { return b.counts }
 
-// AddPage takes the page of GET /api/conversations asked for with cursor
-// before. A page that does not continue the list (asked for before a
-// reconnect, or twice) is dropped: it reports false. A page never changes
-// the counts, and never undoes a newer state the frames brought.
+// SetCounts takes a counts frame's counts, as they are.
+func (b *Inbox) SetCounts(c parley.Counts) { b.counts = c }
+
+// AddPage takes the page of GET /api/conversations asked for, for the
+// view on screen, with cursor before. A page that does not continue the
+// list (asked for before a reconnect or a view switch, or twice) is
+// dropped: it reports false. A page never undoes a newer state the frames
+// brought.
 func (b *Inbox) AddPage(before string, p parley.ConversationPage) bool {
 	if before == "" || before != b.next {
 		return false
 	}
-	b.setNext(p.Next)
+	b.next, b.end = parseNext(p.Next)
 	b.Merge(p.Conversations)
 	return true
 }
 
 // Merge takes conversations read through the API (a page, or the top of
-// the inbox read again): those unknown, and those newer than known.
+// the view read again): those unknown, and those newer than known.
 func (b *Inbox) Merge(cs []parley.Conversation) {
 	if b.convs == nil {
 		b.convs = make(map[uint64]parley.Conversation, len(cs))
@@ -131,17 +166,6 @@ func (b *Inbox) Apply(c parley.Conversation) (prev parley.Conversation, existed 
 		b.convs = make(map[uint64]parley.Conversation)
 	}
 	prev, existed = b.convs[c.ID]
-	open := c.Status == parley.StatusOpen
-	switch {
-	case existed && prev.Status != c.Status && open:
-		b.counts.AddOpen(c.Site, 1)
-	case existed && prev.Status != c.Status && prev.Status == parley.StatusOpen:
-		b.counts.AddOpen(c.Site, -1)
-	case !existed && b.loaded(c) && open:
-		b.counts.AddOpen(c.Site, 1)
-	case !existed && b.loaded(c):
-		b.counts.AddOpen(c.Site, -1)
-	}
 	b.convs[c.ID] = c
 	return prev, existed
 }
@@ -152,24 +176,26 @@ func (b *Inbox) Get(id uint64) (parley.Conversation, bool) {
 	return c, ok
 }
 
-// Open returns the open conversations loaded, in inbox order.
-func (b *Inbox) Open() []parley.Conversation {
-	open := make([]parley.Conversation, 0, len(b.convs))
+// List returns the conversations of the view on screen loaded so far, in
+// inbox order.
+func (b *Inbox) List() []parley.Conversation {
+	view := b.View()
+	out := make([]parley.Conversation, 0, len(b.convs))
 	for _, c := range b.convs {
-		if c.Status == parley.StatusOpen && b.loaded(c) {
-			open = append(open, c)
+		if FitsView(c, view, b.scope) && b.loaded(c) {
+			out = append(out, c)
 		}
 	}
-	sort.Slice(open, func(i, j int) bool { return parley.InboxBefore(open[i], open[j]) })
-	return open
+	sort.Slice(out, func(i, j int) bool { return parley.InboxBefore(out[i], out[j]) })
+	return out
 }
 
 // UnreadTotal sums the unread visitor messages of the open conversations
-// loaded.
+// known, whatever the view.
 func (b *Inbox) UnreadTotal() int {
 	n := 0
 	for _, c := range b.convs {
-		if c.Status == parley.StatusOpen && b.loaded(c) {
+		if c.IsOpen() {
 			n += c.Unread
 		}
 	}

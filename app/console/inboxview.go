@@ -9,14 +9,21 @@ import (
 	"github.com/parley-chat/parley/app/ui"
 )
 
-// InboxList renders the open conversations as links, newest first, each
-// with the visitor, the last message, the unread count and the page.
+// InboxList renders a view of the inbox as links, newest first, each with
+// the visitor, the last message, the unread count, the page and who has
+// it; above them the view switcher with the live counts.
 type InboxList struct {
 	app.Compo
 
-	// Conversations are in display order (Inbox.Open): the pages loaded.
+	// Conversations are in display order (Inbox.List): the pages loaded.
 	Conversations []parley.Conversation
-	// Total counts every open conversation, loaded or not.
+	// View is the view shown ("" is the open view); Switching is the one
+	// asked for while its first page is on its way.
+	View      string
+	Switching string
+	// Counts are the live counts of the views, the switcher's badges.
+	Counts parley.Counts
+	// Total counts every conversation of the view, loaded or not.
 	Total    int
 	Selected uint64
 	Now      time.Time
@@ -25,11 +32,12 @@ type InboxList struct {
 	More       bool
 	Loading    bool
 	OnLoadMore func(ctx app.Context)
+	OnView     func(ctx app.Context, view string)
 }
 
 // Render implements app.Composer.
 func (l *InboxList) Render() app.UI {
-	var body app.UI = app.P().Class("inbox-empty").Text("No open conversations. New chats appear here.")
+	var body app.UI = app.P().Class("inbox-empty").Text(EmptyText(l.View))
 	if len(l.Conversations) > 0 {
 		body = app.Ul().Class("inbox-list").Body(
 			app.Range(l.Conversations).Slice(func(i int) app.UI {
@@ -49,13 +57,52 @@ func (l *InboxList) Render() app.UI {
 				Disabled(l.Loading).OnClick(l.onLoadMore).Text(label),
 		)
 	}
+	count := countText(l.View, max(l.Total, len(l.Conversations)))
+	if l.View == parley.ViewResolved {
+		count = "Newest first"
+	}
 	return app.Div().Class("inbox").Body(
 		app.Div().Class("inbox-head").Body(
-			app.H2().Class("inbox-title").Text("Inbox"),
-			app.Span().Class("inbox-count").Text(openCount(max(l.Total, len(l.Conversations)))),
+			app.H2().Class("inbox-title").Text(ViewLabel(l.View)),
+			app.Span().Class("inbox-count").Text(count),
+			l.renderSwitcher(),
 		),
 		body,
 		more,
+	)
+}
+
+// renderSwitcher is the row of views, each with its live count.
+func (l *InboxList) renderSwitcher() app.UI {
+	current := l.View
+	if l.Switching != "" {
+		current = l.Switching
+	}
+	if current == "" {
+		current = parley.ViewOpen
+	}
+	return app.Nav().ID("inbox-views").Class("inbox-views").Aria("label", "Inbox views").Body(
+		app.Range(InboxViews).Slice(func(i int) app.UI {
+			view := InboxViews[i]
+			class := "inbox-view"
+			if view == current {
+				class += " active"
+			}
+			var badge app.UI = app.Span().Class("view-count-none")
+			if n, ok := ViewCount(l.Counts, view); ok {
+				badge = app.Span().Class("view-count").Text(n)
+				if n > 0 && view == parley.ViewQueue {
+					badge = app.Span().Class("view-count view-count-waiting").Text(n)
+				}
+			}
+			return app.Button().Class(class).Type("button").DataSet("view", view).
+				Aria("pressed", view == current).
+				OnClick(func(ctx app.Context, e app.Event) {
+					if l.OnView != nil {
+						l.OnView(ctx, view)
+					}
+				}).Body(app.Span().Text(ViewLabel(view)), badge)
+		}),
 	)
 }
 
@@ -94,8 +141,23 @@ func (l *InboxList) renderItem(c parley.Conversation) app.UI {
 			app.Span().Class("inbox-preview").Text(c.LastText),
 			badge,
 		),
-		app.Div().Class("inbox-page").Title(c.Page.URL).Text(page),
+		app.Div().Class("inbox-row").Body(
+			app.Span().Class("inbox-page").Title(c.Page.URL).Text(page),
+			l.renderHolder(c),
+		),
 	)
+}
+
+// renderHolder says who has the conversation: waiting in the queue (and
+// for how long), or the assignee's initials.
+func (l *InboxList) renderHolder(c parley.Conversation) app.UI {
+	switch {
+	case c.Status == parley.StatusQueued:
+		return app.Span().Class("inbox-waiting").Text("Waiting " + WaitingTime(c, l.Now))
+	case c.Assignee != 0 && c.Status == parley.StatusOpen:
+		return Avatar(c.AssigneeName, "avatar-small")
+	}
+	return app.Span().Class("inbox-holder-none")
 }
 
 func openCount(n int) string {

@@ -23,6 +23,9 @@ type Settings struct {
 	app.Compo
 
 	API *API
+	// Colleagues are the agents the console knows: the members offered
+	// for a team when the site's member list cannot be read.
+	Colleagues []parley.Agent
 
 	load    status
 	loadErr string
@@ -32,6 +35,11 @@ type Settings struct {
 	save    status
 	saveMsg string
 	copied  bool
+	// members are the site's members, offered for its teams; membersNote
+	// says when they are the fallback.
+	members     []SiteMember
+	membersFor  string
+	membersNote string
 }
 
 // OnMount loads the sites.
@@ -53,16 +61,46 @@ func (s *Settings) reload(ctx app.Context) {
 				return
 			}
 			s.load, s.sites = done, sites
-			s.pick(min(s.current, max(len(sites)-1, 0)))
+			s.pick(ctx, min(s.current, max(len(sites)-1, 0)))
 		})
 	})
 }
 
-func (s *Settings) pick(i int) {
+func (s *Settings) pick(ctx app.Context, i int) {
 	s.current, s.save, s.saveMsg, s.copied = i, idle, "", false
 	if i < len(s.sites) {
 		s.form = NewSiteForm(s.sites[i].Site)
+		if s.sites[i].CanManage() {
+			s.loadMembers(ctx, s.sites[i].ID)
+		}
 	}
+}
+
+// loadMembers reads the members of site for its teams; when that fails
+// (an older server), the colleagues the console knows stand in.
+func (s *Settings) loadMembers(ctx app.Context, site string) {
+	if s.API == nil || s.membersFor == site {
+		return
+	}
+	s.membersFor, s.members, s.membersNote = site, nil, ""
+	api := s.API
+	ctx.Async(func() {
+		members, err := api.Members(ctx, site)
+		ctx.Dispatch(func(ctx app.Context) {
+			if s.membersFor != site {
+				return
+			}
+			if err != nil {
+				s.members = nil
+				for _, a := range s.Colleagues {
+					s.members = append(s.members, SiteMember{ID: a.ID, Name: a.Name})
+				}
+				s.membersNote = "Could not read the site's members (" + parley.ErrorMessage(err) + "): showing every colleague you work with."
+				return
+			}
+			s.members = members
+		})
+	})
 }
 
 // Render implements app.Composer.
@@ -107,7 +145,7 @@ func (s *Settings) renderTabs() app.UI {
 				class += " selected"
 			}
 			return app.Button().Class(class).Type("button").Role("tab").Aria("selected", i == s.current).
-				OnClick(func(ctx app.Context, e app.Event) { s.pick(i) }).Text(name)
+				OnClick(func(ctx app.Context, e app.Event) { s.pick(ctx, i) }).Text(name)
 		}),
 	)
 }
@@ -185,6 +223,8 @@ func (s *Settings) renderForm() app.UI {
 				OnInput(s.set(func(v string) { s.form.PagePattern = v }))),
 		field("site-greeting", "Greeting", app.Textarea().ID("site-greeting").Rows(2).Text(f.Greeting).
 			ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Greeting = v }))),
+
+		s.renderRouting(ro),
 
 		result,
 		app.Button().ID("save-site").Class("button button-primary").Type("submit").

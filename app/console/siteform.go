@@ -19,6 +19,8 @@ type SiteForm struct {
 	DelaySeconds   string
 	PagePattern    string
 	Greeting       string
+	// Routing is the "Teams & routing" section.
+	Routing RoutingForm
 }
 
 // NewSiteForm fills the form from a site.
@@ -33,6 +35,7 @@ func NewSiteForm(s parley.Site) SiteForm {
 		DelaySeconds:   strconv.Itoa(s.Proactive.DelaySeconds),
 		PagePattern:    s.Proactive.PagePattern,
 		Greeting:       s.Proactive.Message,
+		Routing:        NewRoutingForm(s.Routing),
 	}
 }
 
@@ -67,6 +70,9 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 	}
 	if s.Proactive.Enabled && s.Proactive.Message == "" {
 		return parley.Site{}, parley.Errorf(parley.EInvalid, "Write the greeting the proactive chat opens with.")
+	}
+	if s.Routing, err = f.Routing.Routing(); err != nil {
+		return parley.Site{}, err
 	}
 	return s, nil
 }

@@ -138,15 +138,36 @@ func TestComposer(t *testing.T) {
 	}
 }
 
-// TestMessageListEventRow: an event is a centred system line, not a bubble.
-func TestMessageListEventRow(t *testing.T) {
-	items := []ui.Item{
-		{Key: "seq-1", Seq: 1, From: visitor, Text: "hi", At: 1000},
-		{Key: "seq-2", Seq: 2, From: parley.Author{Kind: parley.AuthorSite}, Text: "Ola joined", At: 2000, Event: parley.EventAssigned},
+// TestMessageListEventsAndNotes: with Pending.Events, events with a text
+// are centred lines of their own; notes are labelled internal.
+func TestMessageListEventsAndNotes(t *testing.T) {
+	var th ui.Thread
+	ann := parley.Author{Kind: parley.AuthorAgent, ID: 1, Name: "Ann"}
+	ola := parley.Author{Kind: parley.AuthorAgent, ID: 2, Name: "Ola"}
+	site := parley.Author{Kind: parley.AuthorSite}
+	for _, m := range []parley.Message{
+		{Seq: 1, ID: "a", From: visitor, Text: "hi", At: 1000},
+		{Seq: 2, From: site, Kind: parley.KindEvent, Event: parley.EventAssigned, To: &ola, Text: "Ola joined", At: 2000},
+		{Seq: 3, ID: "n", From: ola, Kind: parley.KindNote, Text: "VIP customer", At: 3000},
+		{Seq: 4, ID: "m", From: ann, Kind: parley.KindNote, Text: "<b>mine</b>", At: 4000},
+		{Seq: 5, From: site, Kind: parley.KindEvent, Event: parley.EventRated, At: 5000},
+	} {
+		th.Add(m)
 	}
-	list := &ui.MessageList{Items: items, Self: parley.AuthorVisitor, Now: time.UnixMilli(3000)}
+	if got := len(ui.Items(&th, ui.Pending{Self: ann})); got != 3 {
+		t.Errorf("without Events: %d rows, want 3 (no events)", got)
+	}
+	items := ui.Items(&th, ui.Pending{Self: ann, Events: true})
+	list := &ui.MessageList{Items: items, Self: parley.AuthorAgent, SelfID: 1, Now: time.UnixMilli(5000)}
 	load(t, list)
-	match(t, app.Div().Class("msg-event msg-event-assigned").DataSet("key", "seq-2").DataSet("seq", "2"), list, 0, 1)
-	match(t, app.Span().Class("msg-event-text"), list, 0, 1, 0)
+	if got, want := childCount(list, 10, 0), 4; got != want {
+		t.Fatalf("got %d rows, want %d (an event without text is left out)", got, want)
+	}
+	match(t, app.Div().Class("msg-event").Role("note").DataSet("key", "seq-2").DataSet("seq", "2"), list, 0, 1)
 	match(t, app.Text("Ola joined"), list, 0, 1, 0, 0)
+	match(t, app.Div().Class("msg msg-agent msg-note").DataSet("key", "seq-3").DataSet("seq", "3"), list, 0, 2)
+	match(t, app.Text("Ola · internal note"), list, 0, 2, 0, 0)
+	match(t, app.Div().Class("msg msg-agent msg-mine msg-note").DataSet("key", "seq-4").DataSet("seq", "4"), list, 0, 3)
+	match(t, app.Text("Internal note"), list, 0, 3, 0, 0)
+	match(t, app.Text("<b>mine</b>"), list, 0, 3, 1, 0)
 }

@@ -11,7 +11,8 @@ import (
 // MessageList renders a conversation's rows as #messages, one .msg each,
 // classed by author kind (.msg-visitor, .msg-agent, .msg-site), by whether
 // the viewer wrote it (.msg-mine) and by delivery (.msg-sending, .msg-failed).
-// Event rows are .msg-event system lines instead.
+// An internal note is a .msg-note labelled as such; an event is a centred
+// .msg-event line, not a bubble.
 type MessageList struct {
 	app.Compo
 
@@ -36,12 +37,18 @@ func (c *MessageList) Render() app.UI {
 }
 
 func (c *MessageList) renderItem(it Item) app.UI {
-	if it.Event != "" {
-		// A system line, centred, for both sides: "Ola joined".
-		return app.Div().Class("msg-event msg-event-"+it.Event).DataSet("key", it.Key).
-			DataSet("seq", strconv.FormatUint(it.Seq, 10)).Body(
-			app.Span().Class("msg-event-text").Text(it.Text),
-		)
+	if it.Kind == parley.KindEvent {
+		div := app.Div().Class("msg-event").Role("note").DataSet("key", it.Key)
+		if it.Seq != 0 {
+			div = div.DataSet("seq", strconv.FormatUint(it.Seq, 10))
+		}
+		var at app.UI = app.Span().Class("msg-time-none")
+		if it.At != 0 {
+			at = app.Time().Class("msg-time").
+				DateTime(time.UnixMilli(it.At).UTC().Format(time.RFC3339)).
+				Text(FormatTime(it.At, c.Now))
+		}
+		return div.Body(app.Span().Class("msg-event-text").Text(it.Text), at)
 	}
 	mine := it.From.Kind == c.Self && (c.SelfID == 0 || it.From.ID == c.SelfID)
 	class := "msg msg-" + it.From.Kind
@@ -57,6 +64,10 @@ func (c *MessageList) renderItem(it Item) app.UI {
 	if it.Local {
 		class += " msg-local"
 	}
+	note := it.Kind == parley.KindNote
+	if note {
+		class += " msg-note"
+	}
 
 	div := app.Div().Class(class).DataSet("key", it.Key)
 	if it.Seq != 0 {
@@ -64,7 +75,12 @@ func (c *MessageList) renderItem(it Item) app.UI {
 	}
 
 	var author app.UI = app.Span().Class("msg-author-none")
-	if name := AuthorName(it.From); !mine && name != "" {
+	switch name := AuthorName(it.From); {
+	case note && mine:
+		author = app.Div().Class("msg-author").Text("Internal note")
+	case note:
+		author = app.Div().Class("msg-author").Text(name + " · internal note")
+	case !mine && name != "":
 		author = app.Div().Class("msg-author").Text(name)
 	}
 	return div.Body(

@@ -99,9 +99,10 @@ type Item struct {
 	Reason string
 	// Local marks the proactive greeting shown before the server stored it.
 	Local bool
-	// Event names the routing event of an event row ("assigned",
-	// "transferred", "queued"); Text is the server's line for it. Rows
-	// with an Event are no messages: a list draws them as system lines.
+	// Kind is the entry's kind: a message (""), an internal note
+	// (parley.KindNote), or an event (parley.KindEvent, with Event) shown
+	// as a line of its own.
+	Kind  string
 	Event string
 }
 
@@ -128,8 +129,9 @@ type Pending struct {
 	// the greeting as the conversation's first message.
 	Greeting   string
 	GreetingAt int64
-	// Events adds a row for each event entry that has a text: who joined,
-	// where the conversation moved.
+	// Events asks for rows of the events that carry a text ("Ola joined",
+	// "Moved to Returns"); without it the list holds messages and notes
+	// only.
 	Events bool
 }
 
@@ -138,7 +140,7 @@ type Pending struct {
 func Items(t *Thread, p Pending) []Item {
 	items := make([]Item, 0, t.Len()+len(p.Outbox)+len(p.Failed)+1)
 	// Edits and deletions refer to an earlier entry: show it as it is now.
-	// Events get rows of their own when the list asks for them.
+	// Events get rows of their own when asked for (Pending.Events).
 	var edited map[uint64]string
 	for _, m := range t.msgs {
 		switch m.Kind {
@@ -150,18 +152,8 @@ func Items(t *Thread, p Pending) []Item {
 		}
 	}
 	for _, m := range t.msgs {
-		if m.Kind == parley.KindEvent && p.Events && m.Text != "" {
-			items = append(items, Item{
-				Key:   "seq-" + strconv.FormatUint(m.Seq, 10),
-				Seq:   m.Seq,
-				From:  m.From,
-				Text:  m.Text,
-				At:    m.At,
-				Event: m.Event,
-			})
-			continue
-		}
-		if m.Kind != parley.KindMessage && m.Kind != parley.KindNote {
+		event := m.Kind == parley.KindEvent && p.Events && m.Text != ""
+		if m.Kind != parley.KindMessage && m.Kind != parley.KindNote && !event {
 			continue
 		}
 		text := m.Text
@@ -169,12 +161,14 @@ func Items(t *Thread, p Pending) []Item {
 			text = e
 		}
 		items = append(items, Item{
-			Key:  "seq-" + strconv.FormatUint(m.Seq, 10),
-			Seq:  m.Seq,
-			ID:   m.ID,
-			From: m.From,
-			Text: text,
-			At:   m.At,
+			Key:   "seq-" + strconv.FormatUint(m.Seq, 10),
+			Seq:   m.Seq,
+			ID:    m.ID,
+			From:  m.From,
+			Text:  text,
+			At:    m.At,
+			Kind:  m.Kind,
+			Event: m.Event,
 		})
 	}
 	if p.Greeting != "" && !t.HasFrom(parley.AuthorSite) {
