@@ -80,6 +80,12 @@ type OpenPage struct {
 // (site, updated, id) in the committer, moved on every update, and walk it
 // from the cursor, with counts kept per site beside it.
 func (d *DB) OpenPage(sites []string, before parley.Cursor, limit int) (OpenPage, error) {
+	return d.OpenPageWhere(sites, before, limit, nil)
+}
+
+// OpenPageWhere is OpenPage listing only the conversations keep accepts
+// (nil: all); the counts are of all open conversations.
+func (d *DB) OpenPageWhere(sites []string, before parley.Cursor, limit int, keep func(*parley.Conversation) bool) (OpenPage, error) {
 	var ids []uint64
 	err := d.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketOpenConversations).ForEach(func(k, _ []byte) error {
@@ -110,6 +116,9 @@ func (d *DB) OpenPage(sites []string, before parley.Cursor, limit int) (OpenPage
 			continue
 		}
 		p.BySite[c.Site]++
+		if keep != nil && !keep(c) {
+			continue
+		}
 		if before.IsZero() || before.After(parley.CursorOf(*c)) {
 			cs = append(cs, *c)
 		}
@@ -206,4 +215,64 @@ func (b *batch) visitorConversations(visitorID uint64) []uint64 {
 		ids = append(ids, binary.BigEndian.Uint64(k[8:]))
 	}
 	return ids
+}
+
+// resolvedScan bounds the conversations one ResolvedPage looks at: a page
+// of a site with few resolved conversations among many ends early, with
+// a cursor to go on from.
+const resolvedScan = 20000
+
+// ResolvedPage returns up to limit resolved conversations of sites, the
+// newest conversation first, with ids below before (0: from the newest),
+// and the id to go on from (0 after the last). It walks the conversations
+// back from before, reading the stored records: resolving writes the
+// record at once, so their statuses are current.
+func (d *DB) ResolvedPage(sites []string, before uint64, limit int) ([]parley.Conversation, uint64, error) {
+	want := make(map[string]bool, len(sites))
+	for _, s := range sites {
+		want[s] = true
+	}
+	var ids []uint64
+	var next uint64
+	err := d.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketConvs).Cursor()
+		var k, v []byte
+		if before == 0 {
+			k, v = c.Last()
+		} else {
+			c.Seek(u64(before))
+			k, v = c.Prev()
+		}
+		for scanned := 0; k != nil; k, v = c.Prev() {
+			if scanned++; scanned > resolvedScan || len(ids) == limit {
+				next = be64(k) + 1
+				break
+			}
+			var rec struct {
+				Site   string `json:"site"`
+				Status string `json:"status"`
+			}
+			if err := decode(v, &rec); err != nil {
+				return err
+			}
+			if rec.Status == parley.StatusResolved && want[rec.Site] {
+				ids = append(ids, be64(k))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	recs, err := d.records(ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]parley.Conversation, 0, len(recs))
+	for i := range recs {
+		if recs[i].Status == parley.StatusResolved {
+			out = append(out, recs[i].Conversation)
+		}
+	}
+	return out, next, nil
 }

@@ -9,13 +9,20 @@ import (
 )
 
 // handleConversations serves the inbox a page at a time:
-// GET /api/conversations?status=open&site=ID&before=CURSOR&limit=N. Like
-// the socket, it lists the sites the agent is a member of only; another
-// site is answered exactly like a missing one.
+// GET /api/conversations?view=VIEW&site=ID&before=CURSOR&limit=N, where
+// VIEW is open (the default), queue, mine, team or resolved. Like the
+// socket, it lists the sites the agent is a member of only; another site
+// is answered exactly like a missing one. status=open is the old name of
+// view=open.
 func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request, _ store.Session, a parley.Agent) {
 	q := r.URL.Query()
 	if st := q.Get("status"); st != "" && st != parley.StatusOpen {
 		s.apiError(w, r, parley.Errorf(parley.EInvalid, `status must be "open".`))
+		return
+	}
+	view := q.Get("view")
+	if !parley.ValidView(view) {
+		s.apiError(w, r, parley.Errorf(parley.EInvalid, "view must be one of open, queue, mine, team and resolved."))
 		return
 	}
 	before, err := parley.ParseCursor(q.Get("before"))
@@ -30,6 +37,15 @@ func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request, _ s
 			return
 		}
 	}
+	members, err := s.store.AgentSites(a.ID)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	roles := make(map[string]string, len(members))
+	for _, m := range members {
+		roles[m.Site] = m.Role
+	}
 	var sites []string
 	if site := q.Get("site"); site != "" {
 		if _, err := s.siteRole(site, a); err != nil {
@@ -38,21 +54,26 @@ func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request, _ s
 		}
 		sites = []string{site}
 	} else {
-		members, err := s.store.AgentSites(a.ID)
-		if err != nil {
-			s.apiError(w, r, err)
-			return
-		}
 		for _, m := range members {
 			sites = append(sites, m.Site)
 		}
 	}
-	page, err := s.store.OpenPage(sites, before, limit)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
+	var out parley.ConversationPage
+	if view == parley.ViewResolved {
+		convs, next, err := s.store.ResolvedPage(sites, before.ID, limit)
+		if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		out = parley.ConversationPage{Conversations: convs, Next: parley.Cursor{ID: next}.String()}
+	} else {
+		page, err := s.store.OpenPageWhere(sites, before, limit, s.router.viewFilter(view, a.ID, roles))
+		if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		out = parley.ConversationPage{Conversations: page.Conversations, Next: page.Next.String()}
 	}
-	out := parley.ConversationPage{Conversations: page.Conversations, Next: page.Next.String()}
 	if out.Conversations == nil {
 		out.Conversations = []parley.Conversation{}
 	}

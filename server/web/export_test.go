@@ -111,3 +111,11 @@ func SetPresenceClock(s *Server, c *ManualClock) {
 	s.presence.clock = c
 	s.presence.mu.Unlock()
 }
+
+// SetRouterClock makes the router's requeue timers run on c. Call it
+// before any conversation is assigned.
+func SetRouterClock(s *Server, c *ManualClock) {
+	s.router.mu.Lock()
+	s.router.clock = c
+	s.router.mu.Unlock()
+}

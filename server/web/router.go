@@ -659,3 +659,21 @@ func countsEqual(a, b parley.Counts) bool {
 	}
 	return true
 }
+
+// viewFilter is the rule of an inbox view of the open conversations for
+// agent, a member of sites with roles: nil for every open conversation.
+// It is the rule the counts follow (countsFor).
+func (r *router) viewFilter(view string, agent uint64, roles map[string]string) func(*parley.Conversation) bool {
+	teams := r.teamsOf(agent, roles)
+	switch view {
+	case parley.ViewQueue:
+		return func(c *parley.Conversation) bool {
+			return c.Status == parley.StatusQueued && (teams[teamKey{c.Site, c.Team}] || parley.CanManageSite(roles[c.Site]))
+		}
+	case parley.ViewMine:
+		return func(c *parley.Conversation) bool { return c.Assignee == agent }
+	case parley.ViewTeam:
+		return func(c *parley.Conversation) bool { return teams[teamKey{c.Site, c.Team}] }
+	}
+	return nil
+}
