@@ -76,6 +76,9 @@ type Console struct {
 	presence  Presence
 	lastInput atomic.Int64
 	idle      atomic.Bool
+
+	// manages: the agent owns or administers a site, so People is shown.
+	manages bool
 }
 
 // presenceTick is how often the console checks for idleness.
@@ -203,7 +206,24 @@ func (c *Console) startSession(s Session) {
 	if c.route.View == ViewConversation {
 		c.openConversation(c.route.Conv)
 	}
+	c.loadRoles()
 	c.settle()
+}
+
+// loadRoles finds out whether the agent manages any site, for the People
+// link. The server checks every request anyway: this only hides a page
+// that would refuse everything.
+func (c *Console) loadRoles() {
+	ctx, api, s := c.ctx, c.api, c.session
+	c.manages = false
+	ctx.Async(func() {
+		sites, err := api.Sites(ctx)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err == nil && c.session == s {
+				c.manages = len(ManagedSites(sites)) > 0
+			}
+		})
+	})
 }
 
 func (c *Console) stopClient() {
@@ -496,6 +516,8 @@ func (c *Console) Render() app.UI {
 		view = "conversation"
 	case ViewSettings:
 		view = "settings"
+	case ViewPeople:
+		view = "people"
 	}
 
 	var update app.UI = app.Span().Class("update-none")
@@ -546,7 +568,9 @@ func (c *Console) renderDesk() app.UI {
 	var pane app.UI
 	switch c.route.View {
 	case ViewSettings:
-		pane = &Settings{API: c.api}
+		pane = &Settings{API: c.api, CanCreateSites: c.session.Agent.Role == parley.AgentRoleAdmin}
+	case ViewPeople:
+		pane = &People{API: c.api, Me: c.session.Agent.ID}
 	case ViewConversation:
 		id := c.route.Conv
 		conv, ok := d.Inbox.Get(id)
@@ -578,6 +602,7 @@ func (c *Console) renderDesk() app.UI {
 			app.Nav().Class("topnav").Body(
 				app.A().Class(navClass(ViewInbox)).Href("/console").Body(app.Span().Text("Inbox"), badge),
 				app.A().Class(navClass(ViewSettings)).Href("/console/settings").Text("Settings"),
+				c.peopleLink(navClass(ViewPeople)),
 			),
 			app.Span().ID("connection").Class("conn conn-"+c.state.String()).Text(connectionText(c.state, c.everOnline)),
 			notifyBtn,
@@ -624,4 +649,12 @@ func connectionText(s client.State, everOnline bool) string {
 	default:
 		return "Connecting…"
 	}
+}
+
+// peopleLink is the nav link to People, for owners and admins.
+func (c *Console) peopleLink(class string) app.UI {
+	if !c.manages {
+		return app.Span().Class("nav-none")
+	}
+	return app.A().ID("nav-people").Class(class).Href("/console/people").Text("People")
 }
