@@ -139,73 +139,9 @@ func (a *API) Conversations(ctx context.Context, view, before string, limit int)
 	return p, nil
 }
 
-// SiteMember is a member of a site as the routing settings offer it for
-// a team.
-type SiteMember struct {
-	ID   uint64 `json:"id"`
-	Name string `json:"name"`
-	Role string `json:"role,omitempty"`
-}
-
-// Members lists the members of a site: GET /api/sites/{id}/members.
-func (a *API) Members(ctx context.Context, site string) ([]SiteMember, error) {
-	var raw json.RawMessage
-	if err := a.do(ctx, http.MethodGet, "/api/sites/"+url.PathEscape(site)+"/members", nil, &raw); err != nil {
-		return nil, err
-	}
-	return DecodeMembers(raw)
-}
-
-// DecodeMembers reads the members list, a JSON array or an object holding
-// one under "members". Each entry is an agent ({"id","name",…}), or a
-// membership with the agent inside ({"agent":{…},"role"}) or beside it
-// ({"agent":7,"name",…,"role"}).
-func DecodeMembers(b []byte) ([]SiteMember, error) {
-	type entry struct {
-		ID    uint64          `json:"id"`
-		Name  string          `json:"name"`
-		Email string          `json:"email"`
-		Role  string          `json:"role"`
-		Agent json.RawMessage `json:"agent"`
-	}
-	var list []entry
-	if err := json.Unmarshal(b, &list); err != nil {
-		var wrapped struct {
-			Members []entry `json:"members"`
-		}
-		if err := json.Unmarshal(b, &wrapped); err != nil {
-			return nil, fmt.Errorf("console: decoding the members: %w", err)
-		}
-		list = wrapped.Members
-	}
-	out := make([]SiteMember, 0, len(list))
-	for _, e := range list {
-		m := SiteMember{ID: e.ID, Name: e.Name, Role: e.Role}
-		if len(e.Agent) > 0 {
-			var id uint64
-			var agent parley.Agent
-			switch {
-			case json.Unmarshal(e.Agent, &id) == nil:
-				m.ID = id
-			case json.Unmarshal(e.Agent, &agent) == nil:
-				m.ID = agent.ID
-				if m.Name == "" {
-					m.Name = agent.Name
-				}
-				if e.Email == "" {
-					e.Email = agent.Email
-				}
-			}
-		}
-		if m.Name == "" {
-			m.Name = e.Email
-		}
-		if m.ID != 0 {
-			out = append(out, m)
-		}
-	}
-	return out, nil
-}
+// SiteMember is a member of a site: the People page lists them, and the
+// routing settings offer them for a team.
+type SiteMember = parley.SiteMember
 
 func (a *API) setCSRF(token string) {
 	a.mu.Lock()

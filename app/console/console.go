@@ -77,6 +77,9 @@ type Console struct {
 	presence  Presence
 	lastInput atomic.Int64
 	idle      atomic.Bool
+
+	// manages: the agent owns or administers a site, so People is shown.
+	manages bool
 }
 
 // presenceTick is how often the console checks for idleness.
@@ -215,20 +218,24 @@ func (c *Console) startSession(s Session) {
 }
 
 // loadSites reads the agent's sites: the names of sites, teams and topics
-// in the headers, and which teams are the agent's for the views.
+// in the headers, which teams are the agent's for the views, and whether
+// it manages any site, for the People link (the server checks every
+// request anyway: this only hides a page that would refuse everything).
 func (c *Console) loadSites() {
-	ctx, api, d := c.ctx, c.api, c.desk
+	ctx, api, d, sess := c.ctx, c.api, c.desk, c.session
+	c.manages = false
 	if d == nil {
 		return
 	}
 	ctx.Async(func() {
 		sites, err := api.Sites(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
-			if c.desk != d || err != nil {
+			if c.desk != d || c.session != sess || err != nil {
 				// Without them the headers show ids and the views trust
 				// the server's pages: nothing to warn about.
 				return
 			}
+			c.manages = len(ManagedSites(sites)) > 0
 			d.SetSites(sites)
 		})
 	})
@@ -589,6 +596,8 @@ func (c *Console) Render() app.UI {
 		view = "conversation"
 	case ViewSettings:
 		view = "settings"
+	case ViewPeople:
+		view = "people"
 	}
 
 	var update app.UI = app.Span().Class("update-none")
@@ -639,7 +648,9 @@ func (c *Console) renderDesk() app.UI {
 	var pane app.UI
 	switch c.route.View {
 	case ViewSettings:
-		pane = &Settings{API: c.api, Colleagues: d.Colleagues()}
+		pane = &Settings{API: c.api, Colleagues: d.Colleagues(), CanCreateSites: c.session.Agent.Role == parley.AgentRoleAdmin}
+	case ViewPeople:
+		pane = &People{API: c.api, Me: c.session.Agent.ID}
 	case ViewConversation:
 		id := c.route.Conv
 		conv, ok := d.Inbox.Get(id)
@@ -680,6 +691,7 @@ func (c *Console) renderDesk() app.UI {
 			app.Nav().Class("topnav").Body(
 				app.A().Class(navClass(ViewInbox)).Href("/console").Body(app.Span().Text("Inbox"), badge),
 				app.A().Class(navClass(ViewSettings)).Href("/console/settings").Text("Settings"),
+				c.peopleLink(navClass(ViewPeople)),
 			),
 			app.Span().ID("connection").Class("conn conn-"+c.state.String()).Text(connectionText(c.state, c.everOnline)),
 			notifyBtn,
@@ -733,4 +745,12 @@ func connectionText(s client.State, everOnline bool) string {
 	default:
 		return "Connecting…"
 	}
+}
+
+// peopleLink is the nav link to People, for owners and admins.
+func (c *Console) peopleLink(class string) app.UI {
+	if !c.manages {
+		return app.Span().Class("nav-none")
+	}
+	return app.A().ID("nav-people").Class(class).Href("/console/people").Text("People")
 }

@@ -12,6 +12,7 @@ const (
 	ViewInbox View = iota
 	ViewConversation
 	ViewSettings
+	ViewPeople
 )
 
 // Route is where the console is: a view, and the conversation it shows.
@@ -30,6 +31,8 @@ func ParseRoute(path string) Route {
 	switch {
 	case rest == "settings":
 		return Route{View: ViewSettings}
+	case rest == "people":
+		return Route{View: ViewPeople}
 	case strings.HasPrefix(rest, "c/"):
 		id, err := strconv.ParseUint(strings.TrimPrefix(rest, "c/"), 10, 64)
 		if err != nil || id == 0 {
@@ -47,6 +50,8 @@ func (r Route) Path() string {
 		return ConversationPath(r.Conv)
 	case ViewSettings:
 		return "/console/settings"
+	case ViewPeople:
+		return "/console/people"
 	}
 	return "/console"
 }

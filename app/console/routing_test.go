@@ -264,23 +264,6 @@ func TestTeamCandidates(t *testing.T) {
 	}
 }
 
-func TestDecodeMembers(t *testing.T) {
-	want := []console.SiteMember{{ID: 1, Name: "Ann", Role: "owner"}, {ID: 2, Name: "bob@shop.example", Role: "agent"}}
-	for _, body := range []string{
-		`[{"id":1,"name":"Ann","role":"owner"},{"id":2,"email":"bob@shop.example","role":"agent"}]`,
-		`{"members":[{"agent":{"id":1,"name":"Ann"},"role":"owner"},{"agent":{"id":2,"email":"bob@shop.example"},"role":"agent"}]}`,
-		`[{"site":"shop","agent":1,"name":"Ann","role":"owner"},{"site":"shop","agent":2,"email":"bob@shop.example","role":"agent"}]`,
-	} {
-		got, err := console.DecodeMembers([]byte(body))
-		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("DecodeMembers(%s) = %+v, %v; want %+v", body, got, err, want)
-		}
-	}
-	if _, err := console.DecodeMembers([]byte(`"nope"`)); err == nil {
-		t.Error("a string decoded as members")
-	}
-}
-
 // TestDeskClaim: a claim refused shows its reason in the conversation; a
 // claim that succeeds moves the conversation from the queue to Mine.
 func TestDeskClaim(t *testing.T) {

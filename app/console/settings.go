@@ -26,6 +26,8 @@ type Settings struct {
 	// Colleagues are the agents the console knows: the members offered
 	// for a team when the site's member list cannot be read.
 	Colleagues []parley.Agent
+	// CanCreateSites shows the New site form: the agent is an install admin.
+	CanCreateSites bool
 
 	load    status
 	loadErr string
@@ -123,9 +125,14 @@ func (s *Settings) Render() app.UI {
 			s.renderForm(),
 		)
 	}
+	var newSite app.UI = app.Span().Class("new-site-none")
+	if s.CanCreateSites {
+		newSite = &NewSite{API: s.API, OnCreated: func(ctx app.Context, _ SiteInfo) { s.reload(ctx) }}
+	}
 	return app.Div().Class("settings").Body(
 		app.H2().Class("settings-title").Text("Settings"),
 		body,
+		newSite,
 		&PasswordForm{API: s.API},
 	)
 }
@@ -288,24 +295,9 @@ func (s *Settings) onSave(ctx app.Context, e app.Event) {
 	})
 }
 
-// copy puts the snippet on the clipboard, falling back to selecting it
-// where the Clipboard API is missing (plain http on a LAN address).
+// copy puts the snippet on the clipboard.
 func (s *Settings) copy(ctx app.Context, text string) {
-	if !app.IsClient {
-		return
-	}
-	clip := app.Window().Get("navigator").Get("clipboard")
-	if clip.Truthy() {
-		clip.Call("writeText", text).Then(func(app.Value) {
-			ctx.Dispatch(func(ctx app.Context) { s.copied = true })
-		})
-		return
-	}
-	if el := app.Window().GetElementByID("snippet"); el.Truthy() {
-		el.Call("select")
-		app.Window().Get("document").Call("execCommand", "copy")
-		s.copied = true
-	}
+	copyText(ctx, text, "snippet", func() { s.copied = true })
 }
 
 func validColor(s string) bool {

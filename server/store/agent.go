@@ -30,6 +30,11 @@ func normalizeEmail(email string) string {
 // email, stored lowercased, must not belong to another agent. An empty role
 // means parley.AgentRoleAgent.
 func (d *DB) CreateAgent(a parley.Agent, passwordHash []byte) (parley.Agent, error) {
+	return d.CreateAgentIn(a, passwordHash, nil, "")
+}
+
+// checkNewAgent normalizes and checks a new agent's fields.
+func checkNewAgent(a parley.Agent) (parley.Agent, error) {
 	a.Email = normalizeEmail(a.Email)
 	if a.Email == "" {
 		return parley.Agent{}, parley.Errorf(parley.EInvalid, "An agent needs an email address.")
@@ -47,27 +52,26 @@ func (d *DB) CreateAgent(a parley.Agent, passwordHash []byte) (parley.Agent, err
 	if err := parley.CheckCapacity(a.Capacity); err != nil {
 		return parley.Agent{}, err
 	}
-	err := d.update(func(tx *bolt.Tx) error {
-		emails := tx.Bucket(bucketAgentEmails)
-		if emails.Get([]byte(a.Email)) != nil {
-			return parley.Errorf(parley.EConflict, "An agent with email %s already exists.", a.Email)
-		}
-		agents := tx.Bucket(bucketAgents)
-		id, err := agents.NextSequence()
-		if err != nil {
-			return fmt.Errorf("store: numbering agent: %w", err)
-		}
-		a.ID = id
-		a.Created = now()
-		if err := emails.Put([]byte(a.Email), u64(id)); err != nil {
-			return fmt.Errorf("store: indexing agent email: %w", err)
-		}
-		return putAgent(tx, agentRecord{Agent: a, PasswordHash: passwordHash})
-	})
-	if err != nil {
-		return parley.Agent{}, err
-	}
 	return a, nil
+}
+
+// createAgent stores a, checked by checkNewAgent, numbering it.
+func createAgent(tx *bolt.Tx, a parley.Agent, passwordHash []byte) (parley.Agent, error) {
+	emails := tx.Bucket(bucketAgentEmails)
+	if emails.Get([]byte(a.Email)) != nil {
+		return parley.Agent{}, parley.Errorf(parley.EConflict, "An agent with email %s already exists.", a.Email)
+	}
+	agents := tx.Bucket(bucketAgents)
+	id, err := agents.NextSequence()
+	if err != nil {
+		return parley.Agent{}, fmt.Errorf("store: numbering agent: %w", err)
+	}
+	a.ID = id
+	a.Created = now()
+	if err := emails.Put([]byte(a.Email), u64(id)); err != nil {
+		return parley.Agent{}, fmt.Errorf("store: indexing agent email: %w", err)
+	}
+	return a, putAgent(tx, agentRecord{Agent: a, PasswordHash: passwordHash})
 }
 
 // Agent returns the agent with the given id.

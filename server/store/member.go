@@ -50,15 +50,17 @@ func putMember(tx *bolt.Tx, m parley.Member) error {
 // RemoveMember ends agent's membership of site; it is not an error if
 // there was none.
 func (d *DB) RemoveMember(site string, agent uint64) error {
-	return d.update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketMembers).Delete(memberKey(site, agent)); err != nil {
-			return fmt.Errorf("store: removing member: %w", err)
-		}
-		if err := tx.Bucket(bucketAgentSites).Delete(agentSiteKey(agent, site)); err != nil {
-			return fmt.Errorf("store: removing member: %w", err)
-		}
-		return nil
-	})
+	return d.update(func(tx *bolt.Tx) error { return deleteMember(tx, site, agent) })
+}
+
+func deleteMember(tx *bolt.Tx, site string, agent uint64) error {
+	if err := tx.Bucket(bucketMembers).Delete(memberKey(site, agent)); err != nil {
+		return fmt.Errorf("store: removing member: %w", err)
+	}
+	if err := tx.Bucket(bucketAgentSites).Delete(agentSiteKey(agent, site)); err != nil {
+		return fmt.Errorf("store: removing member: %w", err)
+	}
+	return nil
 }
 
 // Role returns agent's role on site, or ENotFound if it is no member.

@@ -151,6 +151,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
 	mux.HandleFunc("PUT /api/agents/{id}/capacity", s.requireAgent(s.handleAgentCapacity))
 
+	// People (api_people.go): sites and their agents, managed while the
+	// server runs.
+	mux.HandleFunc("POST /api/sites", s.requireAgent(s.handleCreateSite))
+	mux.HandleFunc("GET /api/sites/{id}/members", s.requireAgent(s.handleSiteMembers))
+	mux.HandleFunc("POST /api/sites/{id}/agents", s.requireAgent(s.handleAddSiteAgent))
+	mux.HandleFunc("PUT /api/sites/{id}/members/{agent}", s.requireAgent(s.handleSetMemberRole))
+	mux.HandleFunc("DELETE /api/sites/{id}/members/{agent}", s.requireAgent(s.handleRemoveMember))
+	mux.HandleFunc("POST /api/agents/{id}/disable", s.requireAgent(s.handleDisableAgent))
+	mux.HandleFunc("POST /api/agents/{id}/enable", s.requireAgent(s.handleEnableAgent))
+	mux.HandleFunc("POST /api/agents/{id}/password-reset", s.requireAgent(s.handleResetPassword))
+
 	return securityHeaders(mux)
 }
 

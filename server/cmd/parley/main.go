@@ -541,7 +541,7 @@ func newPassword(fromStdin bool, stdin io.Reader) (pw string, hash []byte, gener
 		pw = strings.TrimRight(line, "\r\n")
 	}
 	if pw == "" {
-		pw, generated = web.NewToken()[:20], true
+		pw, generated = web.OneTimePassword(), true
 	}
 	hash, err = web.HashPassword(pw)
 	return pw, hash, generated, err

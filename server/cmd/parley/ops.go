@@ -98,18 +98,13 @@ func opAddAgent(db *store.DB, req opRequest, out io.Writer) error {
 			}
 		}
 	}
-	a, err := db.CreateAgent(parley.Agent{Email: strings.ToLower(strings.TrimSpace(req.Email)), Name: req.Name, Role: req.Role}, req.PasswordHash)
-	if err != nil {
-		return err
-	}
 	siteRole := parley.SiteRoleAgent
-	if a.Role == parley.AgentRoleAdmin {
+	if req.Role == parley.AgentRoleAdmin {
 		siteRole = parley.SiteRoleOwner
 	}
-	for _, id := range sites {
-		if err := db.SetMember(id, a.ID, siteRole); err != nil {
-			return err
-		}
+	a, err := db.CreateAgentIn(parley.Agent{Email: strings.ToLower(strings.TrimSpace(req.Email)), Name: req.Name, Role: req.Role}, req.PasswordHash, sites, siteRole)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "Created %s %s (id %d), %s of: %s.\n", a.Role, a.Email, a.ID, siteRole, orNone(sites))
 	return nil
@@ -211,8 +206,8 @@ func sessions(n int) string {
 }
 
 func opAddSite(db *store.DB, req opRequest, out io.Writer) error {
-	if err := parley.CheckClientID(req.SiteID); err != nil || req.SiteID == "" {
-		return parley.Errorf(parley.EInvalid, "-id is required: letters, digits, - and _")
+	if err := parley.CheckSiteID(req.SiteID); err != nil {
+		return parley.Errorf(parley.EInvalid, "-id is required: 1 to 64 letters, digits, - and _")
 	}
 	site, err := parley.Site{ID: req.SiteID, Name: req.SiteName, Title: req.SiteName, AllowedOrigins: req.Origins}.Validate()
 	if err != nil {
@@ -239,15 +234,14 @@ func opAddSite(db *store.DB, req opRequest, out io.Writer) error {
 			}
 		}
 	}
-	if err := db.CreateSite(site); err != nil {
-		return err
-	}
+	var ids []uint64
 	var names []string
 	for _, a := range owners {
-		if err := db.SetMember(site.ID, a.ID, parley.SiteRoleOwner); err != nil {
-			return err
-		}
+		ids = append(ids, a.ID)
 		names = append(names, a.Email)
+	}
+	if err := db.CreateSiteOwned(site, ids); err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "Created site %s, owned by %s. Paste this into every page of the shop:\n\n  %s\n\n", site.ID, orNone(names), web.Snippet(strings.TrimRight(req.PublicURL, "/"), site.ID))
 	return nil
