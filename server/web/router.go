@@ -295,17 +295,29 @@ func (r *router) cancelRequeue(conv uint64) {
 
 func isClosed(err error) bool { return parley.ErrorCode(err) == parley.EUnavailable }
 
+// reassignEvery bounds how long a queued conversation waits for a pass
+// when nothing kicks the router: a place freed by a change it does not
+// hear of (a capacity raised, a member added, a resolve through the
+// store) is used within it.
+const reassignEvery = 2 * time.Second
+
 func (r *router) run() {
 	defer close(r.done)
 	tick := time.NewTicker(publishEvery / 2)
 	defer tick.Stop()
+	var last time.Time
 	for {
 		select {
 		case <-r.stop:
 			return
 		case <-r.kick:
 			r.assign()
-		case <-tick.C:
+			last = time.Now()
+		case now := <-tick.C:
+			if now.Sub(last) >= reassignEvery {
+				r.assign()
+				last = now
+			}
 		}
 		r.publish(false)
 	}
@@ -394,11 +406,12 @@ func (r *router) assign() {
 			continue
 		}
 		by := parley.Author{Kind: parley.AuthorSite, Name: site.Name}
+	queue:
 		for _, c := range q {
 			for {
 				best := r.pick(team)
 				if best < 0 {
-					break
+					break queue // nobody can take more: the rest waits too
 				}
 				a := &team[best]
 				to := parley.Author{Kind: parley.AuthorAgent, ID: a.agent.ID, Name: a.agent.Name}

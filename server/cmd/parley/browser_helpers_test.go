@@ -115,15 +115,18 @@ func startDemo(tb testing.TB, edit func(*parley.Site)) *Main {
 	if !strings.HasPrefix(m.Server.URL(), "http://localhost:") || !strings.HasPrefix(m.ShopURL, "http://127.0.0.1:") {
 		tb.Fatalf("Parley at %q and the shop at %q: want http://localhost:PORT and http://127.0.0.1:PORT, two sites", m.Server.URL(), m.ShopURL)
 	}
+	site, err := m.DB.Site(web.DemoSiteID)
+	if err != nil {
+		tb.Fatalf("demo site: %v", err)
+	}
+	// The demo asks for a topic before the first message; these tests type
+	// straight into the composer. TestBrowserRouting turns the form on.
+	site.Routing.PreChat.Enabled = false
 	if edit != nil {
-		site, err := m.DB.Site(web.DemoSiteID)
-		if err != nil {
-			tb.Fatalf("demo site: %v", err)
-		}
 		edit(&site)
-		if err := m.DB.PutSite(site); err != nil {
-			tb.Fatalf("changing the demo site: %v", err)
-		}
+	}
+	if err := m.DB.PutSite(site); err != nil {
+		tb.Fatalf("changing the demo site: %v", err)
 	}
 	requireBuilt(tb, m)
 	return m
@@ -349,6 +352,13 @@ func (v *tab) waitTiming(tb testing.TB) chromium.Timing {
 // ignored.
 func (v *tab) chat(tb testing.TB, skip ...target.ID) (context.Context, target.ID) {
 	tb.Helper()
+	return v.chatShowing(tb, "#composer", skip...)
+}
+
+// chatShowing is chat waiting for the element sel instead of the composer
+// (the pre-chat form, "#prechat").
+func (v *tab) chatShowing(tb testing.TB, sel string, skip ...target.ID) (context.Context, target.ID) {
+	tb.Helper()
 	id, err := v.t.WaitFrame(30*time.Second, chatPath, skip...)
 	if err != nil {
 		tb.Fatalf("%s's tab: %v", v.name, err)
@@ -358,7 +368,7 @@ func (v *tab) chat(tb testing.TB, skip ...target.ID) (context.Context, target.ID
 	if err := chromedp.Run(ctx); err != nil {
 		tb.Fatalf("attaching to the widget iframe %s: %v", id, err)
 	}
-	poll(tb, ctx, 30*time.Second, "the widget app (#composer) in the iframe", `!!document.querySelector('#composer')`, nil)
+	poll(tb, ctx, 30*time.Second, "the widget app ("+sel+") in the iframe", "!!document.querySelector("+jsString(sel)+")", nil)
 	return ctx, id
 }
 

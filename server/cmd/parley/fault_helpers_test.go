@@ -622,6 +622,9 @@ func faultGapless(msgs []parley.Frame) error {
 		if m.Seq != uint64(i+1) {
 			return fmt.Errorf("message %d has seq %d: the sequence has a gap or is out of order", i, m.Seq)
 		}
+		if m.ID == "" {
+			continue // the server's own entries: an assignment, …
+		}
 		if prev, dup := ids[m.ID]; dup {
 			return fmt.Errorf("id %s is stored twice, as seq %d and %d", m.ID, prev, m.Seq)
 		}
@@ -631,10 +634,14 @@ func faultGapless(msgs []parley.Frame) error {
 }
 
 // faultNumbered checks texts "<prefix><n>" whose numbers increase with seq,
-// and returns the numbers.
+// and returns the numbers. Routing events (the online agent is assigned
+// the conversation) are the server's entries, not the client's: skipped.
 func faultNumbered(msgs []parley.Frame, prefix string) ([]int, error) {
 	ns := make([]int, 0, len(msgs))
 	for _, m := range msgs {
+		if m.Kind == parley.KindEvent {
+			continue
+		}
 		num, ok := strings.CutPrefix(m.Text, prefix)
 		if !ok {
 			return nil, fmt.Errorf("seq %d: text %q does not start with %q", m.Seq, m.Text, prefix)

@@ -397,12 +397,66 @@ func (m *Main) setUpDemo() error {
 	if err := m.DB.SetMember(site.ID, a.ID, parley.SiteRoleOwner); err != nil {
 		return err
 	}
+	if err := m.setUpDemoTeams(a); err != nil {
+		return err
+	}
 	shop := pub + "/demo/"
 	if m.ShopURL != "" {
 		shop = m.ShopURL + "/"
 	}
 	fmt.Fprintf(m.Stdout, "\nParley demo is running.\n  Shop page:  %s\n  Console:    %s/console\n  Agent:      %s  password: %s\n\n", shop, pub, email, pw)
 	return nil
+}
+
+// setUpDemoTeams gives the demo site, once, the teams and topics of a
+// coffee shop, two more agents to fill them (their passwords are random
+// and not printed: the owner resets one from People to log in as them),
+// and a pre-chat form asking for the topic. The owner's later edits stay.
+func (m *Main) setUpDemoTeams(owner parley.Agent) error {
+	site, err := m.DB.Site(web.DemoSiteID)
+	if err != nil {
+		return err
+	}
+	if len(site.Routing.Teams) > 0 {
+		return nil
+	}
+	ids := map[string]uint64{}
+	for _, p := range []struct{ email, name string }{
+		{"ola@parley.local", "Ola Nowak"},
+		{"piotr@parley.local", "Piotr Zieliński"},
+	} {
+		a, _, err := m.DB.AgentByEmail(p.email)
+		if parley.ErrorCode(err) == parley.ENotFound {
+			hash, herr := web.HashPassword(web.OneTimePassword())
+			if herr != nil {
+				return herr
+			}
+			a, err = m.DB.CreateAgent(parley.Agent{Email: p.email, Name: p.name, Role: parley.AgentRoleAgent}, hash)
+		}
+		if err != nil {
+			return err
+		}
+		if err := m.DB.SetMember(site.ID, a.ID, parley.SiteRoleAgent); err != nil {
+			return err
+		}
+		ids[p.email] = a.ID
+	}
+	ola, piotr := ids["ola@parley.local"], ids["piotr@parley.local"]
+	site.Routing = parley.Routing{
+		Teams: []parley.Team{
+			{ID: "orders", Name: "Orders", Members: []uint64{owner.ID, ola}},
+			{ID: "returns", Name: "Returns", Members: []uint64{owner.ID, piotr}},
+			{ID: "product-advice", Name: "Product advice", Members: []uint64{owner.ID, ola, piotr}},
+		},
+		Topics: []parley.Topic{
+			{ID: "order-status", Name: "Where is my order?", Team: "orders"},
+			{ID: "returns", Name: "Returns and refunds", Team: "returns"},
+			{ID: "product-question", Name: "A question about a coffee", Team: "product-advice"},
+		},
+		DefaultTeam: "product-advice",
+		PreChat:     parley.PreChat{Enabled: true, Topic: parley.FieldRequired, Name: parley.FieldOptional, Email: parley.FieldOptional},
+	}
+	return m.DB.PutSite(site)
 }
 
 // shutdownTimeout bounds Close: clients that do not answer their close
