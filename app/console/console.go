@@ -449,6 +449,9 @@ func (c *Console) checkIdle(ctx app.Context) {
 	if t := c.lastInput.Load(); t != 0 {
 		c.presence.Input(time.Unix(0, t))
 	}
+	if c.desk != nil {
+		c.presence.After = time.Duration(c.desk.Limits.IdleAwaySeconds) * time.Second
+	}
 	if status, changed := c.presence.Tick(time.Now()); changed && c.cl != nil {
 		c.cl.Presence(status)
 	}

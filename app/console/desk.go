@@ -102,6 +102,9 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 		if f.Agent != nil {
 			d.Agent = *f.Agent
 		}
+		if l := f.Limits; l != nil {
+			d.Limits.IdleAwaySeconds = l.IdleAwaySeconds
+		}
 		if l := f.Limits; l != nil && l.MaxTextRunes > 0 {
 			d.Limits.MaxTextRunes = l.MaxTextRunes
 		}

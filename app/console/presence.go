@@ -17,6 +17,9 @@ type Presence struct {
 	manualAway bool
 	idle       bool
 	last       time.Time
+	// After is the idle time before away; 0 is parley.IdleAway. The
+	// server's welcome says it (limits.idleAwaySeconds).
+	After time.Duration
 }
 
 // Status is the status this console asks for.
@@ -58,7 +61,11 @@ func (p *Presence) Tick(now time.Time) (status string, changed bool) {
 	if p.last.IsZero() {
 		p.last = now
 	}
-	if !p.idle && now.Sub(p.last) >= parley.IdleAway {
+	after := p.After
+	if after <= 0 {
+		after = parley.IdleAway
+	}
+	if !p.idle && now.Sub(p.last) >= after {
 		p.idle = true
 		return p.Status(), !p.manualAway
 	}

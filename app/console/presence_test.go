@@ -93,6 +93,19 @@ func TestPresenceIdle(t *testing.T) {
 	}
 }
 
+// TestPresenceIdleConfigured: the server's idle time (the welcome's
+// limits.idleAwaySeconds) replaces the default.
+func TestPresenceIdleConfigured(t *testing.T) {
+	p := console.Presence{After: 2 * time.Minute}
+	p.Tick(t0)
+	if s, ch := p.Tick(t0.Add(2*time.Minute - time.Second)); s != parley.StatusOnline || ch {
+		t.Errorf("before the configured idle time: %s %v", s, ch)
+	}
+	if s, ch := p.Tick(t0.Add(2 * time.Minute)); s != parley.StatusAway || !ch {
+		t.Errorf("at the configured idle time: %s %v, want away, changed", s, ch)
+	}
+}
+
 func TestTeamList(t *testing.T) {
 	l := &console.TeamList{Me: 1, Agents: []parley.Agent{
 		{ID: 3, Name: "<b>Cy</b>", Status: parley.StatusAway, Capacity: 1},

@@ -12,6 +12,9 @@ type Limits struct {
 	// SendPerSecond and SendBurst bound the send rate of one connection.
 	SendPerSecond float64 `json:"sendPerSecond"`
 	SendBurst     int     `json:"sendBurst"`
+	// IdleAwaySeconds (agents' welcome) is how long a console waits
+	// without input before it sets its agent away; 0 is IdleAway.
+	IdleAwaySeconds int `json:"idleAwaySeconds,omitempty"`
 }
 
 // DefaultLimits are the limits the server enforces unless configured otherwise.

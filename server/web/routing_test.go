@@ -360,3 +360,90 @@ func TestRoutingRequeueWhenAssigneeOffline(t *testing.T) {
 		t.Errorf("reassigned to %+v", e.To)
 	}
 }
+
+// TestRoutingViews: the inbox views over the API, each scoped by
+// membership and by team; a bad view is refused.
+func TestRoutingViews(t *testing.T) {
+	env := newSockEnv(t, fastLimits)
+	newDesk(t, env, 1)
+	env.newAgent(t, "bob", 1) // Returns, capacity 1
+	v1, c1 := ask(t, env, "v1", "returns")
+	untilEvent(v1, c1, parley.EventAssigned)
+	_, c2 := ask(t, env, "v2", "returns")      // queued: Bob is full
+	_, c3 := ask(t, env, "v3", "order-status") // queued: nobody of Orders online
+	v4, c4 := ask(t, env, "v4", "returns")
+	_ = v4
+	bobLogin := loginWithCSRF(t, env, env.agents[1].Email, sockPassword)
+	annLogin := loginWithCSRF(t, env, env.agents[0].Email, sockPassword)
+	cyLogin := loginWithCSRF(t, env, env.agents[2].Email, sockPassword)
+	// Resolve one of the shop (Bob's other site) and one of the desk.
+	if _, err := env.db.SetStatus(c4, parley.StatusResolved); err != nil {
+		t.Fatal(err)
+	}
+
+	ids := func(l agentLogin, query string) []uint64 {
+		t.Helper()
+		var page parley.ConversationPage
+		if status, _ := env.api(t, l, "GET", "/api/conversations?"+query, nil, &page); status != 200 {
+			t.Fatalf("GET %s: status %d", query, status)
+		}
+		out := []uint64{}
+		for _, c := range page.Conversations {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		who   string
+		l     agentLogin
+		query string
+		want  []uint64
+	}{
+		{"Bob", bobLogin, "view=mine", []uint64{c1}},
+		{"Bob", bobLogin, "view=queue&site=desk", []uint64{c2}}, // Orders' queue is not his
+		{"Bob", bobLogin, "view=team&site=desk", []uint64{c2, c1}},
+		{"Bob", bobLogin, "view=open&site=desk", []uint64{c3, c2, c1}},
+		{"Bob", bobLogin, "view=resolved&site=desk", []uint64{c4}},
+		{"Ann", annLogin, "view=queue&site=desk", []uint64{c3}},
+		{"Ann", annLogin, "view=mine", []uint64{}},
+		{"Cy", cyLogin, "view=open", []uint64{}}, // no member of the desk
+		{"Cy", cyLogin, "view=resolved", []uint64{}},
+		{"Cy", cyLogin, "view=queue", []uint64{}},
+	} {
+		if got := ids(tt.l, tt.query); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s %s: %v, want %v", tt.who, tt.query, got, tt.want)
+		}
+	}
+	for _, q := range []string{"view=all", "view=resolved&before=nope", "view=queue&site=desk&limit=0"} {
+		var e parley.Error
+		if status, _ := env.api(t, bobLogin, "GET", "/api/conversations?"+q, nil, &e); status != 400 {
+			t.Errorf("%s: status %d, want 400", q, status)
+		}
+	}
+	var e struct{ Code string }
+	if status, _ := env.api(t, cyLogin, "GET", "/api/conversations?view=queue&site=desk", nil, &e); status != 404 || e.Code != parley.ENotFound {
+		t.Errorf("Cy asking for the desk's queue: %d %q, want 404 not_found", status, e.Code)
+	}
+}
+
+// TestRoutingGreetingAnswerGoesToDefaultTeam: answering the proactive
+// greeting needs no form, and the chat goes to the default team.
+func TestRoutingGreetingAnswerGoesToDefaultTeam(t *testing.T) {
+	env := newSockEnv(t, fastLimits)
+	site := newDesk(t, env, 1)
+	site.Routing.DefaultTeam = "returns"
+	site.Proactive = parley.Proactive{Enabled: true, Message: "Need help with a return?"}
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := env.newVisitorOf(t, "greeted", "desk")
+	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "g1", Text: "Yes please", Greeted: true})
+	conv := v.ack("g1").Conv
+	c, err := env.db.Conversation(conv)
+	if err != nil || c.Team != "returns" || c.Topic != "" || c.Status != parley.StatusQueued {
+		t.Fatalf("the greeting's answer: %+v, %v; want queued for Returns", c, err)
+	}
+	if ms := env.stored(t, conv); len(ms) != 2 || ms[0].Text != "Need help with a return?" {
+		t.Errorf("stored: %+v, want the greeting, then the answer", ms)
+	}
+}

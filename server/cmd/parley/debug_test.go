@@ -199,3 +199,23 @@ func parseConfig(t *testing.T, args []string, env map[string]string) (Config, er
 	}
 	return c, err
 }
+
+// TestPresenceFlags: the presence grace and the idle time are configurable,
+// by flag or environment, and nonsense stops the start.
+func TestPresenceFlags(t *testing.T) {
+	c, err := parseConfig(t, []string{"-presence-grace", "45s"}, map[string]string{"PARLEY_IDLE_AWAY": "10m"})
+	if err != nil || c.PresenceGrace != 45*time.Second || c.IdleAway != 10*time.Minute {
+		t.Fatalf("got grace %v idle %v, %v", c.PresenceGrace, c.IdleAway, err)
+	}
+	if l, err := c.limits(); err != nil || l.IdleAwaySeconds != 600 {
+		t.Errorf("limits: %+v, %v; want idleAwaySeconds 600 for the consoles", l, err)
+	}
+	for _, args := range [][]string{{"-presence-grace", "0s"}, {"-presence-grace", "2h"}, {"-idle-away", "10s"}} {
+		if _, err := parseConfig(t, args, nil); err == nil {
+			t.Errorf("%v: accepted", args)
+		}
+	}
+	if _, err := parseConfig(t, nil, map[string]string{"PARLEY_IDLE_AWAY": "soon"}); err == nil {
+		t.Errorf("PARLEY_IDLE_AWAY=soon accepted")
+	}
+}

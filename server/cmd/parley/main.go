@@ -119,6 +119,10 @@ type Config struct {
 	// proxies whose X-Forwarded-For or Forwarded names the client; empty,
 	// the TCP peer is the client.
 	TrustedProxies string
+	// PresenceGrace is how long an agent without a console socket keeps
+	// its status before it is offline; IdleAway how long a console waits
+	// without input before it sets its agent away. Zero: the defaults.
+	PresenceGrace, IdleAway time.Duration
 }
 
 // RegisterFlags binds the configuration to flags, with PARLEY_* environment
@@ -132,6 +136,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.SendRate, "send-rate", envFloat("PARLEY_SEND_RATE", parley.DefaultLimits.SendPerSecond), "messages per second each connection may send (PARLEY_SEND_RATE)")
 	fs.IntVar(&c.SendBurst, "send-burst", envInt("PARLEY_SEND_BURST", parley.DefaultLimits.SendBurst), "messages a connection may send at once before -send-rate applies (PARLEY_SEND_BURST)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("PARLEY_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For or Forwarded names the client, e.g. 10.0.0.0/8,fd00::/8 (PARLEY_TRUSTED_PROXIES; default none)")
+	fs.DurationVar(&c.PresenceGrace, "presence-grace", envDuration("PARLEY_PRESENCE_GRACE", parley.PresenceGrace), "how long an agent whose console closed stays online or away before it is offline (PARLEY_PRESENCE_GRACE)")
+	fs.DurationVar(&c.IdleAway, "idle-away", envDuration("PARLEY_IDLE_AWAY", parley.IdleAway), "how long a console waits without input before it sets its agent away (PARLEY_IDLE_AWAY)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("PARLEY_DEBUG_ADDR", ""), "serve /debug/stats and /debug/pprof/ on this address; keep it private (PARLEY_DEBUG_ADDR; default off)")
 }
 
@@ -143,6 +149,12 @@ func (c Config) checkFlags() error {
 	}
 	if c.SendBurst <= 0 {
 		return errors.New("-send-burst (PARLEY_SEND_BURST) must be a whole number above 0")
+	}
+	if c.PresenceGrace < time.Second || c.PresenceGrace > time.Hour {
+		return errors.New("-presence-grace (PARLEY_PRESENCE_GRACE) must be from 1s to 1h")
+	}
+	if c.IdleAway < time.Minute || c.IdleAway > 24*time.Hour {
+		return errors.New("-idle-away (PARLEY_IDLE_AWAY) must be from 1m to 24h")
 	}
 	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("-trusted-proxies (PARLEY_TRUSTED_PROXIES): %w", err)
@@ -158,6 +170,9 @@ func (c Config) limits() (parley.Limits, error) {
 	}
 	if c.SendBurst != 0 {
 		l.SendBurst = c.SendBurst
+	}
+	if c.IdleAway > 0 {
+		l.IdleAwaySeconds = int(c.IdleAway / time.Second)
 	}
 	if !(l.SendPerSecond > 0) || math.IsInf(l.SendPerSecond, 0) || l.SendBurst <= 0 {
 		return l, fmt.Errorf("send rate %v per second with bursts of %d: both must be above 0", l.SendPerSecond, l.SendBurst)
@@ -185,6 +200,20 @@ func envFloat(key string, def float64) float64 {
 		return math.NaN()
 	}
 	return f
+}
+
+// envDuration reads a duration ("90s", "5m"); one that is not gives -1,
+// which fails validation.
+func envDuration(key string, def time.Duration) time.Duration {
+	v, ok := os.LookupEnv(key)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		return -1
+	}
+	return d
 }
 
 func envInt(key string, def int) int {
@@ -271,6 +300,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Assets:         a,
 		SecureCookies:  strings.HasPrefix(publicURL, "https://"),
 		TrustedProxies: proxies,
+		PresenceGrace:  m.Config.PresenceGrace,
 	}, db, m.Hub, m.Logger)
 
 	if err := m.startDebug(); err != nil {
