@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/web"
 )
 
@@ -39,6 +39,9 @@ type serverOptions struct {
 	// /healthz, before any other connection, and skips the agent's login
 	// (its argon2id hash alone takes 19 MiB).
 	atStart bool
+	// agents adds that many agents (agentEmail(i), role agent, members of
+	// the bench site) before the start, besides the bench admin.
+	agents int
 }
 
 // startSettle is how long after its first /healthz answer the server's
@@ -90,6 +93,11 @@ func startServer(ctx context.Context, cfg config, o serverOptions) (s *server, e
 		}
 		if err := s.admin(ctx, "site", "add", "-id", benchSite, "-name", "Bench", "-origin", "http://127.0.0.1", "-data", dir); err != nil {
 			return s, err
+		}
+		for i := range o.agents {
+			if err := s.admin(ctx, "agent", "add", "-email", agentEmail(i), "-name", fmt.Sprintf("Agent %d", i+1), "-role", "agent", "-site", benchSite, "-data", dir); err != nil {
+				return s, err
+			}
 		}
 	}
 	addr, err := freeAddr()
@@ -152,9 +160,11 @@ func startServer(ctx context.Context, cfg config, o serverOptions) (s *server, e
 		return s, nil
 	}
 	if !o.demo {
-		if s.cookie, err = s.login(ctx); err != nil {
+		sess, err := s.login(ctx, benchEmail)
+		if err != nil {
 			return s, err
 		}
+		s.cookie = sess.cookie
 	}
 	return s, nil
 }
@@ -210,26 +220,86 @@ func (s *server) waitHealthy(ctx context.Context, d time.Duration) error {
 	return fmt.Errorf("%s did not answer /healthz within %s:\n%s", s.bin, d, s.logTail())
 }
 
-// login posts the agent's credentials and returns the session cookie.
-func (s *server) login(ctx context.Context) (string, error) {
-	body, _ := json.Marshal(map[string]string{"email": benchEmail, "password": benchPassword})
+// agentEmail is the login of the i-th agent serverOptions.agents adds.
+func agentEmail(i int) string { return fmt.Sprintf("agent%d@parley.local", i+1) }
+
+// session is a logged-in agent: the cookie for requests and sockets, the
+// CSRF token a state-changing request needs, and the agent.
+type session struct {
+	cookie, csrf string
+	agent        parley.Agent
+}
+
+// login posts an agent's credentials (every bench agent has
+// benchPassword) and returns the session.
+func (s *server) login(ctx context.Context, email string) (session, error) {
+	var sess session
+	body, _ := json.Marshal(map[string]string{"email": email, "password": benchPassword})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.url+"/api/login", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("login: %w", err)
+		return sess, fmt.Errorf("login %s: %w", email, err)
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("login: status %d", resp.StatusCode)
+		io.Copy(io.Discard, resp.Body)
+		return sess, fmt.Errorf("login %s: status %d", email, resp.StatusCode)
 	}
+	var out struct {
+		Agent parley.Agent `json:"agent"`
+		CSRF  string       `json:"csrf"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return sess, fmt.Errorf("login %s: %w", email, err)
+	}
+	sess.agent, sess.csrf = out.Agent, out.CSRF
 	for _, c := range resp.Cookies() {
 		if c.Name == "parley_session" {
-			return c.Name + "=" + c.Value, nil
+			sess.cookie = c.Name + "=" + c.Value
+			return sess, nil
 		}
 	}
-	return "", errors.New("login: no parley_session cookie")
+	return sess, fmt.Errorf("login %s: no parley_session cookie", email)
+}
+
+// api sends a JSON request as sess (a PUT carries its CSRF token) and
+// decodes the answer into out, if out is not nil.
+func (s *server) api(ctx context.Context, sess session, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s.url+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Cookie", sess.cookie)
+	req.Header.Set("Content-Type", "application/json")
+	if method != http.MethodGet {
+		req.Header.Set("X-CSRF-Token", sess.csrf)
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
+		return fmt.Errorf("%s %s: status %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(b))
+	}
+	if out == nil {
+		io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return nil
 }
 
 // debugStats is GET /debug/stats on the server's debug address.

@@ -238,3 +238,19 @@ func parseDiskStats(data []byte, major, minor uint32) (diskStat, error) {
 	}
 	return diskStat{}, fmt.Errorf("diskstats: no device %s:%s", maj, min)
 }
+
+// percentileFloat is percentile for plain numbers: the nearest-rank p-th
+// percentile of sorted, or 0 for no samples.
+func percentileFloat(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(float64(len(sorted))*p/100 + 0.9999999)
+	rank = min(max(rank, 1), len(sorted))
+	return sorted[rank-1]
+}
+
+// secs formats a duration in seconds, to a tenth.
+func secs(d time.Duration) string {
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}

@@ -369,3 +369,78 @@ func TestWSFrameLen(t *testing.T) {
 		}
 	}
 }
+
+func TestPercentileFloat(t *testing.T) {
+	tests := []struct {
+		name   string
+		sorted []float64
+		p      float64
+		want   float64
+	}{
+		{"no samples", nil, 50, 0},
+		{"one sample", []float64{2.5}, 90, 2.5},
+		{"median of 4", []float64{1, 2, 3, 4}, 50, 2},
+		{"p90 of 10", []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 90, 9},
+		{"p100", []float64{-3, 0, 7}, 100, 7},
+		{"p1 is the minimum", []float64{-3, 0, 7}, 1, -3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := percentileFloat(tt.sorted, tt.p); got != tt.want {
+				t.Errorf("percentileFloat(%v, %v) = %v, want %v", tt.sorted, tt.p, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSecs(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0.0 s"},
+		{1500 * time.Millisecond, "1.5 s"},
+		{-2 * time.Second, "-2.0 s"},
+		{95 * time.Second, "95.0 s"},
+	}
+	for _, tt := range tests {
+		if got := secs(tt.d); got != tt.want {
+			t.Errorf("secs(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestFillTimes(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	tests := []struct {
+		name              string
+		resolves, assigns []time.Time
+		want              []time.Duration
+	}{
+		{"nothing", nil, nil, nil},
+		{"free places from the start have no resolve", nil, []time.Time{at(0), at(5)}, nil},
+		{"each resolve with the next assignment", []time.Time{at(100), at(200)}, []time.Time{at(0), at(103), at(250)},
+			[]time.Duration{3 * time.Millisecond, 50 * time.Millisecond}},
+		{"two resolves, then two assignments, in order", []time.Time{at(10), at(20)}, []time.Time{at(30), at(31)},
+			[]time.Duration{20 * time.Millisecond, 11 * time.Millisecond}},
+		{"a resolve left over found nobody waiting", []time.Time{at(10), at(500)}, []time.Time{at(12)},
+			[]time.Duration{2 * time.Millisecond}},
+		{"unsorted input", []time.Time{at(200), at(100)}, []time.Time{at(250), at(150)},
+			[]time.Duration{50 * time.Millisecond, 50 * time.Millisecond}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := fillTimes(tt.resolves, tt.assigns)
+			if len(got) != len(tt.want) {
+				t.Fatalf("fillTimes = %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("fillTimes = %v, want %v", got, tt.want)
+					break
+				}
+			}
+		})
+	}
+}
