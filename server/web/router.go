@@ -37,7 +37,10 @@ const (
 	// waitWindow is how far back the estimate looks for the team's
 	// assignments; waitSamples bounds how many it keeps.
 	waitWindow  = 15 * time.Minute
-	waitSamples = 200
+	waitSamples = 4096
+	// minSpan is the least time the rate is measured over: three
+	// assignments in a second are no rate of three a second.
+	minSpan = 10 * time.Second
 	// minSamples is how many assignments in the window the estimate needs
 	// before it says a time.
 	minSamples = 3
@@ -81,10 +84,13 @@ func (w *waitLog) rate(now time.Time) (float64, int) {
 	if n < minSamples {
 		return 0, n
 	}
-	// Over the time since the first assignment in the window, but at least
-	// a minute: a burst of assignments is not a rate.
-	span := max(now.Sub(w.at[i]), time.Minute)
-	return float64(n) / span.Seconds(), n
+	// Over the time since the first assignment in the window, but at
+	// least minSpan. (A floor of a minute with 200 samples kept capped the
+	// rate at 3.3 a second: the surge bench's teams took 6, and were told
+	// waits 1.8 times too long.)
+	// n assignments since the first of them are n-1 intervals.
+	span := max(now.Sub(w.at[i]), minSpan)
+	return float64(n-1) / span.Seconds(), n
 }
 
 type router struct {

@@ -165,7 +165,8 @@ func TestSendLimitsReachClients(t *testing.T) {
 	}
 	// Three sends at once: the burst of two passes, the third is refused.
 	for _, id := range []string{"m-1", "m-2", "m-3"} {
-		write(parley.Frame{Type: parley.TypeSend, ID: id, Text: "hello"})
+		// The demo's pre-chat form asks for a topic.
+		write(parley.Frame{Type: parley.TypeSend, ID: id, Text: "hello", Topic: "product-question"})
 	}
 	acked, limited := 0, 0
 	for acked+limited < 3 {

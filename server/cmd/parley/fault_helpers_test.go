@@ -124,6 +124,24 @@ func newFaultServer(tb testing.TB) *faultServer {
 	s.ws = "ws://" + s.addr + "/ws"
 	s.cli("admin", "add", "-email", faultEmail, "-name", "Ann", "-data", s.dir)
 	s.cli("site", "add", "-id", faultSiteID, "-name", "Shop", "-origin", "http://127.0.0.1", "-data", s.dir, "-public-url", s.url)
+	// Assign by hand: these tests check that the log holds exactly what
+	// the clients wrote. Routing's own entries are tested in server/web
+	// and server/store, crashes included.
+	db, err := store.Open(filepath.Join(s.dir, "parley.db"), store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	site, err := db.Site(faultSiteID)
+	if err == nil {
+		site.Routing.Manual = true
+		err = db.PutSite(site)
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		tb.Fatalf("making the site assign by hand: %v", err)
+	}
 	tb.Cleanup(func() {
 		s.stop()
 		if tb.Failed() {
