@@ -58,10 +58,12 @@ const (
 	surgeTimelineRow = 15 * time.Second
 )
 
-// The router's estimate (server/web/router.go: waitSamples, and a span of
-// at least a minute) divides at most 200 recent assignments by at least
-// 60 s: it never says a team takes more than 3.3 chats a second.
-const routerRateCap = 200.0 / 60
+// The router's estimate (server/web/router.go: waitSamples, minSpan)
+// counts at most 4,096 recent assignments, 4,095 intervals, over at least
+// 10 s: it never says a team takes more than about 410 chats a second.
+// (Before this bench found it, 200 over at least a minute capped it at
+// 3.3, and the surge's teams, taking 6, were told waits 1.8 times too long.)
+const routerRateCap = 4095.0 / 10
 
 // surgeTeams are the teams and the topics that route to them, same ids.
 var surgeTeams = []struct{ id, name string }{{"orders", "Orders"}, {"returns", "Returns"}}
@@ -447,12 +449,9 @@ func runSurge(ctx context.Context, cfg config, sec *section) error {
 
 	// How fast the teams really took chats, against the estimate's cap.
 	if rate := surgeTeamRate(resolves, assigns); rate > routerRateCap {
-		sec.note("The estimate overstates waits in this compressed run, by the design of its rate rather than by chance: it divides at most its last 200 assignments "+
-			"by at least a minute (`waitSamples` and the minute floor of `waitLog.rate` in `server/web/router.go`), so it never credits a team with more than %.1f chats a second, "+
-			"while each team here took %.1f a second once its places were full: that alone makes estimates %.2f times the wait, and the measured median of "+
-			"predicted ÷ actual is %.2f. A real team takes that many chats only with hundreds of places or chats of seconds; at real handling times "+
-			"(30 places and 5-minute chats: 0.1 a second) the cap does not bind, and the error would come from the minute floor and the window instead. "+
-			"A team that does exceed the cap would get the same overstatement; dropping the minute floor once the log holds all 200 samples (200 assignments are not a burst) would remove it.",
+		sec.note("The estimate overstates waits in this run by the design of its rate: it counts at most its last 4,096 assignments over at least 10 s "+
+			"(`waitSamples` and `minSpan` in `server/web/router.go`), so it never credits a team with more than %.1f chats a second, "+
+			"while each team here took %.1f a second: that alone makes estimates %.2f times the wait; the measured median of predicted ÷ actual is %.2f.",
 			routerRateCap, rate, rate/routerRateCap, percentileFloat(ratio, 50))
 	}
 	if n := byType[parley.TypeConv] + byType[parley.TypeMsg]; n > 0 {
