@@ -159,19 +159,9 @@ func (r Routing) Validate(member func(agent uint64) bool) (Routing, error) {
 	teams := make(map[string]bool, len(r.Teams))
 	for i := range r.Teams {
 		t := &r.Teams[i]
-		if err := checkName(&t.Name, "A team"); err != nil {
+		if err := checkNamed(&t.Name, &t.ID, "team", teams); err != nil {
 			return Routing{}, err
 		}
-		if t.ID == "" {
-			t.ID = Slug(t.Name)
-		}
-		if !validSlug(t.ID) {
-			return Routing{}, Errorf(EInvalid, "Team id %q must be 1–%d lower-case letters, digits or '-'.", Truncate(t.ID, 40), maxTeamID)
-		}
-		if teams[t.ID] {
-			return Routing{}, Errorf(EInvalid, "Two teams have the id %q.", t.ID)
-		}
-		teams[t.ID] = true
 		if len(t.Members) > MaxTeamMembers {
 			return Routing{}, Errorf(ETooLarge, "A team has at most %d members.", MaxTeamMembers)
 		}
@@ -192,19 +182,9 @@ func (r Routing) Validate(member func(agent uint64) bool) (Routing, error) {
 	topics := make(map[string]bool, len(r.Topics))
 	for i := range r.Topics {
 		t := &r.Topics[i]
-		if err := checkName(&t.Name, "A topic"); err != nil {
+		if err := checkNamed(&t.Name, &t.ID, "topic", topics); err != nil {
 			return Routing{}, err
 		}
-		if t.ID == "" {
-			t.ID = Slug(t.Name)
-		}
-		if !validSlug(t.ID) {
-			return Routing{}, Errorf(EInvalid, "Topic id %q must be 1–%d lower-case letters, digits or '-'.", Truncate(t.ID, 40), maxTeamID)
-		}
-		if topics[t.ID] {
-			return Routing{}, Errorf(EInvalid, "Two topics have the id %q.", t.ID)
-		}
-		topics[t.ID] = true
 		if t.Team == "" {
 			t.Team = r.DefaultTeamID()
 		}
@@ -229,6 +209,25 @@ func (r Routing) Validate(member func(agent uint64) bool) (Routing, error) {
 		return Routing{}, Errorf(EInvalid, "The requeue grace must be from %d to %d seconds.", MinRequeueSeconds, MaxRequeueSeconds)
 	}
 	return r, nil
+}
+
+// checkNamed checks a team's or a topic's name and id (made from the name
+// when empty), and that no other of seen has the id; it adds the id.
+func checkNamed(name, id *string, what string, seen map[string]bool) error {
+	if err := checkName(name, "A "+what); err != nil {
+		return err
+	}
+	if *id == "" {
+		*id = Slug(*name)
+	}
+	if !validSlug(*id) {
+		return Errorf(EInvalid, "The %s id %q must be 1–%d lower-case letters, digits or '-'.", what, Truncate(*id, 40), maxTeamID)
+	}
+	if seen[*id] {
+		return Errorf(EInvalid, "Two %ss have the id %q.", what, *id)
+	}
+	seen[*id] = true
+	return nil
 }
 
 func checkName(name *string, what string) error {

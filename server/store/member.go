@@ -23,6 +23,12 @@ func agentSiteKey(agent uint64, site string) []byte {
 
 // SetMember makes agent a member of site with role, or changes its role.
 func (d *DB) SetMember(site string, agent uint64, role string) error {
+	return d.putMembership(site, agent, role, false)
+}
+
+// putMembership writes a membership; only with isNew refuses one that
+// exists.
+func (d *DB) putMembership(site string, agent uint64, role string, isNew bool) error {
 	if !parley.ValidSiteRole(role) {
 		return parley.Errorf(parley.EInvalid, "Unknown site role %q: use owner, admin or agent.", role)
 	}
@@ -32,6 +38,9 @@ func (d *DB) SetMember(site string, agent uint64, role string) error {
 		}
 		if tx.Bucket(bucketAgents).Get(u64(agent)) == nil {
 			return parley.Errorf(parley.ENotFound, "Agent %d not found.", agent)
+		}
+		if isNew && tx.Bucket(bucketMembers).Get(memberKey(site, agent)) != nil {
+			return parley.Errorf(parley.EConflict, "Already a member of this site.")
 		}
 		return putMember(tx, parley.Member{Site: site, Agent: agent, Role: role})
 	})

@@ -74,21 +74,7 @@ func (d *DB) CreateSiteOwned(s parley.Site, owners []uint64) error {
 // AddMember makes agent a member of site with role. Unlike SetMember it
 // changes no existing membership: a member already is EConflict.
 func (d *DB) AddMember(site string, agent uint64, role string) error {
-	if !parley.ValidSiteRole(role) {
-		return parley.Errorf(parley.EInvalid, "Unknown site role %q: use owner, admin or agent.", role)
-	}
-	return d.update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketSites).Get([]byte(site)) == nil {
-			return parley.Errorf(parley.ENotFound, "Site %q not found.", site)
-		}
-		if tx.Bucket(bucketAgents).Get(u64(agent)) == nil {
-			return parley.Errorf(parley.ENotFound, "Agent %d not found.", agent)
-		}
-		if tx.Bucket(bucketMembers).Get(memberKey(site, agent)) != nil {
-			return parley.Errorf(parley.EConflict, "Already a member of this site.")
-		}
-		return putMember(tx, parley.Member{Site: site, Agent: agent, Role: role})
-	})
+	return d.putMembership(site, agent, role, true)
 }
 
 // MemberGuard is asked, inside the transaction, whether a change to a
