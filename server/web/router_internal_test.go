@@ -71,6 +71,10 @@ func TestSameStatus(t *testing.T) {
 		{at(3, 1, nil), at(3, 0, nil), false},
 		{at(3, 1, nil), at(3, 1, n(10)), false},
 		{at(3, 2, nil), at(3, 1, nil), true},
+		{at(10, 1, nil), at(9, 1, nil), false},   // near the front: every move
+		{at(600, 1, nil), at(580, 1, nil), true}, // far back: 5 %
+		{at(600, 1, nil), at(569, 1, nil), false},
+		{at(12, 1, nil), at(10, 1, nil), false},
 	} {
 		if got := sameStatus(tt.a, tt.b); got != tt.same {
 			t.Errorf("sameStatus(%+v, %+v) = %v", tt.a, tt.b, got)
