@@ -37,7 +37,7 @@ func TestSocketAgentsOnlyEntries(t *testing.T) {
 
 	// Live: the agent gets 3, 4 (and its own 5 as an ack); the visitor gets
 	// 2 and 5, which says it follows 2.
-	if got := agent.msgs(conv, 2); got[0].Seq != 3 || got[0].Kind != parley.KindNote || !got[0].Internal || got[1].Event != parley.EventRated {
+	if got := agent.msgs(conv, 3); got[0].Seq != 3 || got[0].Kind != parley.KindNote || !got[0].Internal || got[1].Event != parley.EventRated {
 		t.Errorf("agent got %+v", got)
 	}
 	vm := v.msgs(conv, 3)
