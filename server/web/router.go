@@ -603,7 +603,10 @@ func (r *router) resend(conv uint64) {
 }
 
 // countsFor are the inbox counts of agent, a member of sites with the
-// given roles.
+// given roles. It walks the router's open conversations once per agent,
+// at most once a second (20 agents × 2,000 chats in the surge bench);
+// thousands of agents on tens of thousands of open chats would want
+// counts kept per (site, team, status) and per assignee instead.
 func (r *router) countsFor(agent uint64, roles map[string]string) *parley.Counts {
 	teams := r.teamsOf(agent, roles)
 	out := &parley.Counts{BySite: make(map[string]parley.Counts, len(roles))}
