@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/store"
@@ -63,12 +65,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decodeJSON reads a JSON body of at most max bytes into v.
+// bodyReadTimeout bounds the time to read a JSON request body.
+var bodyReadTimeout = 10 * time.Second
+
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any, max int64) error {
+	// A body dripped a byte at a time must not hold the connection: the
+	// bodies are small, and the whole of one gets bodyReadTimeout.
+	// (The server has no ReadTimeout: it would also cut websockets.)
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
 	if err := dec.Decode(v); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return parley.Errorf(parley.ETooLarge, "The request body is larger than %d bytes.", max)
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return parley.Errorf(parley.EInvalid, "The request body did not arrive within %v.", bodyReadTimeout)
 		}
 		return parley.Errorf(parley.EInvalid, "The request body is not valid JSON: %v.", err)
 	}

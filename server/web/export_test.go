@@ -119,3 +119,6 @@ func SetRouterClock(s *Server, c *ManualClock) {
 	s.router.clock = c
 	s.router.mu.Unlock()
 }
+
+// SetBodyReadTimeout changes how long a JSON request body may take.
+func SetBodyReadTimeout(d time.Duration) { bodyReadTimeout = d }

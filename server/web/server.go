@@ -79,6 +79,8 @@ type Server struct {
 	visitorSockets, agentSockets atomic.Int64
 	// presence is the agents' presence, from their console sockets.
 	presence *presenceTracker
+	// typing coalesces the typing states fanned out to agents.
+	typing typingGate
 	// router assigns queued conversations and tells visitors where they
 	// stand (router.go).
 	router *router

@@ -175,6 +175,9 @@ func (c *conn) typing(f parley.Frame) {
 		return
 	}
 	from := c.author
+	if !c.s.typing.pass(typingKey{conv.ID, from.Kind, from.ID}, f.On, time.Now()) {
+		return // the same state went out moments ago
+	}
 	ev := eventFor(conv, parley.Frame{Type: parley.TypeTyping, Conv: conv.ID, On: f.On, From: &from})
 	if c.role == parley.RoleVisitor {
 		ev.To = relay.Agents

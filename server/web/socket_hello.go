@@ -32,6 +32,7 @@ func (c *conn) helloVisitor(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "hello.since lists more than %d conversations.", maxSince), "")
 		return
 	}
+	f.Since = dedupeSince(f.Since)
 	site, err := c.s.store.Site(f.Site)
 	if parley.ErrorCode(err) == parley.ENotFound {
 		c.refuse(parley.Errorf(parley.ENotFound, "No such site."), "")
@@ -142,6 +143,7 @@ func (c *conn) helloAgent(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "hello.since lists more than %d conversations.", maxSince), "")
 		return
 	}
+	f.Since = dedupeSince(f.Since)
 	a := c.session.agent
 	members, err := c.s.store.AgentSites(a.ID)
 	if err != nil {
@@ -266,4 +268,24 @@ func (c *conn) greet(welcome *control) {
 	c.helloTimer.Stop()
 	c.s.countSocket(c.role, 1)
 	c.enqueue(outItem{ctl: welcome})
+}
+
+// dedupeSince keeps one entry per conversation, the one asking for the
+// most (the lowest after): a hello that lists a conversation many times
+// costs one replay of it, not many.
+func dedupeSince(since []parley.ResumeFrom) []parley.ResumeFrom {
+	if len(since) < 2 {
+		return since
+	}
+	at := make(map[uint64]int, len(since))
+	out := since[:0:0]
+	for _, r := range since {
+		if i, ok := at[r.Conv]; ok {
+			out[i].After = min(out[i].After, r.After)
+			continue
+		}
+		at[r.Conv] = len(out)
+		out = append(out, r)
+	}
+	return out
 }
