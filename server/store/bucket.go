@@ -66,6 +66,19 @@ var (
 	// bucketOpenConversations indexes the ids of open conversations → nil, so
 	// the agents' inbox does not scan resolved history.
 	bucketOpenConversations = []byte("open_conversations")
+
+	// bucketOutbox maps job id → Job: every effect outside the process
+	// (an email, later a push or a webhook), written in the transaction
+	// of the change that causes it; its sequence numbers jobs.
+	// bucketOutboxDue indexes not-before (Unix ms) | job id → nil, the
+	// order the worker takes them in; bucketOutboxKeys maps a job's
+	// idempotency key → job id, kept after the job is done, so that the
+	// same effect is never queued twice; bucketOutboxDead holds the jobs
+	// given up on, by id.
+	bucketOutbox     = []byte("outbox")
+	bucketOutboxDue  = []byte("outbox_due")
+	bucketOutboxKeys = []byte("outbox_keys")
+	bucketOutboxDead = []byte("outbox_dead")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -85,6 +98,10 @@ var allBuckets = [][]byte{
 	bucketConvIndex,
 	bucketVisitorConversations,
 	bucketOpenConversations,
+	bucketOutbox,
+	bucketOutboxDue,
+	bucketOutboxKeys,
+	bucketOutboxDead,
 }
 
 // Keys in bucketMeta.

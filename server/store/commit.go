@@ -90,6 +90,8 @@ type batch struct {
 	touched map[uint64]*convState
 
 	committed []Committed
+	// jobs counts the outbox jobs this batch queued.
+	jobs int
 }
 
 // do queues apply and waits until its batch has committed, or ctx is done.
@@ -215,6 +217,9 @@ func (d *DB) commit(queue []*write) (asked []*write) {
 	}
 	d.pos = b.pos
 	d.publishViews(b.touched)
+	if fn := d.onJobs.Load(); fn != nil && b.jobs > 0 {
+		(*fn)()
+	}
 	if fn := d.onCommit.Load(); fn != nil && len(b.committed) > 0 {
 		(*fn)(b.committed)
 	}

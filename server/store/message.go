@@ -53,6 +53,11 @@ type Append struct {
 	// the older history is not searched.
 	Fresh bool
 
+	// Jobs are queued in the same transaction as the entry: its effects
+	// outside the process. A job without Conv gets the entry's
+	// conversation.
+	Jobs []NewJob
+
 	// Sender is handed back untouched in Committed, so that the caller can
 	// recognise its own entries (a connection needs no echo of its send).
 	Sender any
@@ -119,6 +124,11 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 	if err := checkKind(a); err != nil {
 		return Appended{}, nil, err
 	}
+	for _, j := range a.Jobs {
+		if err := checkJob(j); err != nil {
+			return Appended{}, nil, err
+		}
+	}
 	st, seq, err := b.findResend(a)
 	if err != nil {
 		return Appended{}, nil, err
@@ -168,6 +178,14 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 	m, prev, err := b.add(st, m, internal, created, reopened, a.Sender)
 	if err != nil {
 		return Appended{}, nil, err
+	}
+	for _, j := range a.Jobs {
+		if j.Conv == 0 {
+			j.Conv = st.rec.ID
+		}
+		if _, err := b.enqueue(j); err != nil {
+			return Appended{}, nil, err
+		}
 	}
 	return Appended{Message: m, Prev: prev}, st, nil
 }

@@ -115,6 +115,7 @@ type DB struct {
 	closeErr  error
 
 	onCommit atomic.Pointer[func([]Committed)]
+	onJobs   atomic.Pointer[func()]
 
 	checkpointEvery   time.Duration
 	checkpointEntries int
