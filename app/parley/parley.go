@@ -65,6 +65,8 @@ type Site struct {
 	Proactive Proactive `json:"proactive"`
 	// Routing is the site's teams, topics, pre-chat form and requeue grace.
 	Routing Routing `json:"routing"`
+	// Mail is the site's email settings.
+	Mail MailSettings `json:"mail"`
 }
 
 // Proactive is the "greet after N seconds on pages matching a pattern" rule.

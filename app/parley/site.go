@@ -63,6 +63,11 @@ func (s Site) Validate() (Site, error) {
 	if !validColor(s.Color) {
 		return Site{}, Errorf(EInvalid, "Colour %q is not of the form #rrggbb.", s.Color)
 	}
+	mail, err := s.Mail.Validate()
+	if err != nil {
+		return Site{}, err
+	}
+	s.Mail = mail
 	if p := s.Proactive; p.Enabled {
 		if p.DelaySeconds < 0 || p.DelaySeconds > maxDelaySeconds {
 			return Site{}, Errorf(EInvalid, "The greeting delay must be from 0 to %d seconds.", maxDelaySeconds)
