@@ -20,9 +20,11 @@ func HTMLText(s string) string {
 	skipDepth := 0 // nesting of skipTag inside itself
 	pre := 0       // inside <pre>: keep whitespace
 	space := false // a space is pending between two words
+	// newline ends the line at a block's edge; <br> alone makes blank
+	// lines, as in Gmail's <div><br></div>.
 	newline := func() {
 		space = false
-		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n\n") {
+		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
 			b.WriteByte('\n')
 		}
 	}
