@@ -61,7 +61,7 @@ func New(cfg Config) (*Server, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
 	ss := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &session{srv: s, remote: c.Conn().RemoteAddr().String()}, nil
+		return &session{srv: s, conn: c, remote: c.Conn().RemoteAddr().String()}, nil
 	}))
 	ss.Addr = cfg.Addr
 	ss.Domain = cfg.Domain
@@ -182,6 +182,7 @@ func ValidToken(t string) bool {
 // goroutine at a time.
 type session struct {
 	srv    *Server
+	conn   *smtp.Conn
 	remote string
 	from   string
 	tokens []string
@@ -230,7 +231,11 @@ func (se *session) Data(r io.Reader) error {
 	case errors.Is(in.err, smtp.ErrTooLongLine):
 		return &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Line too long"}
 	case in.err != nil:
-		return in.err // the connection broke or timed out; go-smtp ends it
+		// The connection broke, or the client stalled past ReadTimeout
+		// (which from the DATA command on bounds the whole message): end
+		// it now rather than wait for another timeout on the next command.
+		se.conn.Close()
+		return in.err
 	case errors.Is(perr, ErrMalformed):
 		s.log.Info("message refused", "remote", se.remote, "reason", "malformed", "err", perr)
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
