@@ -141,12 +141,7 @@ func isAutomatic(h mail.Header) bool {
 	case "bulk", "junk", "list", "auto_reply":
 		return true
 	}
-	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress-Is-Autoreply", "List-Id"} {
-		if h.Has(k) {
-			return true
-		}
-	}
-	return strings.EqualFold(h.Get("X-Autoreply"), "yes")
+	return h.Has("X-Autoreply") || h.Has("X-Autorespond")
 }
 
 // unflow joins the soft line breaks of format=flowed text (RFC 3676): a

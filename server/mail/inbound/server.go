@@ -203,7 +203,7 @@ func (se *session) Mail(from string, _ *smtp.MailOptions) error {
 func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	token, err := se.srv.token(to)
 	if err != nil {
-		se.srv.log.Info("recipient refused", "remote", se.remote, "rcpt", to, "err", err)
+		se.srv.log.Info("recipient refused", "remote", se.remote, "err", err)
 		return err
 	}
 	for _, t := range se.tokens {
@@ -269,7 +269,7 @@ func (se *session) Data(r io.Reader) error {
 		if err == nil {
 			continue
 		}
-		s.log.Error("deliver reply", "remote", se.remote, "token", token, "err", err)
+		s.log.Error("deliver reply", "remote", se.remote, "token", tokenHint(token), "err", err)
 		var t interface{ Temporary() bool }
 		if errors.As(err, &t) && t.Temporary() {
 			temporary = err
@@ -305,6 +305,15 @@ func (f *firstError) Read(p []byte) (int, error) {
 		f.err = err
 	}
 	return n, err
+}
+
+// tokenHint is enough of a token to find it in the store, not enough to
+// reply in its name: reply addresses are secrets and logs are read widely.
+func tokenHint(t string) string {
+	if len(t) > 6 {
+		return t[:6] + "…"
+	}
+	return t
 }
 
 func oneLine(s string) string {
