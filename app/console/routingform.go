@@ -154,5 +154,5 @@ func (f RoutingForm) Routing() (parley.Routing, error) {
 		}
 		r.RequeueSeconds = n
 	}
-	return r.Validate(nil)
+	return r.Validate(nil, nil)
 }

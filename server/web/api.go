@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/store"
@@ -146,7 +147,7 @@ func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ stor
 	for _, m := range members {
 		isMember[m.Agent] = true
 	}
-	if site.Routing, err = site.Routing.Validate(func(id uint64) bool { return isMember[id] }); err != nil {
+	if site.Routing, err = site.Routing.Validate(func(id uint64) bool { return isMember[id] }, time.LoadLocation); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
