@@ -123,8 +123,14 @@ func (h Hours) Validate(loadZone func(string) (*time.Location, error)) (Hours, e
 					weekdays[d], clock(s.From), clock(s.To))
 			}
 		}
+		// At most MaxDaySpans: an insertion sort, which costs the wasm
+		// apps far less than a generic sort's instantiation.
 		sorted := slices.Clone(spans)
-		slices.SortFunc(sorted, func(a, b Span) int { return a.From - b.From })
+		for i := 1; i < len(sorted); i++ {
+			for j := i; j > 0 && sorted[j].From < sorted[j-1].From; j-- {
+				sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+			}
+		}
 		var out []Span
 		for _, s := range sorted {
 			if n := len(out); n > 0 && s.From <= out[n-1].To {
