@@ -27,6 +27,9 @@ type SiteInfo struct {
 	parley.Site
 	Snippet string `json:"snippet"`
 	Role    string `json:"role"`
+	// Open is whether the site is open now, by its business hours; nil
+	// when the server does not say.
+	Open *parley.OpenState `json:"open,omitempty"`
 }
 
 // CanManage says whether this agent may change the site's settings.

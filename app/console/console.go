@@ -696,6 +696,7 @@ func (c *Console) renderDesk() app.UI {
 				app.A().Class(navClass(ViewSettings)).Href("/console/settings").Text("Settings"),
 				c.peopleLink(navClass(ViewPeople)),
 			),
+			renderOpenStates(OpenLabels(d.Sites(), c.now)),
 			app.Span().ID("connection").Class("conn conn-"+c.state.String()).Text(connectionText(c.state, c.everOnline)),
 			notifyBtn,
 			c.renderPresenceToggle(),

@@ -32,6 +32,8 @@ type Desk struct {
 	requests map[string]parley.Frame
 	// sites are the agent's sites, for the names of sites, teams and topics.
 	sites map[string]SiteInfo
+	// siteList are the same in the server's order, for the header.
+	siteList []SiteInfo
 }
 
 // Thread is what the console holds of one conversation.
@@ -267,11 +269,15 @@ func (d *Desk) answered(conv uint64) {
 // with them the scope of the inbox views.
 func (d *Desk) SetSites(sites []SiteInfo) {
 	d.sites = make(map[string]SiteInfo, len(sites))
+	d.siteList = sites
 	for _, s := range sites {
 		d.sites[s.ID] = s
 	}
 	d.Inbox.SetScope(NewScope(d.Agent.ID, sites))
 }
+
+// Sites are the agent's sites, once they are known, in the server's order.
+func (d *Desk) Sites() []SiteInfo { return d.siteList }
 
 // Site returns one of the agent's sites, once they are known.
 func (d *Desk) Site(id string) (SiteInfo, bool) {

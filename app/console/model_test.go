@@ -329,7 +329,7 @@ func TestSiteForm(t *testing.T) {
 		AllowedOrigins: []string{"https://shop.example", "*.example.com"},
 		Proactive:      parley.Proactive{Enabled: true, DelaySeconds: 10, PagePattern: "/p/*", Message: "Hi!"},
 	}
-	form := console.NewSiteForm(base)
+	form := console.NewSiteForm(base, "")
 	if got, err := form.Site(base); err != nil || !reflect.DeepEqual(got, base) {
 		t.Fatalf("round trip = %+v, %v; want %+v", got, err, base)
 	}
@@ -360,7 +360,7 @@ func TestSiteForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := console.NewSiteForm(base)
+			f := console.NewSiteForm(base, "")
 			tt.edit(&f)
 			got, err := f.Site(base)
 			if (err != nil) != tt.wantErr {

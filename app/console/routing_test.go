@@ -178,10 +178,10 @@ func TestRoutingForm(t *testing.T) {
 		PreChat:        parley.PreChat{Enabled: true, Topic: parley.FieldRequired, Email: parley.FieldOptional},
 		RequeueSeconds: 300,
 	}
-	if got, err := console.NewRoutingForm(base).Routing(); err != nil || !reflect.DeepEqual(got, base) {
+	if got, err := console.NewRoutingForm(base, "").Routing(); err != nil || !reflect.DeepEqual(got, base) {
 		t.Fatalf("round trip = %+v, %v; want %+v", got, err, base)
 	}
-	if got, err := console.NewRoutingForm(parley.Routing{}).Routing(); err != nil || !reflect.DeepEqual(got, parley.Routing{}) {
+	if got, err := console.NewRoutingForm(parley.Routing{}, "").Routing(); err != nil || !reflect.DeepEqual(got, parley.Routing{}) {
 		t.Errorf("empty round trip = %+v, %v", got, err)
 	}
 
@@ -233,7 +233,7 @@ func TestRoutingForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := console.NewRoutingForm(base)
+			f := console.NewRoutingForm(base, "")
 			tt.edit(&f)
 			got, err := f.Routing()
 			if tt.wantErr != "" {
@@ -250,7 +250,7 @@ func TestRoutingForm(t *testing.T) {
 
 	// The site form carries the routing through.
 	site := parley.Site{ID: "demo", Name: "Demo", AllowedOrigins: []string{}, Routing: base}
-	if got, err := console.NewSiteForm(site).Site(site); err != nil || !reflect.DeepEqual(got.Routing, base) {
+	if got, err := console.NewSiteForm(site, "").Site(site); err != nil || !reflect.DeepEqual(got.Routing, base) {
 		t.Errorf("site form routing = %+v, %v", got.Routing, err)
 	}
 }

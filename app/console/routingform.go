@@ -23,7 +23,11 @@ type RoutingForm struct {
 	// FieldOptional or FieldRequired.
 	TopicField, NameField, EmailField string
 	RequeueSeconds                    string // "" is the default
-	added                             int
+	// Hours are the site's business hours; Offline what the widget does
+	// outside them ("" is parley.OfflineForm).
+	Hours   HoursForm
+	Offline parley.OfflineMode
+	added   int
 }
 
 // TeamForm is one team of the form.
@@ -32,6 +36,9 @@ type TeamForm struct {
 	ID      string // "" until saved
 	Name    string
 	Members []uint64
+	// Hours are the team's own business hours, which the form keeps as
+	// they are; nil: the site's.
+	Hours *parley.Hours
 }
 
 // TopicForm is one topic of the form; Team is a team's Key.
@@ -41,9 +48,12 @@ type TopicForm struct {
 	Team string
 }
 
-// NewRoutingForm fills the form from a site's routing.
-func NewRoutingForm(r parley.Routing) RoutingForm {
+// NewRoutingForm fills the form from a site's routing. zone is the
+// browser's time zone, to start business hours without one from.
+func NewRoutingForm(r parley.Routing, zone string) RoutingForm {
 	f := RoutingForm{
+		Hours:       NewHoursForm(r.Hours, zone),
+		Offline:     r.Offline,
 		DefaultTeam: r.DefaultTeam,
 		PreChat:     r.PreChat.Enabled,
 		TopicField:  r.PreChat.Topic,
@@ -51,7 +61,7 @@ func NewRoutingForm(r parley.Routing) RoutingForm {
 		EmailField:  r.PreChat.Email,
 	}
 	for _, t := range r.Teams {
-		f.Teams = append(f.Teams, TeamForm{Key: t.ID, ID: t.ID, Name: t.Name, Members: slices.Clone(t.Members)})
+		f.Teams = append(f.Teams, TeamForm{Key: t.ID, ID: t.ID, Name: t.Name, Members: slices.Clone(t.Members), Hours: cloneHours(t.Hours)})
 	}
 	for _, t := range r.Topics {
 		f.Topics = append(f.Topics, TopicForm{ID: t.ID, Name: t.Name, Team: t.Team})
@@ -140,7 +150,7 @@ func (f RoutingForm) Routing() (parley.Routing, error) {
 			taken[id] = true
 		}
 		ids[t.Key] = id
-		r.Teams = append(r.Teams, parley.Team{ID: id, Name: strings.TrimSpace(t.Name), Members: slices.Clone(t.Members)})
+		r.Teams = append(r.Teams, parley.Team{ID: id, Name: strings.TrimSpace(t.Name), Members: slices.Clone(t.Members), Hours: cloneHours(t.Hours)})
 	}
 	for _, t := range f.Topics {
 		r.Topics = append(r.Topics, parley.Topic{ID: t.ID, Name: strings.TrimSpace(t.Name), Team: ids[t.Team]})
@@ -154,5 +164,24 @@ func (f RoutingForm) Routing() (parley.Routing, error) {
 		}
 		r.RequeueSeconds = n
 	}
-	return r.Validate(nil)
+	hours, err := f.Hours.Hours()
+	if err != nil {
+		return parley.Routing{}, err
+	}
+	r.Hours, r.Offline = hours, f.Offline
+	return r.Validate(nil, nil)
+}
+
+// cloneHours copies a team's hours, so that the form and the site it
+// came from share no spans.
+func cloneHours(h *parley.Hours) *parley.Hours {
+	if h == nil {
+		return nil
+	}
+	c := *h
+	for d := range c.Week {
+		c.Week[d] = slices.Clone(c.Week[d])
+	}
+	c.Holidays = slices.Clone(c.Holidays)
+	return &c
 }

@@ -42,10 +42,13 @@ type Settings struct {
 	members     []SiteMember
 	membersFor  string
 	membersNote string
+	// zone is the browser's time zone, to start business hours from.
+	zone string
 }
 
 // OnMount loads the sites.
 func (s *Settings) OnMount(ctx app.Context) {
+	s.zone = browserZone()
 	s.reload(ctx)
 }
 
@@ -71,7 +74,7 @@ func (s *Settings) reload(ctx app.Context) {
 func (s *Settings) pick(ctx app.Context, i int) {
 	s.current, s.save, s.saveMsg, s.copied = i, idle, "", false
 	if i < len(s.sites) {
-		s.form = NewSiteForm(s.sites[i].Site)
+		s.form = NewSiteForm(s.sites[i].Site, s.zone)
 		if s.sites[i].CanManage() {
 			s.loadMembers(ctx, s.sites[i].ID)
 		}
@@ -232,6 +235,7 @@ func (s *Settings) renderForm() app.UI {
 			ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Greeting = v }))),
 
 		s.renderRouting(ro),
+		s.renderHours(ro, s.sites[s.current]),
 
 		result,
 		app.Button().ID("save-site").Class("button button-primary").Type("submit").
@@ -287,7 +291,7 @@ func (s *Settings) onSave(ctx app.Context, e app.Event) {
 					s.sites[i].Site = site
 				}
 				if i == s.current {
-					s.form = NewSiteForm(s.sites[i].Site)
+					s.form = NewSiteForm(s.sites[i].Site, s.zone)
 				}
 			}
 			s.save, s.saveMsg = done, "Saved."

@@ -23,8 +23,9 @@ type SiteForm struct {
 	Routing RoutingForm
 }
 
-// NewSiteForm fills the form from a site.
-func NewSiteForm(s parley.Site) SiteForm {
+// NewSiteForm fills the form from a site. zone is the browser's time
+// zone, for business hours without one.
+func NewSiteForm(s parley.Site, zone string) SiteForm {
 	return SiteForm{
 		Name:           s.Name,
 		Title:          s.Title,
@@ -35,7 +36,7 @@ func NewSiteForm(s parley.Site) SiteForm {
 		DelaySeconds:   strconv.Itoa(s.Proactive.DelaySeconds),
 		PagePattern:    s.Proactive.PagePattern,
 		Greeting:       s.Proactive.Message,
-		Routing:        NewRoutingForm(s.Routing),
+		Routing:        NewRoutingForm(s.Routing, zone),
 	}
 }
 

@@ -3,6 +3,7 @@ package parley
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -25,6 +26,8 @@ type Team struct {
 	ID      string   `json:"id"`
 	Name    string   `json:"name"`
 	Members []uint64 `json:"members"`
+	// Hours are the team's own business hours; nil: the site's.
+	Hours *Hours `json:"hours,omitempty"`
 }
 
 // HasMember says whether agent is a member of t.
@@ -62,7 +65,8 @@ type PreChat struct {
 	Email   string `json:"email,omitempty"`
 }
 
-// Routing is a site's teams, topics, pre-chat form and requeue grace.
+// Routing is a site's teams, topics, pre-chat form, requeue grace,
+// business hours and offline mode.
 type Routing struct {
 	Teams  []Team  `json:"teams,omitempty"`
 	Topics []Topic `json:"topics,omitempty"`
@@ -78,6 +82,12 @@ type Routing struct {
 	// open chats go back to the front of the queue; 0 is
 	// DefaultRequeueSeconds.
 	RequeueSeconds int `json:"requeueSeconds,omitempty"`
+	// Hours are the site's business hours, and its teams' unless a team
+	// has its own.
+	Hours Hours `json:"hours"`
+	// Offline is what the widget does outside the hours, or when no
+	// member of the chosen team is online; "" is OfflineForm (WhenClosed).
+	Offline OfflineMode `json:"offline,omitempty"`
 }
 
 // Routing bounds and defaults.
@@ -149,7 +159,9 @@ func (r Routing) RequeueAfter() int {
 
 // Validate checks and normalises routing settings from outside. members
 // says whether an agent is a member of the site: a team holds members only.
-func (r Routing) Validate(member func(agent uint64) bool) (Routing, error) {
+// loadZone checks the time zones of the business hours (Hours.Validate);
+// nil checks only their names' shape.
+func (r Routing) Validate(member func(agent uint64) bool, loadZone func(string) (*time.Location, error)) (Routing, error) {
 	if len(r.Teams) > MaxTeams {
 		return Routing{}, Errorf(ETooLarge, "At most %d teams.", MaxTeams)
 	}
@@ -178,6 +190,13 @@ func (r Routing) Validate(member func(agent uint64) bool) (Routing, error) {
 			members = append(members, m)
 		}
 		t.Members = members
+		if t.Hours != nil {
+			h, err := t.Hours.Validate(loadZone)
+			if err != nil {
+				return Routing{}, Errorf(ErrorCode(err), "Team %s: %s", t.Name, ErrorMessage(err))
+			}
+			t.Hours = &h
+		}
 	}
 	topics := make(map[string]bool, len(r.Topics))
 	for i := range r.Topics {
@@ -207,6 +226,13 @@ func (r Routing) Validate(member func(agent uint64) bool) (Routing, error) {
 	}
 	if r.RequeueSeconds != 0 && (r.RequeueSeconds < MinRequeueSeconds || r.RequeueSeconds > MaxRequeueSeconds) {
 		return Routing{}, Errorf(EInvalid, "The requeue grace must be from %d to %d seconds.", MinRequeueSeconds, MaxRequeueSeconds)
+	}
+	var err error
+	if r.Hours, err = r.Hours.Validate(loadZone); err != nil {
+		return Routing{}, err
+	}
+	if !r.Offline.valid() {
+		return Routing{}, Errorf(EInvalid, "The offline mode must be hide, form or email, not %q.", Truncate(string(r.Offline), 20))
 	}
 	return r, nil
 }

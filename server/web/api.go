@@ -158,7 +158,7 @@ func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ stor
 	for _, m := range members {
 		isMember[m.Agent] = true
 	}
-	if site.Routing, err = site.Routing.Validate(func(id uint64) bool { return isMember[id] }); err != nil {
+	if site.Routing, err = site.Routing.Validate(func(id uint64) bool { return isMember[id] }, time.LoadLocation); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
