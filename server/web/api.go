@@ -92,6 +92,28 @@ type siteWithSnippet struct {
 	parley.Site
 	Snippet string `json:"snippet"`
 	Role    string `json:"role"`
+	// Open is whether the site is within its business hours now, and
+	// until when; absent for a site without hours.
+	Open *parley.OpenState `json:"open,omitempty"`
+}
+
+// siteView is a site as the console gets it.
+func (s *Server) siteView(site parley.Site, role string) siteWithSnippet {
+	return siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID), Role: role, Open: openState(site.Routing.Hours, time.Now())}
+}
+
+// openState is whether hours are open at now, nil when they are off or
+// their zone is unknown here.
+func openState(h parley.Hours, now time.Time) *parley.OpenState {
+	if !h.Enabled {
+		return nil
+	}
+	loc, err := time.LoadLocation(h.Zone)
+	if err != nil {
+		return nil
+	}
+	st := h.State(now, loc)
+	return &st
 }
 
 // handleSites lists the sites the agent is a member of.
@@ -110,7 +132,7 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request, _ store.Ses
 			s.apiError(w, r, err)
 			return
 		}
-		out = append(out, siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID), Role: m.Role})
+		out = append(out, s.siteView(site, m.Role))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -169,7 +191,7 @@ func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ stor
 	// Teams and their members may have changed: queues, estimates and
 	// counts with them.
 	s.router.changed()
-	writeJSON(w, http.StatusOK, siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID), Role: role})
+	writeJSON(w, http.StatusOK, s.siteView(site, role))
 }
 
 // maxTranscriptPage bounds one page of the messages API.

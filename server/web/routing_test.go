@@ -447,3 +447,60 @@ func TestRoutingGreetingAnswerGoesToDefaultTeam(t *testing.T) {
 		t.Errorf("stored: %+v, want the greeting, then the answer", ms)
 	}
 }
+
+// TestSitesOpenState: the console learns whether each site is within its
+// business hours; a site without hours says nothing.
+func TestSitesOpenState(t *testing.T) {
+	env := newSockEnv(t, fastLimits)
+	ann := loginWithCSRF(t, env, env.agents[0].Email, sockPassword)
+	put := func(h parley.Hours) int {
+		t.Helper()
+		site, _ := env.db.Site(env.site.ID)
+		site.Routing.Hours = h
+		status, _ := env.api(t, ann, "PUT", "/api/sites/"+env.site.ID, site, nil)
+		return status
+	}
+	open := func() *parley.OpenState {
+		t.Helper()
+		var sites []struct {
+			ID   string            `json:"id"`
+			Open *parley.OpenState `json:"open"`
+		}
+		env.api(t, ann, "GET", "/api/sites", nil, &sites)
+		for _, s := range sites {
+			if s.ID == env.site.ID {
+				return s.Open
+			}
+		}
+		t.Fatal("no shop in /api/sites")
+		return nil
+	}
+	if st := open(); st != nil {
+		t.Errorf("no hours: %+v, want none", st)
+	}
+	var always parley.Hours
+	always.Enabled, always.Zone = true, "Europe/Warsaw"
+	for d := range always.Week {
+		always.Week[d] = []parley.Span{{From: 0, To: 1440}}
+	}
+	if status := put(always); status != 200 {
+		t.Fatalf("PUT hours: %d", status)
+	}
+	if st := open(); st == nil || !st.Open {
+		t.Errorf("open all week: %+v", st)
+	}
+	closed := parley.Hours{Enabled: true, Zone: "Europe/Warsaw"}
+	closed.Week[time.Monday] = []parley.Span{{From: 9 * 60, To: 9*60 + 1}}
+	closed.Holidays = []string{time.Now().Format("2006-01-02")}
+	if status := put(closed); status != 200 {
+		t.Fatalf("PUT hours: %d", status)
+	}
+	if st := open(); st == nil || st.Open || st.Text == "" || st.Next.IsZero() {
+		t.Errorf("closed today: %+v, want closed with when it opens", st)
+	}
+	bad := closed
+	bad.Zone = "Mars/Olympus"
+	if status := put(bad); status != 400 {
+		t.Errorf("an unknown zone: %d, want 400", status)
+	}
+}

@@ -21,6 +21,7 @@
 package main
 
 import (
+	// The zone database, for business hours on hosts without one.
 	"bufio"
 	"context"
 	"errors"
@@ -38,6 +39,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/assets"
