@@ -58,18 +58,22 @@ func (e *sendError) Unwrap() error { return e.err }
 // Permanent reports whether err means this mail will never be taken, so its
 // job should stop: the server refused the sender, a recipient or the content
 // with a 5xx reply, or the Mail itself is malformed. Everything else is
-// temporary: 4xx replies, network trouble, timeouts, and also a refused login
-// or a server without STARTTLS — those are our set-up, not the mail, and once
-// the set-up is fixed the mail should still go out.
+// temporary: 4xx replies, network trouble, timeouts, and also a refused or
+// missing login or a server without STARTTLS — those are our set-up, not the
+// mail, and once the set-up is fixed the mail should still go out. With
+// several recipients, one refused recipient fails the whole mail.
 func Permanent(err error) bool {
 	var se *sendError
 	return errors.As(err, &se) && se.permanent
 }
 
-// fail wraps err at step; a 5xx reply at a step about the mail is permanent.
+// fail wraps err at step; a 5xx reply at a step about the mail is permanent,
+// unless it says we should have logged in (530, or 5.7.0 as go-smtp and
+// others send, or 5.7.8 bad credentials): that is our set-up again.
 func fail(step string, err error, mailStep bool) error {
 	var se *smtp.SMTPError
-	perm := mailStep && errors.As(err, &se) && se.Code >= 500 && se.Code < 600
+	perm := mailStep && errors.As(err, &se) && se.Code >= 500 && se.Code < 600 &&
+		se.Code != 530 && se.EnhancedCode != (smtp.EnhancedCode{5, 7, 0}) && se.EnhancedCode != (smtp.EnhancedCode{5, 7, 8})
 	return &sendError{step: step, err: err, permanent: perm}
 }
 
