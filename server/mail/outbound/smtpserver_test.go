@@ -1,0 +1,295 @@
+package outbound_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"io"
+	"math/big"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// testTLS makes a CA and a certificate for 127.0.0.1 signed by it: the
+// server's config, and a client config that trusts only that CA.
+func testTLS(tb testing.TB) (server, client *tls.Config) {
+	tb.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "Parley test CA"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(time.Hour),
+		IsCA:                  true,
+		KeyUsage:              x509.KeyUsageCertSign,
+		BasicConstraintsValid: true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames:     []string{"localhost"},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}
+	client = &tls.Config{RootCAs: pool}
+	return server, client
+}
+
+// received is one mail as the test server took it.
+type received struct {
+	From  string
+	To    []string
+	Data  []byte
+	TLS   bool
+	AuthU string
+}
+
+// backend is a go-smtp Backend that requires a login and records mails.
+type backend struct {
+	user, pass string
+	mechs      []string              // offered; PLAIN when empty
+	rcptErr    func(to string) error // a reply to RCPT, if not nil
+	mu         sync.Mutex
+	mails      []received
+	authTries  int
+}
+
+func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	_, isTLS := c.TLSConnectionState()
+	return &session{b: b, tls: isTLS}, nil
+}
+
+func (b *backend) Mails() []received {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]received(nil), b.mails...)
+}
+
+func (b *backend) AuthTries() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.authTries
+}
+
+type session struct {
+	b    *backend
+	tls  bool
+	user string
+	cur  received
+}
+
+func (s *session) AuthMechanisms() []string {
+	if len(s.b.mechs) > 0 {
+		return s.b.mechs
+	}
+	return []string{sasl.Plain}
+}
+
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	s.b.mu.Lock()
+	s.b.authTries++
+	s.b.mu.Unlock()
+	check := func(user, pass string) error {
+		if user != s.b.user || pass != s.b.pass {
+			return errors.New("wrong user or password")
+		}
+		s.user = user
+		return nil
+	}
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
+	case sasl.Login:
+		return &loginServer{check: check}, nil
+	}
+	return nil, errors.New("unsupported mechanism")
+}
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.user == "" {
+		return smtp.ErrAuthRequired
+	}
+	s.cur = received{From: from, TLS: s.tls, AuthU: s.user}
+	return nil
+}
+
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.b.rcptErr != nil {
+		if err := s.b.rcptErr(to); err != nil {
+			return err
+		}
+	}
+	s.cur.To = append(s.cur.To, to)
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.cur.Data = data
+	s.b.mu.Lock()
+	s.b.mails = append(s.b.mails, s.cur)
+	s.b.mu.Unlock()
+	return nil
+}
+
+func (s *session) Reset()        { s.cur = received{} }
+func (s *session) Logout() error { return nil }
+
+// loginServer is the server side of AUTH LOGIN, which go-sasl lacks.
+type loginServer struct {
+	check     func(user, pass string) error
+	user      string
+	askedUser bool
+	askedPass bool
+}
+
+func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
+	switch {
+	case !l.askedUser && resp == nil:
+		l.askedUser = true
+		return []byte("Username:"), false, nil
+	case !l.askedPass:
+		l.user, l.askedUser, l.askedPass = string(resp), true, true
+		return []byte("Password:"), false, nil
+	default:
+		return nil, true, l.check(l.user, string(resp))
+	}
+}
+
+type serverMode int
+
+const (
+	startTLS    serverMode = iota // plain TCP offering STARTTLS
+	implicitTLS                   // TLS from the first byte
+	noTLS                         // plain TCP, AUTH offered anyway
+)
+
+// startSMTP runs a go-smtp server on 127.0.0.1:0 until the test ends and
+// returns its URL with credentials, and a client TLS config trusting it.
+func startSMTP(tb testing.TB, mode serverMode, be *backend) (*url.URL, *tls.Config) {
+	tb.Helper()
+	be.user, be.pass = "shop", "s3cr3t:pass@"
+	serverTLS, clientTLS := testTLS(tb)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := smtp.NewServer(be)
+	s.Domain = "localhost"
+	s.ReadTimeout = 10 * time.Second
+	s.WriteTimeout = 10 * time.Second
+	s.ErrorLog = testLogger{tb}
+	scheme := "smtp"
+	switch mode {
+	case startTLS:
+		s.TLSConfig = serverTLS
+	case implicitTLS:
+		l = tls.NewListener(l, serverTLS)
+		scheme = "smtps"
+	case noTLS:
+		s.AllowInsecureAuth = true
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = s.Serve(l)
+	}()
+	tb.Cleanup(func() {
+		s.Close()
+		<-done
+	})
+	u := &url.URL{Scheme: scheme, User: url.UserPassword(be.user, be.pass), Host: l.Addr().String()}
+	return u, clientTLS
+}
+
+type testLogger struct{ tb testing.TB }
+
+func (l testLogger) Printf(format string, v ...any) {
+	if !strings.Contains(format, "use of closed") {
+		l.tb.Logf("smtp server: "+format, v...)
+	}
+}
+func (l testLogger) Println(v ...any) { l.tb.Log(append([]any{"smtp server:"}, v...)...) }
+
+// silentListener accepts connections and never says a word: a stalled server.
+func silentListener(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	tb.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
+// closedAddr is a loopback address where nothing listens.
+func closedAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
