@@ -51,6 +51,8 @@ type Config struct {
 	// keeps its status before it turns offline; zero means
 	// parley.PresenceGrace (30 s).
 	PresenceGrace time.Duration
+	// Mail is how email goes out and comes back; a nil Sender turns it off.
+	Mail MailConfig
 }
 
 // Server wraps net/http with Parley's handlers.
@@ -81,6 +83,8 @@ type Server struct {
 	presence *presenceTracker
 	// typing coalesces the typing states fanned out to agents.
 	typing typingGate
+	// signer signs reply addresses and resume links.
+	signer tokenSigner
 	// router assigns queued conversations and tells visitors where they
 	// stand (router.go).
 	router *router
@@ -108,6 +112,14 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 	// Messages reach followers from the store's commit hook: after the
 	// commit, in commit order, never from inside the transaction.
 	db.OnCommit(s.publishCommitted)
+	if key, err := db.Secret("mail"); err == nil {
+		s.signer = tokenSigner{key: key}
+	} else {
+		// Without it no reply address or resume link verifies: mail
+		// stays off rather than signing with a guessable key.
+		log.Error("web: reading the mail key; email is off", "err", err)
+		s.cfg.Mail.Sender = nil
+	}
 	s.router = newRouter(s)
 	s.presence.onChange = s.router.presenceChanged
 	s.srv = &http.Server{
@@ -135,7 +147,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /assets/{name}", s.handleAsset)
 	mux.HandleFunc("GET /{$}", s.handleRoot)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /r/{token}", s.handleResume)
 	if s.cfg.Demo {
+		mux.HandleFunc("GET /demo/mail", s.handleDemoMail)
+		mux.HandleFunc("POST /demo/mail/reply", s.handleDemoMailReply)
 		mux.HandleFunc("GET /demo/{path...}", s.handleDemoShop)
 	}
 

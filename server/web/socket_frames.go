@@ -80,6 +80,10 @@ func (c *conn) send(f parley.Frame) {
 			return
 		}
 	}
+	if c.role == parley.RoleAgent {
+		// Unseen for the site's delay, the reply goes by email.
+		a.Jobs = c.s.unseenReplyJob(conv)
+	}
 	if c.role == parley.RoleAgent && conv.Status == parley.StatusQueued {
 		// An agent who answers a queued chat takes it, capacity or not:
 		// nobody else should answer it too. If someone took it first, the

@@ -21,6 +21,7 @@
 package main
 
 import (
+	"net/mail"
 	// The zone database, for business hours on hosts without one.
 	"bufio"
 	"context"
@@ -43,6 +44,9 @@ import (
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/assets"
+	"github.com/parley-chat/parley/server/mail/inbound"
+	"github.com/parley-chat/parley/server/mail/outbound"
+	"github.com/parley-chat/parley/server/outbox"
 	"github.com/parley-chat/parley/server/relay"
 	"github.com/parley-chat/parley/server/store"
 	"github.com/parley-chat/parley/server/web"
@@ -125,6 +129,12 @@ type Config struct {
 	// its status before it is offline; IdleAway how long a console waits
 	// without input before it sets its agent away. Zero: the defaults.
 	PresenceGrace, IdleAway time.Duration
+	// SMTPURL and MailFrom send email (smtp://user:pass@host:587 with
+	// STARTTLS, smtps://…:465); empty, no mail is sent (the demo keeps
+	// it in its mailbox). SMTPListen takes replies (":2525", behind the
+	// MX); MailDomain is the domain of reply addresses, default the
+	// public URL's host.
+	SMTPURL, MailFrom, SMTPListen, MailDomain string
 }
 
 // RegisterFlags binds the configuration to flags, with PARLEY_* environment
@@ -140,6 +150,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("PARLEY_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For or Forwarded names the client, e.g. 10.0.0.0/8,fd00::/8 (PARLEY_TRUSTED_PROXIES; default none)")
 	fs.DurationVar(&c.PresenceGrace, "presence-grace", envDuration("PARLEY_PRESENCE_GRACE", parley.PresenceGrace), "how long an agent whose console closed stays online or away before it is offline (PARLEY_PRESENCE_GRACE)")
 	fs.DurationVar(&c.IdleAway, "idle-away", envDuration("PARLEY_IDLE_AWAY", parley.IdleAway), "how long a console waits without input before it sets its agent away (PARLEY_IDLE_AWAY)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", env("PARLEY_SMTP_URL", ""), "send email through this SMTP server: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (PARLEY_SMTP_URL; default none)")
+	fs.StringVar(&c.MailFrom, "mail-from", env("PARLEY_MAIL_FROM", ""), "the From address of Parley's email, e.g. chat@shop.example (PARLEY_MAIL_FROM)")
+	fs.StringVar(&c.SMTPListen, "smtp-listen", env("PARLEY_SMTP_LISTEN", ""), "receive replies to Parley's email on this SMTP address, e.g. :2525 behind the MX (PARLEY_SMTP_LISTEN; default off)")
+	fs.StringVar(&c.MailDomain, "mail-domain", env("PARLEY_MAIL_DOMAIN", ""), "the domain of reply addresses reply+TOKEN@DOMAIN (PARLEY_MAIL_DOMAIN; default the public URL's host)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("PARLEY_DEBUG_ADDR", ""), "serve /debug/stats and /debug/pprof/ on this address; keep it private (PARLEY_DEBUG_ADDR; default off)")
 }
 
@@ -157,6 +171,14 @@ func (c Config) checkFlags() error {
 	}
 	if c.IdleAway < time.Minute || c.IdleAway > 24*time.Hour {
 		return errors.New("-idle-away (PARLEY_IDLE_AWAY) must be from 1m to 24h")
+	}
+	if c.SMTPURL != "" {
+		if _, err := outbound.ParseSMTPURL(c.SMTPURL); err != nil {
+			return fmt.Errorf("-smtp-url (PARLEY_SMTP_URL): %w", err)
+		}
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return errors.New("-mail-from (PARLEY_MAIL_FROM) must be an email address when -smtp-url is set")
+		}
 	}
 	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("-trusted-proxies (PARLEY_TRUSTED_PROXIES): %w", err)
@@ -244,6 +266,11 @@ type Main struct {
 	ShopURL string
 	debug   *http.Server
 	admin   *adminSocket
+	inbound *inbound.Server
+	// Mailbox keeps the demo's mail when no SMTP server is configured.
+	Mailbox *web.DemoMailbox
+	// outbox runs the store's jobs until outboxStop.
+	outboxStop func()
 	// DebugURL is the debug listener's URL when DebugAddr is set:
 	// DebugURL + "/debug/stats".
 	DebugURL string
@@ -294,6 +321,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	publicURL = strings.TrimRight(publicURL, "/")
 
+	mailCfg, err := m.mailConfig()
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	m.Server = web.NewServer(web.Config{
 		Listener:       ln,
 		PublicURL:      publicURL,
@@ -303,7 +335,9 @@ func (m *Main) Run(ctx context.Context) error {
 		SecureCookies:  strings.HasPrefix(publicURL, "https://"),
 		TrustedProxies: proxies,
 		PresenceGrace:  m.Config.PresenceGrace,
+		Mail:           mailCfg,
 	}, db, m.Hub, m.Logger)
+	m.startOutbox()
 
 	if err := m.startDebug(); err != nil {
 		return err
@@ -324,11 +358,62 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.admin, err = listenAdmin(m.Config.DataDir, db, m.Server.EndSessions, m.Logger); err != nil {
 		m.Logger.Warn("parley: no admin socket; the CLI works only while the server is stopped", "err", err)
 	}
+	if m.Config.SMTPListen != "" && mailCfg.Sender != nil {
+		if m.inbound, err = inbound.New(m.Server.InboundConfig(m.Config.SMTPListen)); err == nil {
+			err = m.inbound.Open()
+		}
+		if err != nil {
+			return fmt.Errorf("-smtp-listen (PARLEY_SMTP_LISTEN): %w", err)
+		}
+		m.Logger.Info("parley: taking email replies", "addr", m.inbound.Addr())
+	}
 	m.Logger.Info("parley: listening", "addr", m.Server.Addr(), "url", publicURL)
 	if n, err := db.CountAgents(); err == nil && n == 0 && !m.Config.Demo {
 		m.Logger.Warn("parley: no agent yet; create the first admin with: parley admin add -email you@example.com -name You")
 	}
 	return nil
+}
+
+// mailConfig is how the server sends email: through -smtp-url, or in
+// demo mode into the demo's mailbox, or not at all.
+func (m *Main) mailConfig() (web.MailConfig, error) {
+	cfg := web.MailConfig{Domain: m.Config.MailDomain}
+	switch {
+	case m.Config.SMTPURL != "":
+		u, err := outbound.ParseSMTPURL(m.Config.SMTPURL)
+		if err != nil {
+			return cfg, fmt.Errorf("-smtp-url (PARLEY_SMTP_URL): %w", err)
+		}
+		from, err := mail.ParseAddress(m.Config.MailFrom)
+		if err != nil {
+			return cfg, errors.New("-mail-from (PARLEY_MAIL_FROM) must be an email address when -smtp-url is set")
+		}
+		sender, err := outbound.NewSMTPSender(outbound.Config{URL: u, From: *from})
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Sender = sender
+	case m.Config.Demo:
+		m.Mailbox = &web.DemoMailbox{}
+		cfg.Sender = m.Mailbox
+	}
+	return cfg, nil
+}
+
+// startOutbox runs the outbox's jobs in the background until Close.
+func (m *Main) startOutbox() {
+	w := &outbox.Worker{DB: m.DB, Handlers: m.Server.MailHandlers(), Log: m.Logger}
+	m.DB.OnJobs(w.Kick)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	m.outboxStop = func() {
+		cancel()
+		<-done
+	}
 }
 
 // startDebug serves the debug handler on its own listener: it must never
@@ -436,7 +521,7 @@ func (m *Main) setUpDemo() error {
 	if m.ShopURL != "" {
 		shop = m.ShopURL + "/"
 	}
-	fmt.Fprintf(m.Stdout, "\nParley demo is running.\n  Shop page:  %s\n  Console:    %s/console\n  Agent:      %s  password: %s\n\n", shop, pub, email, pw)
+	fmt.Fprintf(m.Stdout, "\nParley demo is running.\n  Shop page:  %s\n  Console:    %s/console\n  Agent:      %s  password: %s\n  Mailbox:    %s/demo/mail\n\n", shop, pub, email, pw, pub)
 	return nil
 }
 
@@ -507,6 +592,10 @@ func (m *Main) Close() error {
 		errs = append(errs, m.admin.Close())
 		m.admin = nil
 	}
+	if m.inbound != nil {
+		errs = append(errs, m.inbound.Close())
+		m.inbound = nil
+	}
 	if m.shop != nil {
 		errs = append(errs, m.shop.Shutdown(ctx))
 	}
@@ -517,6 +606,11 @@ func (m *Main) Close() error {
 	}
 	if m.Server != nil {
 		errs = append(errs, m.Server.Close(ctx))
+	}
+	if m.outboxStop != nil {
+		// Jobs under way finish and are recorded before the store closes.
+		m.outboxStop()
+		m.outboxStop = nil
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())

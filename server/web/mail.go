@@ -1,0 +1,207 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/mail/inbound"
+	"github.com/parley-chat/parley/server/mail/outbound"
+	"github.com/parley-chat/parley/server/outbox"
+	"github.com/parley-chat/parley/server/store"
+)
+
+// Mail: the jobs that send email, and the replies that come back.
+//
+// An agent's reply to a visitor who gave an email queues, in the same
+// transaction, a job due when the site's unseen-reply delay ends. When it
+// runs, it emails the agents' messages the visitor has not seen by then,
+// all in one mail, or nothing if they saw everything: the outbox is the
+// restart-safe timer. Its key is the visitor's read mark and the delay's
+// window of time, so a burst of replies makes one job, not one each; a
+// job mails the replies from its own first on (the earlier ones had
+// theirs). A reply to the mail
+// goes to reply+TOKEN@domain, whose token names the conversation; it is
+// stored as the visitor's message, live in the consoles like any other.
+
+// MailSender sends one email (outbound.SMTPSender, or the demo's catcher).
+type MailSender interface {
+	Send(ctx context.Context, m outbound.Mail) error
+}
+
+// MailConfig is how the server sends and receives email.
+type MailConfig struct {
+	// Sender sends; nil turns email off: no mail job is queued.
+	Sender MailSender
+	// Domain is the domain of reply addresses and Message-IDs; empty is
+	// the host of the public URL.
+	Domain string
+}
+
+// Job kinds.
+const jobUnseenReply = "unseen-reply"
+
+// mailDomain is the domain of reply addresses.
+func (s *Server) mailDomain() string {
+	if s.cfg.Mail.Domain != "" {
+		return s.cfg.Mail.Domain
+	}
+	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "parley.invalid"
+}
+
+// replyAddress is conv's reply address.
+func (s *Server) replyAddress(conv uint64) *mail.Address {
+	return &mail.Address{Address: "reply+" + s.signer.ReplyToken(conv) + "@" + s.mailDomain()}
+}
+
+// unseenReplyJob is the job an agent's message to conv queues, or none.
+func (s *Server) unseenReplyJob(conv parley.Conversation) []store.NewJob {
+	if s.cfg.Mail.Sender == nil || conv.Email == "" {
+		return nil
+	}
+	site, err := s.store.Site(conv.Site)
+	if err != nil {
+		return nil
+	}
+	delay := time.Duration(site.Mail.Unseen()) * time.Minute
+	now := time.Now()
+	return []store.NewJob{{
+		Kind:      jobUnseenReply,
+		Key:       fmt.Sprintf("unseen:%d:%d:%d", conv.ID, conv.VisitorRead, now.UnixNano()/int64(delay)),
+		Conv:      conv.ID,
+		NotBefore: now.Add(delay),
+	}}
+}
+
+// MailHandlers are the outbox's handlers of mail jobs.
+func (s *Server) MailHandlers() map[string]outbox.Handler {
+	return map[string]outbox.Handler{jobUnseenReply: s.sendUnseenReply}
+}
+
+// sendUnseenReply emails the agents' messages of j.Conv the visitor has
+// not seen, if there are any still.
+func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
+	if s.cfg.Mail.Sender == nil {
+		return outbox.Permanent(fmt.Errorf("email is off"))
+	}
+	conv, err := s.store.Conversation(j.Conv)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	site, err := s.store.Site(conv.Site)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	var lines []outbound.Line
+	var last uint64
+	err = s.store.VisitorMessages(conv.ID, conv.VisitorRead, 0, func(frame []byte) error {
+		f, err := parley.DecodeFrame(frame)
+		if err != nil {
+			return err
+		}
+		if f.Kind == parley.KindMessage && f.From != nil && f.From.Kind == parley.AuthorAgent && !f.Deleted && f.At >= j.Created.UnixMilli() {
+			lines = append(lines, outbound.Line{From: f.From.Name, Text: f.Text, At: time.UnixMilli(f.At), Agent: true})
+			last = f.Seq
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(lines) == 0 || conv.Email == "" {
+		return nil // seen meanwhile: nothing to send
+	}
+	link := s.resumeLink(conv, site)
+	text, html := outbound.Render(outbound.Page{
+		ShopName: site.Name, Color: site.Color,
+		Title:    "New reply from " + site.Name,
+		Intro:    "You have a reply to your chat with " + site.Name + ". Answer this email, or continue the chat:",
+		Lines:    lines, LinkURL: link, LinkText: "Continue the chat",
+		Footer:   "You get this because you gave your email in " + site.Name + "'s chat.",
+	})
+	m := outbound.Mail{
+		MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()),
+		To:        []mail.Address{{Name: conv.VisitorName, Address: conv.Email}},
+		ReplyTo:   s.replyAddress(conv.ID),
+		FromName:  site.Name,
+		Subject:   "New reply from " + site.Name,
+		Text:      text, HTML: html,
+		Headers:   map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
+	}
+	if err := s.cfg.Mail.Sender.Send(ctx, m); err != nil {
+		if outbound.Permanent(err) {
+			return outbox.Permanent(err)
+		}
+		return err
+	}
+	// Agents see that it went, in the conversation's log.
+	_, err = s.store.Append(ctx, store.Append{Conv: conv.ID, From: parley.Author{Kind: parley.AuthorSite, Name: site.Name},
+		Kind: parley.KindEvent, Event: parley.EventEmailed, Internal: true,
+		Text: fmt.Sprintf("Emailed the replies up to #%d to %s", last, conv.Email)})
+	if err != nil {
+		s.log.Warn("web: noting an email", "conv", conv.ID, "err", err)
+	}
+	return nil
+}
+
+// resumeLink is a signed link back into conv for its visitor.
+func (s *Server) resumeLink(conv parley.Conversation, site parley.Site) string {
+	exp := time.Now().Add(time.Duration(site.Mail.Resume()) * 24 * time.Hour)
+	return s.cfg.PublicURL + "/r/" + s.signer.ResumeToken(conv.ID, conv.Visitor, exp)
+}
+
+// InboundConfig is the configuration of the SMTP listener that takes
+// replies: it checks reply tokens and stores replies as the visitor's
+// messages.
+func (s *Server) InboundConfig(addr string) inbound.Config {
+	return inbound.Config{
+		Addr:   addr,
+		Domain: s.mailDomain(),
+		CheckToken: func(token string) bool {
+			conv, ok := s.signer.ReplyConv(token)
+			if !ok {
+				return false
+			}
+			_, err := s.store.Conversation(conv)
+			return err == nil
+		},
+		Deliver: s.deliverReply,
+		Logger:  s.log,
+	}
+}
+
+// deliverReply stores a mailed reply as its visitor's message. The id
+// comes from the mail's Message-ID, so the same mail delivered twice is
+// stored once.
+func (s *Server) deliverReply(ctx context.Context, m inbound.Message) error {
+	conv, ok := s.signer.ReplyConv(m.Token)
+	if !ok {
+		return fmt.Errorf("no such reply address")
+	}
+	c, err := s.store.Conversation(conv)
+	if err != nil {
+		return err
+	}
+	id := m.MessageID
+	if id == "" {
+		id = m.Token + "\x00" + m.Text
+	}
+	sum := sha256.Sum256([]byte(id))
+	text, err := s.cfg.Limits.CheckText(m.Text)
+	if err != nil {
+		return err
+	}
+	v := parley.Author{Kind: parley.AuthorVisitor, ID: c.Visitor, Name: c.VisitorName}
+	_, err = s.store.Append(ctx, store.Append{Conv: c.ID, Site: c.Site, Visitor: c.Visitor, From: v,
+		ID: "mail-" + hex.EncodeToString(sum[:12]), Text: strings.TrimSpace(text)})
+	return err
+}

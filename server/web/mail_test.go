@@ -1,0 +1,244 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"net/smtp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/mail/inbound"
+	"github.com/parley-chat/parley/server/outbox"
+	"github.com/parley-chat/parley/server/web"
+)
+
+// mailClock is the outbox worker's clock in these tests: real time, moved
+// ahead by the test.
+type mailClock struct {
+	ahead atomic.Int64
+	w     *outbox.Worker
+}
+
+func (c *mailClock) now() time.Time { return time.Now().Add(time.Duration(c.ahead.Load())) }
+
+// advance moves the worker's clock by d and wakes it.
+func (c *mailClock) advance(d time.Duration) {
+	c.ahead.Add(int64(d))
+	c.w.Kick()
+}
+
+// newMailEnv is a server whose mail goes into a demo mailbox, with an
+// outbox worker on a clock the test moves.
+func newMailEnv(t *testing.T) (*sockEnv, *web.DemoMailbox, *mailClock) {
+	t.Helper()
+	box := &web.DemoMailbox{}
+	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, Mail: web.MailConfig{Sender: box, Domain: "chat.example"}})
+	clock := &mailClock{}
+	w := &outbox.Worker{DB: env.db, Handlers: env.srv.MailHandlers(), Now: clock.now}
+	clock.w = w
+	env.db.OnJobs(w.Kick)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return env, box, clock
+}
+
+func waitMails(t *testing.T, box *web.DemoMailbox, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(box.Mails()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("mails: %d, want %d", len(box.Mails()), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestUnseenReplyEmailed: an agent's replies the visitor has not seen
+// within the site's delay go by email, in one mail, with a reply address
+// and a resume link; a reply the visitor saw does not.
+func TestUnseenReplyEmailed(t *testing.T) {
+	env, box, clock := newMailEnv(t)
+	newDesk(t, env, 3)
+	bob, _ := env.newAgent(t, "bob", 1)
+	kim, conv := ask(t, env, "kim", "returns")
+	untilEvent(kim, conv, parley.EventAssigned)
+	kim.ws.CloseNow() // Kim left the page
+	bob.say(conv, "r1", "Your return is approved.")
+	bob.say(conv, "r2", "The label is on its way.")
+	time.Sleep(100 * time.Millisecond)
+	if n := len(box.Mails()); n != 0 {
+		t.Fatalf("%d mails before the delay", n)
+	}
+	clock.advance(6 * time.Minute) // past the default 5 minutes
+	waitMails(t, box, 1)
+	time.Sleep(100 * time.Millisecond)
+	mails := box.Mails()
+	if len(mails) != 1 {
+		t.Fatalf("%d mails for two replies in a burst, want 1", len(mails))
+	}
+	m := mails[0]
+	if len(m.To) != 1 || m.To[0].Address != "kim@example.com" || m.ReplyTo == nil ||
+		!strings.HasPrefix(m.ReplyTo.Address, "reply+") || !strings.HasSuffix(m.ReplyTo.Address, "@chat.example") ||
+		m.FromName != "Desk Shop" || !strings.Contains(m.MessageID, "@chat.example") {
+		t.Errorf("the mail's envelope: %+v", m)
+	}
+	for _, want := range []string{"Your return is approved.", "The label is on its way.", env.url + "/r/"} {
+		if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, strings.ReplaceAll(want, "'", "&#39;")) {
+			t.Errorf("the mail lacks %q:\n%s", want, m.Text)
+		}
+	}
+	// Agents see that it went.
+	ev := bob.until("the emailed note", func(f parley.Frame) bool { return f.Type == parley.TypeMsg && f.Event == parley.EventEmailed })
+	if !ev.Internal {
+		t.Errorf("the emailed entry is for everyone: %+v", ev)
+	}
+
+	// The resume link shows the conversation; a forged one does not.
+	link := m.Text[strings.Index(m.Text, env.url+"/r/"):]
+	link = strings.Fields(link)[0]
+	status, body := get(t, link)
+	if status != 200 || !strings.Contains(body, "Your return is approved.") || !strings.Contains(body, "Hello, returns") {
+		t.Errorf("resume link: %d\n%s", status, body)
+	}
+	if status, _ := get(t, link[:len(link)-2]+"xx"); status != 404 {
+		t.Errorf("a forged resume link: %d, want 404", status)
+	}
+
+	// A reply read in time is not mailed.
+	clock.ahead.Store(0)
+	lee, conv2 := ask(t, env, "lee", "returns")
+	untilEvent(lee, conv2, parley.EventAssigned)
+	ack := bob.say(conv2, "r3", "Seen it?")
+	lee.msgs(conv2, 1)
+	lee.sendFrame(parley.Frame{Type: parley.TypeRead, Conv: conv2, Seq: ack.Seq})
+	bob.until("lee's read", func(f parley.Frame) bool { return f.Type == parley.TypeRead && f.Conv == conv2 })
+	clock.advance(6 * time.Minute)
+	time.Sleep(300 * time.Millisecond)
+	if ms := box.Mails(); len(ms) != 1 {
+		t.Errorf("%d mails after a reply that was read, want still 1; the newest to %v:\n%s", len(ms), ms[0].To, ms[0].Text)
+	}
+}
+
+// TestMailedReplyArrives: a reply to the mail, over SMTP to Parley's own
+// listener, is the visitor's message, live for agents, quotes stripped;
+// a forged reply address is refused.
+func TestMailedReplyArrives(t *testing.T) {
+	env, box, clock := newMailEnv(t)
+	newDesk(t, env, 3)
+	bob, _ := env.newAgent(t, "bob", 1)
+	kim, conv := ask(t, env, "kim", "returns")
+	untilEvent(kim, conv, parley.EventAssigned)
+	kim.ws.CloseNow()
+	bob.say(conv, "r1", "Which size do you need?")
+	clock.advance(6 * time.Minute)
+	waitMails(t, box, 1)
+	replyTo := box.Mails()[0].ReplyTo.Address
+
+	srv, err := inbound.New(env.srv.InboundConfig("127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	body := "From: Kim <kim@example.com>\r\nTo: " + replyTo + "\r\nSubject: Re: New reply\r\nMessage-ID: <abc123@mail.example>\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\nSize 42, please.\r\n\r\nOn Mon, 30 Nov 2026 at 10:00, Desk Shop <" + replyTo + "> wrote:\r\n> Which size do you need?\r\n"
+	if err := smtp.SendMail(srv.Addr().String(), nil, "kim@example.com", []string{replyTo}, []byte(body)); err != nil {
+		t.Fatalf("sending the reply: %v", err)
+	}
+	got := bob.until("the mailed reply", func(f parley.Frame) bool {
+		return f.Type == parley.TypeMsg && f.Conv == conv && f.From != nil && f.From.Kind == parley.AuthorVisitor && f.Text != "Hello, returns"
+	})
+	if got.Text != "Size 42, please." {
+		t.Errorf("the mailed reply reads %q", got.Text)
+	}
+	// The same mail again (a retry by the sending server): stored once.
+	if err := smtp.SendMail(srv.Addr().String(), nil, "kim@example.com", []string{replyTo}, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range env.stored(t, conv) {
+		if m.Text == "Size 42, please." {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the reply is stored %d times, want once", n)
+	}
+	forged := strings.Replace(replyTo, "reply+", "reply+AAAA", 1)
+	if err := smtp.SendMail(srv.Addr().String(), nil, "x@example.com", []string{forged}, []byte(body)); err == nil || !strings.Contains(err.Error(), "550") {
+		t.Errorf("a forged reply address: %v, want 550", err)
+	}
+	_ = fmt.Sprint
+}
+
+// get fetches url and returns the status and the body.
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestDemoMailbox: in demo mode the mail is readable at /demo/mail and a
+// reply pasted there reaches the conversation; elsewhere there is no such
+// page.
+func TestDemoMailbox(t *testing.T) {
+	box := &web.DemoMailbox{}
+	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, Demo: true, Mail: web.MailConfig{Sender: box, Domain: "chat.example"}})
+	clock := &mailClock{}
+	w := &outbox.Worker{DB: env.db, Handlers: env.srv.MailHandlers(), Now: clock.now}
+	clock.w = w
+	env.db.OnJobs(w.Kick)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	newDesk(t, env, 3)
+	bob, _ := env.newAgent(t, "bob", 1)
+	kim, conv := ask(t, env, "kim", "returns")
+	untilEvent(kim, conv, parley.EventAssigned)
+	bob.say(conv, "r1", "Which colour? <b>red</b>")
+	clock.advance(6 * time.Minute)
+	waitMails(t, box, 1)
+	status, page := get(t, env.url+"/demo/mail")
+	if status != 200 || !strings.Contains(page, "Which colour? &lt;b&gt;red&lt;/b&gt;") || strings.Contains(page, "<b>red</b>") {
+		t.Fatalf("/demo/mail: %d\n%s", status, page)
+	}
+	form := url.Values{"to": {box.Mails()[0].ReplyTo.Address}, "text": {"Red, please.\n\n> Which colour?"}}
+	resp, err := http.PostForm(env.url+"/demo/mail/reply", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("pasting a reply: %d", resp.StatusCode)
+	}
+	if got := bob.until("the pasted reply", func(f parley.Frame) bool {
+		return f.Type == parley.TypeMsg && f.Conv == conv && f.From != nil && f.From.Kind == parley.AuthorVisitor && f.Text != "Hello, returns"
+	}); got.Text != "Red, please." {
+		t.Errorf("the pasted reply reads %q", got.Text)
+	}
+	bad, _ := http.PostForm(env.url+"/demo/mail/reply", url.Values{"to": {"reply+nope@chat.example"}, "text": {"hi"}})
+	if bad.Body.Close(); bad.StatusCode != 400 {
+		t.Errorf("a forged address: %d, want 400", bad.StatusCode)
+	}
+
+	plain := newSockEnv(t, fastLimits)
+	if status, _ := get(t, plain.url+"/demo/mail"); status == 200 {
+		t.Errorf("/demo/mail outside demo mode: %d", status)
+	}
+}
