@@ -367,6 +367,10 @@ const (
 	TypeQueue = "queue"
 	// TypeCounts (server to an agent): the inbox counts changed.
 	TypeCounts = "counts"
+	// TypeTranscript (visitor): email me this conversation,
+	// {"type":"transcript","id","conv","email"}; email may be left out
+	// when the pre-chat form had one.
+	TypeTranscript = "transcript"
 )
 
 // QueueStatus is what a queued visitor is told.

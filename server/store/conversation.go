@@ -178,7 +178,10 @@ func (d *DB) MarkReadBy(conv uint64, by parley.Author, seq uint64) (parley.Conve
 // SetStatus opens or resolves a conversation. Opening a resolved one puts
 // it back in its team's queue (StatusQueued); opening an open one, or
 // resolving a resolved one, changes nothing.
-func (d *DB) SetStatus(conv uint64, status string) (parley.Conversation, error) {
+//
+// jobs are queued in the same transaction when the status changes: the
+// transcript mailed at resolve.
+func (d *DB) SetStatus(conv uint64, status string, jobs ...NewJob) (parley.Conversation, error) {
 	if status != parley.StatusOpen && status != parley.StatusResolved && status != parley.StatusQueued {
 		return parley.Conversation{}, parley.Errorf(parley.EInvalid, "Unknown conversation status %q.", status)
 	}
@@ -189,7 +192,26 @@ func (d *DB) SetStatus(conv uint64, status string) (parley.Conversation, error) 
 		if st, err = b.existing(conv); err != nil {
 			return err
 		}
-		return b.setStatus(st, status)
+		if st.rec.IsOpen() == parley.IsOpenStatus(status) {
+			return nil
+		}
+		for _, j := range jobs {
+			if err := checkJob(j); err != nil {
+				return err
+			}
+		}
+		if err := b.setStatus(st, status); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if j.Conv == 0 {
+				j.Conv = conv
+			}
+			if _, err := b.enqueue(j); err != nil {
+				return err
+			}
+		}
+		return nil
 	}, func() { out = st.rec.Conversation })
 	return out, err
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -45,7 +46,30 @@ type MailConfig struct {
 }
 
 // Job kinds.
-const jobUnseenReply = "unseen-reply"
+const (
+	jobUnseenReply = "unseen-reply"
+	jobTranscript  = "transcript"
+)
+
+// transcriptPayload is a transcript job's input: where it goes.
+type transcriptPayload struct {
+	To   string `json:"to"`
+	Name string `json:"name,omitempty"`
+}
+
+// transcriptJob is the job that mails conv's transcript to addr (conv's
+// email when addr is empty), or none when mail is off or there is no
+// address. Its key makes one mail per state of the conversation.
+func (s *Server) transcriptJob(conv parley.Conversation, addr string) []store.NewJob {
+	if addr == "" {
+		addr = conv.Email
+	}
+	if s.cfg.Mail.Sender == nil || addr == "" {
+		return nil
+	}
+	payload, _ := json.Marshal(transcriptPayload{To: addr, Name: conv.VisitorName})
+	return []store.NewJob{{Kind: jobTranscript, Key: fmt.Sprintf("transcript:%d:%d:%s", conv.ID, conv.LastSeq, addr), Conv: conv.ID, Payload: payload}}
+}
 
 // mailDomain is the domain of reply addresses.
 func (s *Server) mailDomain() string {
@@ -84,7 +108,7 @@ func (s *Server) unseenReplyJob(conv parley.Conversation) []store.NewJob {
 
 // MailHandlers are the outbox's handlers of mail jobs.
 func (s *Server) MailHandlers() map[string]outbox.Handler {
-	return map[string]outbox.Handler{jobUnseenReply: s.sendUnseenReply}
+	return map[string]outbox.Handler{jobUnseenReply: s.sendUnseenReply, jobTranscript: s.sendTranscript}
 }
 
 // sendUnseenReply emails the agents' messages of j.Conv the visitor has
@@ -151,6 +175,65 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 		s.log.Warn("web: noting an email", "conv", conv.ID, "err", err)
 	}
 	return nil
+}
+
+// sendTranscript mails the conversation as its visitor sees it.
+func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
+	if s.cfg.Mail.Sender == nil {
+		return outbox.Permanent(fmt.Errorf("email is off"))
+	}
+	var p transcriptPayload
+	if err := json.Unmarshal(j.Payload, &p); err != nil || p.To == "" {
+		return outbox.Permanent(fmt.Errorf("transcript job %d: no address", j.ID))
+	}
+	conv, err := s.store.Conversation(j.Conv)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	site, err := s.store.Site(conv.Site)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	var lines []outbound.Line
+	err = s.store.VisitorMessages(conv.ID, 0, 0, func(frame []byte) error {
+		f, err := parley.DecodeFrame(frame)
+		if err != nil || f.Deleted || f.From == nil {
+			return err
+		}
+		switch {
+		case f.Kind == parley.KindMessage:
+			from := f.From.Name
+			if f.From.Kind == parley.AuthorVisitor {
+				from = "You"
+			}
+			lines = append(lines, outbound.Line{From: from, Text: f.Text, At: time.UnixMilli(f.At), Agent: f.From.Kind != parley.AuthorVisitor})
+		case f.Kind == parley.KindEvent && f.Text != "":
+			lines = append(lines, outbound.Line{From: site.Name, Text: f.Text, At: time.UnixMilli(f.At)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	text, html := outbound.Render(outbound.Page{
+		ShopName: site.Name, Color: site.Color,
+		Title:    "Your chat with " + site.Name,
+		Intro:    "Here is your conversation with " + site.Name + ". Answer this email to write to us again.",
+		Lines:    lines, LinkURL: s.resumeLink(conv, site), LinkText: "Open the conversation",
+	})
+	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{
+		MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()),
+		To:        []mail.Address{{Name: p.Name, Address: p.To}},
+		ReplyTo:   s.replyAddress(conv.ID),
+		FromName:  site.Name,
+		Subject:   "Your chat with " + site.Name,
+		Text:      text, HTML: html,
+		Headers:   map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
+	})
+	if err != nil && outbound.Permanent(err) {
+		return outbox.Permanent(err)
+	}
+	return err
 }
 
 // resumeLink is a signed link back into conv for its visitor.

@@ -242,3 +242,46 @@ func TestDemoMailbox(t *testing.T) {
 		t.Errorf("/demo/mail outside demo mode: %d", status)
 	}
 }
+
+// TestTranscriptByEmail: a visitor asks for the transcript, to the
+// address they give; a site that sends it at resolve does; bad requests
+// are refused with their id.
+func TestTranscriptByEmail(t *testing.T) {
+	env, box, _ := newMailEnv(t)
+	site := newDesk(t, env, 3)
+	bob, _ := env.newAgent(t, "bob", 1)
+	kim, conv := ask(t, env, "kim", "returns")
+	untilEvent(kim, conv, parley.EventAssigned)
+	bob.say(conv, "r1", "Here to help.")
+	kim.msgs(conv, 2)
+	kim.sendFrame(parley.Frame{Type: parley.TypeTranscript, ID: "t1", Conv: conv, Email: "kim.other@example.com"})
+	waitMails(t, box, 1)
+	m := box.Mails()[0]
+	if m.To[0].Address != "kim.other@example.com" || !strings.Contains(m.Text, "Hello, returns") || !strings.Contains(m.Text, "Here to help.") || !strings.Contains(m.Text, "Bob joined") {
+		t.Errorf("the transcript: to %v\n%s", m.To, m.Text)
+	}
+	for _, tt := range []struct {
+		by   *sockClient
+		f    parley.Frame
+		code string
+	}{
+		{kim, parley.Frame{Type: parley.TypeTranscript, ID: "t2", Conv: conv, Email: "not an address"}, parley.EInvalid},
+		{kim, parley.Frame{Type: parley.TypeTranscript, ID: "t3", Conv: 987654}, parley.ENotFound},
+		{bob, parley.Frame{Type: parley.TypeTranscript, ID: "t4", Conv: conv}, parley.EForbidden},
+	} {
+		tt.by.sendFrame(tt.f)
+		if e := tt.by.untilError(); e.Code != tt.code || e.ID != tt.f.ID {
+			t.Errorf("%+v: got %+v, want %s", tt.f, e, tt.code)
+		}
+	}
+	// At resolve, when the site says so, to the pre-chat address.
+	site.Mail.TranscriptOnResolve = true
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	bob.sendFrame(parley.Frame{Type: parley.TypeResolve, Conv: conv})
+	waitMails(t, box, 2)
+	if m := box.Mails()[0]; m.To[0].Address != "kim@example.com" || !strings.Contains(m.Subject, "Your chat with Desk Shop") {
+		t.Errorf("the transcript at resolve: to %v, %q", m.To, m.Subject)
+	}
+}

@@ -363,7 +363,7 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		return
 	}
 	switch f.Type {
-	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer:
+	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript:
 		// Each costs a store access or a fan-out to every agent: one
 		// limiter for all of them, before any is handled.
 		if !c.others.allow(time.Now()) {
@@ -392,6 +392,8 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.claim(f)
 	case parley.TypeTransfer:
 		c.transfer(f)
+	case parley.TypeTranscript:
+		c.transcript(f)
 	default:
 		c.refuse(parley.Errorf(parley.EInvalid, "Unknown frame type %q.", parley.Truncate(f.Type, 32)), "")
 	}

@@ -283,7 +283,13 @@ func (c *conn) resolve(f parley.Frame) {
 		c.refuse(err, "")
 		return
 	}
-	conv, err := c.s.store.SetStatus(f.Conv, parley.StatusResolved)
+	var jobs []store.NewJob
+	if cur, err := c.s.store.Conversation(f.Conv); err == nil {
+		if site, err := c.s.store.Site(cur.Site); err == nil && site.Mail.TranscriptOnResolve {
+			jobs = c.s.transcriptJob(cur, "")
+		}
+	}
+	conv, err := c.s.store.SetStatus(f.Conv, parley.StatusResolved, jobs...)
 	if err != nil {
 		if parley.ErrorCode(err) == parley.ENotFound {
 			err = errNoConversation
@@ -293,6 +299,39 @@ func (c *conn) resolve(f parley.Frame) {
 	}
 	c.s.router.observe(conv)
 	c.s.publishConv(conv)
+}
+
+// transcript is a visitor asking for the conversation by email:
+// {"type":"transcript","id","conv","email"}. The mail goes through the
+// outbox; the answer is an ack-less silence or an error with the id.
+func (c *conn) transcript(f parley.Frame) {
+	id := requestID(f.ID)
+	if c.role != parley.RoleVisitor {
+		c.refuse(parley.Errorf(parley.EForbidden, "Only the visitor asks for the transcript."), id)
+		return
+	}
+	if c.s.cfg.Mail.Sender == nil {
+		c.refuse(parley.Errorf(parley.EUnavailable, "This chat cannot send email."), id)
+		return
+	}
+	conv, err := c.conversation(f.Conv)
+	if err != nil {
+		c.refuse(err, id)
+		return
+	}
+	addr := strings.TrimSpace(f.Email)
+	if addr != "" && (len(addr) > parley.MaxEmail || !parley.LooksLikeEmail(addr)) {
+		c.refuse(parley.Errorf(parley.EInvalid, "%q does not look like an email address.", parley.Truncate(addr, 60)), id)
+		return
+	}
+	jobs := c.s.transcriptJob(conv, addr)
+	if len(jobs) == 0 {
+		c.refuse(parley.Errorf(parley.EInvalid, "Give an email address to send the transcript to."), id)
+		return
+	}
+	if _, err := c.s.store.Enqueue(c.ctx, jobs...); err != nil && c.ctx.Err() == nil {
+		c.refuse(err, id)
+	}
 }
 
 // errNoConversation answers both a missing conversation and someone else's,
