@@ -102,6 +102,8 @@ type faultServer struct {
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has exited
 	runs int
+	// args are added to every start's command line.
+	args []string
 }
 
 // newFaultServer creates a data directory with an admin and the site "shop"
@@ -200,7 +202,7 @@ func (s *faultServer) start() {
 	}
 	s.runs++
 	fmt.Fprintf(s.log, "--- start %d\n", s.runs)
-	cmd := exec.Command(s.bin, "-addr", s.addr, "-data", s.dir, "-public-url", s.url)
+	cmd := exec.Command(s.bin, append([]string{"-addr", s.addr, "-data", s.dir, "-public-url", s.url}, s.args...)...)
 	cmd.Env = faultEnv()
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	cmd.SysProcAttr = faultProcAttr()

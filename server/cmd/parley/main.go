@@ -21,6 +21,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"net/mail"
 	// The zone database, for business hours on hosts without one.
 	"bufio"
@@ -135,6 +137,9 @@ type Config struct {
 	// MX); MailDomain is the domain of reply addresses, default the
 	// public URL's host.
 	SMTPURL, MailFrom, SMTPListen, MailDomain string
+	// SMTPCA is a PEM file of certificate authorities to trust for the
+	// SMTP server besides the system's (a private relay).
+	SMTPCA string
 }
 
 // RegisterFlags binds the configuration to flags, with PARLEY_* environment
@@ -152,6 +157,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.IdleAway, "idle-away", envDuration("PARLEY_IDLE_AWAY", parley.IdleAway), "how long a console waits without input before it sets its agent away (PARLEY_IDLE_AWAY)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("PARLEY_SMTP_URL", ""), "send email through this SMTP server: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (PARLEY_SMTP_URL; default none)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("PARLEY_MAIL_FROM", ""), "the From address of Parley's email, e.g. chat@shop.example (PARLEY_MAIL_FROM)")
+	fs.StringVar(&c.SMTPCA, "smtp-ca", env("PARLEY_SMTP_CA", ""), "a PEM file of certificate authorities to trust for -smtp-url besides the system's, for a relay with a private CA (PARLEY_SMTP_CA)")
 	fs.StringVar(&c.SMTPListen, "smtp-listen", env("PARLEY_SMTP_LISTEN", ""), "receive replies to Parley's email on this SMTP address, e.g. :2525 behind the MX (PARLEY_SMTP_LISTEN; default off)")
 	fs.StringVar(&c.MailDomain, "mail-domain", env("PARLEY_MAIL_DOMAIN", ""), "the domain of reply addresses reply+TOKEN@DOMAIN (PARLEY_MAIL_DOMAIN; default the public URL's host)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("PARLEY_DEBUG_ADDR", ""), "serve /debug/stats and /debug/pprof/ on this address; keep it private (PARLEY_DEBUG_ADDR; default off)")
@@ -388,7 +394,19 @@ func (m *Main) mailConfig() (web.MailConfig, error) {
 		if err != nil {
 			return cfg, errors.New("-mail-from (PARLEY_MAIL_FROM) must be an email address when -smtp-url is set")
 		}
-		sender, err := outbound.NewSMTPSender(outbound.Config{URL: u, From: *from})
+		var tlsCfg *tls.Config
+		if m.Config.SMTPCA != "" {
+			pool, err := x509.SystemCertPool()
+			if err != nil || pool == nil {
+				pool = x509.NewCertPool()
+			}
+			pem, err := os.ReadFile(m.Config.SMTPCA)
+			if err != nil || !pool.AppendCertsFromPEM(pem) {
+				return cfg, fmt.Errorf("-smtp-ca (PARLEY_SMTP_CA): no certificates read from %s", m.Config.SMTPCA)
+			}
+			tlsCfg = &tls.Config{RootCAs: pool, ServerName: u.Hostname(), MinVersion: tls.VersionTLS12}
+		}
+		sender, err := outbound.NewSMTPSender(outbound.Config{URL: u, From: *from, TLSConfig: tlsCfg})
 		if err != nil {
 			return cfg, err
 		}
