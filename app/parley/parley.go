@@ -303,6 +303,10 @@ const (
 	EventReopened    = "reopened"
 	EventRated       = "rated"
 	EventEmailed     = "emailed"
+	// EventBlocked and EventUnblocked are internal: an agent blocked the
+	// visitor (or their address), or lifted the block.
+	EventBlocked   = "blocked"
+	EventUnblocked = "unblocked"
 )
 
 // Message is one entry of a conversation's log: a chat message, or a note,

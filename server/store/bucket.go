@@ -79,6 +79,12 @@ var (
 	bucketOutboxDue  = []byte("outbox_due")
 	bucketOutboxKeys = []byte("outbox_keys")
 	bucketOutboxDead = []byte("outbox_dead")
+
+	// bucketBlocks maps site id | 0 | 'v' | visitor id (8 bytes) and
+	// site id | 0 | 'a' | address prefix ("203.0.113.7/32",
+	// "2001:db8::/64") → Block: the visitors and addresses agents have
+	// blocked, until when. A new bucket at open needs no migration.
+	bucketBlocks = []byte("blocks")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -102,6 +108,7 @@ var allBuckets = [][]byte{
 	bucketOutboxDue,
 	bucketOutboxKeys,
 	bucketOutboxDead,
+	bucketBlocks,
 }
 
 // Keys in bucketMeta.

@@ -64,6 +64,9 @@ type Server struct {
 	ln     net.Listener
 	srv    *http.Server
 	logins *loginThrottle
+	// abuse holds the limits on new visitors, conversations and sockets,
+	// and the agents' blocks (abuse.go).
+	abuse *abuse
 	// checkPassword is checkPassword; tests count its calls.
 	checkPassword func(hash []byte, pw string) bool
 
@@ -104,6 +107,7 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		hub:           hub,
 		log:           log,
 		logins:        newLoginThrottle(),
+		abuse:         newAbuse(),
 		checkPassword: checkPassword,
 		conns:         make(map[*conn]struct{}),
 		sessionConns:  make(map[string]map[*conn]struct{}),
@@ -119,6 +123,10 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		// stays off rather than signing with a guessable key.
 		log.Error("web: reading the mail key; email is off", "err", err)
 		s.cfg.Mail.Sender = nil
+	}
+	if err := s.abuse.loadBlocks(db); err != nil {
+		// Blocks are a nicety of moderation: the chat works without them.
+		log.Error("web: reading the blocks; none apply until one is made", "err", err)
 	}
 	s.router = newRouter(s)
 	s.presence.onChange = s.router.presenceChanged
@@ -167,6 +175,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
 	mux.HandleFunc("PUT /api/agents/{id}/capacity", s.requireAgent(s.handleAgentCapacity))
+
+	// Blocks (api_blocks.go): an agent bars a visitor, or their address.
+	mux.HandleFunc("POST /api/conversations/{id}/block", s.requireAgent(s.handleBlock))
+	mux.HandleFunc("DELETE /api/conversations/{id}/block", s.requireAgent(s.handleUnblock))
+	mux.HandleFunc("GET /api/sites/{id}/blocks", s.requireAgent(s.handleSiteBlocks))
 
 	// People (api_people.go): sites and their agents, managed while the
 	// server runs.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,6 +97,10 @@ type conn struct {
 	// The session of the upgrade request, resolved before the hijack;
 	// nil when it carried no session cookie (visitors).
 	session *socketSession
+	// addr is the client's address as the limits key it (abuse.go);
+	// counted says it counts among the address's open sockets.
+	addr    netip.Prefix
+	counted bool
 
 	// Reader-owned state, set by hello.
 	role parley.Role
@@ -170,12 +175,23 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	// The session is read before the upgrade, while the request is intact;
 	// an agent's hello then only looks at the result.
 	session := s.socketSession(r)
+	addr := addrKey(clientAddr(r, s.cfg.TrustedProxies))
+	// An agent's sockets are not counted: its session bounds them.
+	counted := session == nil || session.err != nil
+	if counted && !s.abuse.openSocket(addr) {
+		w.Header().Set("Retry-After", socketRetryAfter)
+		http.Error(w, errTooManySockets, http.StatusTooManyRequests)
+		return
+	}
 
 	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // checked above
 		CompressionMode:    websocket.CompressionDisabled,
 	})
 	if err != nil {
+		if counted {
+			s.abuse.closeSocket(addr)
+		}
 		return // Accept has answered
 	}
 	ws.SetReadLimit(int64(s.cfg.Limits.MaxFrameBytes))
@@ -189,6 +205,8 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 		ctx:     ctx,
 		cancel:  cancel,
 		session: session,
+		addr:    addr,
+		counted: counted,
 		sends:   tokenBucket{rate: s.cfg.Limits.SendPerSecond, burst: float64(s.cfg.Limits.SendBurst)},
 		others:  tokenBucket{rate: ephemeralRate, burst: ephemeralBurst},
 	}
@@ -197,6 +215,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	if s.closing {
 		s.connsMu.Unlock()
 		cancel()
+		s.abuse.left(c)
 		ws.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
@@ -229,6 +248,7 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 			if c.greeted.Load() {
 				s.countSocket(c.role, -1)
 			}
+			s.abuse.left(c)
 		}()
 		c.run()
 	}()

@@ -91,6 +91,10 @@ func (c *conn) send(f parley.Frame) {
 		to := c.author
 		c.s.store.Claim(c.ctx, store.Route{Conv: conv.ID, Site: conv.Site, By: to, To: &to, Capacity: parley.MaxCapacity})
 	}
+	if err := c.checkVisitorSend(f); err != nil {
+		c.refuse(err, id)
+		return
+	}
 	res, err := c.s.store.Append(c.ctx, a)
 	if err != nil {
 		if c.ctx.Err() != nil {

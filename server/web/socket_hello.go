@@ -55,6 +55,10 @@ func (c *conn) helloVisitor(f parley.Frame) {
 			return
 		}
 	}
+	if err := c.checkVisitorHello(site.ID, v.ID); err != nil {
+		c.refuseHello(err)
+		return
+	}
 	if v.ID == 0 {
 		token = NewToken()
 		if v, err = c.s.store.CreateVisitor(site.ID, TokenHash(token)); err != nil {
@@ -103,6 +107,7 @@ func (c *conn) helloVisitor(f parley.Frame) {
 	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Visitor: &v, Token: token, Conversations: convs, Limits: &c.s.cfg.Limits}.Encode()
 	welcome.live = true
 	c.greet(welcome)
+	c.s.abuse.seat(c, site.ID, v.ID)
 	for _, conv := range convs {
 		if conv.Status == parley.StatusQueued {
 			// This socket has not been told where the visitor stands.

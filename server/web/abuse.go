@@ -1,0 +1,419 @@
+package web
+
+import (
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/store"
+)
+
+// Abuse control that needs no third party: rate limits on what costs a
+// stored record (a new visitor, a new conversation) and on open sockets,
+// keyed by the client's address (clientAddr, so -trusted-proxies decides
+// it; IPv4 one by one, IPv6 by /64, see addrKey) and by site; and the
+// agents' blocks (api_blocks.go), checked in memory at every visitor
+// hello and send.
+//
+// The numbers must let many shoppers share one address: an office NAT or
+// a mobile carrier's CGNAT puts hundreds of people behind one IPv4
+// address. A visitor is created once per browser (the widget keeps its
+// token), and a conversation once per chat, so even a busy NAT makes a
+// few a minute; a flood script makes thousands. The README's Security
+// section and docs/protocol.md's Limits section list them.
+type ratePolicy struct {
+	perMinute float64
+	burst     float64
+}
+
+var (
+	// newVisitorsPerAddress: 30 a minute, 60 at once, is 1,800 new
+	// shoppers an hour behind one address.
+	newVisitorsPerAddress = ratePolicy{perMinute: 30, burst: 60}
+	// newVisitorsPerSite: 600 a minute, 1,200 at once, is 36,000 first
+	// chats an hour, beyond any shop's team, and bounds what a flood
+	// spread over many addresses writes to the disk. Visitors who come
+	// back (with their token) are never counted.
+	newVisitorsPerSite = ratePolicy{perMinute: 600, burst: 1200}
+	// newConversations: the same per address and per site; each needs an
+	// agent, who answers far fewer.
+	newConversationsPerAddress = ratePolicy{perMinute: 30, burst: 60}
+	newConversationsPerSite    = ratePolicy{perMinute: 600, burst: 1200}
+)
+
+const (
+	// maxSocketsPerAddress open websockets from one address at once; an
+	// agent's (with a valid session) are not counted. A CGNAT puts a few
+	// hundred people behind an address, of whom few chat with one Parley
+	// at the same moment; a flood script opens thousands.
+	maxSocketsPerAddress = 200
+	// maxRateKeys bounds each rate table: when full, buckets that have
+	// refilled are dropped (they are as good as new), then the oldest.
+	// A bucket is about 100 bytes.
+	maxRateKeys = 100_000
+	// maxLastSeen bounds the visitors whose last address is remembered,
+	// so that an agent can block the address of a visitor who left.
+	maxLastSeen = 100_000
+	// maxBlockHours is the longest block: a year stands for "permanent".
+	maxBlockHours = 365 * 24
+	// socketRetryAfter is the Retry-After of a refused upgrade, seconds.
+	socketRetryAfter = "30"
+)
+
+// closeBlocked closes a blocked visitor's sockets.
+const closeBlocked websocket.StatusCode = 4003
+
+var (
+	errBlocked          = parley.Errorf(parley.EForbidden, "You can't send messages here.")
+	errAddressVisitors  = parley.Errorf(parley.ERateLimited, "Too many new visitors from your network. Wait a minute, then try again.")
+	errSiteVisitors     = parley.Errorf(parley.ERateLimited, "Too many new visitors right now. Wait a minute, then try again.")
+	errAddressConvs     = parley.Errorf(parley.ERateLimited, "Too many new conversations from your network. Wait a minute, then try again.")
+	errSiteConvs        = parley.Errorf(parley.ERateLimited, "Too many new conversations right now. Wait a minute, then try again.")
+	errTooManySockets   = "Too many connections from your network. Try again in a moment."
+	errAddressNotKnown  = parley.Errorf(parley.EConflict, "The visitor's address is not known: they have not connected since the server started. Block the visitor instead.")
+	errBlockNeedsTarget = parley.Errorf(parley.EInvalid, `Say what to block: "visitor": true, "address": true, or both.`)
+)
+
+// abuse holds the limits' state and the blocks, in memory.
+type abuse struct {
+	now        func() time.Time
+	maxSockets int
+	maxKeys    int
+
+	mu             sync.Mutex
+	visitorsByAddr rateTable[netip.Prefix]
+	visitorsBySite rateTable[string]
+	convsByAddr    rateTable[netip.Prefix]
+	convsBySite    rateTable[string]
+	// sockets counts the open websockets by address; an address leaves
+	// the map with its last socket, so it is as big as the open sockets
+	// at most.
+	sockets map[netip.Prefix]int
+	// seats are the greeted visitor connections, so a block can close
+	// them (a conn's own fields belong to its reader).
+	seats map[*conn]seat
+	// lastSeen is each visitor's last address, for address blocks.
+	lastSeen map[uint64]seen
+	// blocks are the stored blocks (store.Block) by what they block.
+	blocks map[blockTarget]time.Time
+}
+
+type seat struct {
+	site    string
+	visitor uint64
+	addr    netip.Prefix
+}
+
+type seen struct {
+	addr netip.Prefix
+	at   time.Time
+}
+
+// blockTarget is a visitor (addr invalid) or an address (visitor 0) of a site.
+type blockTarget struct {
+	site    string
+	visitor uint64
+	addr    netip.Prefix
+}
+
+func newAbuse() *abuse {
+	return &abuse{
+		now:            time.Now,
+		maxSockets:     maxSocketsPerAddress,
+		maxKeys:        maxRateKeys,
+		visitorsByAddr: rateTable[netip.Prefix]{policy: newVisitorsPerAddress},
+		visitorsBySite: rateTable[string]{policy: newVisitorsPerSite},
+		convsByAddr:    rateTable[netip.Prefix]{policy: newConversationsPerAddress},
+		convsBySite:    rateTable[string]{policy: newConversationsPerSite},
+		sockets:        make(map[netip.Prefix]int),
+		seats:          make(map[*conn]seat),
+		lastSeen:       make(map[uint64]seen),
+		blocks:         make(map[blockTarget]time.Time),
+	}
+}
+
+// loadBlocks reads the stored blocks into memory, at startup.
+func (a *abuse) loadBlocks(db *store.DB) error {
+	bs, err := db.Blocks("")
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, b := range bs {
+		if t, ok := targetOf(b); ok {
+			a.blocks[t] = b.Until
+		}
+	}
+	return nil
+}
+
+func targetOf(b store.Block) (blockTarget, bool) {
+	if b.Address == "" {
+		return blockTarget{site: b.Site, visitor: b.Visitor}, true
+	}
+	p, err := netip.ParsePrefix(b.Address)
+	return blockTarget{site: b.Site, addr: p}, err == nil
+}
+
+// openSocket counts a websocket of addr, or reports false when addr has
+// maxSockets open already.
+func (a *abuse) openSocket(addr netip.Prefix) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.sockets[addr] >= a.maxSockets {
+		return false
+	}
+	a.sockets[addr]++
+	return true
+}
+
+// closeSocket uncounts a websocket that openSocket counted.
+func (a *abuse) closeSocket(addr netip.Prefix) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.dropSocket(addr)
+}
+
+func (a *abuse) dropSocket(addr netip.Prefix) {
+	if n := a.sockets[addr]; n > 1 {
+		a.sockets[addr] = n - 1
+	} else {
+		delete(a.sockets, addr)
+	}
+}
+
+// left forgets a connection that ended: its seat, and its count.
+func (a *abuse) left(c *conn) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.seats, c)
+	if c.counted {
+		a.dropSocket(c.addr)
+	}
+}
+
+// seat records a greeted visitor connection.
+func (a *abuse) seat(c *conn, site string, visitor uint64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.seats[c] = seat{site: site, visitor: visitor, addr: c.addr}
+	if _, ok := a.lastSeen[visitor]; !ok && len(a.lastSeen) >= maxLastSeen {
+		evictOldest(a.lastSeen, maxLastSeen*9/10, func(s seen) time.Time { return s.at })
+	}
+	a.lastSeen[visitor] = seen{addr: c.addr, at: a.now()}
+}
+
+// addressOf is the address visitor last connected from, if known.
+func (a *abuse) addressOf(visitor uint64) (netip.Prefix, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s, ok := a.lastSeen[visitor]
+	return s.addr, ok
+}
+
+// blocked says whether visitor (0 for a new one) or addr is blocked on site.
+func (a *abuse) blocked(site string, visitor uint64, addr netip.Prefix) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	for _, t := range []blockTarget{{site: site, visitor: visitor}, {site: site, addr: addr}} {
+		if t.visitor == 0 && !t.addr.IsValid() {
+			continue
+		}
+		until, ok := a.blocks[t]
+		if !ok {
+			continue
+		}
+		if now.Before(until) {
+			return true
+		}
+		delete(a.blocks, t)
+	}
+	return false
+}
+
+// block applies blocks and returns the connections they close.
+func (a *abuse) block(bs []store.Block) []*conn {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var hit []*conn
+	targets := make(map[blockTarget]bool, len(bs))
+	for _, b := range bs {
+		if t, ok := targetOf(b); ok {
+			a.blocks[t] = b.Until
+			targets[t] = true
+		}
+	}
+	for c, s := range a.seats {
+		if targets[blockTarget{site: s.site, visitor: s.visitor}] || targets[blockTarget{site: s.site, addr: s.addr}] {
+			hit = append(hit, c)
+		}
+	}
+	return hit
+}
+
+// unblock lifts blocks.
+func (a *abuse) unblock(bs []store.Block) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, b := range bs {
+		if t, ok := targetOf(b); ok {
+			delete(a.blocks, t)
+		}
+	}
+}
+
+// newVisitor takes a token for a new visitor of site from addr.
+func (a *abuse) newVisitor(site string, addr netip.Prefix) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	switch {
+	case !a.visitorsByAddr.allow(addr, now, a.maxKeys):
+		return errAddressVisitors
+	case !a.visitorsBySite.allow(site, now, a.maxKeys):
+		return errSiteVisitors
+	}
+	return nil
+}
+
+// newConversation takes a token for a new conversation of site from addr.
+func (a *abuse) newConversation(site string, addr netip.Prefix) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.now()
+	switch {
+	case !a.convsByAddr.allow(addr, now, a.maxKeys):
+		return errAddressConvs
+	case !a.convsBySite.allow(site, now, a.maxKeys):
+		return errSiteConvs
+	}
+	return nil
+}
+
+// rateTable is a token bucket per key, with a bounded number of keys.
+type rateTable[K comparable] struct {
+	policy  ratePolicy
+	buckets map[K]*rateBucket
+}
+
+type rateBucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// refill brings b to now and reports whether it is full: then it is as
+// good as no entry.
+func (b *rateBucket) refill(p ratePolicy, now time.Time) bool {
+	b.tokens = min(p.burst, b.tokens+now.Sub(b.last).Minutes()*p.perMinute)
+	b.last = now
+	return b.tokens >= p.burst
+}
+
+func (t *rateTable[K]) allow(key K, now time.Time, maxKeys int) bool {
+	if t.buckets == nil {
+		t.buckets = make(map[K]*rateBucket)
+	}
+	b := t.buckets[key]
+	if b == nil {
+		if len(t.buckets) >= maxKeys {
+			// Full buckets first (forgetting them loses nothing), then
+			// the oldest, down to nine tenths: a sweep per tenth of the
+			// cap's insertions.
+			for k, old := range t.buckets {
+				if old.refill(t.policy, now) {
+					delete(t.buckets, k)
+				}
+			}
+			evictOldest(t.buckets, maxKeys*9/10, func(b *rateBucket) time.Time { return b.last })
+		}
+		b = &rateBucket{tokens: t.policy.burst, last: now}
+		t.buckets[key] = b
+	} else {
+		b.refill(t.policy, now)
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// evictOldest drops the entries of m with the oldest times until it holds
+// at most keep.
+func evictOldest[K comparable, V any](m map[K]V, keep int, at func(V) time.Time) {
+	if len(m) <= keep {
+		return
+	}
+	type entry struct {
+		k  K
+		at time.Time
+	}
+	all := make([]entry, 0, len(m))
+	for k, v := range m {
+		all = append(all, entry{k, at(v)})
+	}
+	slices.SortFunc(all, func(x, y entry) int { return x.at.Compare(y.at) })
+	for _, e := range all[:len(m)-keep] {
+		delete(m, e.k)
+	}
+}
+
+// checkVisitorHello is helloVisitor's check once it knows the visitor
+// (v 0: a new one is about to be made): a blocked visitor or address is
+// refused, and a new visitor takes from the limits.
+func (c *conn) checkVisitorHello(site string, v uint64) error {
+	if c.s.abuse.blocked(site, v, c.addr) {
+		return errBlocked
+	}
+	if v == 0 {
+		return c.s.abuse.newVisitor(site, c.addr)
+	}
+	return nil
+}
+
+// refuseHello answers a visitor's hello refused by checkVisitorHello. A
+// block closes the connection, since another hello would meet it too; a
+// limit is answered like any refused hello, which the client may retry.
+func (c *conn) refuseHello(err error) {
+	if err != errBlocked {
+		c.refuse(err, "")
+		return
+	}
+	c.enqueue(outItem{ctl: &control{frame: c.refusal(err, ""), closeCode: closeBlocked, closeReason: "blocked"}})
+}
+
+// checkVisitorSend is send's check before a visitor's message is stored:
+// a block refuses it, and one that starts a conversation takes from the
+// limits. An agent's sends pass.
+func (c *conn) checkVisitorSend(f parley.Frame) error {
+	if c.role != parley.RoleVisitor {
+		return nil
+	}
+	if c.s.abuse.blocked(c.site.ID, c.visitor.ID, c.addr) {
+		return errBlocked
+	}
+	if f.Conv != 0 {
+		return nil
+	}
+	convs, err := c.s.store.VisitorConversations(c.visitor.ID)
+	if err != nil {
+		return err
+	}
+	if len(convs) > 0 && convs[0].IsOpen() {
+		return nil // goes to the open one
+	}
+	return c.s.abuse.newConversation(c.site.ID, c.addr)
+}
+
+// kick closes c for a block: an error frame, then 4003. It does not wait.
+func (c *conn) kick() {
+	c.enqueue(outItem{ctl: &control{frame: parley.ErrorFrame(errBlocked, "").Encode(), closeCode: closeBlocked, closeReason: "blocked"}})
+	// A client that does not read would hold the close behind its queue:
+	// the block is immediate all the same, since every send checks it.
+}
