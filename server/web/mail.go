@@ -2,11 +2,12 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -147,10 +148,10 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 	link := s.resumeLink(conv, site)
 	text, html := outbound.Render(outbound.Page{
 		ShopName: site.Name, Color: site.Color,
-		Title:    "New reply from " + site.Name,
-		Intro:    "You have a reply to your chat with " + site.Name + ". Answer this email, or continue the chat:",
-		Lines:    lines, LinkURL: link, LinkText: "Continue the chat",
-		Footer:   "You get this because you gave your email in " + site.Name + "'s chat.",
+		Title: "New reply from " + site.Name,
+		Intro: "You have a reply to your chat with " + site.Name + ". Answer this email, or continue the chat:",
+		Lines: lines, LinkURL: link, LinkText: "Continue the chat",
+		Footer: "You get this because you gave your email in " + site.Name + "'s chat.",
 	})
 	m := outbound.Mail{
 		MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()),
@@ -159,7 +160,7 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 		FromName:  site.Name,
 		Subject:   "New reply from " + site.Name,
 		Text:      text, HTML: html,
-		Headers:   map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
+		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
 	}
 	if err := s.cfg.Mail.Sender.Send(ctx, m); err != nil {
 		if outbound.Permanent(err) {
@@ -217,9 +218,9 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 	}
 	text, html := outbound.Render(outbound.Page{
 		ShopName: site.Name, Color: site.Color,
-		Title:    "Your chat with " + site.Name,
-		Intro:    "Here is your conversation with " + site.Name + ". Answer this email to write to us again.",
-		Lines:    lines, LinkURL: s.resumeLink(conv, site), LinkText: "Open the conversation",
+		Title: "Your chat with " + site.Name,
+		Intro: "Here is your conversation with " + site.Name + ". Answer this email to write to us again.",
+		Lines: lines, LinkURL: s.resumeLink(conv, site), LinkText: "Open the conversation",
 	})
 	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{
 		MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()),
@@ -228,7 +229,7 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		FromName:  site.Name,
 		Subject:   "Your chat with " + site.Name,
 		Text:      text, HTML: html,
-		Headers:   map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
+		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
 	})
 	if err != nil && outbound.Permanent(err) {
 		return outbox.Permanent(err)
@@ -273,6 +274,9 @@ func (s *Server) deliverReply(ctx context.Context, m inbound.Message) error {
 	c, err := s.store.Conversation(conv)
 	if err != nil {
 		return err
+	}
+	if s.abuse.blocked(c.Site, c.Visitor, netip.Prefix{}) {
+		return parley.Errorf(parley.EForbidden, "This reply address is closed.")
 	}
 	id := m.MessageID
 	if id == "" {

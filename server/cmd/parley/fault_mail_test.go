@@ -41,11 +41,13 @@ type slowMailServer struct {
 	// gate holds every mail until it is closed.
 	gate chan struct{}
 	mu   sync.Mutex
-	ids   map[string]int // Message-ID → copies accepted
-	to    map[string]bool
+	ids  map[string]int // Message-ID → copies accepted
+	to   map[string]bool
 }
 
-func (b *slowMailServer) NewSession(c *smtp.Conn) (smtp.Session, error) { return &slowSession{b: b}, nil }
+func (b *slowMailServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &slowSession{b: b}, nil
+}
 
 func (b *slowMailServer) accepted() (distinct, copies int) {
 	b.mu.Lock()
