@@ -16,6 +16,10 @@ type MailSettings struct {
 	TranscriptOnResolve bool `json:"transcriptOnResolve,omitempty"`
 	// ResumeDays is how long a resume link works; 0 is DefaultResumeDays.
 	ResumeDays int `json:"resumeDays,omitempty"`
+	// DigestMinutes is how long a chat may wait unassigned with nobody of
+	// its team online before the team (and Notify) get an email digest;
+	// 0 is DefaultDigestMinutes.
+	DigestMinutes int `json:"digestMinutes,omitempty"`
 }
 
 // Mail defaults and bounds.
@@ -24,7 +28,16 @@ const (
 	MaxUnseenMinutes     = 24 * 60
 	DefaultResumeDays    = 7
 	MaxResumeDays        = 90
+	DefaultDigestMinutes = 10
 )
+
+// Digest is DigestMinutes with its default.
+func (m MailSettings) Digest() int {
+	if m.DigestMinutes == 0 {
+		return DefaultDigestMinutes
+	}
+	return m.DigestMinutes
+}
 
 // Unseen is UnseenMinutes with its default.
 func (m MailSettings) Unseen() int {
@@ -50,6 +63,9 @@ func (m MailSettings) Validate() (MailSettings, error) {
 	}
 	if m.UnseenMinutes < 0 || m.UnseenMinutes > MaxUnseenMinutes {
 		return m, Errorf(EInvalid, "The unseen-reply delay must be from 1 to %d minutes.", MaxUnseenMinutes)
+	}
+	if m.DigestMinutes < 0 || m.DigestMinutes > MaxUnseenMinutes {
+		return m, Errorf(EInvalid, "The digest delay must be from 1 to %d minutes.", MaxUnseenMinutes)
 	}
 	if m.ResumeDays < 0 || m.ResumeDays > MaxResumeDays {
 		return m, Errorf(EInvalid, "Resume links last from 1 to %d days.", MaxResumeDays)

@@ -109,7 +109,7 @@ func (s *Server) unseenReplyJob(conv parley.Conversation) []store.NewJob {
 
 // MailHandlers are the outbox's handlers of mail jobs.
 func (s *Server) MailHandlers() map[string]outbox.Handler {
-	return map[string]outbox.Handler{jobUnseenReply: s.sendUnseenReply, jobTranscript: s.sendTranscript}
+	return map[string]outbox.Handler{jobUnseenReply: s.sendUnseenReply, jobTranscript: s.sendTranscript, jobDigest: s.sendDigest}
 }
 
 // sendUnseenReply emails the agents' messages of j.Conv the visitor has
@@ -290,5 +290,109 @@ func (s *Server) deliverReply(ctx context.Context, m inbound.Message) error {
 	v := parley.Author{Kind: parley.AuthorVisitor, ID: c.Visitor, Name: c.VisitorName}
 	_, err = s.store.Append(ctx, store.Append{Conv: c.ID, Site: c.Site, Visitor: c.Visitor, From: v,
 		ID: "mail-" + hex.EncodeToString(sum[:12]), Text: strings.TrimSpace(text)})
+	return err
+}
+
+// digestDue is a team whose queue waits with nobody of it online.
+type digestDue struct {
+	site   parley.Site
+	team   string
+	oldest time.Time
+}
+
+const jobDigest = "digest"
+
+// digestPayload names the team a digest is about.
+type digestPayload struct {
+	Site string `json:"site"`
+	Team string `json:"team"`
+}
+
+// queueDigests queues, for each team whose chats wait with nobody of it
+// online, a digest due when its oldest chat has waited the site's digest
+// delay; the key allows one per team and delay window. The router calls
+// it from its own goroutine, never the committer's.
+func (s *Server) queueDigests(due []digestDue) {
+	if s.cfg.Mail.Sender == nil || len(due) == 0 {
+		return
+	}
+	var jobs []store.NewJob
+	for _, d := range due {
+		delay := time.Duration(d.site.Mail.Digest()) * time.Minute
+		at := d.oldest.Add(delay)
+		payload, _ := json.Marshal(digestPayload{Site: d.site.ID, Team: d.team})
+		jobs = append(jobs, store.NewJob{Kind: jobDigest, Payload: payload, NotBefore: at,
+			Key: fmt.Sprintf("digest:%s:%s:%d", d.site.ID, d.team, at.UnixNano()/int64(delay))})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.store.Enqueue(ctx, jobs...); err != nil && !isClosed(err) {
+		s.log.Warn("web: queueing digests", "err", err)
+	}
+}
+
+// sendDigest emails a team, and the site's notification address, the
+// chats of its queue that have waited the digest delay, if nobody of the
+// team is online now.
+func (s *Server) sendDigest(ctx context.Context, j store.Job) error {
+	var p digestPayload
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return outbox.Permanent(err)
+	}
+	site, err := s.store.Site(p.Site)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	members, err := s.store.SiteMembers(site.ID)
+	if err != nil {
+		return err
+	}
+	t, explicit := site.Routing.Team(p.Team)
+	var to []mail.Address
+	for _, m := range members {
+		if explicit && p.Team != "" && !t.HasMember(m.Agent) {
+			continue
+		}
+		if s.presence.status(m.Agent) != parley.StatusOffline {
+			return nil // someone is here now: no digest
+		}
+		if a, err := s.store.Agent(m.Agent); err == nil && a.Email != "" {
+			if off, _ := s.store.AgentDisabled(a.ID); !off {
+				to = append(to, mail.Address{Name: a.Name, Address: a.Email})
+			}
+		}
+	}
+	if site.Mail.Notify != "" {
+		to = append(to, mail.Address{Name: site.Name, Address: site.Mail.Notify})
+	}
+	open, err := s.store.OpenConversations(site.ID)
+	if err != nil {
+		return err
+	}
+	waited := time.Duration(site.Mail.Digest()) * time.Minute
+	var lines []outbound.Line
+	for _, c := range open {
+		// Waiting since before the moment this digest was due for.
+		if c.Status == parley.StatusQueued && c.Team == p.Team && !c.Queued.After(j.NotBefore.Add(-waited).Add(time.Second)) {
+			lines = append(lines, outbound.Line{From: c.VisitorName, Text: c.PublicText + "\n" + s.cfg.PublicURL + "/console/c/" + fmt.Sprint(c.ID), At: c.Queued})
+		}
+	}
+	if len(lines) == 0 || len(to) == 0 {
+		return nil
+	}
+	team := parley.TeamName(site.Routing, p.Team)
+	if p.Team == "" {
+		team = site.Name
+	}
+	subject := fmt.Sprintf("%d chat(s) waiting for %s", len(lines), team)
+	text, html := outbound.Render(outbound.Page{ShopName: site.Name, Color: site.Color, Title: subject,
+		Intro: "Nobody of " + team + " is online, and these chats have waited " + fmt.Sprint(site.Mail.Digest()) + " minutes or more:",
+		Lines: lines, LinkURL: s.cfg.PublicURL + "/console", LinkText: "Open the console"})
+	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()), To: to,
+		FromName: "Parley for " + site.Name, Subject: subject, Text: text, HTML: html,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
+	if err != nil && outbound.Permanent(err) {
+		return outbox.Permanent(err)
+	}
 	return err
 }

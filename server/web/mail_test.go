@@ -285,3 +285,34 @@ func TestTranscriptByEmail(t *testing.T) {
 		t.Errorf("the transcript at resolve: to %v, %q", m.To, m.Subject)
 	}
 }
+
+// TestDigestWhenNobodyIsOnline: a chat that waits the site's digest delay
+// with nobody of its team online is mailed to the team and the shop's
+// address, once; nothing is sent when someone is online.
+func TestDigestWhenNobodyIsOnline(t *testing.T) {
+	env, box, clock := newMailEnv(t)
+	site := newDesk(t, env, 3)
+	site.Mail.Notify = "owner@desk.example"
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, env, "kim", "order-status") // Orders: Ann, offline
+	ask(t, env, "lee", "order-status")
+	time.Sleep(1500 * time.Millisecond) // the router's publish queues the digest
+	if n := len(box.Mails()); n != 0 {
+		t.Fatalf("%d mails before the delay", n)
+	}
+	clock.advance(11 * time.Minute)
+	waitMails(t, box, 1)
+	time.Sleep(200 * time.Millisecond)
+	ms := box.Mails()
+	if len(ms) != 1 {
+		t.Fatalf("%d digests, want 1", len(ms))
+	}
+	m := ms[0]
+	to := fmt.Sprint(m.To)
+	if !strings.Contains(to, "ann@shop.example") || !strings.Contains(to, "owner@desk.example") || strings.Contains(to, "bob@") ||
+		!strings.Contains(m.Subject, "2 chat(s) waiting for Orders") || !strings.Contains(m.Text, "/console/c/") {
+		t.Errorf("the digest: to %s, %q\n%s", to, m.Subject, m.Text)
+	}
+}

@@ -554,8 +554,9 @@ func (r *router) publish(force bool) {
 	qs := r.queues()
 	var events []*relay.Event
 	keep := make(map[uint64]bool)
+	var digests []digestDue
 	for k, q := range qs {
-		_, team, err := r.team(k)
+		site, team, err := r.team(k)
 		if err != nil {
 			continue
 		}
@@ -565,6 +566,9 @@ func (r *router) publish(force bool) {
 				online++
 				free += max(0, c.agent.Capacity-c.load)
 			}
+		}
+		if online == 0 && len(q) > 0 {
+			digests = append(digests, digestDue{site: site, team: k.team, oldest: q[0].queued})
 		}
 		r.mu.Lock()
 		w := r.waits[k]
@@ -591,6 +595,7 @@ func (r *router) publish(force bool) {
 		r.s.hub.Publish(ev)
 	}
 	r.publishCounts()
+	r.s.queueDigests(digests)
 }
 
 // resend makes the next publish send conv's visitor its status again: a
