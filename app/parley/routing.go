@@ -78,6 +78,10 @@ type Routing struct {
 	// Manual turns automatic assignment off: queued conversations wait
 	// until an agent claims one (or answers it, which takes it).
 	Manual bool `json:"manual,omitempty"`
+	// BusyMinutes turns surge mode on: a visitor whose estimated wait
+	// passes it is offered to leave an email instead of waiting (both
+	// work). 0 is off.
+	BusyMinutes int `json:"busyMinutes,omitempty"`
 	// RequeueSeconds is how long an assignee may be offline before its
 	// open chats go back to the front of the queue; 0 is
 	// DefaultRequeueSeconds.
@@ -100,6 +104,8 @@ const (
 	DefaultRequeueSeconds = 120
 	MinRequeueSeconds     = 10
 	MaxRequeueSeconds     = 24 * 3600
+	// MaxBusyMinutes bounds the surge threshold.
+	MaxBusyMinutes = 240
 	// MaxTransferReason bounds the internal reason of a transfer.
 	MaxTransferReason = 500
 	// MaxEmail bounds an email address of the pre-chat form.
@@ -223,6 +229,9 @@ func (r Routing) Validate(member func(agent uint64) bool, loadZone func(string) 
 	}
 	if r.PreChat.Topic != FieldOff && len(r.Topics) == 0 {
 		return Routing{}, Errorf(EInvalid, "The pre-chat form asks for a topic, but the site has no topics.")
+	}
+	if r.BusyMinutes < 0 || r.BusyMinutes > MaxBusyMinutes {
+		return Routing{}, Errorf(EInvalid, "The busy threshold must be from 1 to %d minutes, or 0 for off.", MaxBusyMinutes)
 	}
 	if r.RequeueSeconds != 0 && (r.RequeueSeconds < MinRequeueSeconds || r.RequeueSeconds > MaxRequeueSeconds) {
 		return Routing{}, Errorf(EInvalid, "The requeue grace must be from %d to %d seconds.", MinRequeueSeconds, MaxRequeueSeconds)
@@ -371,6 +380,10 @@ const (
 	// {"type":"transcript","id","conv","email"}; email may be left out
 	// when the pre-chat form had one.
 	TypeTranscript = "transcript"
+	// TypeContact (visitor): answer me by email at this address,
+	// {"type":"contact","id","conv","email"}: the conversation keeps the
+	// address, and unseen replies go there.
+	TypeContact = "contact"
 )
 
 // QueueStatus is what a queued visitor is told.

@@ -298,3 +298,22 @@ func (d *DB) ResolvedPage(sites []string, before uint64, limit int) ([]parley.Co
 	}
 	return out, next, nil
 }
+
+// SetEmail sets the address a conversation's visitor is answered at by
+// email. The log does not hold it: the record is written now.
+func (d *DB) SetEmail(ctx context.Context, conv uint64, email string) (parley.Conversation, error) {
+	var st *convState
+	var out parley.Conversation
+	err := d.do(ctx, func(b *batch) error {
+		var err error
+		if st, err = b.existing(conv); err != nil {
+			return err
+		}
+		if st.rec.Email == email {
+			return nil
+		}
+		st.rec.Email = email
+		return b.putRecord(st)
+	}, func() { out = st.rec.Conversation })
+	return out, err
+}

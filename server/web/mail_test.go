@@ -316,3 +316,47 @@ func TestDigestWhenNobodyIsOnline(t *testing.T) {
 		t.Errorf("the digest: to %s, %q\n%s", to, m.Subject, m.Text)
 	}
 }
+
+// TestContactEmail: a waiting visitor leaves an email; the conversation
+// keeps it (agents see it), stays in its queue, and replies they miss go
+// there; bad requests are refused.
+func TestContactEmail(t *testing.T) {
+	env, box, clock := newMailEnv(t)
+	if err := env.db.CreateSite(parley.Site{ID: "plain", Name: "Plain Shop", AllowedOrigins: []string{"https://plain.example"}, Routing: parley.Routing{Manual: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.db.SetMember("plain", env.agents[1].ID, parley.SiteRoleAgent); err != nil {
+		t.Fatal(err)
+	}
+	bob, _ := env.newAgent(t, "bob", 1)
+	v, _ := env.newVisitorOf(t, "visitor", "plain")
+	conv := v.say(0, "v1", "Is anyone there?").Conv
+	v.sendFrame(parley.Frame{Type: parley.TypeContact, ID: "c1", Conv: conv, Email: "kim@example.com"})
+	got := bob.until("the address", func(f parley.Frame) bool {
+		return f.Type == parley.TypeConv && f.Conversation.ID == conv && f.Conversation.Email == "kim@example.com"
+	})
+	if got.Conversation.Status != parley.StatusQueued {
+		t.Errorf("after leaving an email: %+v, want still queued", got.Conversation)
+	}
+	for _, tt := range []struct {
+		by   *sockClient
+		f    parley.Frame
+		code string
+	}{
+		{v, parley.Frame{Type: parley.TypeContact, ID: "c2", Conv: conv, Email: "nope"}, parley.EInvalid},
+		{v, parley.Frame{Type: parley.TypeContact, ID: "c3", Conv: 987654, Email: "a@b.example"}, parley.ENotFound},
+		{bob, parley.Frame{Type: parley.TypeContact, ID: "c4", Conv: conv, Email: "a@b.example"}, parley.EForbidden},
+	} {
+		tt.by.sendFrame(tt.f)
+		if e := tt.by.untilError(); e.Code != tt.code || e.ID != tt.f.ID {
+			t.Errorf("%+v: got %+v, want %s", tt.f, e, tt.code)
+		}
+	}
+	v.ws.CloseNow()
+	bob.say(conv, "r1", "Sorry for the wait!")
+	clock.advance(6 * time.Minute)
+	waitMails(t, box, 1)
+	if m := box.Mails()[0]; m.To[0].Address != "kim@example.com" || !strings.Contains(m.Text, "Sorry for the wait!") {
+		t.Errorf("the missed reply: to %v\n%s", m.To, m.Text)
+	}
+}

@@ -338,6 +338,35 @@ func (c *conn) transcript(f parley.Frame) {
 	}
 }
 
+// contact is a visitor leaving an email to be answered at:
+// {"type":"contact","id","conv","email"}. The conversation keeps it; it
+// stays in its queue (waiting here and leaving an email both work), and
+// agents see the address in a conv frame.
+func (c *conn) contact(f parley.Frame) {
+	id := requestID(f.ID)
+	if c.role != parley.RoleVisitor {
+		c.refuse(parley.Errorf(parley.EForbidden, "Only the visitor leaves their email."), id)
+		return
+	}
+	addr := strings.TrimSpace(f.Email)
+	if addr == "" || len(addr) > parley.MaxEmail || !parley.LooksLikeEmail(addr) {
+		c.refuse(parley.Errorf(parley.EInvalid, "%q does not look like an email address.", parley.Truncate(addr, 60)), id)
+		return
+	}
+	if _, err := c.conversation(f.Conv); err != nil {
+		c.refuse(err, id)
+		return
+	}
+	conv, err := c.s.store.SetEmail(c.ctx, f.Conv, addr)
+	if err != nil {
+		if c.ctx.Err() == nil {
+			c.refuse(err, id)
+		}
+		return
+	}
+	c.s.publishConv(conv)
+}
+
 // errNoConversation answers both a missing conversation and someone else's,
 // word for word, so a visitor cannot tell which ids exist.
 var errNoConversation = parley.Errorf(parley.ENotFound, "No such conversation.")
