@@ -67,6 +67,7 @@ type outboxResult struct {
 	p0, peak, p1             procSample
 	gen0, gen1               procSample
 	maxInFlight, connections int64
+	dialogues                []time.Duration // EHLO → DATA accepted, sorted
 	command                  string
 }
 
@@ -120,26 +121,28 @@ func runOutbox(ctx context.Context, cfg config, sec *section) error {
 		rows = append(rows, []string{ms(r.delay), thousands(int64(r.accepted)),
 			fmt.Sprintf("%.0f", r.rateAccepted()), fmt.Sprintf("%.0f", r.rateTotal()),
 			ms(percentile(r.lat, 50)), ms(percentile(r.lat, 90)), ms(percentile(r.lat, 99)), ms(maxOf(r.lat)),
-			fmt.Sprint(r.maxInFlight), r.cost.cpuText(), r.cost.writtenText(),
+			fmt.Sprint(r.maxInFlight), thousands(r.connections), ms(percentile(r.dialogues, 50)), ms(r.slotTime()), r.cost.cpuText(), r.cost.writtenText(),
 			fmt.Sprintf("%.0f %% / %.0f %%", cpuPercent(r.p0, r.p1), cpuPercent(r.gen0, r.gen1)),
 			kb(float64(r.peak.rss))})
 	}
 	sec.details = append(sec.details, mdTable([]string{"mail server delay", "accepted", "emails/s first → last accepted", "emails/s whole run",
-		"enqueue → accepted p50", "p90", "p99", "max", "most mails at the mail server at once", "server CPU per email", "written per email",
+		"enqueue → accepted p50", "p90", "p99", "max", "most mails at the mail server at once", "SMTP connections", "SMTP dialogue p50 (EHLO → DATA accepted)", "time per mail per worker slot", "server CPU per email", "written per email",
 		"CPU server / load generator", "server RSS peak"}, rows))
 
 	// The concurrency, as the slow run shows it.
 	if bound := float64(outboxConcurrency) / outboxSlowDelay.Seconds(); slow.accepted > 0 {
 		sec.note("With the mail server taking %s over each mail, the worker sent %.0f a second, against %.0f for %d mails at once over %s "+
 			"(the most the mail server saw at once: %d): the worker's concurrency bounds the throughput to a slow relay; "+
-			"the rest of each mail (a new TCP connection, STARTTLS, AUTH, and the job's two commits) costs the difference. "+
+			"the rest of each mail (a new TCP connection, STARTTLS, AUTH, QUIT, the job's reads, rendering and finishing commit) costs the difference: %s per mail per slot against %s. "+
 			"A queue builds as %.0f a second are offered, and the wait follows it (p99 %s against %s with a fast mail server).",
-			ms(outboxSlowDelay), slow.rateAccepted(), bound, outboxConcurrency, ms(outboxSlowDelay), slow.maxInFlight,
+			ms(outboxSlowDelay), slow.rateAccepted(), bound, outboxConcurrency, ms(outboxSlowDelay), slow.maxInFlight, ms(slow.slotTime()), ms(outboxSlowDelay),
 			float64(visitors)/outboxPace.Seconds(), ms(percentile(slow.lat, 99)), ms(percentile(fast.lat, 99)))
 	}
-	if fast.connections > int64(fast.accepted) {
-		sec.note("The fast run's mail server saw %s connections for %s mails.", thousands(fast.connections), thousands(int64(fast.accepted)))
-	}
+	sec.note("Each mail takes a new SMTP connection (`server/mail/outbound/smtp.go` dials, STARTTLS, AUTH, sends one mail and QUITs), %s connections for %s mails here. "+
+		"*Time per mail per worker slot* is %d ÷ the emails/s: with a fast mail server each slot spent %s per mail, of which the SMTP dialogue as the mail server saw it "+
+		"(from the first EHLO, STARTTLS and AUTH included, to the end of DATA) took %s at the median; the rest is the dial, QUIT, the job's reads, the rendering and its finishing commit, "+
+		"and waiting for a core on this two-core machine shared with the load generator.",
+		thousands(fast.connections), thousands(int64(fast.accepted)), outboxConcurrency, ms(fast.slotTime()), ms(percentile(fast.dialogues, 50)))
 	for _, r := range runs {
 		if r.dups+r.refused+r.readErrs > 0 {
 			sec.note("Anomalies with a %s mail server: %d duplicate mails, %d error frames to visitors, %d sockets failed while reading.", ms(r.delay), r.dups, r.refused, r.readErrs)
@@ -160,6 +163,14 @@ func (r outboxResult) rateAccepted() float64 {
 	return 0
 }
 
+// slotTime is how long one of the worker's slots took per mail.
+func (r outboxResult) slotTime() time.Duration {
+	if rate := r.rateAccepted(); rate > 0 {
+		return time.Duration(float64(outboxConcurrency) / rate * float64(time.Second))
+	}
+	return 0
+}
+
 func (r outboxResult) rateTotal() float64 {
 	if d := r.lastAcc.Sub(r.firstEnq); d > 0 {
 		return float64(r.accepted) / d.Seconds()
@@ -171,7 +182,7 @@ func (r outboxResult) rateTotal() float64 {
 // visitors ask for visitors×each transcripts, and waits for every mail.
 func outboxRun(ctx context.Context, cfg config, visitors, each int, delay time.Duration) (r outboxResult, err error) {
 	r.delay = delay
-	box := &benchMailServer{delay: delay, at: make(map[string]time.Time)}
+	box := &benchMailServer{delay: delay, at: make(map[string]time.Time), opened: make(map[string]time.Time)}
 	tmp, err := os.MkdirTemp(cfg.dataRoot, "parley-bench-smtp-")
 	if err != nil {
 		return r, err
@@ -305,6 +316,7 @@ func outboxRun(ctx context.Context, cfg config, visitors, each int, delay time.D
 	r.refused, r.readErrs = refused.Load(), readErrs.Load()
 	r.dups = box.dups
 	r.maxInFlight, r.connections = box.maxInFlight, box.conns
+	r.dialogues = slices.Sorted(slices.Values(box.dialogues))
 	for i := range visitors {
 		for k := range each {
 			e := enq[i][k]
@@ -347,6 +359,11 @@ type benchMailServer struct {
 	dups  int64                // mails to a recipient already accepted
 	// inFlight counts the mails between MAIL FROM and the end of DATA.
 	inFlight, maxInFlight, conns int64
+	// opened is when each connection, by client address, said its first
+	// EHLO (go-smtp makes a new session after STARTTLS); dialogues are
+	// the times from there to the end of DATA.
+	opened    map[string]time.Time
+	dialogues []time.Duration
 }
 
 func (b *benchMailServer) count() int {
@@ -355,15 +372,20 @@ func (b *benchMailServer) count() int {
 	return len(b.at)
 }
 
-func (b *benchMailServer) NewSession(*smtp.Conn) (smtp.Session, error) {
+func (b *benchMailServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	key := c.Conn().RemoteAddr().String()
 	b.mu.Lock()
-	b.conns++
+	if _, ok := b.opened[key]; !ok {
+		b.opened[key] = time.Now()
+		b.conns++
+	}
 	b.mu.Unlock()
-	return &benchMailSession{b: b}, nil
+	return &benchMailSession{b: b, key: key}, nil
 }
 
 type benchMailSession struct {
 	b        *benchMailServer
+	key      string
 	auth     bool
 	inFlight bool
 	rcpt     []string
@@ -414,6 +436,10 @@ func (s *benchMailSession) Data(r io.Reader) error {
 			continue
 		}
 		s.b.at[to] = now
+	}
+	if t, ok := s.b.opened[s.key]; ok {
+		s.b.dialogues = append(s.b.dialogues, now.Sub(t))
+		delete(s.b.opened, s.key)
 	}
 	s.b.mu.Unlock()
 	s.done()
