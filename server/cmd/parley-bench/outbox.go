@@ -138,6 +138,11 @@ func runOutbox(ctx context.Context, cfg config, sec *section) error {
 			ms(outboxSlowDelay), slow.rateAccepted(), bound, outboxConcurrency, ms(outboxSlowDelay), slow.maxInFlight, ms(slow.slotTime()), ms(outboxSlowDelay),
 			float64(visitors)/outboxPace.Seconds(), ms(percentile(slow.lat, 99)), ms(percentile(fast.lat, 99)))
 	}
+	if offered := float64(visitors) / outboxPace.Seconds(); fast.rateAccepted() >= 0.95*offered {
+		sec.note("With a fast mail server the worker kept up with the offer (%.0f a second against %.0f offered; enqueue → accepted p50 %s): "+
+			"the figure is the load generator's pace, not the worker's ceiling, and its time per mail per worker slot below is an upper bound.",
+			fast.rateAccepted(), offered, ms(percentile(fast.lat, 50)))
+	}
 	sec.note("Each mail takes a new SMTP connection (`server/mail/outbound/smtp.go` dials, STARTTLS, AUTH, sends one mail and QUITs), %s connections for %s mails here. "+
 		"*Time per mail per worker slot* is %d ÷ the emails/s: with a fast mail server each slot spent %s per mail, of which the SMTP dialogue as the mail server saw it "+
 		"(from the first EHLO, STARTTLS and AUTH included, to the end of DATA) took %s at the median; the rest is the dial, QUIT, the job's reads, the rendering and its finishing commit, "+
