@@ -5,7 +5,7 @@
 // parley.Frame values, drives Debian's chromium for the widget's cost, and
 // prints a table that it also writes to docs/benchmarks.md.
 //
-//	go run ./server/cmd/parley-bench -server bin/parley -out docs/benchmarks.md [-only conversations,throughput,idle,transcript,widget,surge] [-quick]
+//	go run ./server/cmd/parley-bench -server bin/parley -out docs/benchmarks.md [-only conversations,throughput,idle,transcript,widget,surge,outbox] [-quick]
 //
 // It may import app/parley (the wire types), server/web for the shape of
 // /debug/stats, and server/internal/chromium; the server itself always runs
@@ -27,7 +27,7 @@ import (
 )
 
 // scenarioNames in the order they run and are reported.
-var scenarioNames = []string{"conversations", "throughput", "idle", "transcript", "widget", "surge"}
+var scenarioNames = []string{"conversations", "throughput", "idle", "transcript", "widget", "surge", "outbox"}
 
 type config struct {
 	bin   string
@@ -109,6 +109,8 @@ func run(ctx context.Context, cfg config) error {
 			err = runWidget(ctx, cfg, sec)
 		case "surge":
 			err = runSurge(ctx, cfg, sec)
+		case "outbox":
+			err = runOutbox(ctx, cfg, sec)
 		}
 		if err != nil {
 			sec.failed(err)

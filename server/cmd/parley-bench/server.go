@@ -42,6 +42,9 @@ type serverOptions struct {
 	// agents adds that many agents (agentEmail(i), role agent, members of
 	// the bench site) before the start, besides the bench admin.
 	agents int
+	// args and shape are more flags for the server, and the same with
+	// ports, directories and secrets as placeholders for the report.
+	args, shape []string
 }
 
 // startSettle is how long after its first /healthz answer the server's
@@ -123,6 +126,8 @@ func startServer(ctx context.Context, cfg config, o serverOptions) (s *server, e
 		s.args = append(s.args, limits...)
 		s.shape = append(s.shape, limits...)
 	}
+	s.args = append(s.args, o.args...)
+	s.shape = append(s.shape, o.shape...)
 	if o.demo {
 		shop, err := freeAddr()
 		if err != nil {
