@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-chat/parley/app/parley"
@@ -65,14 +66,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decodeJSON reads a JSON body of at most max bytes into v.
-// bodyReadTimeout bounds the time to read a JSON request body.
-var bodyReadTimeout = 10 * time.Second
+// bodyReadTimeout bounds the time to read a JSON request body, in
+// nanoseconds (atomic: a test shortens it while other servers run).
+var bodyReadTimeout atomic.Int64
+
+func init() { bodyReadTimeout.Store(int64(10 * time.Second)) }
 
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any, max int64) error {
 	// A body dripped a byte at a time must not hold the connection: the
 	// bodies are small, and the whole of one gets bodyReadTimeout.
 	// (The server has no ReadTimeout: it would also cut websockets.)
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	limit := time.Duration(bodyReadTimeout.Load())
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(limit))
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
 	if err := dec.Decode(v); err != nil {
 		var tooLarge *http.MaxBytesError
@@ -80,7 +85,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any, max int64) error 
 			return parley.Errorf(parley.ETooLarge, "The request body is larger than %d bytes.", max)
 		}
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return parley.Errorf(parley.EInvalid, "The request body did not arrive within %v.", bodyReadTimeout)
+			return parley.Errorf(parley.EInvalid, "The request body did not arrive within %v.", limit)
 		}
 		return parley.Errorf(parley.EInvalid, "The request body is not valid JSON: %v.", err)
 	}

@@ -121,4 +121,4 @@ func SetRouterClock(s *Server, c *ManualClock) {
 }
 
 // SetBodyReadTimeout changes how long a JSON request body may take.
-func SetBodyReadTimeout(d time.Duration) { bodyReadTimeout = d }
+func SetBodyReadTimeout(d time.Duration) { bodyReadTimeout.Store(int64(d)) }

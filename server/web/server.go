@@ -53,6 +53,9 @@ type Config struct {
 	PresenceGrace time.Duration
 	// Mail is how email goes out and comes back; a nil Sender turns it off.
 	Mail MailConfig
+	// AddressLimits override the per-address limits on new visitors,
+	// conversations and sockets.
+	AddressLimits AddressLimits
 }
 
 // Server wraps net/http with Parley's handlers.
@@ -107,7 +110,7 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		hub:           hub,
 		log:           log,
 		logins:        newLoginThrottle(),
-		abuse:         newAbuse(),
+		abuse:         newAbuse(cfg.AddressLimits),
 		checkPassword: checkPassword,
 		conns:         make(map[*conn]struct{}),
 		sessionConns:  make(map[string]map[*conn]struct{}),

@@ -119,8 +119,11 @@ func startServer(ctx context.Context, cfg config, o serverOptions) (s *server, e
 	s.url = "http://" + host + ":" + port
 	s.wsURL = "ws://" + addr + "/ws"
 	s.debugURL = "http://" + debugAddr
-	s.args = []string{"-addr", addr, "-data", dir, "-public-url", s.url, "-debug-addr", debugAddr}
-	s.shape = []string{"-addr", "127.0.0.1:PORT", "-data", "DIR", "-public-url", "http://" + host + ":PORT", "-debug-addr", "127.0.0.1:PORT2"}
+	// Every simulated shopper comes from 127.0.0.1: the per-address
+	// limits, made for real networks, would stop the bench's thousands.
+	lifted := []string{"-address-new-per-minute", "1000000", "-address-sockets", "1000000"}
+	s.args = append([]string{"-addr", addr, "-data", dir, "-public-url", s.url, "-debug-addr", debugAddr}, lifted...)
+	s.shape = append([]string{"-addr", "127.0.0.1:PORT", "-data", "DIR", "-public-url", "http://" + host + ":PORT", "-debug-addr", "127.0.0.1:PORT2"}, lifted...)
 	if o.sendRate > 0 {
 		limits := []string{"-send-rate", strconv.FormatFloat(o.sendRate, 'f', -1, 64), "-send-burst", strconv.Itoa(o.sendBurst)}
 		s.args = append(s.args, limits...)

@@ -148,7 +148,7 @@ func TestFaultOutboxKill9(t *testing.T) {
 	smtpURL, ca := startSlowMail(t, box)
 	srv := newFaultServer(t)
 	srv.stop()
-	srv.args = []string{"-smtp-url", smtpURL, "-mail-from", "chat@shop.test", "-smtp-ca", ca, "-mail-domain", "chat.shop.test"}
+	srv.args = append(srv.args, "-smtp-url", smtpURL, "-mail-from", "chat@shop.test", "-smtp-ca", ca, "-mail-domain", "chat.shop.test")
 	srv.start()
 
 	// Five visitors each ask for their transcript at forty addresses:

@@ -137,6 +137,9 @@ type Config struct {
 	// MX); MailDomain is the domain of reply addresses, default the
 	// public URL's host.
 	SMTPURL, MailFrom, SMTPListen, MailDomain string
+	// AddressNewPerMinute and AddressSockets override the per-address
+	// limits (zero: the defaults, 30 a minute and 200 sockets).
+	AddressNewPerMinute, AddressSockets int
 	// SMTPCA is a PEM file of certificate authorities to trust for the
 	// SMTP server besides the system's (a private relay).
 	SMTPCA string
@@ -157,6 +160,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.IdleAway, "idle-away", envDuration("PARLEY_IDLE_AWAY", parley.IdleAway), "how long a console waits without input before it sets its agent away (PARLEY_IDLE_AWAY)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("PARLEY_SMTP_URL", ""), "send email through this SMTP server: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (PARLEY_SMTP_URL; default none)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("PARLEY_MAIL_FROM", ""), "the From address of Parley's email, e.g. chat@shop.example (PARLEY_MAIL_FROM)")
+	fs.IntVar(&c.AddressNewPerMinute, "address-new-per-minute", envInt("PARLEY_ADDRESS_NEW_PER_MINUTE", 30), "new visitors, and new conversations, one address may start a minute, in bursts of twice as many (PARLEY_ADDRESS_NEW_PER_MINUTE)")
+	fs.IntVar(&c.AddressSockets, "address-sockets", envInt("PARLEY_ADDRESS_SOCKETS", 200), "open websockets one address may hold, agents' not counted (PARLEY_ADDRESS_SOCKETS)")
 	fs.StringVar(&c.SMTPCA, "smtp-ca", env("PARLEY_SMTP_CA", ""), "a PEM file of certificate authorities to trust for -smtp-url besides the system's, for a relay with a private CA (PARLEY_SMTP_CA)")
 	fs.StringVar(&c.SMTPListen, "smtp-listen", env("PARLEY_SMTP_LISTEN", ""), "receive replies to Parley's email on this SMTP address, e.g. :2525 behind the MX (PARLEY_SMTP_LISTEN; default off)")
 	fs.StringVar(&c.MailDomain, "mail-domain", env("PARLEY_MAIL_DOMAIN", ""), "the domain of reply addresses reply+TOKEN@DOMAIN (PARLEY_MAIL_DOMAIN; default the public URL's host)")
@@ -171,6 +176,9 @@ func (c Config) checkFlags() error {
 	}
 	if c.SendBurst <= 0 {
 		return errors.New("-send-burst (PARLEY_SEND_BURST) must be a whole number above 0")
+	}
+	if c.AddressNewPerMinute < 1 || c.AddressSockets < 1 {
+		return errors.New("-address-new-per-minute and -address-sockets (PARLEY_ADDRESS_*) must be whole numbers above 0")
 	}
 	if c.PresenceGrace < time.Second || c.PresenceGrace > time.Hour {
 		return errors.New("-presence-grace (PARLEY_PRESENCE_GRACE) must be from 1s to 1h")
@@ -342,6 +350,7 @@ func (m *Main) Run(ctx context.Context) error {
 		TrustedProxies: proxies,
 		PresenceGrace:  m.Config.PresenceGrace,
 		Mail:           mailCfg,
+		AddressLimits:  web.AddressLimits{NewPerMinute: m.Config.AddressNewPerMinute, Sockets: m.Config.AddressSockets},
 	}, db, m.Hub, m.Logger)
 	m.startOutbox()
 
