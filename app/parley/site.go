@@ -102,6 +102,15 @@ type WidgetSettings struct {
 	Color   string `json:"color"`
 	// PreChat is the pre-chat form, nil when the site has none.
 	PreChat *WidgetPreChat `json:"preChat,omitempty"`
+	// Open is whether the site is open as the page was served, nil
+	// without business hours; Offline is what the widget does while it
+	// is closed. The server sets both: they need zone data, which the
+	// wasm apps do not carry.
+	Open    *OpenState  `json:"open,omitempty"`
+	Offline OfflineMode `json:"offline,omitempty"`
+	// Mail says the site can send email (a transcript, a reply): the
+	// server sets it.
+	Mail bool `json:"mail,omitempty"`
 }
 
 // WidgetPreChat is the pre-chat form as the widget shows it: each field's

@@ -39,6 +39,9 @@ type Chat struct {
 	Assignee string
 	// Queue is where the queued conversation stands, nil when unknown.
 	Queue *parley.QueueStatus
+	// Email is the visitor's address for this conversation: the one the
+	// server has on it, or the one the form just sent.
+	Email string
 
 	welcomed bool
 	greeted  bool
@@ -177,6 +180,9 @@ func (c *Chat) adopt(conv parley.Conversation) {
 	c.Conv, c.Status = conv.ID, conv.Status
 	c.read = max(c.read, conv.VisitorRead)
 	c.Assignee = conv.AssigneeName
+	if conv.Email != "" {
+		c.Email = conv.Email
+	}
 	if conv.Status != parley.StatusQueued || c.Assignee != "" {
 		c.Queue = nil
 	}
@@ -267,6 +273,9 @@ func (c *Chat) TakeGreeted() bool {
 func (c *Chat) Sent(f parley.Frame) {
 	c.sent[f.ID] = f
 	c.Notice, c.FormNotice = "", ""
+	if f.Email != "" && c.Email == "" {
+		c.Email = f.Email
+	}
 }
 
 // Retry takes a refused message out of the failures, to be sent again.

@@ -61,6 +61,14 @@ type Panel struct {
 	Now      time.Time
 	// ShowClose shows the × that asks the loader to close the panel.
 	ShowClose bool
+	// Hours says, under the title, that the site is closed and what
+	// happens to a message; empty while open.
+	Hours string
+	// Closed takes the composer away: the site is closed and hides its
+	// chat (Hours says so), and there is no conversation to go on with.
+	Closed bool
+	// Transcript, when set, offers the transcript by email.
+	Transcript *TranscriptMenu
 
 	OnSend   func(ctx app.Context, text string)
 	OnTyping func(ctx app.Context)
@@ -130,8 +138,19 @@ func (p *Panel) Render() app.UI {
 		OnSend:   p.OnSend,
 		OnTyping: p.OnTyping,
 	}
-	if p.Form != nil {
+	switch {
+	case p.Form != nil:
 		composer = p.Form
+	case p.Closed:
+		composer = app.Div().ID("closed").Class("closed-notice").Text(p.Hours)
+	}
+	var hours app.UI = app.Span().Class("widget-hours-none")
+	if p.Hours != "" {
+		hours = app.P().ID("hours").Class("widget-hours").Role("status").Text(p.Hours)
+	}
+	var transcript app.UI = app.Span().Class("transcript-none")
+	if p.Transcript != nil {
+		transcript = p.Transcript
 	}
 	var notice app.UI = app.Span().Class("notice-none")
 	if p.Notice != "" {
@@ -143,6 +162,7 @@ func (p *Panel) Render() app.UI {
 			app.H1().Class("widget-title").Text(title),
 			closeBtn,
 			agent,
+			hours,
 		),
 		banner,
 		app.Div().ID(ui.ScrollerID).Class("widget-body").Body(
@@ -158,6 +178,7 @@ func (p *Panel) Render() app.UI {
 		&ui.TypingIndicator{Names: p.Typing},
 		notice,
 		composer,
+		transcript,
 		app.Div().Class("widget-footer").Text("Powered by Parley"),
 	)
 }

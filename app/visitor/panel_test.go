@@ -33,6 +33,7 @@ const (
 	slotTyping
 	slotNotice
 	slotComposer
+	slotTranscript
 )
 
 func TestPanelSendingAndOffline(t *testing.T) {

@@ -144,6 +144,8 @@ type PreChatForm struct {
 	Errors  FormErrors
 	// Notice is the server's word on a refused form.
 	Notice string
+	// Submit is the button's text; empty is "Start chat".
+	Submit string
 
 	OnInput  func(ctx app.Context, field, value string)
 	OnSubmit func(ctx app.Context)
@@ -201,6 +203,10 @@ func (p *PreChatForm) Render() app.UI {
 	message := field(FormTextID, "Message", parley.FieldRequired, p.Errors.Text, text)
 
 	onSubmit := p.OnSubmit
+	submit := p.Submit
+	if submit == "" {
+		submit = "Start chat"
+	}
 	return app.Form().ID(FormID).Class("prechat").Aria("label", "Start a chat").NoValidate(true).
 		OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
@@ -214,7 +220,7 @@ func (p *PreChatForm) Render() app.UI {
 			name,
 			email,
 			message,
-			app.Button().ID(FormSubmitID).Class("prechat-send").Type("submit").Text("Start chat"),
+			app.Button().ID(FormSubmitID).Class("prechat-send").Type("submit").Text(submit),
 		)
 }
 

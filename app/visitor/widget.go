@@ -31,6 +31,10 @@ type Widget struct {
 	origin string // the shop's origin; "" when not embedded by a loader
 	// settings are the site's title, colour and welcome, from the page.
 	settings parley.WidgetSettings
+	// closed is the offline mode while the site is closed, "" when open.
+	closed parley.OfflineMode
+	// transcript is the request to email the conversation.
+	transcript Transcript
 
 	cl   *client.Client
 	stop context.CancelFunc
@@ -67,8 +71,8 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.origin, _ = ParseOrigin(q.Get("origin"))
 	w.settings = pageSettings()
 	w.chat = NewChat()
-	w.chat.Form = w.settings.PreChat
 	w.now = time.Now()
+	w.applyHours(ctx)
 	w.toldUnread, w.toldOpen = -1, -1
 	w.visible = ui.PageVisible()
 	embedded := w.origin != "" && app.IsClient && !app.Window().Get("parent").Equal(app.Window())
@@ -149,31 +153,50 @@ func (w *Widget) Render() app.UI {
 	if w.ended != "" {
 		notice = w.ended
 	}
+	hidden := HidesChat(w.closed, w.chat)
+	var next time.Time
+	if w.settings.Open != nil {
+		next = w.settings.Open.Next
+	}
+	var transcript *TranscriptMenu
+	if Offered(w.settings.Mail, w.chat.Conv) && !hidden {
+		transcript = &TranscriptMenu{
+			Request:  w.transcript,
+			OnStart:  w.onTranscriptStart,
+			OnInput:  w.onTranscriptInput,
+			OnSubmit: w.onTranscriptSubmit,
+			OnCancel: w.onTranscriptCancel,
+		}
+	}
 	return &Panel{
-		Title:     w.settings.Title,
-		Color:     w.settings.Color,
-		Intro:     w.settings.Welcome,
-		Items:     w.chat.Items(),
-		Typing:    w.chat.Typing.Names(w.now),
-		Banner:    Banner(w.state, w.everOnline),
-		Expect:    !w.chat.AgentReplied() && !w.chat.Routed(),
-		Wait:      w.chat.WaitLine(),
-		Assignee:  w.chat.Assignee,
-		Form:      w.form(),
-		Notice:    notice,
-		MaxRunes:  w.chat.Limits.MaxTextRunes,
-		Now:       w.now,
-		ShowClose: w.origin != "",
-		OnSend:    w.onSend,
-		OnTyping:  w.onTyping,
-		OnRetry:   w.onRetry,
-		OnClose:   w.onClose,
+		Title:      w.settings.Title,
+		Color:      w.settings.Color,
+		Intro:      w.settings.Welcome,
+		Items:      w.chat.Items(),
+		Typing:     w.chat.Typing.Names(w.now),
+		Banner:     Banner(w.state, w.everOnline),
+		Expect:     !w.chat.AgentReplied() && !w.chat.Routed(),
+		Wait:       w.chat.WaitLine(),
+		Assignee:   w.chat.Assignee,
+		Form:       w.form(),
+		Notice:     notice,
+		MaxRunes:   w.chat.Limits.MaxTextRunes,
+		Now:        w.now,
+		ShowClose:  w.origin != "",
+		Hours:      ClosedHeader(w.closed, next, w.now),
+		Closed:     hidden,
+		Transcript: transcript,
+		OnSend:     w.onSend,
+		OnTyping:   w.onTyping,
+		OnRetry:    w.onRetry,
+		OnClose:    w.onClose,
 	}
 }
 
 func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	w.now = time.Now()
 	stick := ui.NearBottom(ui.ScrollerID)
+	w.transcript.Apply(f)
 	eff := w.chat.Apply(f, w.now)
 	if eff.Token != "" {
 		w.store(ctx, tokenKey(w.site), eff.Token)
@@ -237,11 +260,12 @@ func (w *Widget) onRetry(ctx app.Context, id string) {
 
 // form is the pre-chat form while the next message needs it, else nil.
 func (w *Widget) form() *PreChatForm {
-	if !w.chat.NeedsForm() {
+	if !w.chat.NeedsForm() || HidesChat(w.closed, w.chat) {
 		return nil
 	}
 	return &PreChatForm{
-		Form:     w.settings.PreChat,
+		Form:     w.chat.Form,
+		Submit:   SubmitText(w.closed),
 		Answers:  w.answers,
 		Errors:   w.formErrs,
 		Notice:   w.chat.FormNotice,
@@ -263,7 +287,7 @@ func (w *Widget) onFormSubmit(ctx app.Context) {
 	if w.cl == nil {
 		return
 	}
-	a, errs := CheckForm(w.settings.PreChat, w.answers, w.chat.Limits.MaxTextRunes)
+	a, errs := CheckForm(w.chat.Form, w.answers, w.chat.Limits.MaxTextRunes)
 	w.formErrs = errs
 	if errs.Any() {
 		first := FormTextID
@@ -286,6 +310,59 @@ func (w *Widget) onFormSubmit(ctx app.Context) {
 		ui.ScrollToBottom(ui.ScrollerID)
 		ui.Focus(ui.ComposerID)
 	})
+}
+
+// applyHours follows the business hours the page carries: which offline
+// mode applies now and what the form asks. When the site opens, it looks
+// again.
+func (w *Widget) applyHours(ctx app.Context) {
+	w.closed = ClosedMode(w.settings, w.now)
+	w.chat.Form = ClosedForm(w.settings.PreChat, w.closed)
+	if w.closed != "" && !w.settings.Open.Next.IsZero() {
+		ctx.After(time.Until(w.settings.Open.Next)+time.Second, func(ctx app.Context) {
+			w.now = time.Now()
+			w.applyHours(ctx)
+		})
+	}
+}
+
+func (w *Widget) onTranscriptStart(ctx app.Context) {
+	if to, ok := w.transcript.Start(w.chat.Email); ok {
+		w.requestTranscript(to)
+		return
+	}
+	ctx.Defer(func(ctx app.Context) { ui.Focus(TranscriptEmailID) })
+}
+
+func (w *Widget) onTranscriptInput(ctx app.Context, value string) {
+	w.transcript.Email = value
+	ctx.PreventUpdate()
+}
+
+func (w *Widget) onTranscriptSubmit(ctx app.Context) {
+	if to, ok := w.transcript.Submit(); ok {
+		w.requestTranscript(to)
+		return
+	}
+	ctx.Defer(func(ctx app.Context) { ui.Focus(TranscriptEmailID) })
+}
+
+func (w *Widget) onTranscriptCancel(ctx app.Context) {
+	w.transcript.Cancel()
+	ctx.Defer(func(ctx app.Context) { ui.Focus(TranscriptButtonID) })
+}
+
+// requestTranscript asks the server to email the conversation to to. Only
+// a refusal comes back: after TranscriptQuiet without one, it is sent.
+func (w *Widget) requestTranscript(to string) {
+	if w.cl == nil || w.chat.Conv == 0 {
+		return
+	}
+	id, ok := w.cl.SendControl(parley.Frame{Type: parley.TypeTranscript, Conv: w.chat.Conv, Email: to})
+	w.transcript.Sent(id, to, ok)
+	if ok {
+		w.ctx.After(TranscriptQuiet, func(ctx app.Context) { w.transcript.Quiet(id) })
+	}
 }
 
 func (w *Widget) send(f parley.Frame) {

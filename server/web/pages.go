@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/widget"
@@ -110,7 +111,13 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Referrer-Policy", "no-referrer")
-	settings, _ := json.Marshal(site.WidgetSettings())
+	ws := site.WidgetSettings()
+	// Whether the site is open needs zone data: computed here, not in wasm.
+	if ws.Open = openState(site.Routing.Hours, time.Now()); ws.Open != nil {
+		ws.Offline = site.Routing.WhenClosed()
+	}
+	ws.Mail = s.cfg.Mail.Sender != nil
+	settings, _ := json.Marshal(ws)
 	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings))
 }
 

@@ -1,0 +1,154 @@
+package visitor_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/visitor"
+)
+
+// monday9 is when the site of these tests opens again: Monday 17 March
+// 2025, 9:00 in Warsaw (UTC+1), seen from t0, a Wednesday.
+var monday9 = time.Date(2025, 3, 17, 9, 0, 0, 0, time.FixedZone("", 3600))
+
+func TestClosedMode(t *testing.T) {
+	closed := &parley.OpenState{Next: monday9, Text: "We're back Monday at 9:00"}
+	for _, tc := range []struct {
+		name string
+		ws   parley.WidgetSettings
+		now  time.Time
+		want parley.OfflineMode
+	}{
+		{"no hours", parley.WidgetSettings{}, t0, ""},
+		{"open", parley.WidgetSettings{Open: &parley.OpenState{Open: true, Next: monday9}, Offline: parley.OfflineHide}, t0, ""},
+		{"closed, default", parley.WidgetSettings{Open: closed}, t0, parley.OfflineForm},
+		{"closed, form", parley.WidgetSettings{Open: closed, Offline: parley.OfflineForm}, t0, parley.OfflineForm},
+		{"closed, email", parley.WidgetSettings{Open: closed, Offline: parley.OfflineEmail}, t0, parley.OfflineEmail},
+		{"closed, hide", parley.WidgetSettings{Open: closed, Offline: parley.OfflineHide}, t0, parley.OfflineHide},
+		{"closed, nothing in sight", parley.WidgetSettings{Open: &parley.OpenState{}, Offline: parley.OfflineEmail}, t0.AddDate(1, 0, 0), parley.OfflineEmail},
+		{"closed state ran out", parley.WidgetSettings{Open: closed, Offline: parley.OfflineEmail}, monday9, ""},
+	} {
+		if got := visitor.ClosedMode(tc.ws, tc.now); got != tc.want {
+			t.Errorf("%s: ClosedMode = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestClosedHeader(t *testing.T) {
+	for _, tc := range []struct {
+		mode parley.OfflineMode
+		next time.Time
+		want string
+	}{
+		{"", monday9, ""},
+		{parley.OfflineForm, monday9, "We're back Monday at 9:00 — leave your email and we'll reply there"},
+		{parley.OfflineForm, time.Time{}, "We're closed at the moment — leave your email and we'll reply there"},
+		{parley.OfflineForm, t0.Add(4 * time.Hour), "We're back today at 14:00 — leave your email and we'll reply there"},
+		{parley.OfflineEmail, monday9, visitor.ClosedEmailText},
+		{parley.OfflineHide, monday9, "We're back Monday at 9:00."},
+		{parley.OfflineHide, time.Time{}, "We're closed at the moment."},
+	} {
+		if got := visitor.ClosedHeader(tc.mode, tc.next, t0); got != tc.want {
+			t.Errorf("ClosedHeader(%q, %v) = %q, want %q", tc.mode, tc.next, got, tc.want)
+		}
+	}
+}
+
+func TestClosedForm(t *testing.T) {
+	req, opt, off := parley.FieldRequired, parley.FieldOptional, parley.FieldOff
+	topics := []parley.Topic{{ID: "returns", Name: "Returns"}}
+	for _, tc := range []struct {
+		name string
+		site *parley.WidgetPreChat
+		mode parley.OfflineMode
+		want *parley.WidgetPreChat
+	}{
+		{"open keeps no form", nil, "", nil},
+		{"open keeps the form", &parley.WidgetPreChat{Name: req}, "", &parley.WidgetPreChat{Name: req}},
+		{"hidden keeps the form", &parley.WidgetPreChat{Name: req}, parley.OfflineHide, &parley.WidgetPreChat{Name: req}},
+		{"offline form without a site form", nil, parley.OfflineForm, &parley.WidgetPreChat{Name: opt, Email: req}},
+		{"offline form keeps topic and a required name", &parley.WidgetPreChat{Topic: req, Name: req, Email: opt, Topics: topics},
+			parley.OfflineForm, &parley.WidgetPreChat{Topic: req, Name: req, Email: req, Topics: topics}},
+		{"email mode asks the email only", nil, parley.OfflineEmail, &parley.WidgetPreChat{Name: off, Email: req}},
+		{"email mode keeps the rest", &parley.WidgetPreChat{Topic: opt, Name: opt, Topics: topics},
+			parley.OfflineEmail, &parley.WidgetPreChat{Topic: opt, Name: opt, Email: req, Topics: topics}},
+	} {
+		var before parley.WidgetPreChat
+		if tc.site != nil {
+			before = *tc.site
+		}
+		if got := visitor.ClosedForm(tc.site, tc.mode); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: ClosedForm = %+v, want %+v", tc.name, got, tc.want)
+		}
+		if tc.site != nil && !reflect.DeepEqual(*tc.site, before) {
+			t.Errorf("%s: the site's form changed: %+v", tc.name, *tc.site)
+		}
+	}
+}
+
+// TestClosedFormChecksEmail: closed, the form refuses a message without an
+// address, takes one without a name, and sends the address with it.
+func TestClosedFormChecksEmail(t *testing.T) {
+	f := visitor.ClosedForm(nil, parley.OfflineForm)
+	_, errs := visitor.CheckForm(f, visitor.Answers{Text: "Is the grinder back in stock?"}, 0)
+	if errs.Email == "" || errs.Name != "" {
+		t.Errorf("no email: errors %+v, want one on the email only", errs)
+	}
+	a, errs := visitor.CheckForm(f, visitor.Answers{Email: " eve@example.com ", Text: "Is the grinder back in stock?"}, 0)
+	if errs.Any() {
+		t.Fatalf("with an email: errors %+v", errs)
+	}
+	if got := a.Frame(); got.Email != "eve@example.com" || got.Text != "Is the grinder back in stock?" {
+		t.Errorf("frame %+v, want the email and the message", got)
+	}
+
+	// A closed site with the form: the widget asks for it before chatting.
+	c := visitor.NewChat()
+	c.Form = f
+	c.Apply(welcome(), t0)
+	if !c.NeedsForm() {
+		t.Error("closed, no conversation: NeedsForm = false, want the offline form")
+	}
+}
+
+func TestHidesChat(t *testing.T) {
+	idle := visitor.NewChat()
+	talking := visitor.NewChat()
+	talking.Apply(welcome(conv(7, 1, 0, parley.StatusOpen)), t0)
+	talking.Apply(msgFrame(7, 1, "a", me, "hi"), t0)
+	for _, tc := range []struct {
+		name string
+		mode parley.OfflineMode
+		c    *visitor.Chat
+		want bool
+	}{
+		{"open", "", idle, false},
+		{"form", parley.OfflineForm, idle, false},
+		{"email", parley.OfflineEmail, idle, false},
+		{"hide, nothing going on", parley.OfflineHide, idle, true},
+		{"hide, a conversation to finish", parley.OfflineHide, talking, false},
+	} {
+		if got := visitor.HidesChat(tc.mode, tc.c); got != tc.want {
+			t.Errorf("%s: HidesChat = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestPanelClosed(t *testing.T) {
+	text := visitor.ClosedHeader(parley.OfflineHide, monday9, t0)
+	p := &visitor.Panel{Now: t0, Hours: text, Closed: true}
+	load(t, p)
+	match(t, app.P().ID("hours").Class("widget-hours").Role("status"), p, 0, slotHeader, 3)
+	match(t, app.Text(text), p, 0, slotHeader, 3, 0)
+	match(t, app.Div().ID("closed").Class("closed-notice"), p, 0, slotComposer)
+	match(t, app.Span().Class("transcript-none"), p, 0, slotTranscript)
+
+	// Open: no line, the composer.
+	p = &visitor.Panel{Now: t0}
+	load(t, p)
+	match(t, app.Span().Class("widget-hours-none"), p, 0, slotHeader, 3)
+	match(t, app.Div().Class("composer composer-empty"), p, 0, slotComposer, 0)
+}

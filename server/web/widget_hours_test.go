@@ -1,0 +1,86 @@
+package web_test
+
+import (
+	"encoding/json"
+	"html"
+	"io"
+	"net/http"
+	"regexp"
+	"testing"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/web"
+)
+
+// widgetSettings fetches the widget page of site as the loader's iframe
+// does, and decodes the settings its meta tag carries.
+func widgetSettings(tb testing.TB, env *sockEnv, site string) parley.WidgetSettings {
+	tb.Helper()
+	resp, err := http.Get(env.url + "/chat/" + site + "?origin=https%3A%2F%2Fshop.example")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET /chat/%s: %d\n%s", site, resp.StatusCode, body)
+	}
+	m := regexp.MustCompile(`<meta name="` + parley.WidgetSettingsMeta + `" content="([^"]*)">`).FindSubmatch(body)
+	if m == nil {
+		tb.Fatalf("widget page without the settings meta:\n%s", body)
+	}
+	var ws parley.WidgetSettings
+	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &ws); err != nil {
+		tb.Fatalf("settings meta %q: %v", m[1], err)
+	}
+	return ws
+}
+
+func TestWidgetPageTellsWhetherTheSiteIsOpen(t *testing.T) {
+	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, Assets: testAssets(t),
+		Mail: web.MailConfig{Sender: &web.DemoMailbox{}, Domain: "chat.example"}})
+
+	// Without hours the site is always open: the widget hears nothing of it.
+	ws := widgetSettings(t, env, env.site.ID)
+	if ws.Open != nil || ws.Offline != "" || !ws.Mail {
+		t.Errorf("no hours: open %+v, offline %q, mail %v; want nil, \"\", true", ws.Open, ws.Offline, ws.Mail)
+	}
+
+	// A schedule without open times is closed, with nothing in sight.
+	site := env.site
+	site.Routing.Hours = parley.Hours{Enabled: true, Zone: "UTC"}
+	site.Routing.Offline = parley.OfflineEmail
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	ws = widgetSettings(t, env, site.ID)
+	if ws.Open == nil || ws.Open.Open || ws.Open.Text != "We're closed at the moment." {
+		t.Errorf("closed: open %+v; want closed, saying so", ws.Open)
+	}
+	if got, want := ws.Offline, parley.OfflineEmail; got != want {
+		t.Errorf("offline = %q, want %q", got, want)
+	}
+
+	// Open around the clock, with the default offline mode.
+	for d := range site.Routing.Hours.Week {
+		site.Routing.Hours.Week[d] = []parley.Span{{From: 0, To: 24 * 60}}
+	}
+	site.Routing.Offline = ""
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	ws = widgetSettings(t, env, site.ID)
+	if ws.Open == nil || !ws.Open.Open || ws.Open.Text != "" {
+		t.Errorf("open: %+v; want open, no text", ws.Open)
+	}
+	if got, want := ws.Offline, parley.OfflineForm; got != want {
+		t.Errorf("offline = %q, want %q", got, want)
+	}
+}
+
+func TestWidgetPageSaysWhenMailIsOff(t *testing.T) {
+	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, Assets: testAssets(t)})
+	if ws := widgetSettings(t, env, env.site.ID); ws.Mail {
+		t.Error("mail = true on a server without a sender")
+	}
+}
