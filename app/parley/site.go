@@ -111,6 +111,9 @@ type WidgetSettings struct {
 	// Mail says the site can send email (a transcript, a reply): the
 	// server sets it.
 	Mail bool `json:"mail,omitempty"`
+	// BusyMinutes is the surge threshold (Routing.BusyMinutes): past that
+	// estimated wait the widget offers to answer by email. 0 is off.
+	BusyMinutes int `json:"busyMinutes,omitempty"`
 }
 
 // WidgetPreChat is the pre-chat form as the widget shows it: each field's
@@ -125,7 +128,7 @@ type WidgetPreChat struct {
 
 // WidgetSettings returns what the widget shows of s.
 func (s Site) WidgetSettings() WidgetSettings {
-	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color}
+	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes}
 	if w.Title == "" {
 		w.Title = s.Name
 	}

@@ -51,6 +51,8 @@ type Panel struct {
 	// Wait is the queue line (position and estimate, or that nobody is
 	// online); empty once someone answers.
 	Wait string
+	// Surge, when set, is the busy offer under the wait line.
+	Surge *SurgeOffer
 	// Assignee is the name of the agent answering, shown in the header.
 	Assignee string
 	// Form, when set, takes the composer's place: the pre-chat form.
@@ -124,6 +126,10 @@ func (p *Panel) Render() app.UI {
 		class, text = "wait expect", ExpectText
 	}
 	wait := app.Div().ID("wait").Class(class).Role("status").Aria("live", "polite").Text(text)
+	var surge app.UI = app.Span().Class("surge-none")
+	if p.Surge != nil {
+		surge = p.Surge
+	}
 
 	var agent app.UI = app.Span().Class("widget-agent-none")
 	if p.Assignee != "" {
@@ -174,6 +180,7 @@ func (p *Panel) Render() app.UI {
 				OnRetry: p.OnRetry,
 			},
 			wait,
+			surge,
 		),
 		&ui.TypingIndicator{Names: p.Typing},
 		notice,

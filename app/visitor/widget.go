@@ -35,6 +35,8 @@ type Widget struct {
 	closed parley.OfflineMode
 	// transcript is the request to email the conversation.
 	transcript Transcript
+	// surge is the busy offer: wait, or be answered by email.
+	surge Surge
 
 	cl   *client.Client
 	stop context.CancelFunc
@@ -168,6 +170,17 @@ func (w *Widget) Render() app.UI {
 			OnCancel: w.onTranscriptCancel,
 		}
 	}
+	var surge *SurgeOffer
+	if !hidden {
+		surge = &SurgeOffer{
+			View:     w.surge.View(w.chat.WaitLine() != "", w.chat.Queue, w.settings.BusyMinutes, w.chat.Email),
+			Email:    w.surge.Email,
+			Problem:  w.surge.Problem,
+			OnWait:   w.onSurgeWait,
+			OnInput:  w.onSurgeInput,
+			OnSubmit: w.onSurgeSubmit,
+		}
+	}
 	return &Panel{
 		Title:      w.settings.Title,
 		Color:      w.settings.Color,
@@ -177,6 +190,7 @@ func (w *Widget) Render() app.UI {
 		Banner:     Banner(w.state, w.everOnline),
 		Expect:     !w.chat.AgentReplied() && !w.chat.Routed(),
 		Wait:       w.chat.WaitLine(),
+		Surge:      surge,
 		Assignee:   w.chat.Assignee,
 		Form:       w.form(),
 		Notice:     notice,
@@ -197,7 +211,9 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	w.now = time.Now()
 	stick := ui.NearBottom(ui.ScrollerID)
 	w.transcript.Apply(f)
+	w.surge.Apply(f)
 	eff := w.chat.Apply(f, w.now)
+	w.surge.Observe(w.chat.Conv, w.chat.Queue, w.settings.BusyMinutes)
 	if eff.Token != "" {
 		w.store(ctx, tokenKey(w.site), eff.Token)
 	}
@@ -221,6 +237,8 @@ func (w *Widget) onState(ctx app.Context, s client.State) {
 	w.state = s
 	if s == client.Online {
 		w.everOnline = true
+	} else {
+		w.surge.Lost()
 	}
 	w.settle(ctx)
 }
@@ -363,6 +381,31 @@ func (w *Widget) requestTranscript(to string) {
 	if ok {
 		w.ctx.After(TranscriptQuiet, func(ctx app.Context) { w.transcript.Quiet(id) })
 	}
+}
+
+func (w *Widget) onSurgeWait(ctx app.Context) {
+	w.surge.Wait()
+	ctx.Defer(func(ctx app.Context) { ui.Focus(ui.ComposerID) })
+}
+
+func (w *Widget) onSurgeInput(ctx app.Context, value string) {
+	w.surge.Email = value
+	ctx.PreventUpdate()
+}
+
+// onSurgeSubmit sends the visitor's address for the conversation: the
+// server answers with the conversation carrying it, or a refusal.
+func (w *Widget) onSurgeSubmit(ctx app.Context) {
+	to, ok := w.surge.Submit()
+	if !ok {
+		ctx.Defer(func(ctx app.Context) { ui.Focus(SurgeEmailID) })
+		return
+	}
+	if w.cl == nil || w.chat.Conv == 0 {
+		return
+	}
+	id, sent := w.cl.SendControl(w.surge.Frame(to))
+	w.surge.Sent(id, to, sent)
 }
 
 func (w *Widget) send(f parley.Frame) {
