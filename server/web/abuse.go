@@ -53,6 +53,9 @@ type AddressLimits struct {
 	NewPerMinute int
 	// Sockets bounds the open websockets per address.
 	Sockets int
+	// SiteNewPerMinute bounds new visitors, and new conversations, per
+	// site and minute, with bursts of twice as many (-site-new-per-minute).
+	SiteNewPerMinute int
 }
 
 const (
@@ -105,17 +108,15 @@ type abuse struct {
 	sockets map[netip.Prefix]int
 	// seats are the greeted visitor connections, so a block can close
 	// them (a conn's own fields belong to its reader).
-	seats map[*conn]seat
-	// lastSeen is each visitor's last address, for address blocks.
+	// The conn's site, visitor and addr are set before its seat and
+	// never change, so they are read through the conn: a seat costs a
+	// map entry of a pointer, which counts for idle connections.
+	seats map[*conn]struct{}
+	// lastSeen is the last address of each visitor who has left, for
+	// address blocks; a connected one's is its seat's.
 	lastSeen map[uint64]seen
 	// blocks are the stored blocks (store.Block) by what they block.
 	blocks map[blockTarget]time.Time
-}
-
-type seat struct {
-	site    string
-	visitor uint64
-	addr    netip.Prefix
 }
 
 type seen struct {
@@ -139,16 +140,21 @@ func newAbuse(l AddressLimits) *abuse {
 	if l.Sockets > 0 {
 		sockets = l.Sockets
 	}
+	perSite, convsPerSite := newVisitorsPerSite, newConversationsPerSite
+	if l.SiteNewPerMinute > 0 {
+		perSite = ratePolicy{perMinute: float64(l.SiteNewPerMinute), burst: 2 * float64(l.SiteNewPerMinute)}
+		convsPerSite = perSite
+	}
 	return &abuse{
 		now:            time.Now,
 		maxSockets:     sockets,
 		maxKeys:        maxRateKeys,
 		visitorsByAddr: rateTable[netip.Prefix]{policy: perAddr},
-		visitorsBySite: rateTable[string]{policy: newVisitorsPerSite},
+		visitorsBySite: rateTable[string]{policy: perSite},
 		convsByAddr:    rateTable[netip.Prefix]{policy: convsPerAddr},
-		convsBySite:    rateTable[string]{policy: newConversationsPerSite},
+		convsBySite:    rateTable[string]{policy: convsPerSite},
 		sockets:        make(map[netip.Prefix]int),
-		seats:          make(map[*conn]seat),
+		seats:          make(map[*conn]struct{}),
 		lastSeen:       make(map[uint64]seen),
 		blocks:         make(map[blockTarget]time.Time),
 	}
@@ -209,27 +215,36 @@ func (a *abuse) dropSocket(addr netip.Prefix) {
 func (a *abuse) left(c *conn) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	delete(a.seats, c)
+	if _, ok := a.seats[c]; ok {
+		delete(a.seats, c)
+		if _, known := a.lastSeen[c.visitor.ID]; !known && len(a.lastSeen) >= maxLastSeen {
+			evictOldest(a.lastSeen, maxLastSeen*9/10, func(s seen) time.Time { return s.at })
+		}
+		a.lastSeen[c.visitor.ID] = seen{addr: c.addr, at: a.now()}
+	}
 	if c.counted {
 		a.dropSocket(c.addr)
 	}
 }
 
-// seat records a greeted visitor connection.
-func (a *abuse) seat(c *conn, site string, visitor uint64) {
+// seat records a greeted visitor connection: c.site and c.visitor are
+// set, once and for all.
+func (a *abuse) seat(c *conn) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.seats[c] = seat{site: site, visitor: visitor, addr: c.addr}
-	if _, ok := a.lastSeen[visitor]; !ok && len(a.lastSeen) >= maxLastSeen {
-		evictOldest(a.lastSeen, maxLastSeen*9/10, func(s seen) time.Time { return s.at })
-	}
-	a.lastSeen[visitor] = seen{addr: c.addr, at: a.now()}
+	a.seats[c] = struct{}{}
 }
 
-// addressOf is the address visitor last connected from, if known.
+// addressOf is the address visitor is connected from, or last was, if
+// known.
 func (a *abuse) addressOf(visitor uint64) (netip.Prefix, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	for c := range a.seats {
+		if c.visitor.ID == visitor {
+			return c.addr, true
+		}
+	}
 	s, ok := a.lastSeen[visitor]
 	return s.addr, ok
 }
@@ -267,8 +282,8 @@ func (a *abuse) block(bs []store.Block) []*conn {
 			targets[t] = true
 		}
 	}
-	for c, s := range a.seats {
-		if targets[blockTarget{site: s.site, visitor: s.visitor}] || targets[blockTarget{site: s.site, addr: s.addr}] {
+	for c := range a.seats {
+		if targets[blockTarget{site: c.site.ID, visitor: c.visitor.ID}] || targets[blockTarget{site: c.site.ID, addr: c.addr}] {
 			hit = append(hit, c)
 		}
 	}

@@ -107,7 +107,7 @@ func (c *conn) helloVisitor(f parley.Frame) {
 	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Visitor: &v, Token: token, Conversations: convs, Limits: &c.s.cfg.Limits}.Encode()
 	welcome.live = true
 	c.greet(welcome)
-	c.s.abuse.seat(c, site.ID, v.ID)
+	c.s.abuse.seat(c)
 	for _, conv := range convs {
 		if conv.Status == parley.StatusQueued {
 			// This socket has not been told where the visitor stands.

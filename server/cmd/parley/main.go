@@ -140,6 +140,8 @@ type Config struct {
 	// AddressNewPerMinute and AddressSockets override the per-address
 	// limits (zero: the defaults, 30 a minute and 200 sockets).
 	AddressNewPerMinute, AddressSockets int
+	// SiteNewPerMinute overrides the per-site limit (zero: 3,000 a minute).
+	SiteNewPerMinute int
 	// SMTPCA is a PEM file of certificate authorities to trust for the
 	// SMTP server besides the system's (a private relay).
 	SMTPCA string
@@ -162,6 +164,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MailFrom, "mail-from", env("PARLEY_MAIL_FROM", ""), "the From address of Parley's email, e.g. chat@shop.example (PARLEY_MAIL_FROM)")
 	fs.IntVar(&c.AddressNewPerMinute, "address-new-per-minute", envInt("PARLEY_ADDRESS_NEW_PER_MINUTE", 30), "new visitors, and new conversations, one address may start a minute, in bursts of twice as many (PARLEY_ADDRESS_NEW_PER_MINUTE)")
 	fs.IntVar(&c.AddressSockets, "address-sockets", envInt("PARLEY_ADDRESS_SOCKETS", 200), "open websockets one address may hold, agents' not counted (PARLEY_ADDRESS_SOCKETS)")
+	fs.IntVar(&c.SiteNewPerMinute, "site-new-per-minute", envInt("PARLEY_SITE_NEW_PER_MINUTE", 3000), "new visitors, and new conversations, one site may get a minute from all addresses together, in bursts of twice as many (PARLEY_SITE_NEW_PER_MINUTE)")
 	fs.StringVar(&c.SMTPCA, "smtp-ca", env("PARLEY_SMTP_CA", ""), "a PEM file of certificate authorities to trust for -smtp-url besides the system's, for a relay with a private CA (PARLEY_SMTP_CA)")
 	fs.StringVar(&c.SMTPListen, "smtp-listen", env("PARLEY_SMTP_LISTEN", ""), "receive replies to Parley's email on this SMTP address, e.g. :2525 behind the MX (PARLEY_SMTP_LISTEN; default off)")
 	fs.StringVar(&c.MailDomain, "mail-domain", env("PARLEY_MAIL_DOMAIN", ""), "the domain of reply addresses reply+TOKEN@DOMAIN (PARLEY_MAIL_DOMAIN; default the public URL's host)")
@@ -177,8 +180,8 @@ func (c Config) checkFlags() error {
 	if c.SendBurst <= 0 {
 		return errors.New("-send-burst (PARLEY_SEND_BURST) must be a whole number above 0")
 	}
-	if c.AddressNewPerMinute < 1 || c.AddressSockets < 1 {
-		return errors.New("-address-new-per-minute and -address-sockets (PARLEY_ADDRESS_*) must be whole numbers above 0")
+	if c.AddressNewPerMinute < 1 || c.AddressSockets < 1 || c.SiteNewPerMinute < 1 {
+		return errors.New("-address-new-per-minute, -address-sockets and -site-new-per-minute (PARLEY_ADDRESS_*, PARLEY_SITE_*) must be whole numbers above 0")
 	}
 	if c.PresenceGrace < time.Second || c.PresenceGrace > time.Hour {
 		return errors.New("-presence-grace (PARLEY_PRESENCE_GRACE) must be from 1s to 1h")
@@ -350,7 +353,7 @@ func (m *Main) Run(ctx context.Context) error {
 		TrustedProxies: proxies,
 		PresenceGrace:  m.Config.PresenceGrace,
 		Mail:           mailCfg,
-		AddressLimits:  web.AddressLimits{NewPerMinute: m.Config.AddressNewPerMinute, Sockets: m.Config.AddressSockets},
+		AddressLimits:  web.AddressLimits{NewPerMinute: m.Config.AddressNewPerMinute, Sockets: m.Config.AddressSockets, SiteNewPerMinute: m.Config.SiteNewPerMinute},
 	}, db, m.Hub, m.Logger)
 	m.startOutbox()
 
