@@ -37,8 +37,15 @@ func (c *mailClock) advance(d time.Duration) {
 // outbox worker on a clock the test moves.
 func newMailEnv(t *testing.T) (*sockEnv, *web.DemoMailbox, *mailClock) {
 	t.Helper()
+	return newMailEnvConfig(t, web.Config{Limits: fastLimits})
+}
+
+// newMailEnvConfig is newMailEnv with cfg, its Mail set by it.
+func newMailEnvConfig(t *testing.T, cfg web.Config) (*sockEnv, *web.DemoMailbox, *mailClock) {
+	t.Helper()
 	box := &web.DemoMailbox{}
-	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, Mail: web.MailConfig{Sender: box, Domain: "chat.example"}})
+	cfg.Mail = web.MailConfig{Sender: box, Domain: "chat.example"}
+	env := newSockEnvConfig(t, cfg)
 	clock := &mailClock{}
 	w := &outbox.Worker{DB: env.db, Handlers: env.srv.MailHandlers(), Now: clock.now}
 	clock.w = w
@@ -197,16 +204,7 @@ func get(t *testing.T, url string) (int, string) {
 // reply pasted there reaches the conversation; elsewhere there is no such
 // page.
 func TestDemoMailbox(t *testing.T) {
-	box := &web.DemoMailbox{}
-	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, Demo: true, Mail: web.MailConfig{Sender: box, Domain: "chat.example"}})
-	clock := &mailClock{}
-	w := &outbox.Worker{DB: env.db, Handlers: env.srv.MailHandlers(), Now: clock.now}
-	clock.w = w
-	env.db.OnJobs(w.Kick)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { w.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	env, box, clock := newMailEnvConfig(t, web.Config{Limits: fastLimits, Demo: true})
 	newDesk(t, env, 3)
 	bob, _ := env.newAgent(t, "bob", 1)
 	kim, conv := ask(t, env, "kim", "returns")
