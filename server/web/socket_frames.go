@@ -283,15 +283,14 @@ func (c *conn) resolve(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "resolve needs the conversation."), "")
 		return
 	}
-	if _, err := c.conversation(f.Conv); err != nil {
+	cur, err := c.conversation(f.Conv)
+	if err != nil {
 		c.refuse(err, "")
 		return
 	}
 	var jobs []store.NewJob
-	if cur, err := c.s.store.Conversation(f.Conv); err == nil {
-		if site, err := c.s.store.Site(cur.Site); err == nil && site.Mail.TranscriptOnResolve {
-			jobs = c.s.transcriptJob(cur, "")
-		}
+	if site, err := c.s.store.Site(cur.Site); err == nil && site.Mail.TranscriptOnResolve {
+		jobs = c.s.transcriptJob(cur, "")
 	}
 	conv, err := c.s.store.SetStatus(f.Conv, parley.StatusResolved, jobs...)
 	if err != nil {
