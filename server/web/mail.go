@@ -128,16 +128,11 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 	}
 	var lines []outbound.Line
 	var last uint64
-	err = s.store.VisitorMessages(conv.ID, conv.VisitorRead, 0, func(frame []byte) error {
-		f, err := parley.DecodeFrame(frame)
-		if err != nil {
-			return err
-		}
-		if f.Kind == parley.KindMessage && f.From != nil && f.From.Kind == parley.AuthorAgent && !f.Deleted && f.At >= j.Created.UnixMilli() {
+	err = s.visitorEntries(conv.ID, conv.VisitorRead, 0, func(f parley.Frame) {
+		if f.Kind == parley.KindMessage && f.From != nil && f.From.Kind == parley.AuthorAgent && f.At >= j.Created.UnixMilli() {
 			lines = append(lines, outbound.Line{From: f.From.Name, Text: f.Text, At: time.UnixMilli(f.At), Agent: true})
 			last = f.Seq
 		}
-		return nil
 	})
 	if err != nil {
 		return err
@@ -196,10 +191,9 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		return outbox.Permanent(err)
 	}
 	var lines []outbound.Line
-	err = s.store.VisitorMessages(conv.ID, 0, 0, func(frame []byte) error {
-		f, err := parley.DecodeFrame(frame)
-		if err != nil || f.Deleted || f.From == nil {
-			return err
+	err = s.visitorEntries(conv.ID, 0, 0, func(f parley.Frame) {
+		if f.From == nil {
+			return
 		}
 		switch {
 		case f.Kind == parley.KindMessage:
@@ -211,7 +205,6 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		case f.Kind == parley.KindEvent && f.Text != "":
 			lines = append(lines, outbound.Line{From: site.Name, Text: f.Text, At: time.UnixMilli(f.At)})
 		}
-		return nil
 	})
 	if err != nil {
 		return err
@@ -235,6 +228,21 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		return outbox.Permanent(err)
 	}
 	return err
+}
+
+// visitorEntries calls fn with the entries of conv after seq after that
+// its visitor sees, decoded, deleted ones left out: at most limit (0: all).
+func (s *Server) visitorEntries(conv, after uint64, limit int, fn func(parley.Frame)) error {
+	return s.store.VisitorMessages(conv, after, limit, func(frame []byte) error {
+		f, err := parley.DecodeFrame(frame)
+		if err != nil {
+			return err
+		}
+		if !f.Deleted {
+			fn(f)
+		}
+		return nil
+	})
 }
 
 // resumeLink is a signed link back into conv for its visitor.

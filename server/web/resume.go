@@ -59,11 +59,7 @@ func (s *Server) handleResume(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var lines []resumeLine
-	err = s.store.VisitorMessages(c.ID, 0, 1000, func(frame []byte) error {
-		f, err := parley.DecodeFrame(frame)
-		if err != nil || f.Deleted {
-			return err
-		}
+	err = s.visitorEntries(c.ID, 0, 1000, func(f parley.Frame) {
 		from := ""
 		if f.From != nil {
 			from = f.From.Name
@@ -80,7 +76,6 @@ func (s *Server) handleResume(w http.ResponseWriter, r *http.Request) {
 				lines = append(lines, resumeLine{Text: f.Text, Event: true})
 			}
 		}
-		return nil
 	})
 	if err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
