@@ -184,6 +184,7 @@ func (d *DB) commitLoop() {
 func (d *DB) commit(queue []*write) (asked []*write) {
 	errs := make([]error, len(queue))
 	var b *batch
+	d.writing.RLock()
 	err := d.db.Update(func(tx *bolt.Tx) error {
 		b = d.newBatch(tx)
 		for i, w := range queue {
@@ -203,6 +204,7 @@ func (d *DB) commit(queue []*write) (asked []*write) {
 		}
 		return nil
 	})
+	d.writing.RUnlock()
 	if err != nil {
 		// The committer's copies may hold changes that were rolled back:
 		// rebuild them from the file.
@@ -399,6 +401,7 @@ func (d *DB) checkpointStep(to uint64) error {
 	// into a leaf shifts what follows the key: keys in random order make a
 	// big transaction quadratic. So every bucket is written in key order.
 	slices.SortFunc(step, func(a, b *convState) int { return cmp.Compare(a.rec.ID, b.rec.ID) })
+	d.writing.RLock()
 	err := d.db.Update(func(tx *bolt.Tx) error {
 		convs, index := tx.Bucket(bucketConvs), tx.Bucket(bucketConvIndex)
 		for _, st := range step {
@@ -420,6 +423,7 @@ func (d *DB) checkpointStep(to uint64) error {
 		}
 		return tx.Bucket(bucketMeta).Put(keyCheckpoint, u64(upTo))
 	})
+	d.writing.RUnlock()
 	if err != nil {
 		return fmt.Errorf("store: checkpoint: %w", mapClosed(err))
 	}

@@ -115,7 +115,11 @@ type DB struct {
 	closeErr  error
 
 	onCommit atomic.Pointer[func([]Committed)]
-	onJobs   atomic.Pointer[func()]
+	// writing is held shared by every write transaction and exclusively
+	// by Check: bbolt's consistency check reads the freelist, which a
+	// concurrent writer changes.
+	writing sync.RWMutex
+	onJobs  atomic.Pointer[func()]
 
 	checkpointEvery   time.Duration
 	checkpointEntries int
@@ -242,6 +246,8 @@ func (d *DB) Close() error {
 
 // Check verifies the file's page structure and returns the first problem.
 func (d *DB) Check() error {
+	d.writing.Lock()
+	defer d.writing.Unlock()
 	return d.db.View(func(tx *bolt.Tx) error {
 		var first error
 		// Drain the channel: the checking goroutine stops only when it is.
@@ -272,6 +278,8 @@ func (d *DB) view(fn func(tx *bolt.Tx) error) error {
 // update runs fn in its own write transaction, for rare writes that need not
 // share the committer's.
 func (d *DB) update(fn func(tx *bolt.Tx) error) error {
+	d.writing.RLock()
+	defer d.writing.RUnlock()
 	return mapClosed(d.db.Update(fn))
 }
 
