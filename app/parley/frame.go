@@ -129,6 +129,11 @@ type Frame struct {
 	// conv
 	Conversation *Conversation `json:"conversation,omitempty"`
 
+	// Open (a visitor's welcome, and site): whether the site answers chat
+	// now, by its business hours and whether anyone is online; nil is
+	// open. The widget switches to the site's offline mode when it is not.
+	Open *OpenState `json:"open,omitempty"`
+
 	// error
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`

@@ -250,7 +250,19 @@ type OpenState struct {
 	Next time.Time `json:"next,omitzero"`
 	// Text says it to a visitor: ClosedText when closed, "" when open.
 	Text string `json:"text,omitempty"`
+	// Away says the site is closed although its hours are open: nobody
+	// who answers chat is online. Next is then zero: nobody knows when
+	// someone comes back.
+	Away bool `json:"away,omitempty"`
 }
+
+// AwayText is what a visitor is told when nobody is online in business
+// hours.
+const AwayText = "We're away right now."
+
+// AwayState is the state of a site that is open by its hours but has
+// nobody online to answer.
+func AwayState() OpenState { return OpenState{Away: true, Text: AwayText} }
 
 // State is the OpenState of h at now, in loc (the zone of h.Zone).
 func (h Hours) State(now time.Time, loc *time.Location) OpenState {

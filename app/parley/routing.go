@@ -384,6 +384,10 @@ const (
 	// {"type":"contact","id","conv","email"}: the conversation keeps the
 	// address, and unseen replies go there.
 	TypeContact = "contact"
+	// TypeSite (server to a visitor): whether the site answers chat now
+	// changed, {"type":"site","open":{…}} (no open: it does); the widget
+	// switches its offline mode without a reload.
+	TypeSite = "site"
 )
 
 // QueueStatus is what a queued visitor is told.

@@ -48,6 +48,27 @@ func ClosedHeader(m parley.OfflineMode, next, now time.Time) string {
 	return ""
 }
 
+// Header is what the widget header says in offline mode m with the site
+// in state st (nil: open), seen from now: ClosedHeader for a site outside
+// its hours, and for one with nobody online "We're away right now —
+// leave your email and we'll reply there".
+func Header(m parley.OfflineMode, st *parley.OpenState, now time.Time) string {
+	if m == "" || st == nil {
+		return ""
+	}
+	if !st.Away {
+		return ClosedHeader(m, st.Next, now)
+	}
+	away := strings.TrimSuffix(parley.AwayText, ".")
+	switch m {
+	case parley.OfflineForm:
+		return away + ClosedFormTail
+	case parley.OfflineEmail:
+		return away + " — we'll answer by email"
+	}
+	return parley.AwayText
+}
+
 // ClosedForm is the pre-chat form of a closed site in offline mode m: the
 // email is required, since the reply goes there; the offline form also
 // asks for a name (optional unless the site requires it). The topic stays

@@ -57,6 +57,28 @@ func TestClosedHeader(t *testing.T) {
 	}
 }
 
+func TestHeader(t *testing.T) {
+	away := parley.AwayState()
+	closed := &parley.OpenState{Next: monday9}
+	for _, tc := range []struct {
+		mode parley.OfflineMode
+		st   *parley.OpenState
+		want string
+	}{
+		{"", nil, ""},
+		{parley.OfflineForm, nil, ""},
+		{"", &away, ""},
+		{parley.OfflineForm, closed, "We're back Monday at 9:00 — leave your email and we'll reply there"},
+		{parley.OfflineForm, &away, "We're away right now — leave your email and we'll reply there"},
+		{parley.OfflineEmail, &away, "We're away right now — we'll answer by email"},
+		{parley.OfflineHide, &away, "We're away right now."},
+	} {
+		if got := visitor.Header(tc.mode, tc.st, t0); got != tc.want {
+			t.Errorf("Header(%q, %+v) = %q, want %q", tc.mode, tc.st, got, tc.want)
+		}
+	}
+}
+
 func TestClosedForm(t *testing.T) {
 	req, opt, off := parley.FieldRequired, parley.FieldOptional, parley.FieldOff
 	topics := []parley.Topic{{ID: "returns", Name: "Returns"}}

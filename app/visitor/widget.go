@@ -156,10 +156,6 @@ func (w *Widget) Render() app.UI {
 		notice = w.ended
 	}
 	hidden := HidesChat(w.closed, w.chat)
-	var next time.Time
-	if w.settings.Open != nil {
-		next = w.settings.Open.Next
-	}
 	var transcript *TranscriptMenu
 	if Offered(w.settings.Mail, w.chat.Conv) && !hidden {
 		transcript = &TranscriptMenu{
@@ -197,7 +193,7 @@ func (w *Widget) Render() app.UI {
 		MaxRunes:   w.chat.Limits.MaxTextRunes,
 		Now:        w.now,
 		ShowClose:  w.origin != "",
-		Hours:      ClosedHeader(w.closed, next, w.now),
+		Hours:      Header(w.closed, w.settings.Open, w.now),
 		Closed:     hidden,
 		Transcript: transcript,
 		OnSend:     w.onSend,
@@ -214,6 +210,12 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	w.surge.Apply(f)
 	eff := w.chat.Apply(f, w.now)
 	w.surge.Observe(w.chat.Conv, w.chat.Queue, w.settings.BusyMinutes)
+	if f.Type == parley.TypeWelcome || f.Type == parley.TypeSite {
+		// The server's word on whether the site answers now, newer than
+		// the page's: the last agent went offline, or the hours ended.
+		w.settings.Open = f.Open
+		w.applyHours(ctx)
+	}
 	if eff.Token != "" {
 		w.store(ctx, tokenKey(w.site), eff.Token)
 	}

@@ -235,6 +235,19 @@ func (a *abuse) seat(c *conn) {
 	a.seats[c] = struct{}{}
 }
 
+// visitorsOf are the greeted visitor connections of site.
+func (a *abuse) visitorsOf(site string) []*conn {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []*conn
+	for c := range a.seats {
+		if c.site.ID == site {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // addressOf is the address visitor is connected from, or last was, if
 // known.
 func (a *abuse) addressOf(visitor uint64) (netip.Prefix, bool) {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/widget"
@@ -112,10 +111,11 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Referrer-Policy", "no-referrer")
 	ws := site.WidgetSettings()
-	// Whether the site is open needs zone data: computed here, not in wasm.
-	if ws.Open = openState(site.Routing.Hours, time.Now()); ws.Open != nil {
-		ws.Offline = site.Routing.WhenClosed()
-	}
+	// Whether the site is open needs zone data and presence: computed
+	// here, not in wasm. The offline mode goes along always: the site may
+	// close while the page is open.
+	ws.Open = s.avail.fresh(site).open
+	ws.Offline = site.Routing.WhenClosed()
 	ws.Mail = s.cfg.Mail.Sender != nil
 	settings, _ := json.Marshal(ws)
 	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings))

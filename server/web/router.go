@@ -188,6 +188,9 @@ func (r *router) changed() {
 	r.dirty = true
 	r.mu.Unlock()
 	r.poke()
+	if r.s.avail != nil {
+		r.s.avail.changed() // so may whether anyone answers
+	}
 }
 
 // poke wakes the worker without waiting.

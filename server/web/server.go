@@ -94,6 +94,9 @@ type Server struct {
 	// router assigns queued conversations and tells visitors where they
 	// stand (router.go).
 	router *router
+	// avail says whether each site answers chat now, and tells its
+	// widgets when that changes (availability.go).
+	avail *availability
 }
 
 // NewServer returns a server that is not listening yet.
@@ -132,7 +135,11 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		log.Error("web: reading the blocks; none apply until one is made", "err", err)
 	}
 	s.router = newRouter(s)
-	s.presence.onChange = s.router.presenceChanged
+	s.avail = newAvailability(s)
+	s.presence.onChange = func(agent uint64, status string) {
+		s.router.presenceChanged(agent, status)
+		s.avail.changed()
+	}
 	s.srv = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -212,6 +219,7 @@ func (s *Server) Open() error {
 		ln.Close()
 		return fmt.Errorf("web: starting the router: %w", err)
 	}
+	s.avail.start()
 	s.ln = ln
 	if s.cfg.PublicURL == "" {
 		s.cfg.PublicURL = "http://" + ln.Addr().String()
@@ -243,6 +251,7 @@ func (s *Server) Close(ctx context.Context) error {
 	// the process.
 	s.presence.close()
 	s.router.close()
+	s.avail.close()
 
 	// Shutdown closes the listener at once, then waits for the plain HTTP
 	// requests; websockets, once upgraded, are not its business.

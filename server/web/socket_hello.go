@@ -104,10 +104,16 @@ func (c *conn) helloVisitor(f parley.Frame) {
 		}
 		welcome.replays = append(welcome.replays, from)
 	}
-	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Visitor: &v, Token: token, Conversations: convs, Limits: &c.s.cfg.Limits}.Encode()
+	avail := c.s.avail.state(site)
+	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Visitor: &v, Token: token, Conversations: convs, Limits: &c.s.cfg.Limits, Open: avail.open}.Encode()
 	welcome.live = true
 	c.greet(welcome)
 	c.s.abuse.seat(c)
+	// Seated, it hears every later change of the site's state; one made
+	// between the welcome and the seat is told now.
+	if now := c.s.avail.state(site); !sameOpen(now.open, avail.open) {
+		c.enqueue(outItem{frame: now.frame})
+	}
 	for _, conv := range convs {
 		if conv.Status == parley.StatusQueued {
 			// This socket has not been told where the visitor stands.

@@ -40,10 +40,18 @@ func TestWidgetPageTellsWhetherTheSiteIsOpen(t *testing.T) {
 	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, Assets: testAssets(t),
 		Mail: web.MailConfig{Sender: &web.DemoMailbox{}, Domain: "chat.example"}})
 
-	// Without hours the site is always open: the widget hears nothing of it.
+	// Nobody online: away, in the default offline mode.
 	ws := widgetSettings(t, env, env.site.ID)
-	if ws.Open != nil || ws.Offline != "" || !ws.Mail {
-		t.Errorf("no hours: open %+v, offline %q, mail %v; want nil, \"\", true", ws.Open, ws.Offline, ws.Mail)
+	if ws.Open == nil || ws.Open.Open || !ws.Open.Away || ws.Open.Text != parley.AwayText || ws.Offline != parley.OfflineForm || !ws.Mail {
+		t.Errorf("nobody online: open %+v, offline %q, mail %v; want away, form, true", ws.Open, ws.Offline, ws.Mail)
+	}
+
+	// Without hours and with an agent online the site is open: the widget
+	// hears nothing of it but the offline mode, for when it closes.
+	env.newAgent(t, "ann", 0)
+	ws = widgetSettings(t, env, env.site.ID)
+	if ws.Open != nil || ws.Offline != parley.OfflineForm || !ws.Mail {
+		t.Errorf("no hours: open %+v, offline %q, mail %v; want nil, form, true", ws.Open, ws.Offline, ws.Mail)
 	}
 
 	// A schedule without open times is closed, with nothing in sight.
