@@ -100,6 +100,43 @@ func TestJobsWithTheirCause(t *testing.T) {
 	}
 }
 
+// TestStartJobsOnlyWithANewConversation: a job meant for a new chat is
+// queued by the entry that starts the conversation, and by no later one.
+func TestStartJobsOnlyWithANewConversation(t *testing.T) {
+	d := openDB(t, filepath.Join(t.TempDir(), "parley.db"))
+	defer d.Close()
+	if err := d.CreateSite(parley.Site{ID: "shop", Name: "Shop"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := d.CreateVisitor("shop", []byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := parley.Author{Kind: parley.AuthorVisitor, ID: v.ID}
+	start := []store.NewJob{{Kind: "mail", Payload: json.RawMessage(`{}`)}}
+	first, err := d.Append(t.Context(), store.Append{Site: "shop", Visitor: v.ID, From: from, ID: "m1", Text: "Hello?", StartJobs: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A later message of the open conversation, named or not.
+	for i, conv := range []uint64{first.Conv.ID, 0} {
+		if _, err := d.Append(t.Context(), store.Append{Site: "shop", Visitor: v.ID, From: from, Conv: conv, ID: fmt.Sprint("m", i+2), Text: "Anyone?", StartJobs: start}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jobs, err := d.DueJobs(time.Now(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Conv != first.Conv.ID {
+		t.Errorf("jobs %+v, want one, of conversation %d", jobs, first.Conv.ID)
+	}
+	// A bad start job is refused with its entry, which is not stored.
+	if _, err := d.Append(t.Context(), store.Append{Site: "shop", Visitor: v.ID, From: from, ID: "m9", Text: "x", StartJobs: []store.NewJob{{}}}); parley.ErrorCode(err) != parley.EInvalid {
+		t.Errorf("a start job without a kind: %v, want invalid", err)
+	}
+}
+
 // TestRetryBackoffAndBury: a failing job is retried later and later, then
 // done; a permanent failure is buried with its reason.
 func TestRetryBackoffAndBury(t *testing.T) {

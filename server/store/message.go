@@ -57,6 +57,9 @@ type Append struct {
 	// outside the process. A job without Conv gets the entry's
 	// conversation.
 	Jobs []NewJob
+	// StartJobs are queued like Jobs, but only when the entry starts its
+	// conversation: the news of a new chat, once.
+	StartJobs []NewJob
 
 	// Sender is handed back untouched in Committed, so that the caller can
 	// recognise its own entries (a connection needs no echo of its send).
@@ -124,7 +127,7 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 	if err := checkKind(a); err != nil {
 		return Appended{}, nil, err
 	}
-	for _, j := range a.Jobs {
+	for _, j := range append(a.Jobs[:len(a.Jobs):len(a.Jobs)], a.StartJobs...) {
 		if err := checkJob(j); err != nil {
 			return Appended{}, nil, err
 		}
@@ -153,6 +156,7 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 			return Appended{}, nil, err
 		}
 	}
+	started := created
 	reopened := false
 	if a.From.Kind == parley.AuthorVisitor && !st.rec.IsOpen() {
 		if err := b.setStatus(st, parley.StatusQueued); err != nil {
@@ -179,7 +183,11 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 	if err != nil {
 		return Appended{}, nil, err
 	}
-	for _, j := range a.Jobs {
+	jobs := a.Jobs
+	if started {
+		jobs = append(jobs[:len(jobs):len(jobs)], a.StartJobs...)
+	}
+	for _, j := range jobs {
 		if j.Conv == 0 {
 			j.Conv = st.rec.ID
 		}

@@ -109,7 +109,7 @@ func (s *Server) unseenReplyJob(conv parley.Conversation) []store.NewJob {
 
 // MailHandlers are the outbox's handlers of mail jobs.
 func (s *Server) MailHandlers() map[string]outbox.Handler {
-	return map[string]outbox.Handler{jobUnseenReply: s.sendUnseenReply, jobTranscript: s.sendTranscript, jobDigest: s.sendDigest}
+	return map[string]outbox.Handler{jobUnseenReply: s.sendUnseenReply, jobTranscript: s.sendTranscript, jobDigest: s.sendDigest, jobOfflineNotice: s.sendOfflineNotice}
 }
 
 // sendUnseenReply emails the agents' messages of j.Conv the visitor has
@@ -351,24 +351,18 @@ func (s *Server) sendDigest(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return outbox.Permanent(err)
 	}
-	members, err := s.store.SiteMembers(site.ID)
-	if err != nil {
-		return err
-	}
-	t, explicit := site.Routing.Team(p.Team)
 	var to []mail.Address
-	for _, m := range members {
-		if explicit && p.Team != "" && !t.HasMember(m.Agent) {
-			continue
+	online := false
+	err = s.teamMembers(site, p.Team, func(a parley.Agent) bool {
+		if s.presence.status(a.ID) != parley.StatusOffline {
+			online = true
+			return false
 		}
-		if s.presence.status(m.Agent) != parley.StatusOffline {
-			return nil // someone is here now: no digest
-		}
-		if a, err := s.store.Agent(m.Agent); err == nil && a.Email != "" {
-			if off, _ := s.store.AgentDisabled(a.ID); !off {
-				to = append(to, mail.Address{Name: a.Name, Address: a.Email})
-			}
-		}
+		to = append(to, mail.Address{Name: a.Name, Address: a.Email})
+		return true
+	})
+	if err != nil || online {
+		return err // someone is here now: no digest
 	}
 	if site.Mail.Notify != "" {
 		to = append(to, mail.Address{Name: site.Name, Address: site.Mail.Notify})

@@ -296,22 +296,88 @@ func TestDigestWhenNobodyIsOnline(t *testing.T) {
 	}
 	ask(t, env, "kim", "order-status") // Orders: Ann, offline
 	ask(t, env, "lee", "order-status")
+	// Nobody at all is online: each new chat is news for the shop at once
+	// (TestOfflineChatMailsTheShop); the digest waits.
+	waitMails(t, box, 2)
 	time.Sleep(1500 * time.Millisecond) // the router's publish queues the digest
-	if n := len(box.Mails()); n != 0 {
-		t.Fatalf("%d mails before the delay", n)
+	if n := len(box.Mails()); n != 2 {
+		t.Fatalf("%d mails before the delay, want the 2 offline notices", n)
 	}
 	clock.advance(11 * time.Minute)
-	waitMails(t, box, 1)
+	waitMails(t, box, 3)
 	time.Sleep(200 * time.Millisecond)
 	ms := box.Mails()
-	if len(ms) != 1 {
-		t.Fatalf("%d digests, want 1", len(ms))
+	if len(ms) != 3 {
+		t.Fatalf("%d mails, want 2 notices and 1 digest", len(ms))
 	}
 	m := ms[0]
 	to := fmt.Sprint(m.To)
 	if !strings.Contains(to, "ann@shop.example") || !strings.Contains(to, "owner@desk.example") || strings.Contains(to, "bob@") ||
 		!strings.Contains(m.Subject, "2 chat(s) waiting for Orders") || !strings.Contains(m.Text, "/console/c/") {
 		t.Errorf("the digest: to %s, %q\n%s", to, m.Subject, m.Text)
+	}
+}
+
+// TestOfflineChatMailsTheShop: a chat started while nobody is online is
+// mailed at once to the site's notification address (to its team's
+// members when it has none), once per conversation; a chat started while
+// someone is online is not; another site's people hear nothing of it.
+func TestOfflineChatMailsTheShop(t *testing.T) {
+	env, box, _ := newMailEnv(t)
+	site := newDesk(t, env, 3)
+	site.Mail.Notify = "owner@desk.example"
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	kim, conv := ask(t, env, "kim", "order-status")
+	kim.say(conv, "kim-2", "My order is #1234.")
+	kim.say(0, "kim-3", "Still there?") // conv 0 again: the open conversation
+	waitMails(t, box, 1)
+	time.Sleep(200 * time.Millisecond)
+	ms := box.Mails()
+	if len(ms) != 1 {
+		t.Fatalf("%d mails, want 1 notice for the conversation", len(ms))
+	}
+	m := ms[0]
+	if len(m.To) != 1 || m.To[0].Address != "owner@desk.example" {
+		t.Errorf("notice to %v, want the notification address only", m.To)
+	}
+	for _, want := range []string{"Hello, order-status", "Email: kim@example.com", "Topic: Order status", "/console/c/" + fmt.Sprint(conv)} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("notice lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if !strings.HasPrefix(m.Subject, "New message from ") || m.Headers["Auto-Submitted"] != "auto-generated" {
+		t.Errorf("notice subject %q, headers %v", m.Subject, m.Headers)
+	}
+
+	// Without a notification address, to the team: Orders is Ann only.
+	site.Mail.Notify = ""
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	ask(t, env, "lee", "order-status")
+	waitMails(t, box, 2)
+	if to := fmt.Sprint(box.Mails()[0].To); !strings.Contains(to, "ann@shop.example") || strings.Contains(to, "bob@") || strings.Contains(to, "cy@") {
+		t.Errorf("notice without a notification address to %s, want Orders (Ann) only", to)
+	}
+
+	// Someone is online: a new chat is no news by email.
+	env.newAgent(t, "bob", 1)
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		if _, w := env.newVisitorOf(t, "probe", site.ID); w.Open == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the desk never opened with Bob online")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ask(t, env, "max", "returns")
+	time.Sleep(300 * time.Millisecond)
+	if n := len(box.Mails()); n != 2 {
+		t.Errorf("%d mails after a chat started with Bob online, want still 2", n)
 	}
 }
 
