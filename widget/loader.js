@@ -159,6 +159,7 @@
         '<span class="b" aria-hidden="true" hidden></span></button>';
       launcher = root.querySelector('.l');
       badge = root.querySelector('.b');
+      if (cfg.hide) watchOpen();
       if (color) launcher.style.background = color;
       launcher.addEventListener(
         'click',
@@ -182,6 +183,29 @@
         })
       );
       d.body.appendChild(host);
+    }
+
+    // A site that hides its chat while nobody answers: the launcher shows
+    // only while the site is open, or a conversation is going on. A failed
+    // look shows it: the chat itself tells the visitor it is closed.
+    function watchOpen() {
+      var check = guard(function () {
+        fetch(String(cfg.base).replace(/\/+$/, '') + '/s/' + encodeURIComponent(site) + '/open', { credentials: 'omit' })
+          .then(function (r) {
+            return r.json();
+          })
+          .then(
+            guard(function (j) {
+              launcher.hidden = !j.open && !isOpen && load('conv') !== '1';
+            }),
+            guard(function () {
+              launcher.hidden = false;
+            })
+          );
+      });
+      launcher.hidden = load('conv') !== '1';
+      check();
+      setInterval(check, 60000);
     }
 
     function ensureFrame() {

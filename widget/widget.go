@@ -38,6 +38,11 @@ type Config struct {
 	// Color is "#rgb" or "#rrggbb", or empty for the loader's default.
 	Color     string           `json:"color"`
 	Proactive parley.Proactive `json:"proactive"`
+	// Hide says the site hides the launcher while it does not answer
+	// chat (offline mode "hide"): the loader then asks Base +
+	// "/s/" + Site + "/open" before it shows the launcher, and every
+	// minute after.
+	Hide bool `json:"hide,omitempty"`
 }
 
 var colorRE = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}){1,2}$`)
@@ -70,6 +75,7 @@ func ConfigFor(site parley.Site, base string) Config {
 		cfg.Proactive = p
 		cfg.Proactive.DelaySeconds = max(0, p.DelaySeconds)
 	}
+	cfg.Hide = site.Routing.WhenClosed() == parley.OfflineHide
 	return cfg
 }
 

@@ -370,6 +370,12 @@ func TestConfigFor(t *testing.T) {
 			want: widget.Config{Site: "s5", Base: "http://x", Title: "T", Color: "#abc", Allowed: []string{},
 				Proactive: parley.Proactive{Enabled: true, Message: "Hi"}},
 		},
+		{
+			name: "offline mode hide",
+			site: parley.Site{ID: "s6", Title: "T", Routing: parley.Routing{Offline: parley.OfflineHide}},
+			base: "http://x",
+			want: widget.Config{Site: "s6", Base: "http://x", Title: "T", Allowed: []string{}, Hide: true},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -220,6 +220,26 @@ func (s *Server) handleLoader(w http.ResponseWriter, r *http.Request) {
 	s.cfg.Assets.loader.Serve(w, r, widget.ConfigFor(site, s.cfg.PublicURL))
 }
 
+// handleSiteOpen answers the loader of a site that hides its launcher
+// while closed: {"open": true|false}. Whether a shop answers chat now is
+// public, and the loader asks from the shop's origin, without cookies.
+func (s *Server) handleSiteOpen(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Access-Control-Allow-Origin", "*")
+	site, err := s.store.Site(r.PathValue("site"))
+	if err != nil {
+		h.Set("Cache-Control", "no-cache")
+		w.WriteHeader(statusFor(err))
+		json.NewEncoder(w).Encode(map[string]string{"error": parley.ErrorMessage(err)})
+		return
+	}
+	// A few seconds of cache absorb a busy shop's page views.
+	h.Set("Cache-Control", "public, max-age=15")
+	st := s.avail.state(site).open
+	json.NewEncoder(w).Encode(map[string]bool{"open": st == nil || st.Open})
+}
+
 // Snippet is the script tag a site owner pastes into their pages.
 func Snippet(publicURL, siteID string) string {
 	id := template.HTMLEscapeString(siteID)

@@ -155,6 +155,7 @@ func (s *Server) routes() http.Handler {
 
 	// The shop page's only request before intent.
 	mux.HandleFunc("GET /s/{site}/widget.js", s.handleLoader)
+	mux.HandleFunc("GET /s/{site}/open", s.handleSiteOpen)
 
 	// The widget iframe and the console, each a go-app shell.
 	mux.HandleFunc("GET /chat/{site}", s.handleWidgetPage)

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/web"
@@ -90,5 +92,44 @@ func TestWidgetPageSaysWhenMailIsOff(t *testing.T) {
 	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, Assets: testAssets(t)})
 	if ws := widgetSettings(t, env, env.site.ID); ws.Mail {
 		t.Error("mail = true on a server without a sender")
+	}
+}
+
+// siteOpen asks what a hide-mode loader asks: GET /s/{site}/open.
+func siteOpen(tb testing.TB, env *sockEnv, site string) (int, http.Header, string) {
+	tb.Helper()
+	resp, err := http.Get(env.url + "/s/" + site + "/open")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(body)
+}
+
+// TestSiteOpenForTheLoader: the loader of a site that hides its chat
+// learns whether it answers now, from any origin, and nothing more; an
+// unknown site is a clear 404.
+func TestSiteOpenForTheLoader(t *testing.T) {
+	env := newSockEnv(t, fastLimits)
+	code, h, body := siteOpen(t, env, env.site.ID)
+	if code != http.StatusOK || body != `{"open":false}`+"\n" || h.Get("Access-Control-Allow-Origin") != "*" || h.Get("Content-Type") != "application/json" {
+		t.Errorf("nobody online: %d %q %v; want 200 {\"open\":false} for any origin", code, body, h)
+	}
+	env.newAgent(t, "bob", 1)
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		if _, _, body = siteOpen(t, env, env.site.ID); body == `{"open":true}`+"\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Bob online: %q, want open", body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, bad := range []string{"nope", strings.Repeat("x", 300), "%00"} {
+		if code, _, body := siteOpen(t, env, bad); code != http.StatusNotFound || !strings.Contains(body, "not found") {
+			t.Errorf("site %.20q: %d %q, want 404 saying so", bad, code, body)
+		}
 	}
 }
