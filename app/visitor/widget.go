@@ -184,7 +184,7 @@ func (w *Widget) Render() app.UI {
 		Items:      w.chat.Items(),
 		Typing:     w.chat.Typing.Names(w.now),
 		Banner:     Banner(w.state, w.everOnline),
-		Expect:     !w.chat.AgentReplied() && !w.chat.Routed(),
+		Expect:     !w.chat.AgentReplied() && !w.chat.Routed() && w.closed == "",
 		Wait:       w.chat.WaitLine(),
 		Surge:      surge,
 		Assignee:   w.chat.Assignee,

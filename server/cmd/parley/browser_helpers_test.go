@@ -132,6 +132,18 @@ func startDemo(tb testing.TB, edit func(*parley.Site)) *Main {
 	return m
 }
 
+// agentOnline keeps the demo agent online, with a console socket of its
+// own, until the test ends: the demo site answers chat, and its widget
+// shows the composer rather than the offline form.
+func agentOnline(tb testing.TB, m *Main) {
+	tb.Helper()
+	h := loginAt(tb, m.Server.URL(), browserAgentEmail, browserAgentPass)
+	a := startFaultClient(tb, "ws"+strings.TrimPrefix(m.Server.URL(), "http")+"/ws", faultAgentHello(), h, nil)
+	if !faultWaitFor(10*time.Second, func() bool { return a.online.Load() }) {
+		tb.Fatal("the demo agent's socket did not come online")
+	}
+}
+
 // requireBuilt fails, never skips, when `make build` has not produced the
 // loader and both wasm apps: the server then answers 503.
 func requireBuilt(tb testing.TB, m *Main) {

@@ -27,6 +27,7 @@ import (
 func TestBrowserVisitorAgentRoundTrip(t *testing.T) {
 	requireBrowserTests(t)
 	m := startDemo(t, nil)
+	agentOnline(t, m)
 	b := newBrowser(t, nil)
 	parleyURL := m.Server.URL()
 	question := "Do you ship whole beans to Lisbon? " + t.Name()
@@ -330,7 +331,10 @@ func mustSite(tb testing.TB, m *Main) parley.Site {
 
 func TestBrowserSurvivesBlockedStorage(t *testing.T) {
 	requireBrowserTests(t)
-	m := startDemo(t, nil)
+	// Online, so that the chat is open; assigning by hand, so that the
+	// log holds the one message.
+	m := startDemo(t, func(s *parley.Site) { s.Routing.Manual = true })
+	agentOnline(t, m)
 	// "Block all site data": localStorage throws, in the shop page and in
 	// the widget's iframe alike.
 	b := newBrowser(t, map[string]any{

@@ -320,22 +320,29 @@ func (s *faultServer) checkStore() {
 // header that carries the session cookie.
 func (s *faultServer) login() http.Header {
 	s.tb.Helper()
+	return loginAt(s.tb, s.url, faultEmail, faultPassword)
+}
+
+// loginAt posts credentials to base's /api/login and returns the header
+// that carries the session cookie.
+func loginAt(tb testing.TB, base, email, password string) http.Header {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), faultStep)
 	defer cancel()
-	body, _ := json.Marshal(map[string]string{"email": faultEmail, "password": faultPassword})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url+"/api/login", bytes.NewReader(body))
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/login", bytes.NewReader(body))
 	if err != nil {
-		s.tb.Fatal(err)
+		tb.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		s.tb.Fatalf("login: %v", err)
+		tb.Fatalf("login: %v", err)
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		s.tb.Fatalf("login: status %d", resp.StatusCode)
+		tb.Fatalf("login: status %d", resp.StatusCode)
 	}
 	h := http.Header{}
 	for _, c := range resp.Cookies() {
@@ -344,7 +351,7 @@ func (s *faultServer) login() http.Header {
 		}
 	}
 	if len(h) == 0 {
-		s.tb.Fatal("login: no parley_session cookie")
+		tb.Fatal("login: no parley_session cookie")
 	}
 	return h
 }
