@@ -89,8 +89,16 @@ func (l *lockedBuffer) String() string {
 // before any browser has loaded its loader.
 func startDemo(tb testing.TB, edit func(*parley.Site)) *Main {
 	tb.Helper()
+	return startDemoClock(tb, edit, nil)
+}
+
+// startDemoClock is startDemo with the outbox on the clock now (nil:
+// time.Now).
+func startDemoClock(tb testing.TB, edit func(*parley.Site), now func() time.Time) *Main {
+	tb.Helper()
 	logs := &lockedBuffer{}
 	m := NewMain()
+	m.outboxNow = now
 	m.Stdout = io.Discard
 	m.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	m.Config = Config{

@@ -287,7 +287,11 @@ type Main struct {
 	// Mailbox keeps the demo's mail when no SMTP server is configured.
 	Mailbox *web.DemoMailbox
 	// outbox runs the store's jobs until outboxStop.
+	outbox     *outbox.Worker
 	outboxStop func()
+	// outboxNow is the outbox's clock, nil for time.Now: tests move it on
+	// to make delayed mail due without waiting for it.
+	outboxNow func() time.Time
 	// DebugURL is the debug listener's URL when DebugAddr is set:
 	// DebugURL + "/debug/stats".
 	DebugURL string
@@ -432,7 +436,8 @@ func (m *Main) mailConfig() (web.MailConfig, error) {
 
 // startOutbox runs the outbox's jobs in the background until Close.
 func (m *Main) startOutbox() {
-	w := &outbox.Worker{DB: m.DB, Handlers: m.Server.MailHandlers(), Log: m.Logger}
+	w := &outbox.Worker{DB: m.DB, Handlers: m.Server.MailHandlers(), Log: m.Logger, Now: m.outboxNow}
+	m.outbox = w
 	m.DB.OnJobs(w.Kick)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
