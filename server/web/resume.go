@@ -124,13 +124,14 @@ type resumeView struct {
 }
 
 // writeResumePage answers with the page. It is framed by nobody, sends no
-// referrer onwards (the token is in its URL), runs no script, and posts
-// its form only to itself.
+// referrer to other sites (the token is in its URL: "same-origin" rather
+// than "no-referrer", which would make the form post's Origin "null"),
+// runs no script, and posts its form only to itself.
 func (s *Server) writeResumePage(w http.ResponseWriter, status int, v resumeView) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	w.WriteHeader(status)

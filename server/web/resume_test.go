@@ -115,7 +115,7 @@ func TestResumeLinkOpensTheChat(t *testing.T) {
 			t.Fatalf("GET /r/: %d to %q, want 303 to %q", resp.StatusCode, resp.Header.Get("Location"), want)
 		}
 		h := resp.Header
-		if h.Get("Referrer-Policy") != "no-referrer" || h.Get("Cache-Control") != "no-store" ||
+		if h.Get("Referrer-Policy") != "same-origin" || h.Get("Cache-Control") != "no-store" ||
 			!strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
 			t.Errorf("GET /r/ headers: %v", h)
 		}
