@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -364,5 +365,28 @@ func TestResumeRenew(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if n := len(box.Mails()); n != 2 {
 		t.Errorf("%d mails, want 2", n)
+	}
+}
+
+// TestResumeLinkOfBlockedVisitor: a blocked visitor's link is refused like
+// the visitor, on any device, and stays unused.
+func TestResumeLinkOfBlockedVisitor(t *testing.T) {
+	env := newSockEnv(t, fastLimits)
+	_, _, conv := chatOn(t, env, "kim", env.site.ID, "https://shop.example/")
+	token := resumeToken(env, conv, time.Hour)
+	ann := loginWithCSRF(t, env, env.agents[0].Email, sockPassword)
+	if status, _ := env.api(t, ann, "POST", "/api/conversations/"+strconv.FormatUint(conv.ID, 10)+"/block", blockBody{Visitor: true, Hours: 1}, nil); status != http.StatusOK {
+		t.Fatalf("block: %d", status)
+	}
+	phone := env.dial(t, "kim's phone", nil)
+	phone.sendFrame(parley.Frame{Type: parley.TypeHello, Role: parley.RoleVisitor, Site: env.site.ID, ResumeLink: token})
+	if f := phone.next(); f.Type != parley.TypeError || f.Code != parley.EForbidden {
+		t.Errorf("a blocked visitor's link: %+v, want a forbidden hello", f)
+	}
+	if code := phone.closeStatus(); code != 4003 {
+		t.Errorf("closed with %d, want 4003", code)
+	}
+	if resp, _ := fetch(t, "GET", env.url+"/r/"+token, nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the link after the refusal: %d, want still unused (303)", resp.StatusCode)
 	}
 }
