@@ -2,7 +2,10 @@
 // visitor shows intent. It draws the launcher in a shadow root and creates the
 // chat iframe lazily: on hover or focus of the launcher (hidden prefetch), on
 // click, when a proactive greeting fires, or when a conversation is already
-// open from an earlier page view.
+// open from an earlier page view. A resume link from an email opens the page
+// with #parley-resume=TOKEN: the loader takes it out of the address bar and
+// opens the chat at once, handing the token to the iframe in its URL's
+// fragment (see app/visitor/bridge.go).
 //
 // Pages that call the API before this script has run paste this stub first
 // (it queues the calls; the loader replays them in order):
@@ -61,6 +64,13 @@
       encodeURIComponent(site) +
       '?origin=' +
       encodeURIComponent(location.origin);
+    // The token must stay in neither the address bar, the history nor a
+    // bookmark, and never reach the page URL the chat reports.
+    var resume = /^#parley-resume=([\w-]{1,64})$/.exec(location.hash || '');
+    if (resume) {
+      resume = resume[1];
+      history.replaceState(history.state, '', location.pathname + location.search);
+    }
     var key = 'parley:' + site + ':';
     var color = /^#[0-9a-f]{3,8}$/i.test(cfg.color) ? cfg.color : '';
     var pro = cfg.proactive || {};
@@ -127,6 +137,7 @@
       else w.addEventListener('load', later, { once: true });
     }
     armGreeting();
+    if (resume) open();
 
     function mount() {
       if (host) return;
@@ -228,7 +239,7 @@
       frame = d.createElement('iframe');
       frame.title = 'Chat';
       frame.setAttribute('allow', 'clipboard-write');
-      frame.src = src;
+      frame.src = resume ? src + '#parley-resume=' + resume : src;
       ready = false;
       setStatus('sl');
       panel.insertBefore(frame, status);
@@ -305,6 +316,7 @@
       if (!m || m.parley !== 1) return;
       if (m.type === 'ready') {
         ready = true;
+        resume = ''; // the widget has it: a retry must not say it again
         clearTimeout(loadTimer);
         setStatus('');
         send({ parley: 1, type: 'page', page: page() });

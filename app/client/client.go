@@ -65,9 +65,11 @@ var (
 type Options struct {
 	// URL is the websocket endpoint, "ws://host/ws" or "wss://host/ws".
 	URL string
-	// Hello is the first frame: Role, Site, Token, Page. The client fills
-	// Since itself from what it holds, and replaces Token with the one from
-	// the latest welcome and Page with the one given to Page.
+	// Hello is the first frame: Role, Site, Token, Page, ResumeLink. The
+	// client fills Since itself from what it holds, and replaces Token with
+	// the one from the latest welcome and Page with the one given to Page.
+	// ResumeLink goes in the hellos until the first welcome only: a link
+	// works once, and the welcome's token stands for it from then on.
 	Hello parley.Frame
 	// Header is sent with the upgrade request natively (an agent's session
 	// cookie); browsers cannot set headers, so it is ignored there.
@@ -131,7 +133,9 @@ type Client struct {
 	running bool
 	state   State
 	token   string
-	page    *parley.Page
+	// resumeLink is Options.Hello's, until the first welcome.
+	resumeLink string
+	page       *parley.Page
 	// away: the agent set itself away (Presence); every hello says so.
 	away    bool
 	limits  parley.Limits
@@ -171,6 +175,7 @@ func New(o Options) *Client {
 		probeTimeout: defaultProbeTimeout,
 		state:        Offline,
 		token:        o.Hello.Token,
+		resumeLink:   o.Hello.ResumeLink,
 		limits:       parley.DefaultLimits,
 		follows:      make(map[uint64]*follow),
 		reads:        make(map[uint64]uint64),

@@ -643,6 +643,47 @@ func TestUnknownTokenStartsOver(t *testing.T) {
 	}
 }
 
+// TestResumeLinkInFirstHelloOnly: a resume link goes in the hellos until
+// the first welcome, never after: a link works once, and the welcome's
+// token stands for the visitor from then on. What the server says about
+// the link reaches the app.
+func TestResumeLinkInFirstHelloOnly(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	rec := newRecorder()
+	hello := visitorHello()
+	hello.ResumeLink = "not-a-resume-link"
+	c := client.New(rec.options(p.wsURL(), hello))
+	client.SetProbeTimeout(c, 200*time.Millisecond)
+	run(t, c)
+	rec.wait(t, "the error about the link", func() bool {
+		for _, f := range rec.frames {
+			if f.Type == parley.TypeError && f.Code == parley.EInvalid && strings.Contains(f.Message, "link") {
+				return true
+			}
+		}
+		return false
+	})
+	token := c.Token()
+	id := c.Send(0, "hi", false)
+	rec.wait(t, "the msg and its ack", func() bool { return rec.hasMsg(id) && rec.outboxEmpty() })
+	// Replace the connection.
+	p.stallAll()
+	c.Resync()
+	rec.wait(t, "a second welcome", func() bool { return rec.countType(parley.TypeWelcome) == 2 })
+
+	var hellos []parley.Frame
+	for _, f := range p.clientFrames() {
+		if f.Type == parley.TypeHello {
+			hellos = append(hellos, f)
+		}
+	}
+	if len(hellos) != 2 || hellos[0].ResumeLink != hello.ResumeLink || hellos[0].Token != "" ||
+		hellos[1].ResumeLink != "" || hellos[1].Token != token || token == "" {
+		t.Errorf("hellos: %+v\nwant the link in the first only, the welcome's token %q in the second", hellos, token)
+	}
+}
+
 func TestAgentUnauthorized(t *testing.T) {
 	ts := newServer(t)
 	rec := newRecorder()

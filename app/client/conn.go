@@ -306,8 +306,9 @@ func (c *Client) helloLocked() parley.Frame {
 	h := c.opts.Hello
 	h.Type = parley.TypeHello
 	h.Since = nil
+	h.ResumeLink = ""
 	if c.visitor {
-		h.Token = c.token
+		h.Token, h.ResumeLink = c.token, c.resumeLink
 	}
 	if c.page != nil {
 		p := *c.page
@@ -329,6 +330,9 @@ func (c *Client) helloLocked() parley.Frame {
 }
 
 func (c *Client) welcomeLocked(s *session, f parley.Frame) {
+	// Whether the link made this device its visitor or not (an error
+	// follows the welcome then), saying it again would not help.
+	c.resumeLink = ""
 	if c.visitor && f.Token != "" {
 		if c.token != "" && c.token != f.Token {
 			// The server did not know the old token (another site's, or

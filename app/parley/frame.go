@@ -49,6 +49,10 @@ type Frame struct {
 	// Scope (agents): ScopeInbox, the default, follows every conversation;
 	// ScopeConversations only those named in Since, resumed or sent to.
 	Scope string `json:"scope,omitempty"`
+	// ResumeLink (visitors) is the token of a resume link from an email,
+	// opened on this device: the device becomes that link's visitor, and
+	// the welcome carries its new token. A link works once.
+	ResumeLink string `json:"resumeLink,omitempty"`
 
 	// send, ack, msg, error: the client message id.
 	ID string `json:"id,omitempty"`

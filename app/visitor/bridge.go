@@ -16,6 +16,16 @@ import (
 //	parent → widget  {type:"open", page:{url,title}, greeting?}  {type:"close"}  {type:"page", page:{url,title}}
 //	widget → parent  {type:"ready"}  {type:"close"}  {type:"unread", count}
 //	                 {type:"message", message:{from:{kind,name}, text, at}}  {type:"conversation", open}
+//
+// A resume link from an email (server/web/resume.go) does not travel by
+// message: it opens the shop page with #parley-resume=TOKEN, and the loader
+// takes it out of the address bar, opens the chat and creates the iframe
+// with the same fragment in its URL, /chat/{site}?origin=…#parley-resume=TOKEN.
+// The widget reads it at mount, before its first hello, which carries it
+// (hello.resumeLink); an "open" message would come only after that hello.
+// A fragment is never sent to a server, the shop's or Parley's. On
+// Parley's hosted chat page, /chat/{site}#parley-resume=TOKEN, the widget
+// reads it the same way.
 const bridgeVersion = 1
 
 // Message types of the bridge.
@@ -162,6 +172,25 @@ func SiteFromPath(path string) string {
 		return ""
 	}
 	return site
+}
+
+// resumeFragment starts the fragment that carries a resume link's token.
+const resumeFragment = "parley-resume="
+
+// ResumeLinkFromFragment returns the resume link token a page's URL
+// fragment carries ("parley-resume=TOKEN"), or "" when it carries none or
+// not one of a token's shape.
+func ResumeLinkFromFragment(fragment string) string {
+	token, ok := strings.CutPrefix(fragment, resumeFragment)
+	if !ok || len(token) == 0 || len(token) > 64 {
+		return ""
+	}
+	for _, r := range token {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return ""
+		}
+	}
+	return token
 }
 
 var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)

@@ -142,3 +142,22 @@ func TestValidColor(t *testing.T) {
 		}
 	}
 }
+
+func TestResumeLinkFromFragment(t *testing.T) {
+	token := "AAAAAAAAAAEAAAAAAAAAAgAAAABrDBbAq1ZwJ-6Y_4UfeBaaMRn0Mw"
+	tests := []struct{ fragment, want string }{
+		{"parley-resume=" + token, token},
+		{"", ""},
+		{"reviews", ""},
+		{"parley-resume=", ""},
+		{"parley-resume=" + token + "&x=1", ""},
+		{"parley-resume=<script>", ""},
+		{"parley-resume=" + strings.Repeat("A", 65), ""},
+		{"x&parley-resume=" + token, ""},
+	}
+	for _, tt := range tests {
+		if got := visitor.ResumeLinkFromFragment(tt.fragment); got != tt.want {
+			t.Errorf("ResumeLinkFromFragment(%q) = %q, want %q", tt.fragment, got, tt.want)
+		}
+	}
+}

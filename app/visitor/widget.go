@@ -98,9 +98,19 @@ func (w *Widget) OnMount(ctx app.Context) {
 	}
 	w.chat.Returning = token != ""
 
+	// A resume link's token, from the fragment the loader (or the link
+	// itself, on the hosted page) put there. It is taken out of the
+	// address at once: a reload must not say it again.
+	resume := ResumeLinkFromFragment(u.Fragment)
+	if u.Fragment != "" {
+		clean := *u
+		clean.Fragment, clean.RawFragment = "", ""
+		ctx.Page().ReplaceURL(&clean)
+	}
+
 	w.cl = client.New(client.Options{
 		URL:    ui.SocketURL(u),
-		Hello:  parley.Frame{Type: parley.TypeHello, Role: parley.RoleVisitor, Site: w.site, Token: token},
+		Hello:  parley.Frame{Type: parley.TypeHello, Role: parley.RoleVisitor, Site: w.site, Token: token, ResumeLink: resume},
 		Outbox: outbox,
 		OnFrame: func(f parley.Frame) {
 			ctx.Dispatch(func(ctx app.Context) { w.onFrame(ctx, f) })

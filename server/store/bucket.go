@@ -85,6 +85,12 @@ var (
 	// "2001:db8::/64") → Block: the visitors and addresses agents have
 	// blocked, until when. A new bucket at open needs no migration.
 	bucketBlocks = []byte("blocks")
+
+	// bucketResumeUsed maps expiry (Unix seconds, 8 bytes) | MAC of a
+	// resume link → visitor id: the links a device has used to become
+	// their visitor (resume.go). The link itself holds both parts, so a
+	// lookup is exact, and the expired ones are a range at the start.
+	bucketResumeUsed = []byte("resume_used")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -109,6 +115,7 @@ var allBuckets = [][]byte{
 	bucketOutboxKeys,
 	bucketOutboxDead,
 	bucketBlocks,
+	bucketResumeUsed,
 }
 
 // Keys in bucketMeta.

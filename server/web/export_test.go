@@ -122,3 +122,9 @@ func SetRouterClock(s *Server, c *ManualClock) {
 
 // SetBodyReadTimeout changes how long a JSON request body may take.
 func SetBodyReadTimeout(d time.Duration) { bodyReadTimeout.Store(int64(d)) }
+
+// ResumeToken signs the token of a resume link to conv for visitor, good
+// until expires, as the mail jobs do.
+func ResumeToken(s *Server, conv, visitor uint64, expires time.Time) string {
+	return s.signer.ResumeToken(conv, visitor, expires)
+}

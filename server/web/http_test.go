@@ -263,6 +263,9 @@ func TestSiteUpdateNeedsCSRFSameOriginAndAdmin(t *testing.T) {
 	}
 }
 
+// TestWidgetPageOnlyForAllowedOrigins: the widget page may be framed by
+// the site's allowed origins only; without an origin it is the hosted
+// chat page, framed by nobody.
 func TestWidgetPageOnlyForAllowedOrigins(t *testing.T) {
 	env := newHTTPEnv(t)
 	get := func(path string) (*http.Response, string) {
@@ -293,6 +296,16 @@ func TestWidgetPageOnlyForAllowedOrigins(t *testing.T) {
 	}
 	if resp, _ = get("/chat/nosuchsite?origin=https%3A%2F%2Fshop.example"); resp.StatusCode != 404 {
 		t.Errorf("unknown site: %d, want 404", resp.StatusCode)
+	}
+
+	// Without an origin it is the site's hosted chat page, framed by nobody.
+	resp, body = get("/chat/shop")
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
+		resp.Header.Get("X-Frame-Options") != "DENY" || !strings.Contains(body, "<div></div>") {
+		t.Errorf("hosted chat page: %d, CSP %q, X-Frame-Options %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"), resp.Header.Get("X-Frame-Options"))
+	}
+	if resp, _ = get("/chat/nosuchsite"); resp.StatusCode != 404 {
+		t.Errorf("hosted page of an unknown site: %d, want 404", resp.StatusCode)
 	}
 }
 

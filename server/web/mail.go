@@ -109,7 +109,8 @@ func (s *Server) unseenReplyJob(conv parley.Conversation) []store.NewJob {
 
 // MailHandlers are the outbox's handlers of mail jobs.
 func (s *Server) MailHandlers() map[string]outbox.Handler {
-	return map[string]outbox.Handler{jobUnseenReply: s.sendUnseenReply, jobTranscript: s.sendTranscript, jobDigest: s.sendDigest, jobOfflineNotice: s.sendOfflineNotice}
+	return map[string]outbox.Handler{jobUnseenReply: s.sendUnseenReply, jobTranscript: s.sendTranscript, jobDigest: s.sendDigest,
+		jobOfflineNotice: s.sendOfflineNotice, jobResumeLink: s.sendResumeLink}
 }
 
 // sendUnseenReply emails the agents' messages of j.Conv the visitor has
@@ -221,6 +222,46 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		ReplyTo:   s.replyAddress(conv.ID),
 		FromName:  site.Name,
 		Subject:   "Your chat with " + site.Name,
+		Text:      text, HTML: html,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
+	})
+	if err != nil && outbound.Permanent(err) {
+		return outbox.Permanent(err)
+	}
+	return err
+}
+
+// sendResumeLink mails a new resume link to the conversation's address on
+// record (POST /r/{token}/renew), or nothing if it has none now.
+func (s *Server) sendResumeLink(ctx context.Context, j store.Job) error {
+	if s.cfg.Mail.Sender == nil {
+		return outbox.Permanent(fmt.Errorf("email is off"))
+	}
+	conv, err := s.store.Conversation(j.Conv)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	site, err := s.store.Site(conv.Site)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	if conv.Email == "" {
+		return nil
+	}
+	days := site.Mail.Resume()
+	text, html := outbound.Render(outbound.Page{
+		ShopName: site.Name, Color: site.Color,
+		Title:   "Your new link to the chat with " + site.Name,
+		Intro:   fmt.Sprintf("Here is a new link to your chat with %s. It opens the chat, with everything said so far, on the device you open it on: once, within %d days. Or answer this email.", site.Name, days),
+		LinkURL: s.resumeLink(conv, site), LinkText: "Continue the chat",
+		Footer: "You get this because a new link was asked for on the page of an old one. If that was not you, there is nothing to do.",
+	})
+	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{
+		MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()),
+		To:        []mail.Address{{Name: conv.VisitorName, Address: conv.Email}},
+		ReplyTo:   s.replyAddress(conv.ID),
+		FromName:  site.Name,
+		Subject:   "Your new link to the chat with " + site.Name,
 		Text:      text, HTML: html,
 		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
 	})

@@ -50,13 +50,26 @@ func (s tokenSigner) ResumeToken(conv, visitor uint64, expires time.Time) string
 	return b64.EncodeToString(append(body, s.mac("resume", body)...))
 }
 
-// ResumeTarget reads a resume token: its conversation, visitor and
-// expiry; ok is false for a forged or malformed one (an expired one is
-// ok, with its expiry in the past: the caller says it expired).
-func (s tokenSigner) ResumeTarget(token string) (conv, visitor uint64, expires time.Time, ok bool) {
+// resumeLink is what a resume token says.
+type resumeLink struct {
+	Conv, Visitor uint64
+	Expires       time.Time
+	// MAC is its signature: what tells this link from every other one.
+	MAC []byte
+}
+
+// ResumeLink reads a resume token; ok is false for a forged or malformed
+// one (an expired one is ok, with its expiry in the past: the caller
+// says it expired).
+func (s tokenSigner) ResumeLink(token string) (link resumeLink, ok bool) {
 	b, err := b64.DecodeString(token)
 	if err != nil || len(b) != 24+16 || !hmac.Equal(b[24:], s.mac("resume", b[:24])) {
-		return 0, 0, time.Time{}, false
+		return resumeLink{}, false
 	}
-	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:16]), time.Unix(int64(binary.BigEndian.Uint64(b[16:24])), 0), true
+	return resumeLink{
+		Conv:    binary.BigEndian.Uint64(b[:8]),
+		Visitor: binary.BigEndian.Uint64(b[8:16]),
+		Expires: time.Unix(int64(binary.BigEndian.Uint64(b[16:24])), 0),
+		MAC:     b[24:],
+	}, true
 }

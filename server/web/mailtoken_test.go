@@ -22,13 +22,20 @@ func TestMailTokens(t *testing.T) {
 	}
 	exp := time.Unix(1796000000, 0)
 	rt := s.ResumeToken(7, 9, exp)
-	if c, v, e, ok := s.ResumeTarget(rt); !ok || c != 7 || v != 9 || !e.Equal(exp) {
-		t.Fatalf("ResumeTarget = %d %d %v %v", c, v, e, ok)
+	l, ok := s.ResumeLink(rt)
+	if !ok || l.Conv != 7 || l.Visitor != 9 || !l.Expires.Equal(exp) || len(l.MAC) != 16 {
+		t.Fatalf("ResumeLink = %+v, %v", l, ok)
 	}
-	if _, _, _, ok := other.ResumeTarget(rt); ok {
+	if len(rt) > maxResumeToken {
+		t.Errorf("resume token %q: longer than maxResumeToken %d", rt, maxResumeToken)
+	}
+	if l2, _ := s.ResumeLink(s.ResumeToken(7, 9, exp.Add(time.Second))); string(l2.MAC) == string(l.MAC) {
+		t.Error("two expiries share a MAC")
+	}
+	if _, ok := other.ResumeLink(rt); ok {
 		t.Error("another install's key accepts the resume token")
 	}
-	if _, _, _, ok := s.ResumeTarget(tok); ok {
+	if _, ok := s.ResumeLink(tok); ok {
 		t.Error("a reply token passes as a resume token")
 	}
 }

@@ -88,6 +88,10 @@ func notBuilt(w http.ResponseWriter, what string) {
 // site's allowed origins may frame it: CSP frame-ancestors for the browser,
 // and a check of the origin the loader passes, so a page elsewhere gets a
 // clear refusal instead of a half-working chat.
+//
+// Without ?origin= it is the site's hosted chat page, framed by nobody:
+// the chat full-page on Parley's own origin, where a resume link goes when
+// the shop page of its conversation is unknown.
 func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	site, err := s.store.Site(r.PathValue("site"))
 	if err != nil {
@@ -95,7 +99,8 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	origin := r.URL.Query().Get("origin")
-	if !parley.OriginAllowed(site.AllowedOrigins, origin) {
+	hosted := origin == ""
+	if !hosted && !parley.OriginAllowed(site.AllowedOrigins, origin) {
 		w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
 		s.pageError(w, r, parley.Errorf(parley.EForbidden, "The chat of site %q may not run on %q. Add it to the site's allowed origins in the console.", site.ID, origin))
 		return
@@ -106,7 +111,12 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", pageCSP(frameAncestors(site.AllowedOrigins)))
+	if hosted {
+		h.Set("Content-Security-Policy", pageCSP("'none'"))
+		h.Set("X-Frame-Options", "DENY")
+	} else {
+		h.Set("Content-Security-Policy", pageCSP(frameAncestors(site.AllowedOrigins)))
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Referrer-Policy", "no-referrer")

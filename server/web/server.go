@@ -167,6 +167,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", s.handleRoot)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /r/{token}", s.handleResume)
+	mux.HandleFunc("POST /r/{token}/renew", s.handleRenewResume)
 	if s.cfg.Demo {
 		mux.HandleFunc("GET /demo/mail", s.handleDemoMail)
 		mux.HandleFunc("POST /demo/mail/reply", s.handleDemoMailReply)

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"time"
+
 	"github.com/coder/websocket"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/store"
 )
 
 // hello authenticates the connection, subscribes it, and queues the
@@ -42,11 +45,32 @@ func (c *conn) helloVisitor(f parley.Frame) {
 		return
 	}
 
-	// An empty or unknown token (cleared storage, another site's token)
-	// makes a new visitor rather than an error: the widget just works.
+	// A resume link makes this device the link's visitor. When it cannot,
+	// the hello goes on as the device's own visitor, and the welcome is
+	// followed by why.
 	var v parley.Visitor
 	token := ""
-	if f.Token != "" {
+	var resumeErr error
+	if f.ResumeLink != "" {
+		v, token, resumeErr = c.adoptResume(site, f.ResumeLink)
+		switch {
+		case resumeErr == errBlocked:
+			c.refuseHello(resumeErr)
+			return
+		case parley.ErrorCode(resumeErr) == parley.EInternal || parley.ErrorCode(resumeErr) == parley.EUnavailable:
+			// The store failed: the client says hello again later,
+			// with the link.
+			c.refuse(resumeErr, "")
+			return
+		case resumeErr == nil:
+			// The replays asked for were the device's old visitor's.
+			f.Since = nil
+		}
+	}
+
+	// An empty or unknown token (cleared storage, another site's token)
+	// makes a new visitor rather than an error: the widget just works.
+	if v.ID == 0 && f.Token != "" {
 		v, err = c.s.store.VisitorByToken(site.ID, TokenHash(f.Token))
 		if parley.ErrorCode(err) == parley.ENotFound {
 			v = parley.Visitor{}
@@ -68,6 +92,9 @@ func (c *conn) helloVisitor(f parley.Frame) {
 	}
 
 	welcome := &control{}
+	if resumeErr != nil {
+		welcome.then = append(welcome.then, c.refusal(resumeErr, ""))
+	}
 	if f.Page != nil {
 		if page, err := checkPage(*f.Page); err != nil {
 			welcome.then = append(welcome.then, c.refusal(err, ""))
@@ -121,6 +148,47 @@ func (c *conn) helloVisitor(f parley.Frame) {
 		}
 	}
 }
+
+// adoptResume makes this device the visitor of the resume link token, of
+// site: it returns the visitor and the device's new token. The link must
+// be signed, unexpired, unused, of a conversation of this site and of
+// that conversation's visitor. Its errors are for the visitor to read,
+// except a store failure (internal) and errBlocked.
+func (c *conn) adoptResume(site parley.Site, token string) (parley.Visitor, string, error) {
+	rc, err := c.s.checkResume(token, time.Now())
+	if err != nil {
+		return parley.Visitor{}, "", err
+	}
+	switch {
+	case rc.state == resumeForged:
+		return parley.Visitor{}, "", parley.Errorf(parley.EInvalid, "This chat link is not valid, so this device was not added to that chat.")
+	case rc.conv.Site != site.ID:
+		return parley.Visitor{}, "", parley.Errorf(parley.EInvalid, "This chat link is for another shop's chat.")
+	case rc.state == resumeExpired:
+		return parley.Visitor{}, "", parley.Errorf(parley.EForbidden, "This chat link has expired. Open it again to get a new one by email.")
+	case rc.state == resumeUsed:
+		return parley.Visitor{}, "", errResumeUsed
+	}
+	if c.s.abuse.blocked(site.ID, rc.link.Visitor, c.addr) {
+		return parley.Visitor{}, "", errBlocked
+	}
+	fresh := NewToken()
+	v, err := c.s.store.UseResume(c.ctx, store.ResumeUse{MAC: rc.link.MAC, Expires: rc.link.Expires,
+		Site: site.ID, Visitor: rc.link.Visitor, TokenHash: TokenHash(fresh)})
+	switch parley.ErrorCode(err) {
+	case "":
+		return v, fresh, nil
+	case parley.EConflict:
+		// Used meanwhile, from another tab or device.
+		return parley.Visitor{}, "", errResumeUsed
+	case parley.ENotFound:
+		return parley.Visitor{}, "", parley.Errorf(parley.EInvalid, "This chat link is not valid, so this device was not added to that chat.")
+	}
+	return parley.Visitor{}, "", err
+}
+
+// errResumeUsed answers a resume link used before.
+var errResumeUsed = parley.Errorf(parley.EConflict, "This chat link was already used, so this device was not added to that chat. Open the link again to get a new one by email.")
 
 func (c *conn) helloAgent(f parley.Frame) {
 	err := errNoSession

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -36,6 +35,10 @@ func waitMail(tb testing.TB, m *Main, what string, match func(outbound.Mail) boo
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+func subjectStarts(prefix string) func(outbound.Mail) bool {
+	return func(ml outbound.Mail) bool { return strings.HasPrefix(ml.Subject, prefix) }
 }
 
 func mailTo(addr string) func(outbound.Mail) bool {
@@ -123,11 +126,15 @@ func TestBrowserOfflineFormAndEmail(t *testing.T) {
 	if !strings.Contains(answer.Text, reply) {
 		t.Errorf("the reply mail:\n%s", answer.Text)
 	}
-	link := regexp.MustCompile(regexp.QuoteMeta(m.Server.URL()) + `/r/[A-Za-z0-9_-]+`).FindString(answer.Text)
-	if link == "" {
-		t.Fatalf("the reply mail has no resume link:\n%s", answer.Text)
-	}
-	t.Logf("resume link: %s", link)
+	link := linkIn(t, answer, m.Server.URL()+"/r/")
+
+	// The link, opened in a fresh browser profile (Kasia's phone), opens
+	// the shop with the chat on her conversation, history and all.
+	phone := b.newVisitor("phone")
+	step(t, phone.ctx, 20*time.Second, "opening the resume link", chromedp.Navigate(link))
+	chat2, _ := phone.chat(t)
+	waitMessage(t, chat2, "the phone", ".msg-visitor", question)
+	waitMessage(t, chat2, "the phone", ".msg-agent", reply)
 }
 
 // TestBrowserSurgeOffer: when the estimated wait passes the site's busy
