@@ -175,4 +175,3 @@ func linkIn(tb testing.TB, mail outbound.Mail, prefix string) string {
 	}
 	return strings.Fields(mail.Text[i:])[0]
 }
-
