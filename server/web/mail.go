@@ -83,6 +83,12 @@ func (s *Server) mailDomain() string {
 	return "parley.invalid"
 }
 
+// messageID is the Message-ID of mail job j: the same at every attempt,
+// and this install's own (the signer's key is made at the store's birth).
+func (s *Server) messageID(j store.Job) string {
+	return outbound.MessageIDFor(j.ID, s.mailDomain(), s.signer.mac("message-id", nil))
+}
+
 // replyAddress is conv's reply address.
 func (s *Server) replyAddress(conv uint64) *mail.Address {
 	return &mail.Address{Address: "reply+" + s.signer.ReplyToken(conv) + "@" + s.mailDomain()}
@@ -150,7 +156,7 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 		Footer: "You get this because you gave your email in " + site.Name + "'s chat.",
 	})
 	m := outbound.Mail{
-		MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()),
+		MessageID: s.messageID(j),
 		To:        []mail.Address{{Name: conv.VisitorName, Address: conv.Email}},
 		ReplyTo:   s.replyAddress(conv.ID),
 		FromName:  site.Name,
@@ -217,7 +223,7 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		Lines: lines, LinkURL: s.resumeLink(conv, site), LinkText: "Open the conversation",
 	})
 	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{
-		MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()),
+		MessageID: s.messageID(j),
 		To:        []mail.Address{{Name: p.Name, Address: p.To}},
 		ReplyTo:   s.replyAddress(conv.ID),
 		FromName:  site.Name,
@@ -257,7 +263,7 @@ func (s *Server) sendResumeLink(ctx context.Context, j store.Job) error {
 		Footer: "You get this because a new link was asked for on the page of an old one. If that was not you, there is nothing to do.",
 	})
 	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{
-		MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()),
+		MessageID: s.messageID(j),
 		To:        []mail.Address{{Name: conv.VisitorName, Address: conv.Email}},
 		ReplyTo:   s.replyAddress(conv.ID),
 		FromName:  site.Name,
@@ -431,7 +437,7 @@ func (s *Server) sendDigest(ctx context.Context, j store.Job) error {
 	text, html := outbound.Render(outbound.Page{ShopName: site.Name, Color: site.Color, Title: subject,
 		Intro: "Nobody of " + team + " is online, and these chats have waited " + fmt.Sprint(site.Mail.Digest()) + " minutes or more:",
 		Lines: lines, LinkURL: s.cfg.PublicURL + "/console", LinkText: "Open the console"})
-	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()), To: to,
+	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{MessageID: s.messageID(j), To: to,
 		FromName: "Parley for " + site.Name, Subject: subject, Text: text, HTML: html,
 		Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
 	if err != nil && outbound.Permanent(err) {

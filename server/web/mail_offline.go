@@ -85,7 +85,7 @@ func (s *Server) sendOfflineNotice(ctx context.Context, j store.Job) error {
 	subject := "New message from " + who + " (" + site.Name + ")"
 	text, html := outbound.Render(outbound.Page{ShopName: site.Name, Color: site.Color, Title: subject, Intro: intro,
 		Lines: lines, LinkURL: s.cfg.PublicURL + "/console/c/" + fmt.Sprint(conv.ID), LinkText: "Answer in the console"})
-	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{MessageID: outbound.MessageIDFor(j.ID, s.mailDomain()), To: to,
+	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{MessageID: s.messageID(j), To: to,
 		FromName: "Parley for " + site.Name, Subject: subject, Text: text, HTML: html,
 		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)}})
 	if err != nil && outbound.Permanent(err) {

@@ -39,19 +39,23 @@ type Mail struct {
 }
 
 // MessageIDFor is the Message-ID of a mail job, "<job>.<hash>@<domain>": the
-// same job and domain give the same id, so a resend is recognisably the same
-// mail. The hash keeps the id from reading as a bare counter. Ids are as
-// unique as job ids: a store made anew that counts from 1 again would repeat
-// them, and receivers such as Gmail drop a mail whose id they have seen.
-// An empty or malformed domain becomes parley.invalid.
-func MessageIDFor(jobID uint64, domain string) string {
+// same job, install and domain give the same id, so a resend is recognisably
+// the same mail. install is a value of the installation's own (random, kept
+// in its store): a store made anew, whose jobs count from 1 again, makes
+// other ids, as receivers such as Gmail drop a mail whose id they have seen.
+// The hash also keeps the id from reading as a bare counter. An empty or
+// malformed domain becomes parley.invalid.
+func MessageIDFor(jobID uint64, domain string, install []byte) string {
 	domain = strings.ToLower(strings.TrimSpace(domain))
 	if domain == "" || !isDotAtom(domain) {
 		domain = "parley.invalid"
 	}
 	id := strconv.FormatUint(jobID, 10)
-	sum := sha256.Sum256([]byte("parley message-id\x00" + domain + "\x00" + id))
-	check := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:10]))
+	h := sha256.New()
+	h.Write([]byte("parley message-id\x00"))
+	h.Write(install)
+	h.Write([]byte("\x00" + domain + "\x00" + id))
+	check := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h.Sum(nil)[:10]))
 	return id + "." + check + "@" + domain
 }
 

@@ -86,21 +86,27 @@ func TestRenderDropsUnsafeLink(t *testing.T) {
 }
 
 func TestMessageIDFor(t *testing.T) {
-	a := outbound.MessageIDFor(42, "shop.example")
-	if b := outbound.MessageIDFor(42, "Shop.Example "); a != b {
+	install := []byte("install one")
+	// Another install (a store made anew) numbers its jobs from 1 again:
+	// its ids must differ all the same.
+	if a, b := outbound.MessageIDFor(1, "shop.example", install), outbound.MessageIDFor(1, "shop.example", []byte("install two")); a == b {
+		t.Errorf("two installs, one id: %q", a)
+	}
+	a := outbound.MessageIDFor(42, "shop.example", install)
+	if b := outbound.MessageIDFor(42, "Shop.Example ", install); a != b {
 		t.Errorf("same job, two ids: %q, %q", a, b)
 	}
 	if !regexp.MustCompile(`^42\.[a-z2-7]{16}@shop\.example$`).MatchString(a) {
 		t.Errorf("got %q, want 42.<16 base32>@shop.example", a)
 	}
-	if b := outbound.MessageIDFor(43, "shop.example"); a == b {
+	if b := outbound.MessageIDFor(43, "shop.example", install); a == b {
 		t.Errorf("two jobs, one id: %q", a)
 	}
-	if b := outbound.MessageIDFor(42, "other.example"); a[:strings.IndexByte(a, '@')] == b[:strings.IndexByte(b, '@')] {
+	if b := outbound.MessageIDFor(42, "other.example", install); a[:strings.IndexByte(a, '@')] == b[:strings.IndexByte(b, '@')] {
 		t.Errorf("two domains share the local part: %q, %q", a, b)
 	}
 	for _, d := range []string{"", "bad domain", "a@b"} {
-		if got := outbound.MessageIDFor(1, d); !strings.HasSuffix(got, "@parley.invalid") {
+		if got := outbound.MessageIDFor(1, d, install); !strings.HasSuffix(got, "@parley.invalid") {
 			t.Errorf("domain %q: got %q", d, got)
 		}
 	}

@@ -51,7 +51,7 @@ func orderMail() outbound.Mail {
 		},
 	})
 	return outbound.Mail{
-		MessageID:  outbound.MessageIDFor(12, "shop.example"),
+		MessageID:  outbound.MessageIDFor(12, "shop.example", []byte("install")),
 		InReplyTo:  "11.abc@shop.example",
 		References: []string{"10.xyz@shop.example", "11.abc@shop.example"},
 		To:         []mail.Address{{Name: "Jan Kowalski", Address: "jan@example.com"}},
