@@ -89,6 +89,47 @@ func (s *Server) messageID(j store.Job) string {
 	return outbound.MessageIDFor(j.ID, s.mailDomain(), s.signer.mac("message-id", nil))
 }
 
+// jobConversation reads the conversation of mail job j and its site; a
+// job that can never run (mail off, the conversation or site gone) gets a
+// permanent error.
+func (s *Server) jobConversation(j store.Job) (parley.Conversation, parley.Site, error) {
+	if s.cfg.Mail.Sender == nil {
+		return parley.Conversation{}, parley.Site{}, outbox.Permanent(fmt.Errorf("email is off"))
+	}
+	conv, err := s.store.Conversation(j.Conv)
+	if err != nil {
+		return conv, parley.Site{}, outbox.Permanent(err)
+	}
+	site, err := s.store.Site(conv.Site)
+	if err != nil {
+		return conv, site, outbox.Permanent(err)
+	}
+	return conv, site, nil
+}
+
+// mailVisitor sends job j's mail about conv to its visitor at to, in the
+// shop's name: answering it writes into conv.
+func (s *Server) mailVisitor(ctx context.Context, j store.Job, conv parley.Conversation, site parley.Site, to mail.Address, subject, text, html string) error {
+	return s.send(ctx, outbound.Mail{
+		MessageID: s.messageID(j),
+		To:        []mail.Address{to},
+		ReplyTo:   s.replyAddress(conv.ID),
+		FromName:  site.Name,
+		Subject:   subject,
+		Text:      text, HTML: html,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
+	})
+}
+
+// send sends m; a refusal for good ends its job.
+func (s *Server) send(ctx context.Context, m outbound.Mail) error {
+	err := s.cfg.Mail.Sender.Send(ctx, m)
+	if err != nil && outbound.Permanent(err) {
+		return outbox.Permanent(err)
+	}
+	return err
+}
+
 // replyAddress is conv's reply address.
 func (s *Server) replyAddress(conv uint64) *mail.Address {
 	return &mail.Address{Address: "reply+" + s.signer.ReplyToken(conv) + "@" + s.mailDomain()}
@@ -122,16 +163,9 @@ func (s *Server) MailHandlers() map[string]outbox.Handler {
 // sendUnseenReply emails the agents' messages of j.Conv the visitor has
 // not seen, if there are any still.
 func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
-	if s.cfg.Mail.Sender == nil {
-		return outbox.Permanent(fmt.Errorf("email is off"))
-	}
-	conv, err := s.store.Conversation(j.Conv)
+	conv, site, err := s.jobConversation(j)
 	if err != nil {
-		return outbox.Permanent(err)
-	}
-	site, err := s.store.Site(conv.Site)
-	if err != nil {
-		return outbox.Permanent(err)
+		return err
 	}
 	var lines []outbound.Line
 	var last uint64
@@ -155,19 +189,8 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 		Lines: lines, LinkURL: link, LinkText: "Continue the chat",
 		Footer: "You get this because you gave your email in " + site.Name + "'s chat.",
 	})
-	m := outbound.Mail{
-		MessageID: s.messageID(j),
-		To:        []mail.Address{{Name: conv.VisitorName, Address: conv.Email}},
-		ReplyTo:   s.replyAddress(conv.ID),
-		FromName:  site.Name,
-		Subject:   "New reply from " + site.Name,
-		Text:      text, HTML: html,
-		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
-	}
-	if err := s.cfg.Mail.Sender.Send(ctx, m); err != nil {
-		if outbound.Permanent(err) {
-			return outbox.Permanent(err)
-		}
+	to := mail.Address{Name: conv.VisitorName, Address: conv.Email}
+	if err := s.mailVisitor(ctx, j, conv, site, to, "New reply from "+site.Name, text, html); err != nil {
 		return err
 	}
 	// Agents see that it went, in the conversation's log.
@@ -182,20 +205,13 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 
 // sendTranscript mails the conversation as its visitor sees it.
 func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
-	if s.cfg.Mail.Sender == nil {
-		return outbox.Permanent(fmt.Errorf("email is off"))
-	}
 	var p transcriptPayload
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.To == "" {
 		return outbox.Permanent(fmt.Errorf("transcript job %d: no address", j.ID))
 	}
-	conv, err := s.store.Conversation(j.Conv)
+	conv, site, err := s.jobConversation(j)
 	if err != nil {
-		return outbox.Permanent(err)
-	}
-	site, err := s.store.Site(conv.Site)
-	if err != nil {
-		return outbox.Permanent(err)
+		return err
 	}
 	var lines []outbound.Line
 	err = s.visitorEntries(conv.ID, 0, 0, func(f parley.Frame) {
@@ -222,34 +238,15 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		Intro: "Here is your conversation with " + site.Name + ". Answer this email to write to us again.",
 		Lines: lines, LinkURL: s.resumeLink(conv, site), LinkText: "Open the conversation",
 	})
-	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{
-		MessageID: s.messageID(j),
-		To:        []mail.Address{{Name: p.Name, Address: p.To}},
-		ReplyTo:   s.replyAddress(conv.ID),
-		FromName:  site.Name,
-		Subject:   "Your chat with " + site.Name,
-		Text:      text, HTML: html,
-		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
-	})
-	if err != nil && outbound.Permanent(err) {
-		return outbox.Permanent(err)
-	}
-	return err
+	return s.mailVisitor(ctx, j, conv, site, mail.Address{Name: p.Name, Address: p.To}, "Your chat with "+site.Name, text, html)
 }
 
 // sendResumeLink mails a new resume link to the conversation's address on
 // record (POST /r/{token}/renew), or nothing if it has none now.
 func (s *Server) sendResumeLink(ctx context.Context, j store.Job) error {
-	if s.cfg.Mail.Sender == nil {
-		return outbox.Permanent(fmt.Errorf("email is off"))
-	}
-	conv, err := s.store.Conversation(j.Conv)
+	conv, site, err := s.jobConversation(j)
 	if err != nil {
-		return outbox.Permanent(err)
-	}
-	site, err := s.store.Site(conv.Site)
-	if err != nil {
-		return outbox.Permanent(err)
+		return err
 	}
 	if conv.Email == "" {
 		return nil
@@ -262,19 +259,8 @@ func (s *Server) sendResumeLink(ctx context.Context, j store.Job) error {
 		LinkURL: s.resumeLink(conv, site), LinkText: "Continue the chat",
 		Footer: "You get this because a new link was asked for on the page of an old one. If that was not you, there is nothing to do.",
 	})
-	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{
-		MessageID: s.messageID(j),
-		To:        []mail.Address{{Name: conv.VisitorName, Address: conv.Email}},
-		ReplyTo:   s.replyAddress(conv.ID),
-		FromName:  site.Name,
-		Subject:   "Your new link to the chat with " + site.Name,
-		Text:      text, HTML: html,
-		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
-	})
-	if err != nil && outbound.Permanent(err) {
-		return outbox.Permanent(err)
-	}
-	return err
+	to := mail.Address{Name: conv.VisitorName, Address: conv.Email}
+	return s.mailVisitor(ctx, j, conv, site, to, "Your new link to the chat with "+site.Name, text, html)
 }
 
 // visitorEntries calls fn with the entries of conv after seq after that
@@ -437,11 +423,7 @@ func (s *Server) sendDigest(ctx context.Context, j store.Job) error {
 	text, html := outbound.Render(outbound.Page{ShopName: site.Name, Color: site.Color, Title: subject,
 		Intro: "Nobody of " + team + " is online, and these chats have waited " + fmt.Sprint(site.Mail.Digest()) + " minutes or more:",
 		Lines: lines, LinkURL: s.cfg.PublicURL + "/console", LinkText: "Open the console"})
-	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{MessageID: s.messageID(j), To: to,
+	return s.send(ctx, outbound.Mail{MessageID: s.messageID(j), To: to,
 		FromName: "Parley for " + site.Name, Subject: subject, Text: text, HTML: html,
 		Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
-	if err != nil && outbound.Permanent(err) {
-		return outbox.Permanent(err)
-	}
-	return err
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/mail/outbound"
-	"github.com/parley-chat/parley/server/outbox"
 	"github.com/parley-chat/parley/server/store"
 )
 
@@ -35,16 +34,9 @@ func (s *Server) offlineNoticeJob(st *parley.OpenState) []store.NewJob {
 // closed: who wrote, their email and topic, what they wrote so far, and a
 // link to answer it in the console.
 func (s *Server) sendOfflineNotice(ctx context.Context, j store.Job) error {
-	if s.cfg.Mail.Sender == nil {
-		return outbox.Permanent(fmt.Errorf("email is off"))
-	}
-	conv, err := s.store.Conversation(j.Conv)
+	conv, site, err := s.jobConversation(j)
 	if err != nil {
-		return outbox.Permanent(err)
-	}
-	site, err := s.store.Site(conv.Site)
-	if err != nil {
-		return outbox.Permanent(err)
+		return err
 	}
 	to, err := s.shopAddresses(site, conv.Team)
 	if err != nil {
@@ -85,13 +77,9 @@ func (s *Server) sendOfflineNotice(ctx context.Context, j store.Job) error {
 	subject := "New message from " + who + " (" + site.Name + ")"
 	text, html := outbound.Render(outbound.Page{ShopName: site.Name, Color: site.Color, Title: subject, Intro: intro,
 		Lines: lines, LinkURL: s.cfg.PublicURL + "/console/c/" + fmt.Sprint(conv.ID), LinkText: "Answer in the console"})
-	err = s.cfg.Mail.Sender.Send(ctx, outbound.Mail{MessageID: s.messageID(j), To: to,
+	return s.send(ctx, outbound.Mail{MessageID: s.messageID(j), To: to,
 		FromName: "Parley for " + site.Name, Subject: subject, Text: text, HTML: html,
 		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)}})
-	if err != nil && outbound.Permanent(err) {
-		return outbox.Permanent(err)
-	}
-	return err
 }
 
 // shopAddresses is where news of team's chats on site goes: the site's

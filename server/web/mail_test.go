@@ -14,6 +14,7 @@ import (
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/mail/inbound"
+	"github.com/parley-chat/parley/server/mail/outbound"
 	"github.com/parley-chat/parley/server/outbox"
 	"github.com/parley-chat/parley/server/web"
 )
@@ -63,6 +64,31 @@ func waitMails(t *testing.T, box *web.DemoMailbox, n int) {
 	for len(box.Mails()) < n {
 		if time.Now().After(deadline) {
 			t.Fatalf("mails: %d, want %d", len(box.Mails()), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// mailsTo are the mails of box to addr, newest first.
+func mailsTo(box *web.DemoMailbox, addr string) []outbound.Mail {
+	var out []outbound.Mail
+	for _, m := range box.Mails() {
+		for _, a := range m.To {
+			if a.Address == addr {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func waitMailsTo(t *testing.T, box *web.DemoMailbox, addr string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(mailsTo(box, addr)) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("mails to %s: %d, want %d", addr, len(mailsTo(box, addr)), n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
