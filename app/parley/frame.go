@@ -49,6 +49,9 @@ type Frame struct {
 	// Scope (agents): ScopeInbox, the default, follows every conversation;
 	// ScopeConversations only those named in Since, resumed or sent to.
 	Scope string `json:"scope,omitempty"`
+	// Proof (a new visitor's hello) answers the Challenge of an earlier
+	// refusal: see pow.go.
+	Proof *Proof `json:"proof,omitempty"`
 
 	// send, ack, msg, error: the client message id.
 	ID string `json:"id,omitempty"`
@@ -132,6 +135,9 @@ type Frame struct {
 	// error
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Challenge (an error EChallenge refusing a hello) is the proof of
+	// work to send with the next hello.
+	Challenge *Challenge `json:"challenge,omitempty"`
 }
 
 // ResumeFrom asks for the messages of Conv after sequence After.
