@@ -128,3 +128,14 @@ func BenchmarkProofMeets(b *testing.B) {
 		p.Meets(18)
 	}
 }
+
+// BenchmarkSolveTry is the cost of one try, without the luck of the draw:
+// a challenge of b bits takes 2^b of them on average.
+func BenchmarkSolveTry(b *testing.B) {
+	c := parley.Challenge{Seed: seed(1), Bits: 64} // never met
+	const tries = 1 << 12
+	for b.Loop() {
+		c.Solve(0, tries)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tries), "ns/try")
+}

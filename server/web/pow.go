@@ -34,13 +34,14 @@ const (
 	// sale, and a fifth of the per-site limit (3,000 a minute), so a flood
 	// pays long before it is cut off.
 	defaultPoWAbove = 600
-	// powBits is the difficulty: 2^18 hashes on average. Measured
-	// (BenchmarkSolveChallenge in app/parley, on this project's 2-core
-	// Xeon): 31 ms natively with SHA instructions, 166 ms as wasm in V8
-	// (node 20; the browser's engine), one solve in twenty three times the
-	// mean, so about half a second at worst on a laptop and two on a slow
-	// phone, well within the 10 s a socket has for its hello. 20 bits would
-	// take a slow phone past it now and then.
+	// powBits is the difficulty: 2^18 tries on average. Measured
+	// (BenchmarkSolveTry in app/parley, on this project's 2-core Xeon): a
+	// try is 89 ns natively with SHA instructions (23 ms a solve), 692 ns
+	// as wasm in V8, the browser's engine (node 20; 181 ms a solve). One
+	// solve in twenty takes three times the mean: about half a second at
+	// worst on a laptop, two on a phone four times slower, well within
+	// the 10 s a socket has for its hello. 20 bits would take a slow phone
+	// past it now and then; 16 would cost a script 6 ms a visitor.
 	powBits = 18
 	// powTTL is how long a seed is good: enough for a slow phone to solve
 	// it and say hello again, short enough that the spent seeds are few.
