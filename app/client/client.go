@@ -135,7 +135,10 @@ type Client struct {
 	token   string
 	// resumeLink is Options.Hello's, until the first welcome.
 	resumeLink string
-	page       *parley.Page
+	// proof is a solved challenge not yet spent (a new visitor of a
+	// flooded site): every hello carries it until a welcome.
+	proof *parley.Proof
+	page  *parley.Page
 	// away: the agent set itself away (Presence); every hello says so.
 	away    bool
 	limits  parley.Limits

@@ -24,6 +24,9 @@ const (
 	// ctrlRate and ctrlBurst pace resume, typing, read and page frames.
 	ctrlRate  = 8
 	ctrlBurst = 30
+	// maxChallenges bounds the proofs of work one connection makes: a
+	// server that keeps asking is refusing, and the backoff applies.
+	maxChallenges = 3
 )
 
 // Run connects and keeps reconnecting, with jittered exponential backoff,
@@ -188,7 +191,7 @@ func (c *Client) connect(ctx context.Context) (online time.Duration, err error) 
 	if err := writeFrame(ctx, conn, hello); err != nil {
 		return 0, err
 	}
-	welcome, err := c.awaitWelcome(next)
+	welcome, err := c.awaitWelcome(ctx, conn, hello, next)
 	if err != nil {
 		return 0, err
 	}
@@ -239,10 +242,12 @@ func readLoop(conn *websocket.Conn, out chan<- readResult, stop <-chan struct{})
 	}
 }
 
-// awaitWelcome reads until the welcome. A refused hello is shown to the app.
-func (c *Client) awaitWelcome(next func(<-chan time.Time) (parley.Frame, error)) (parley.Frame, error) {
+// awaitWelcome reads until the welcome. A challenge is answered on the
+// same connection; any other refused hello is shown to the app.
+func (c *Client) awaitWelcome(ctx context.Context, conn *websocket.Conn, hello parley.Frame, next func(<-chan time.Time) (parley.Frame, error)) (parley.Frame, error) {
 	t := time.NewTimer(welcomeTimeout)
 	defer t.Stop()
+	challenges := 0
 	for {
 		f, err := next(t.C)
 		if err != nil {
@@ -255,6 +260,23 @@ func (c *Client) awaitWelcome(next func(<-chan time.Time) (parley.Frame, error))
 			if f.Code == parley.EUnauthorized && !c.visitor {
 				return f, ErrUnauthorized
 			}
+			if f.Code == parley.EChallenge && f.Challenge != nil && c.visitor && challenges < maxChallenges {
+				// The site is flooded: prove work and say hello again,
+				// unseen by the app, which shows "Connecting…" meanwhile.
+				challenges++
+				p, err := c.prove(ctx, *f.Challenge)
+				if ctx.Err() != nil {
+					return f, ctx.Err()
+				}
+				if err == nil {
+					hello.Proof = &p
+					if err := writeFrame(ctx, conn, hello); err != nil {
+						return f, err
+					}
+					t.Reset(welcomeTimeout)
+					continue
+				}
+			}
 			// A refused hello (no such site, say) would be refused again
 			// at once: show why, and try again after the backoff.
 			c.mu.Lock()
@@ -263,6 +285,21 @@ func (c *Client) awaitWelcome(next func(<-chan time.Time) (parley.Frame, error))
 			return f, fmt.Errorf("client: hello refused: %s", f.Code)
 		}
 	}
+}
+
+// prove solves a challenge, off the read loop (which goes on reading),
+// pausing between rounds where the solving shares a thread with the page.
+// The proof is kept for the next hello: if solving outlasted the socket's
+// time for its hello, the next connection spends it instead of starting
+// over.
+func (c *Client) prove(ctx context.Context, ch parley.Challenge) (parley.Proof, error) {
+	p, err := parley.SolveChallenge(ctx, ch, solvePause)
+	if err == nil {
+		c.mu.Lock()
+		c.proof = &p
+		c.mu.Unlock()
+	}
+	return p, err
 }
 
 // readErr turns a read error into what Run should do about it.
@@ -309,6 +346,7 @@ func (c *Client) helloLocked() parley.Frame {
 	h.ResumeLink = ""
 	if c.visitor {
 		h.Token, h.ResumeLink = c.token, c.resumeLink
+		h.Proof = c.proof
 	}
 	if c.page != nil {
 		p := *c.page
@@ -333,6 +371,7 @@ func (c *Client) welcomeLocked(s *session, f parley.Frame) {
 	// Whether the link made this device its visitor or not (an error
 	// follows the welcome then), saying it again would not help.
 	c.resumeLink = ""
+	c.proof = nil // spent, or not needed
 	if c.visitor && f.Token != "" {
 		if c.token != "" && c.token != f.Token {
 			// The server did not know the old token (another site's, or

@@ -5,6 +5,7 @@ package client
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -21,3 +22,8 @@ func dial(ctx context.Context, url string, _ http.Header) (*websocket.Conn, erro
 func closeConn(conn *websocket.Conn) {
 	go conn.CloseNow()
 }
+
+// solvePause lets the browser run between rounds of a proof of work: the
+// page has one thread, and a sleeping goroutine hands it back to the event
+// loop. A round is some tens of milliseconds.
+var solvePause = func() { time.Sleep(time.Millisecond) }

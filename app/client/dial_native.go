@@ -19,3 +19,6 @@ func dial(ctx context.Context, url string, h http.Header) (*websocket.Conn, erro
 func closeConn(conn *websocket.Conn) {
 	conn.CloseNow()
 }
+
+// solvePause is nil natively: a proof of work runs on a thread of its own.
+var solvePause func()

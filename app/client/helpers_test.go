@@ -49,6 +49,12 @@ type testServer struct {
 // the file is new) and serves on addr ("127.0.0.1:0" for any port).
 func startServer(tb testing.TB, path, addr string, limits parley.Limits) *testServer {
 	tb.Helper()
+	return startServerConfig(tb, path, web.Config{Addr: addr, Limits: limits})
+}
+
+// startServerConfig is startServer with the whole server configuration.
+func startServerConfig(tb testing.TB, path string, cfg web.Config) *testServer {
+	tb.Helper()
 	db, err := store.Open(path, store.Options{NoSync: true})
 	if err != nil {
 		tb.Fatalf("store.Open: %v", err)
@@ -76,7 +82,7 @@ func startServer(tb testing.TB, path, addr string, limits parley.Limits) *testSe
 		tb.Fatalf("Site: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := web.NewServer(web.Config{Addr: addr, Limits: limits}, db, relay.NewHub(), log)
+	srv := web.NewServer(cfg, db, relay.NewHub(), log)
 	if err := srv.Open(); err != nil {
 		db.Close()
 		tb.Fatalf("Open: %v", err)

@@ -15,6 +15,7 @@ const (
 	ENotFound     = "not_found"    // no such thing, or not yours to see
 	EConflict     = "conflict"     // the request contradicts current state
 	EUnavailable  = "unavailable"  // shutting down or overloaded; try again
+	EChallenge    = "challenge"    // a new visitor of a flooded site: solve the attached proof of work first
 	EInternal     = "internal"     // our fault; details are logged, not sent
 )
 

@@ -53,6 +53,9 @@ type Frame struct {
 	// opened on this device: the device becomes that link's visitor, and
 	// the welcome carries its new token. A link works once.
 	ResumeLink string `json:"resumeLink,omitempty"`
+	// Proof (a new visitor's hello) answers the Challenge of an earlier
+	// refusal: see pow.go.
+	Proof *Proof `json:"proof,omitempty"`
 
 	// send, ack, msg, error: the client message id.
 	ID string `json:"id,omitempty"`
@@ -141,6 +144,9 @@ type Frame struct {
 	// error
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Challenge (an error EChallenge refusing a hello) is the proof of
+	// work to send with the next hello.
+	Challenge *Challenge `json:"challenge,omitempty"`
 }
 
 // ResumeFrom asks for the messages of Conv after sequence After.

@@ -1,6 +1,7 @@
 // Package parley holds Parley's domain types and wire frames: sites, agents,
 // visitors, conversations, messages, the frames both sides of the websocket
-// speak, the error type with codes, and the limits.
+// speak, the error type with codes, the limits, and the arithmetic of the
+// proof of work a flooded site asks of new visitors.
 //
 // It is imported by everything — the wasm apps under app/ and the server under
 // server/ — so it may import the standard library only.

@@ -56,6 +56,11 @@ type AddressLimits struct {
 	// SiteNewPerMinute bounds new visitors, and new conversations, per
 	// site and minute, with bursts of twice as many (-site-new-per-minute).
 	SiteNewPerMinute int
+	// PoWAbovePerMinute is the rate of new visitors a minute above which
+	// a site asks new visitors for proof of work (pow.go;
+	// -pow-above-per-minute). Zero is the default, 600; below zero turns
+	// proof of work off.
+	PoWAbovePerMinute int
 }
 
 const (
@@ -117,6 +122,8 @@ type abuse struct {
 	lastSeen map[uint64]seen
 	// blocks are the stored blocks (store.Block) by what they block.
 	blocks map[blockTarget]time.Time
+	// pow asks new visitors of a flooded site for proof of work.
+	pow powGate
 }
 
 type seen struct {
@@ -145,7 +152,12 @@ func newAbuse(l AddressLimits) *abuse {
 		perSite = ratePolicy{perMinute: float64(l.SiteNewPerMinute), burst: 2 * float64(l.SiteNewPerMinute)}
 		convsPerSite = perSite
 	}
+	above := defaultPoWAbove
+	if l.PoWAbovePerMinute != 0 {
+		above = max(0, l.PoWAbovePerMinute)
+	}
 	return &abuse{
+		pow:            newPowGate(above),
 		now:            time.Now,
 		maxSockets:     sockets,
 		maxKeys:        maxRateKeys,
@@ -412,20 +424,26 @@ func evictOldest[K comparable, V any](m map[K]V, keep int, at func(V) time.Time)
 
 // checkVisitorHello is helloVisitor's check once it knows the visitor
 // (v 0: a new one is about to be made): a blocked visitor or address is
-// refused, and a new visitor takes from the limits.
-func (c *conn) checkVisitorHello(site string, v uint64) error {
+// refused; a new visitor of a flooded site must bring proof of work
+// (proof, from the hello), then takes from the limits. A challenged hello
+// takes nothing from the limits: it makes no visitor.
+func (c *conn) checkVisitorHello(site string, v uint64, proof *parley.Proof) error {
 	if c.s.abuse.blocked(site, v, c.addr) {
 		return errBlocked
 	}
-	if v == 0 {
-		return c.s.abuse.newVisitor(site, c.addr)
+	if v != 0 {
+		return nil
 	}
-	return nil
+	if err := c.s.abuse.admitNew(site, proof); err != nil {
+		return err
+	}
+	return c.s.abuse.newVisitor(site, c.addr)
 }
 
 // refuseHello answers a visitor's hello refused by checkVisitorHello. A
 // block closes the connection, since another hello would meet it too; a
-// limit is answered like any refused hello, which the client may retry.
+// limit or a challenge is answered like any refused hello, which the
+// client may retry (with its proof).
 func (c *conn) refuseHello(err error) {
 	if err != errBlocked {
 		c.refuse(err, "")

@@ -21,7 +21,7 @@ func statusFor(err error) int {
 		return http.StatusBadRequest
 	case parley.ETooLarge:
 		return http.StatusRequestEntityTooLarge
-	case parley.ERateLimited:
+	case parley.ERateLimited, parley.EChallenge: // a challenge is the socket's only, today
 		return http.StatusTooManyRequests
 	case parley.EUnauthorized:
 		return http.StatusUnauthorized

@@ -33,4 +33,27 @@ func LiftAbuseLimits(s *Server) {
 	s.abuse.visitorsByAddr.policy, s.abuse.visitorsBySite.policy = lots, lots
 	s.abuse.convsByAddr.policy, s.abuse.convsBySite.policy = lots, lots
 	s.abuse.maxSockets = 1 << 30
+	s.abuse.pow.above = 0
+}
+
+// SetPoW sets the flood threshold of proof of work (new visitors a
+// minute; 0 turns it off), its difficulty and, unless zero, how long a
+// seed is good.
+func SetPoW(s *Server, above, bits int, ttl time.Duration) {
+	s.abuse.mu.Lock()
+	defer s.abuse.mu.Unlock()
+	s.abuse.pow.above, s.abuse.pow.bits = above, bits
+	if ttl != 0 {
+		s.abuse.pow.ttl = ttl
+	}
+}
+
+// SetSpentSeedCap bounds the spent seeds remembered to n.
+func SetSpentSeedCap(s *Server, n int) { s.abuse.pow.maxSpent = n }
+
+// FloodWatches is the number of sites whose new visitors are counted.
+func FloodWatches(s *Server) int {
+	s.abuse.mu.Lock()
+	defer s.abuse.mu.Unlock()
+	return len(s.abuse.pow.floods)
 }

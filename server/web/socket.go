@@ -442,12 +442,18 @@ func (c *conn) refuse(err error, id string) {
 	}
 }
 
-// refusal is the error frame for err, logging it if it is ours.
+// refusal is the error frame for err, logging it if it is ours; a
+// challenge travels with its refusal.
 func (c *conn) refusal(err error, id string) []byte {
 	if parley.ErrorCode(err) == parley.EInternal {
 		c.s.log.Error("web: socket", "role", c.role, "visitor", c.visitor.ID, "agent", c.agent.ID, "err", err)
 	}
-	return parley.ErrorFrame(err, id).Encode()
+	f := parley.ErrorFrame(err, id)
+	var ce *challengeError
+	if errors.As(err, &ce) {
+		f.Challenge = &ce.challenge
+	}
+	return f.Encode()
 }
 
 // enqueue hands an item to the writer without waiting: a full queue means

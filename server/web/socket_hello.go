@@ -35,6 +35,10 @@ func (c *conn) helloVisitor(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "hello.since lists more than %d conversations.", maxSince), "")
 		return
 	}
+	if p := f.Proof; p != nil && (len(p.Seed) > parley.MaxProofSeed || len(p.Nonce) > parley.MaxProofNonce) {
+		c.refuse(errProofMalformed, "")
+		return
+	}
 	f.Since = dedupeSince(f.Since)
 	site, err := c.s.store.Site(f.Site)
 	if parley.ErrorCode(err) == parley.ENotFound {
@@ -79,7 +83,7 @@ func (c *conn) helloVisitor(f parley.Frame) {
 			return
 		}
 	}
-	if err := c.checkVisitorHello(site.ID, v.ID); err != nil {
+	if err := c.checkVisitorHello(site.ID, v.ID, f.Proof); err != nil {
 		c.refuseHello(err)
 		return
 	}

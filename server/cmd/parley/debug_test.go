@@ -220,3 +220,37 @@ func TestPresenceFlags(t *testing.T) {
 		t.Errorf("PARLEY_IDLE_AWAY=soon accepted")
 	}
 }
+
+// TestPoWFlag: proof of work starts at 600 new visitors a minute unless
+// told otherwise; 0 turns it off, by flag or environment; nonsense stops
+// the start.
+func TestPoWFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		want int
+	}{
+		{nil, nil, 600},
+		{[]string{"-pow-above-per-minute", "120"}, nil, 120},
+		{[]string{"-pow-above-per-minute", "0"}, nil, -1},
+		{nil, map[string]string{"PARLEY_POW_ABOVE_PER_MINUTE": "0"}, -1},
+		{[]string{"-pow-above-per-minute", "900"}, map[string]string{"PARLEY_POW_ABOVE_PER_MINUTE": "0"}, 900},
+	} {
+		c, err := parseConfig(t, tt.args, tt.env)
+		if err != nil || c.PoWAbovePerMinute != tt.want {
+			t.Errorf("%v %v: got %d, %v; want %d", tt.args, tt.env, c.PoWAbovePerMinute, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"-pow-above-per-minute", "-5"}, nil},
+		{[]string{"-pow-above-per-minute", "lots"}, nil},
+		{nil, map[string]string{"PARLEY_POW_ABOVE_PER_MINUTE": "lots"}},
+	} {
+		if _, err := parseConfig(t, tt.args, tt.env); err == nil || !strings.Contains(err.Error(), "0 for never") {
+			t.Errorf("%v %v: got %v, want an error saying what it takes", tt.args, tt.env, err)
+		}
+	}
+}

@@ -124,8 +124,9 @@ func newFaultServer(tb testing.TB) *faultServer {
 	}
 	s.url = "http://" + s.addr
 	s.ws = "ws://" + s.addr + "/ws"
-	// Every client of these tests comes from 127.0.0.1.
-	s.args = []string{"-address-new-per-minute", "100000", "-address-sockets", "100000", "-site-new-per-minute", "100000"}
+	// Every client of these tests comes from 127.0.0.1, and some come by
+	// the thousand: no limits, and no proof of work.
+	s.args = []string{"-address-new-per-minute", "100000", "-address-sockets", "100000", "-site-new-per-minute", "100000", "-pow-above-per-minute", "0"}
 	s.cli("admin", "add", "-email", faultEmail, "-name", "Ann", "-data", s.dir)
 	s.cli("site", "add", "-id", faultSiteID, "-name", "Shop", "-origin", "http://127.0.0.1", "-data", s.dir, "-public-url", s.url)
 	// Assign by hand: these tests check that the log holds exactly what

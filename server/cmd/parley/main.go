@@ -142,6 +142,10 @@ type Config struct {
 	AddressNewPerMinute, AddressSockets int
 	// SiteNewPerMinute overrides the per-site limit (zero: 3,000 a minute).
 	SiteNewPerMinute int
+	// PoWAbovePerMinute is the rate of new visitors a minute above which
+	// a site asks new visitors for proof of work (zero: 600; negative:
+	// never). On the command line 0 says never.
+	PoWAbovePerMinute int
 	// SMTPCA is a PEM file of certificate authorities to trust for the
 	// SMTP server besides the system's (a private relay).
 	SMTPCA string
@@ -165,6 +169,11 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.AddressNewPerMinute, "address-new-per-minute", envInt("PARLEY_ADDRESS_NEW_PER_MINUTE", 30), "new visitors, and new conversations, one address may start a minute, in bursts of twice as many (PARLEY_ADDRESS_NEW_PER_MINUTE)")
 	fs.IntVar(&c.AddressSockets, "address-sockets", envInt("PARLEY_ADDRESS_SOCKETS", 200), "open websockets one address may hold, agents' not counted (PARLEY_ADDRESS_SOCKETS)")
 	fs.IntVar(&c.SiteNewPerMinute, "site-new-per-minute", envInt("PARLEY_SITE_NEW_PER_MINUTE", 3000), "new visitors, and new conversations, one site may get a minute from all addresses together, in bursts of twice as many (PARLEY_SITE_NEW_PER_MINUTE)")
+	c.PoWAbovePerMinute = defaultPoWAbove
+	if v, ok := os.LookupEnv("PARLEY_POW_ABOVE_PER_MINUTE"); ok && (powAboveFlag{&c.PoWAbovePerMinute}).Set(v) != nil {
+		c.PoWAbovePerMinute = powAboveInvalid
+	}
+	fs.Var(powAboveFlag{&c.PoWAbovePerMinute}, "pow-above-per-minute", "new visitors a minute above which a site asks each new visitor's widget for a proof of work (a fraction of a second), and for 2 minutes after; 0: never (PARLEY_POW_ABOVE_PER_MINUTE)")
 	fs.StringVar(&c.SMTPCA, "smtp-ca", env("PARLEY_SMTP_CA", ""), "a PEM file of certificate authorities to trust for -smtp-url besides the system's, for a relay with a private CA (PARLEY_SMTP_CA)")
 	fs.StringVar(&c.SMTPListen, "smtp-listen", env("PARLEY_SMTP_LISTEN", ""), "receive replies to Parley's email on this SMTP address, e.g. :2525 behind the MX (PARLEY_SMTP_LISTEN; default off)")
 	fs.StringVar(&c.MailDomain, "mail-domain", env("PARLEY_MAIL_DOMAIN", ""), "the domain of reply addresses reply+TOKEN@DOMAIN (PARLEY_MAIL_DOMAIN; default the public URL's host)")
@@ -182,6 +191,9 @@ func (c Config) checkFlags() error {
 	}
 	if c.AddressNewPerMinute < 1 || c.AddressSockets < 1 || c.SiteNewPerMinute < 1 {
 		return errors.New("-address-new-per-minute, -address-sockets and -site-new-per-minute (PARLEY_ADDRESS_*, PARLEY_SITE_*) must be whole numbers above 0")
+	}
+	if c.PoWAbovePerMinute == powAboveInvalid {
+		return errors.New("-pow-above-per-minute (PARLEY_POW_ABOVE_PER_MINUTE) " + powAboveFlag{}.usage())
 	}
 	if c.PresenceGrace < time.Second || c.PresenceGrace > time.Hour {
 		return errors.New("-presence-grace (PARLEY_PRESENCE_GRACE) must be from 1s to 1h")
@@ -255,6 +267,41 @@ func envDuration(key string, def time.Duration) time.Duration {
 		return -1
 	}
 	return d
+}
+
+// defaultPoWAbove is web's default (600), said here for -help.
+const defaultPoWAbove = 600
+
+// powAboveInvalid marks a PARLEY_POW_ABOVE_PER_MINUTE that is no number,
+// for checkFlags to refuse.
+const powAboveInvalid = math.MinInt
+
+// powAboveFlag is -pow-above-per-minute: 0 on the command line turns proof
+// of work off, which Config says with a negative number, its zero being
+// the default as for every limit.
+type powAboveFlag struct{ n *int }
+
+func (f powAboveFlag) String() string {
+	if f.n == nil || *f.n < 0 {
+		return "0"
+	}
+	return strconv.Itoa(*f.n)
+}
+
+func (f powAboveFlag) Set(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return errors.New(f.usage())
+	}
+	if n == 0 {
+		n = -1
+	}
+	*f.n = n
+	return nil
+}
+
+func (powAboveFlag) usage() string {
+	return "must be a whole number of new visitors a minute, 0 for never"
 }
 
 func envInt(key string, def int) int {
@@ -357,7 +404,8 @@ func (m *Main) Run(ctx context.Context) error {
 		TrustedProxies: proxies,
 		PresenceGrace:  m.Config.PresenceGrace,
 		Mail:           mailCfg,
-		AddressLimits:  web.AddressLimits{NewPerMinute: m.Config.AddressNewPerMinute, Sockets: m.Config.AddressSockets, SiteNewPerMinute: m.Config.SiteNewPerMinute},
+		AddressLimits: web.AddressLimits{NewPerMinute: m.Config.AddressNewPerMinute, Sockets: m.Config.AddressSockets, SiteNewPerMinute: m.Config.SiteNewPerMinute,
+			PoWAbovePerMinute: m.Config.PoWAbovePerMinute},
 	}, db, m.Hub, m.Logger)
 	m.startOutbox()
 
