@@ -254,6 +254,43 @@ type OpenState struct {
 	// who answers chat is online. Next is then zero: nobody knows when
 	// someone comes back.
 	Away bool `json:"away,omitempty"`
+	// Teams (a site's state, when the site answers) are the teams that do
+	// not: outside their own hours, or with none of their members online.
+	// The key "" is the default team, which a chat without a topic goes
+	// to.
+	Teams map[string]OpenState `json:"teams,omitempty"`
+}
+
+// ForTeam is the state a chat with team meets, from its site's state s
+// (nil: the site answers, and so does every team).
+func (s *OpenState) ForTeam(team string) *OpenState {
+	if s == nil || !s.Open {
+		return s
+	}
+	if t, ok := s.Teams[team]; ok {
+		return &t
+	}
+	return s
+}
+
+// Same says whether s and o tell a visitor the same. Text is left out: it
+// is worded at the moment it was computed ("back today at 9:00" turns
+// into "back tomorrow at 9:00" at midnight), and the widget words Next
+// itself.
+func (s *OpenState) Same(o *OpenState) bool {
+	if s == nil || o == nil {
+		return s == o
+	}
+	if s.Open != o.Open || s.Away != o.Away || !s.Next.Equal(o.Next) || len(s.Teams) != len(o.Teams) {
+		return false
+	}
+	for k, t := range s.Teams {
+		u, ok := o.Teams[k]
+		if !ok || !t.Same(&u) {
+			return false
+		}
+	}
+	return true
 }
 
 // AwayText is what a visitor is told when nobody is online in business

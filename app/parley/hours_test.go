@@ -300,3 +300,38 @@ func TestOpenStateOverJSON(t *testing.T) {
 		t.Errorf("open state JSON %s", b)
 	}
 }
+
+func TestOpenStateForTeamAndSame(t *testing.T) {
+	next := time.Date(2025, 3, 17, 9, 0, 0, 0, time.FixedZone("", 3600))
+	away := parley.AwayState()
+	site := &parley.OpenState{Open: true, Teams: map[string]parley.OpenState{"orders": away}}
+	if got := site.ForTeam("orders"); got == nil || !got.Away {
+		t.Errorf("ForTeam(orders) = %+v, want away", got)
+	}
+	if got := site.ForTeam("returns"); got != site {
+		t.Errorf("ForTeam(returns) = %+v, want the site's", got)
+	}
+	closed := &parley.OpenState{Next: next, Teams: map[string]parley.OpenState{"orders": {Open: true}}}
+	if got := closed.ForTeam("orders"); got != closed {
+		t.Errorf("a closed site's team: %+v, want the site's state", got)
+	}
+	if got := (*parley.OpenState)(nil).ForTeam("orders"); got != nil {
+		t.Errorf("nil state's team: %+v, want nil", got)
+	}
+	for _, tc := range []struct {
+		a, b *parley.OpenState
+		same bool
+	}{
+		{nil, nil, true},
+		{nil, &parley.OpenState{Open: true}, false},
+		{&parley.OpenState{Next: next, Text: "We're back Monday"}, &parley.OpenState{Next: next.UTC(), Text: "We're back tomorrow"}, true},
+		{&parley.OpenState{Next: next}, &parley.OpenState{Next: next.Add(time.Hour)}, false},
+		{site, &parley.OpenState{Open: true, Teams: map[string]parley.OpenState{"orders": away}}, true},
+		{site, &parley.OpenState{Open: true, Teams: map[string]parley.OpenState{"returns": away}}, false},
+		{site, &parley.OpenState{Open: true}, false},
+	} {
+		if got := tc.a.Same(tc.b); got != tc.same || tc.b.Same(tc.a) != tc.same {
+			t.Errorf("%+v Same %+v = %v, want %v both ways", tc.a, tc.b, got, tc.same)
+		}
+	}
+}

@@ -37,6 +37,8 @@ type Chat struct {
 	FormNotice string
 	// Assignee is the name of the agent answering, "" while nobody is.
 	Assignee string
+	// Team is the team the conversation is with ("" before it exists).
+	Team string
 	// Queue is where the queued conversation stands, nil when unknown.
 	Queue *parley.QueueStatus
 	// Email is the visitor's address for this conversation: the one the
@@ -177,7 +179,7 @@ func (c *Chat) adopt(conv parley.Conversation) {
 	if conv.ID != c.Conv && c.Conv != 0 {
 		c.switchTo(conv.ID)
 	}
-	c.Conv, c.Status = conv.ID, conv.Status
+	c.Conv, c.Status, c.Team = conv.ID, conv.Status, conv.Team
 	c.read = max(c.read, conv.VisitorRead)
 	c.Assignee = conv.AssigneeName
 	if conv.Email != "" {
@@ -194,6 +196,9 @@ func (c *Chat) adopt(conv parley.Conversation) {
 func (c *Chat) applyEvent(m parley.Message) {
 	switch m.Event {
 	case parley.EventAssigned, parley.EventTransferred:
+		if m.Event == parley.EventTransferred && m.Team != "" {
+			c.Team = m.Team
+		}
 		if m.To != nil && m.To.ID != 0 {
 			c.Assignee, c.Status, c.Queue = ui.AuthorName(*m.To), parley.StatusOpen, nil
 			return

@@ -31,6 +31,22 @@ func ClosedMode(ws parley.WidgetSettings, now time.Time) parley.OfflineMode {
 	return ws.Offline
 }
 
+// TeamClosedMode is ClosedMode for a chat with team (the conversation's,
+// or the chosen topic's, "" the default team), and the state it meets:
+// the site's, or the team's own when the site answers but the team does
+// not. A team's closing never hides the chat (the launcher is the
+// site's): "hide" becomes the offline form there.
+func TeamClosedMode(ws parley.WidgetSettings, team string, now time.Time) (parley.OfflineMode, *parley.OpenState) {
+	st := ws.Open.ForTeam(team)
+	site := ws
+	ws.Open = st
+	m := ClosedMode(ws, now)
+	if m == parley.OfflineHide && ClosedMode(site, now) == "" {
+		m = parley.OfflineForm
+	}
+	return m, st
+}
+
 // ClosedHeader is what the widget header says in offline mode m, with the
 // site back at next (zero when not in sight), seen from now: "We're back
 // Monday at 9:00 — leave your email and we'll reply there". It is "" when

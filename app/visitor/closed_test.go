@@ -79,6 +79,35 @@ func TestHeader(t *testing.T) {
 	}
 }
 
+func TestTeamClosedMode(t *testing.T) {
+	away := parley.AwayState()
+	returnsShut := parley.OpenState{Next: monday9}
+	open := &parley.OpenState{Open: true, Teams: map[string]parley.OpenState{"orders": away, "": away, "returns": returnsShut}}
+	closed := &parley.OpenState{Next: monday9}
+	for _, tc := range []struct {
+		name     string
+		st       *parley.OpenState
+		offline  parley.OfflineMode
+		team     string
+		want     parley.OfflineMode
+		wantAway bool
+	}{
+		{"site and team answer", open, parley.OfflineEmail, "advice", "", false},
+		{"team away", open, parley.OfflineEmail, "orders", parley.OfflineEmail, true},
+		{"default team away", open, parley.OfflineEmail, "", parley.OfflineEmail, true},
+		{"team outside its hours", open, parley.OfflineForm, "returns", parley.OfflineForm, false},
+		{"a team's closing never hides the chat", open, parley.OfflineHide, "orders", parley.OfflineForm, true},
+		{"the site's closing does", closed, parley.OfflineHide, "advice", parley.OfflineHide, false},
+		{"no state: open", nil, parley.OfflineHide, "orders", "", false},
+	} {
+		ws := parley.WidgetSettings{Open: tc.st, Offline: tc.offline}
+		m, st := visitor.TeamClosedMode(ws, tc.team, t0)
+		if m != tc.want || (st != nil && st.Away) != tc.wantAway {
+			t.Errorf("%s: mode %q, state %+v; want %q, away %v", tc.name, m, st, tc.want, tc.wantAway)
+		}
+	}
+}
+
 func TestClosedForm(t *testing.T) {
 	req, opt, off := parley.FieldRequired, parley.FieldOptional, parley.FieldOff
 	topics := []parley.Topic{{ID: "returns", Name: "Returns"}}

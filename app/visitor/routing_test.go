@@ -85,6 +85,29 @@ func TestChatQueueThenAssigned(t *testing.T) {
 	}
 }
 
+// TestChatFollowsItsTeam: the chat knows its conversation's team, from
+// the welcome and from a transfer: what the team's hours and presence
+// apply to.
+func TestChatFollowsItsTeam(t *testing.T) {
+	c := visitor.NewChat()
+	cv := conv(7, 1, 1, parley.StatusQueued)
+	cv.Team = "orders"
+	c.Apply(welcome(cv), t0)
+	if c.Team != "orders" {
+		t.Errorf("after the welcome: team %q, want orders", c.Team)
+	}
+	moved := event(7, 2, parley.EventTransferred, nil, "Moved to Returns")
+	moved.Team = "returns"
+	c.Apply(moved, t0)
+	if c.Team != "returns" {
+		t.Errorf("after a transfer: team %q, want returns", c.Team)
+	}
+	c.Apply(event(7, 3, parley.EventAssigned, ann, "Ann joined"), t0)
+	if c.Team != "returns" {
+		t.Errorf("an assignment changed the team to %q", c.Team)
+	}
+}
+
 // TestChatAssigneeFromConversation: a reload shows who answers from the
 // welcome, without replaying anything.
 func TestChatAssigneeFromConversation(t *testing.T) {

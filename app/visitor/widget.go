@@ -31,8 +31,10 @@ type Widget struct {
 	origin string // the shop's origin; "" when not embedded by a loader
 	// settings are the site's title, colour and welcome, from the page.
 	settings parley.WidgetSettings
-	// closed is the offline mode while the site is closed, "" when open.
+	// closed is the offline mode while the site (or the chat's team) does
+	// not answer, "" when it does; open is the state that applies.
 	closed parley.OfflineMode
+	open   *parley.OpenState
 	// transcript is the request to email the conversation.
 	transcript Transcript
 	// surge is the busy offer: wait, or be answered by email.
@@ -203,7 +205,7 @@ func (w *Widget) Render() app.UI {
 		MaxRunes:   w.chat.Limits.MaxTextRunes,
 		Now:        w.now,
 		ShowClose:  w.origin != "",
-		Hours:      Header(w.closed, w.settings.Open, w.now),
+		Hours:      Header(w.closed, w.open, w.now),
 		Closed:     hidden,
 		Transcript: transcript,
 		OnSend:     w.onSend,
@@ -218,12 +220,16 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	stick := ui.NearBottom(ui.ScrollerID)
 	w.transcript.Apply(f)
 	w.surge.Apply(f)
+	team := w.team()
 	eff := w.chat.Apply(f, w.now)
 	w.surge.Observe(w.chat.Conv, w.chat.Queue, w.settings.BusyMinutes)
 	if f.Type == parley.TypeWelcome || f.Type == parley.TypeSite {
 		// The server's word on whether the site answers now, newer than
 		// the page's: the last agent went offline, or the hours ended.
 		w.settings.Open = f.Open
+		w.applyHours(ctx)
+	} else if w.team() != team {
+		// The chat started, or moved to another team.
 		w.applyHours(ctx)
 	}
 	if eff.Token != "" {
@@ -306,6 +312,12 @@ func (w *Widget) form() *PreChatForm {
 
 func (w *Widget) onFormInput(ctx app.Context, field, value string) {
 	w.answers.Set(field, value)
+	if field == FieldTopic && !w.settings.Open.ForTeam(w.team()).Same(w.open) {
+		// The chosen topic's team answers otherwise: the header and
+		// what the form asks change.
+		w.applyHours(ctx)
+		return
+	}
 	// The input holds what was typed: nothing on screen changes.
 	ctx.PreventUpdate()
 }
@@ -342,14 +354,30 @@ func (w *Widget) onFormSubmit(ctx app.Context) {
 	})
 }
 
+// team is the team the visitor's chat is with, or would go to: the
+// conversation's, else the chosen topic's, else the default team ("").
+func (w *Widget) team() string {
+	if w.chat.Conv != 0 {
+		return w.chat.Team
+	}
+	if f := w.settings.PreChat; f != nil && w.answers.Topic != "" {
+		for _, t := range f.Topics {
+			if t.ID == w.answers.Topic {
+				return t.Team
+			}
+		}
+	}
+	return ""
+}
+
 // applyHours follows the business hours the page carries: which offline
 // mode applies now and what the form asks. When the site opens, it looks
 // again.
 func (w *Widget) applyHours(ctx app.Context) {
-	w.closed = ClosedMode(w.settings, w.now)
+	w.closed, w.open = TeamClosedMode(w.settings, w.team(), w.now)
 	w.chat.Form = ClosedForm(w.settings.PreChat, w.closed)
-	if w.closed != "" && !w.settings.Open.Next.IsZero() {
-		ctx.After(time.Until(w.settings.Open.Next)+time.Second, func(ctx app.Context) {
+	if w.closed != "" && !w.open.Next.IsZero() {
+		ctx.After(time.Until(w.open.Next)+time.Second, func(ctx app.Context) {
 			w.now = time.Now()
 			w.applyHours(ctx)
 		})

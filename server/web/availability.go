@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -51,32 +52,57 @@ func newAvailability(s *Server) *availability {
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
-// compute is site's state at now: nil when it answers chat.
+// compute is site's state at now: nil when it and all its teams answer
+// chat. When the site answers but some of its teams do not (outside their
+// own hours, or none of their members online), the state is open and
+// names them.
 func (a *availability) compute(site parley.Site, now time.Time) *parley.OpenState {
 	st := openState(site.Routing.Hours, now)
 	if st != nil && !st.Open {
 		return st
 	}
-	if !a.anyoneOnline(site.ID) {
+	members, err := a.s.store.SiteMembers(site.ID)
+	if err != nil {
+		return st // say nothing we do not know
+	}
+	online := make(map[uint64]bool, len(members))
+	anyone := false
+	for _, m := range members {
+		online[m.Agent] = a.s.presence.status(m.Agent) == parley.StatusOnline
+		anyone = anyone || online[m.Agent]
+	}
+	if !anyone {
 		away := parley.AwayState()
 		return &away
 	}
-	return st
-}
-
-// anyoneOnline says whether a member of site is online (away agents take
-// no chats).
-func (a *availability) anyoneOnline(site string) bool {
-	members, err := a.s.store.SiteMembers(site)
-	if err != nil {
-		return true // say nothing we do not know
-	}
-	for _, m := range members {
-		if a.s.presence.status(m.Agent) == parley.StatusOnline {
-			return true
+	r := site.Routing
+	teams := make(map[string]parley.OpenState)
+	for _, t := range r.Teams {
+		ts := parley.OpenState{Open: true}
+		if t.Hours != nil { // its own hours, else the site's, open now
+			if tst := openState(*t.Hours, now); tst != nil {
+				ts = *tst
+			}
+		}
+		if ts.Open && !slices.ContainsFunc(t.Members, func(id uint64) bool { return online[id] }) {
+			ts = parley.AwayState()
+		}
+		if ts.Open {
+			continue
+		}
+		teams[t.ID] = ts
+		if t.ID == r.DefaultTeamID() {
+			teams[""] = ts
 		}
 	}
-	return false
+	if len(teams) == 0 {
+		return st
+	}
+	if st == nil {
+		st = &parley.OpenState{Open: true}
+	}
+	st.Teams = teams
+	return st
 }
 
 // state is site's kept state, computed now when nobody asked before.
@@ -102,7 +128,7 @@ func (a *availability) fresh(site parley.Site) siteState {
 	old, known := a.states[site.ID]
 	a.states[site.ID] = st
 	a.mu.Unlock()
-	if known && !sameOpen(old.open, st.open) {
+	if known && !old.open.Same(st.open) {
 		for _, c := range a.s.abuse.visitorsOf(site.ID) {
 			c.enqueue(outItem{frame: st.frame})
 		}
@@ -168,15 +194,4 @@ func (a *availability) refresh() {
 		}
 		a.fresh(site)
 	}
-}
-
-// sameOpen says whether two states tell a visitor the same: the text of
-// a closed state is worded at the time it was computed, and "back today
-// at 9:00" turning into "back tomorrow at 9:00" at midnight is no news
-// the widget needs, as it words Next itself.
-func sameOpen(a, b *parley.OpenState) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Open == b.Open && a.Away == b.Away && a.Next.Equal(b.Next)
 }

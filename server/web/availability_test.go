@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +133,58 @@ func TestSiteFrameFromAClientIsRefused(t *testing.T) {
 	}
 	// Both keep working.
 	v.say(0, "v1", "still here")
+}
+
+// TestTeamStateInTheSiteFrame: with the site answering, a team with none
+// of its members online, or outside its own hours, is named in the
+// site's state; a chat started with such a team is mailed to the shop.
+func TestTeamStateInTheSiteFrame(t *testing.T) {
+	env, box, _ := newMailEnv(t)
+	site := newDesk(t, env, 3) // Orders: Ann (the default team); Returns: Bob
+	site.Mail.Notify = "owner@desk.example"
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	env.newAgent(t, "bob", 1)
+	v, w := env.newVisitorOf(t, "shopper", site.ID)
+	for w.Open != nil && !w.Open.Open { // Bob's hello may be a moment behind
+		w.Open = v.siteFrame()
+	}
+	if w.Open == nil || !w.Open.Open || w.Open.Away {
+		t.Fatalf("Bob online: %+v, want the site open", w.Open)
+	}
+	orders, def, returns := w.Open.ForTeam("orders"), w.Open.ForTeam(""), w.Open.ForTeam("returns")
+	if !orders.Away || !def.Away || !returns.Open {
+		t.Errorf("Orders %+v, the default team %+v, Returns %+v; want away, away, open", orders, def, returns)
+	}
+
+	// A chat for Orders, nobody of it online: the shop hears of it; one
+	// for Returns, where Bob is, does not.
+	ask(t, env, "kim", "order-status")
+	ask(t, env, "lee", "returns")
+	waitMailsTo(t, box, "owner@desk.example", 1)
+	time.Sleep(300 * time.Millisecond)
+	if ms := mailsTo(box, "owner@desk.example"); len(ms) != 1 || !strings.Contains(ms[0].Text, "Hello, order-status") {
+		t.Errorf("notices %d, want 1, of Kim's Orders chat", len(ms))
+	}
+
+	// Returns gets hours of its own, closed now: named with when it opens.
+	day := (time.Now().UTC().Weekday() + 1) % 7
+	h := parley.Hours{Enabled: true, Zone: "UTC"}
+	h.Week[day] = []parley.Span{{From: 9 * 60, To: 17 * 60}}
+	site.Routing.Teams[1].Hours = &h
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	st := v.siteFrame()
+	if r := st.ForTeam("returns"); r == nil || r.Open || r.Away || r.Next.Weekday() != day {
+		t.Errorf("Returns outside its hours: %+v, want closed until %s", r, day)
+	}
+
+	// Ann comes online: Orders answers, Returns is still closed.
+	env.newAgent(t, "ann", 0)
+	st = v.siteFrame()
+	if o, r := st.ForTeam("orders"), st.ForTeam("returns"); !o.Open || r.Open {
+		t.Errorf("Ann online: Orders %+v, Returns %+v; want open, closed", o, r)
+	}
 }

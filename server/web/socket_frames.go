@@ -44,9 +44,9 @@ func (c *conn) send(f parley.Frame) {
 				c.refuse(err, id)
 				return
 			}
-			// Nobody is there to see a chat started now: the shop hears
-			// of it by email.
-			a.StartJobs = c.s.offlineNoticeJob(c.s.avail.state(c.site).open)
+			// Nobody is there to see a chat started now (the site, or
+			// its team, does not answer): the shop hears of it by email.
+			a.StartJobs = c.s.offlineNoticeJob(c.s.avail.state(c.site).open.ForTeam(a.Team))
 		} else if f.Topic != "" || f.Name != "" || f.Email != "" {
 			c.refuse(parley.Errorf(parley.EInvalid, "The pre-chat form's answers start a conversation: send them with conv 0."), id)
 			return

@@ -142,7 +142,7 @@ func (c *conn) helloVisitor(f parley.Frame) {
 	c.s.abuse.seat(c)
 	// Seated, it hears every later change of the site's state; one made
 	// between the welcome and the seat is told now.
-	if now := c.s.avail.state(site); !sameOpen(now.open, avail.open) {
+	if now := c.s.avail.state(site); !now.open.Same(avail.open) {
 		c.enqueue(outItem{frame: now.frame})
 	}
 	for _, conv := range convs {
