@@ -171,7 +171,7 @@ func runOutbox(ctx context.Context, cfg config, sec *section) error {
 			fast.rateAccepted(), offered, ms(percentile(fast.lat, 50)))
 	}
 	sec.note("The SMTP client keeps its connections open and logged in for the next mails (`server/mail/outbound/smtp.go`: as many idle as `-mail-workers`, "+
-		"each closed after %s idle, %d mails or any error): %s connections for %s mails here, the %d notices to the shop before the measurement included. "+
+		"each closed after %s idle, %d mails or any error): %s connections for the %s mails here and the %d notices to the shop before the measurement. "+
 		"*Time per mail per worker slot* is the workers ÷ the emails/s: with a fast mail server each slot spent %s per mail, of which the SMTP transaction as the mail server saw it "+
 		"(MAIL FROM to the end of DATA) took %s at the median; a new connection's set-up (its first EHLO to its first MAIL FROM: STARTTLS and AUTH) took %s, once per connection. "+
 		"The rest is the job's reads, the rendering and its finishing commit, and waiting for a core on this two-core machine shared with the load generator.",
