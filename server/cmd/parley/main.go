@@ -149,6 +149,10 @@ type Config struct {
 	// SMTPCA is a PEM file of certificate authorities to trust for the
 	// SMTP server besides the system's (a private relay).
 	SMTPCA string
+	// MailWorkers is how many mails the outbox sends at once, and how
+	// many idle SMTP connections are kept for them; zero means
+	// outbox.DefaultConcurrency.
+	MailWorkers int
 }
 
 // RegisterFlags binds the configuration to flags, with PARLEY_* environment
@@ -174,6 +178,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 		c.PoWAbovePerMinute = powAboveInvalid
 	}
 	fs.Var(powAboveFlag{&c.PoWAbovePerMinute}, "pow-above-per-minute", "new visitors a minute above which a site asks each new visitor's widget for a proof of work (a fraction of a second), and for 2 minutes after; 0: never (PARLEY_POW_ABOVE_PER_MINUTE)")
+	fs.IntVar(&c.MailWorkers, "mail-workers", envInt("PARLEY_MAIL_WORKERS", outbox.DefaultConcurrency), "how many emails are sent at once, each over its own SMTP connection kept open for the next: more for a relay that is slow to take each mail (PARLEY_MAIL_WORKERS)")
 	fs.StringVar(&c.SMTPCA, "smtp-ca", env("PARLEY_SMTP_CA", ""), "a PEM file of certificate authorities to trust for -smtp-url besides the system's, for a relay with a private CA (PARLEY_SMTP_CA)")
 	fs.StringVar(&c.SMTPListen, "smtp-listen", env("PARLEY_SMTP_LISTEN", ""), "receive replies to Parley's email on this SMTP address, e.g. :2525 behind the MX (PARLEY_SMTP_LISTEN; default off)")
 	fs.StringVar(&c.MailDomain, "mail-domain", env("PARLEY_MAIL_DOMAIN", ""), "the domain of reply addresses reply+TOKEN@DOMAIN (PARLEY_MAIL_DOMAIN; default the public URL's host)")
@@ -201,6 +206,9 @@ func (c Config) checkFlags() error {
 	if c.IdleAway < time.Minute || c.IdleAway > 24*time.Hour {
 		return errors.New("-idle-away (PARLEY_IDLE_AWAY) must be from 1m to 24h")
 	}
+	if c.MailWorkers < 1 || c.MailWorkers > maxMailWorkers {
+		return fmt.Errorf("-mail-workers (PARLEY_MAIL_WORKERS) must be a whole number from 1 to %d", maxMailWorkers)
+	}
 	if c.SMTPURL != "" {
 		if _, err := outbound.ParseSMTPURL(c.SMTPURL); err != nil {
 			return fmt.Errorf("-smtp-url (PARLEY_SMTP_URL): %w", err)
@@ -214,6 +222,10 @@ func (c Config) checkFlags() error {
 	}
 	return nil
 }
+
+// maxMailWorkers bounds -mail-workers: each is a connection to the relay,
+// and relays limit the connections of one client (Postfix 50 by default).
+const maxMailWorkers = 64
 
 // limits are the default limits with the configured send rate.
 func (c Config) limits() (parley.Limits, error) {
@@ -333,6 +345,9 @@ type Main struct {
 	inbound *inbound.Server
 	// Mailbox keeps the demo's mail when no SMTP server is configured.
 	Mailbox *web.DemoMailbox
+	// smtp sends the outbox's mails when SMTPURL is set; Close closes its
+	// idle connections after the outbox stopped.
+	smtp *outbound.SMTPSender
 	// outbox runs the store's jobs until outboxStop.
 	outbox     *outbox.Worker
 	outboxStop func()
@@ -470,10 +485,14 @@ func (m *Main) mailConfig() (web.MailConfig, error) {
 			}
 			tlsCfg = &tls.Config{RootCAs: pool, ServerName: u.Hostname(), MinVersion: tls.VersionTLS12}
 		}
-		sender, err := outbound.NewSMTPSender(outbound.Config{URL: u, From: *from, TLSConfig: tlsCfg})
+		// The EHLO name: the reply domain names this host best; without
+		// one, the sender's domain.
+		sender, err := outbound.NewSMTPSender(outbound.Config{URL: u, From: *from, TLSConfig: tlsCfg,
+			HelloName: m.Config.MailDomain, PoolSize: m.Config.MailWorkers})
 		if err != nil {
 			return cfg, err
 		}
+		m.smtp = sender
 		cfg.Sender = sender
 	case m.Config.Demo:
 		m.Mailbox = &web.DemoMailbox{}
@@ -484,7 +503,7 @@ func (m *Main) mailConfig() (web.MailConfig, error) {
 
 // startOutbox runs the outbox's jobs in the background until Close.
 func (m *Main) startOutbox() {
-	w := &outbox.Worker{DB: m.DB, Handlers: m.Server.MailHandlers(), Log: m.Logger, Now: m.outboxNow}
+	w := &outbox.Worker{DB: m.DB, Handlers: m.Server.MailHandlers(), Log: m.Logger, Now: m.outboxNow, Concurrency: m.Config.MailWorkers}
 	m.outbox = w
 	m.DB.OnJobs(w.Kick)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -694,6 +713,10 @@ func (m *Main) Close() error {
 		// Jobs under way finish and are recorded before the store closes.
 		m.outboxStop()
 		m.outboxStop = nil
+	}
+	if m.smtp != nil {
+		errs = append(errs, m.smtp.Close())
+		m.smtp = nil
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())

@@ -24,11 +24,38 @@ type Config struct {
 	// TLSConfig is cloned for each connection; nil means the system roots.
 	// Tests set it to trust their own CA. ServerName defaults to the host.
 	TLSConfig *tls.Config
+	// HelloName is the name Parley gives itself in EHLO; empty means the
+	// domain of From. Some relays refuse go-smtp's default, "localhost".
+	HelloName string
+	// PoolSize is how many idle, logged-in connections are kept for later
+	// mails: as many as mails are sent at once (the outbox's concurrency).
+	// Zero means DefaultPoolSize.
+	PoolSize int
+	// IdleTimeout: a connection idle for longer is closed, not used.
+	// Zero means DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// MaxMailsPerConn: a connection that carried this many mails is
+	// closed. Zero means DefaultMaxMailsPerConn.
+	MaxMailsPerConn int
 }
 
-// DefaultTimeout bounds a Send when Config.Timeout is zero: our mails are
-// small, and a job runner should not be stuck behind a server that stalls.
-const DefaultTimeout = 30 * time.Second
+// Defaults of a Config's zero fields.
+const (
+	// DefaultTimeout bounds a Send: our mails are small, and a job runner
+	// should not be stuck behind a server that stalls.
+	DefaultTimeout = 30 * time.Second
+	// DefaultPoolSize is the outbox's default concurrency.
+	DefaultPoolSize = 4
+	// DefaultIdleTimeout is well below what servers wait for the next
+	// command before they hang up (Postfix and Exim 5 minutes, RFC 5321
+	// at least 5 minutes, some relays 60 s): a pooled connection is
+	// still open when it is taken, most of the time.
+	DefaultIdleTimeout = 30 * time.Second
+	// DefaultMaxMailsPerConn retires a busy connection now and then, so
+	// that mails spread over a relay's machines behind one name and a
+	// changed password or certificate is picked up.
+	DefaultMaxMailsPerConn = 100
+)
 
 // ParseSMTPURL checks -smtp-url: smtp://[user:pass@]host[:port] (STARTTLS
 // required, port 587 by default) or smtps://[user:pass@]host[:port] (TLS at

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,14 +87,73 @@ type backend struct {
 	user, pass string
 	mechs      []string              // offered; PLAIN when empty
 	rcptErr    func(to string) error // a reply to RCPT, if not nil
-	mu         sync.Mutex
-	mails      []received
-	authTries  int
+	// idle is how long the server waits for a command before it says 421
+	// and hangs up; 10 s when zero.
+	idle      time.Duration
+	mu        sync.Mutex
+	mails     []received
+	authTries int
+	conns     []*trackedConn // every TCP connection accepted
+	hellos    []string       // the EHLO name of each session
+	// atData, if set, is what the server does at the end of DATA.
+	atData dataAction
 }
+
+type dataAction int
+
+const (
+	acceptData dataAction = iota
+	refuseData            // 451 instead of taking the mail
+	hangUpData            // take the mail, then hang up before the reply
+)
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	_, isTLS := c.TLSConnectionState()
+	b.mu.Lock()
+	b.hellos = append(b.hellos, c.Hostname())
+	b.mu.Unlock()
 	return &session{b: b, tls: isTLS}, nil
+}
+
+// Conns is how many TCP connections the server accepted.
+func (b *backend) Conns() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.conns)
+}
+
+// Open is how many of them the server has not closed yet.
+func (b *backend) Open() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, c := range b.conns {
+		if !c.closed.Load() {
+			n++
+		}
+	}
+	return n
+}
+
+// HangUp closes every connection from the server's side without a word.
+func (b *backend) HangUp() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range b.conns {
+		c.Close()
+	}
+}
+
+func (b *backend) Hellos() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.hellos...)
+}
+
+func (b *backend) SetAtData(a dataAction) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.atData = a
 }
 
 func (b *backend) Mails() []received {
@@ -165,10 +225,19 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	s.cur.Data = data
 	s.b.mu.Lock()
-	s.b.mails = append(s.b.mails, s.cur)
+	at := s.b.atData
+	if at != refuseData {
+		s.cur.Data = data
+		s.b.mails = append(s.b.mails, s.cur)
+	}
 	s.b.mu.Unlock()
+	switch at {
+	case refuseData:
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	case hangUpData:
+		s.b.HangUp()
+	}
 	return nil
 }
 
@@ -214,9 +283,13 @@ func startSMTP(tb testing.TB, mode serverMode, be *backend) (*url.URL, *tls.Conf
 	if err != nil {
 		tb.Fatal(err)
 	}
+	l = &trackingListener{Listener: l, be: be}
 	s := smtp.NewServer(be)
 	s.Domain = "localhost"
 	s.ReadTimeout = 10 * time.Second
+	if be.idle > 0 {
+		s.ReadTimeout = be.idle
+	}
 	s.WriteTimeout = 10 * time.Second
 	s.ErrorLog = testLogger{tb}
 	scheme := "smtp"
@@ -243,6 +316,36 @@ func startSMTP(tb testing.TB, mode serverMode, be *backend) (*url.URL, *tls.Conf
 	})
 	u := &url.URL{Scheme: scheme, User: url.UserPassword(be.user, be.pass), Host: l.Addr().String()}
 	return u, clientTLS
+}
+
+// trackingListener records each connection it accepts in be.
+type trackingListener struct {
+	net.Listener
+	be *backend
+}
+
+func (l *trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c}
+	l.be.mu.Lock()
+	l.be.conns = append(l.be.conns, tc)
+	l.be.mu.Unlock()
+	return tc, nil
+}
+
+// trackedConn knows whether it was closed: by the server, after the
+// client's QUIT or its hanging up, or by HangUp.
+type trackedConn struct {
+	net.Conn
+	closed atomic.Bool
+}
+
+func (c *trackedConn) Close() error {
+	c.closed.Store(true)
+	return c.Conn.Close()
 }
 
 type testLogger struct{ tb testing.TB }
