@@ -44,18 +44,26 @@ func waitFor(tb testing.TB, what string, cond func() bool) {
 	}
 }
 
-// TestJobsWithTheirCause: a job queued with an entry commits with it, is
-// carried out once, and its key keeps a second copy out.
-func TestJobsWithTheirCause(t *testing.T) {
-	d := openDB(t, filepath.Join(t.TempDir(), "parley.db"))
-	defer d.Close()
+// openShop opens a store with a site, "shop", and a visitor of it, closed
+// when the test ends.
+func openShop(tb testing.TB) (*store.DB, parley.Visitor) {
+	tb.Helper()
+	d := openDB(tb, filepath.Join(tb.TempDir(), "parley.db"))
+	tb.Cleanup(func() { d.Close() })
 	if err := d.CreateSite(parley.Site{ID: "shop", Name: "Shop"}); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	v, err := d.CreateVisitor("shop", []byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return d, v
+}
+
+// TestJobsWithTheirCause: a job queued with an entry commits with it, is
+// carried out once, and its key keeps a second copy out.
+func TestJobsWithTheirCause(t *testing.T) {
+	d, v := openShop(t)
 	var got sync.Map
 	var runs atomic.Int64
 	w := &outbox.Worker{DB: d, Handlers: map[string]outbox.Handler{"mail": func(ctx context.Context, j store.Job) error {
@@ -103,15 +111,7 @@ func TestJobsWithTheirCause(t *testing.T) {
 // TestStartJobsOnlyWithANewConversation: a job meant for a new chat is
 // queued by the entry that starts the conversation, and by no later one.
 func TestStartJobsOnlyWithANewConversation(t *testing.T) {
-	d := openDB(t, filepath.Join(t.TempDir(), "parley.db"))
-	defer d.Close()
-	if err := d.CreateSite(parley.Site{ID: "shop", Name: "Shop"}); err != nil {
-		t.Fatal(err)
-	}
-	v, err := d.CreateVisitor("shop", []byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, v := openShop(t)
 	from := parley.Author{Kind: parley.AuthorVisitor, ID: v.ID}
 	start := []store.NewJob{{Kind: "mail", Payload: json.RawMessage(`{}`)}}
 	first, err := d.Append(t.Context(), store.Append{Site: "shop", Visitor: v.ID, From: from, ID: "m1", Text: "Hello?", StartJobs: start})
