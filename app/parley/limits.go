@@ -32,7 +32,8 @@ var DefaultLimits = Limits{
 const ClientIDMaxLen = 64
 
 // CheckText validates a message text against the limits and returns it with
-// surrounding white space trimmed and line ends made "\n". Control
+// surrounding white space trimmed, line ends made "\n" and card numbers
+// masked (cards.go). Control
 // characters other than newline and tab are refused: they render as nothing
 // or garble an agent's screen.
 func (l Limits) CheckText(text string) (string, error) {
@@ -52,7 +53,8 @@ func (l Limits) CheckText(text string) (string, error) {
 	if n := utf8.RuneCountInString(text); n > l.MaxTextRunes {
 		return "", Errorf(ETooLarge, "Message is %d characters long; the limit is %d.", n, l.MaxTextRunes)
 	}
-	return text, nil
+	// Masking keeps the length in characters: the limit above holds.
+	return MaskCards(text), nil
 }
 
 // CheckClientID validates a client-generated message id.
