@@ -14,6 +14,8 @@ const (
 	TypeRead    = "read"    // read mark
 	TypePage    = "page"    // visitor moved to another page
 	TypeResolve = "resolve" // agent closes a conversation
+	TypeEdit    = "edit"    // the author changes a message of theirs: ref, text
+	TypeDelete  = "delete"  // the author deletes a message of theirs: ref
 )
 
 // Frame types sent by the server. TypeTyping and TypeRead go both ways.

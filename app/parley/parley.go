@@ -68,6 +68,27 @@ type Site struct {
 	Routing Routing `json:"routing"`
 	// Mail is the site's email settings.
 	Mail MailSettings `json:"mail"`
+	// EditMinutes is how long after sending a message its author may
+	// edit or delete it: 1–60, 0 for DefaultEditMinutes, -1 for never.
+	EditMinutes int `json:"editMinutes,omitempty"`
+}
+
+// Edit windows.
+const (
+	DefaultEditMinutes = 5
+	MaxEditMinutes     = 60
+)
+
+// EditWindow is how long a message of s can be edited or deleted by its
+// author; 0: it cannot.
+func (s Site) EditWindow() time.Duration {
+	switch {
+	case s.EditMinutes < 0:
+		return 0
+	case s.EditMinutes == 0:
+		return DefaultEditMinutes * time.Minute
+	}
+	return time.Duration(s.EditMinutes) * time.Minute
 }
 
 // Proactive is the "greet after N seconds on pages matching a pattern" rule.

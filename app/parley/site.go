@@ -63,6 +63,9 @@ func (s Site) Validate() (Site, error) {
 	if !validColor(s.Color) {
 		return Site{}, Errorf(EInvalid, "Colour %q is not of the form #rrggbb.", s.Color)
 	}
+	if s.EditMinutes < -1 || s.EditMinutes > MaxEditMinutes {
+		return Site{}, Errorf(EInvalid, "The edit window must be from 1 to %d minutes, 0 for the default (%d) or -1 for never.", MaxEditMinutes, DefaultEditMinutes)
+	}
 	mail, err := s.Mail.Validate()
 	if err != nil {
 		return Site{}, err

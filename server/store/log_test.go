@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -146,6 +147,60 @@ func TestLogEditDelete(t *testing.T) {
 	}
 	if c, _ := d.Conversation(conv); c.LastSeq != 4 {
 		t.Errorf("refused entries changed the conversation: LastSeq %d, want 4", c.LastSeq)
+	}
+}
+
+// TestLogOwnEditsAndDeletes: with Own, only the author changes a message,
+// within the window; a visitor cannot even name an agents-only entry; a
+// deletion erases the text of the message and of its edits.
+func TestLogOwnEditsAndDeletes(t *testing.T) {
+	d := openTestDB(t)
+	mustCreateSite(t, d, "shop")
+	v := mustCreateVisitor(t, d, "shop")
+	conv := mustAppend(t, d, visitorSend(v, 0, "v1", "the original words")).Conv.ID
+	mustAppend(t, d, agentSend(7, conv, "a1", "Hello!"))
+	mustAppend(t, d, note(7, conv, "n1", "a note"))
+	change := func(a store.Append, kind string, ref uint64, text string) error {
+		a.Kind, a.Ref, a.Text, a.Own, a.Within = kind, ref, text, true, time.Hour
+		_, err := d.Append(testContext(t), a)
+		return err
+	}
+	if err := change(visitorSend(v, conv, "e1", ""), parley.KindEdit, 1, "the edited words"); err != nil {
+		t.Fatalf("the visitor edits their message: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		code string
+	}{
+		{"the visitor edits the agent's message", change(visitorSend(v, conv, "e2", ""), parley.KindEdit, 2, "x"), parley.EForbidden},
+		{"the visitor names a note", change(visitorSend(v, conv, "e3", ""), parley.KindDelete, 3, ""), parley.ENotFound},
+		{"another agent deletes Ann's message", change(agentSend(8, conv, "e4", ""), parley.KindDelete, 2, ""), parley.EForbidden},
+	} {
+		if got := parley.ErrorCode(tc.err); got != tc.code {
+			t.Errorf("%s: %v, want %s", tc.name, tc.err, tc.code)
+		}
+	}
+	if err := change(visitorSend(v, conv, "d1", ""), parley.KindDelete, 1, ""); err != nil {
+		t.Fatalf("the visitor deletes their message: %v", err)
+	}
+	var raw bytes.Buffer
+	d.Messages(conv, 0, 0, func(f []byte) error { raw.Write(f); return nil })
+	if strings.Contains(raw.String(), "original") || strings.Contains(raw.String(), "edited") {
+		t.Errorf("a deleted message's words are still stored:\n%s", raw.String())
+	}
+	if err := change(visitorSend(v, conv, "e5", ""), parley.KindEdit, 1, "back"); parley.ErrorCode(err) != parley.EConflict {
+		t.Errorf("an edit of a deleted message: %v, want conflict", err)
+	}
+	// Past the window: refused, nothing stored.
+	late := agentSend(7, conv, "e6", "")
+	late.Kind, late.Ref, late.Text, late.Own, late.Within = parley.KindEdit, 2, "Hi!", true, time.Millisecond
+	time.Sleep(5 * time.Millisecond)
+	if _, err := d.Append(testContext(t), late); parley.ErrorCode(err) != parley.EConflict {
+		t.Errorf("an edit after the window: %v, want conflict", err)
+	}
+	if c, _ := d.Conversation(conv); c.LastSeq != 5 {
+		t.Errorf("LastSeq %d, want 5: the refusals stored nothing", c.LastSeq)
 	}
 }
 

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -41,6 +43,11 @@ type Append struct {
 	Event    string
 	Ref      uint64
 	Internal bool
+	// Own, on an edit or a deletion, says only the author of the entry
+	// may make it, and only Within that long after it (0: any time): the
+	// committer checks both, against the entry as stored.
+	Own    bool
+	Within time.Duration
 
 	// Team, Topic, Name and Email start a new conversation: the team whose
 	// queue it enters (the caller resolves it from the site's routing), the
@@ -146,7 +153,7 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 	}
 	internal := a.Internal || a.Kind == parley.KindNote
 	if a.Ref != 0 {
-		if internal, err = b.checkRef(st, a.Ref); err != nil {
+		if internal, err = b.checkRef(st, a); err != nil {
 			return Appended{}, nil, err
 		}
 	}
@@ -203,7 +210,8 @@ func checkKind(a Append) error {
 	if _, ok := entryKinds[a.Kind]; !ok {
 		return parley.Errorf(parley.EInvalid, "Unknown entry kind %q.", parley.Truncate(a.Kind, 32))
 	}
-	if a.Visitor != 0 && (a.Kind != parley.KindMessage || a.Internal) {
+	own := a.Own && (a.Kind == parley.KindEdit || a.Kind == parley.KindDelete)
+	if a.Visitor != 0 && (a.Kind != parley.KindMessage && !own || a.Internal) {
 		return parley.Errorf(parley.EForbidden, "Visitors may only send messages.")
 	}
 	switch a.Kind {
@@ -227,20 +235,37 @@ func checkKind(a Append) error {
 	return nil
 }
 
-// checkRef checks that ref is a message or a note of st that can be edited
-// or deleted, and returns its audience.
-func (b *batch) checkRef(st *convState, ref uint64) (internal bool, err error) {
-	notFound := parley.Errorf(parley.ENotFound, "Entry %d of conversation %d not found.", ref, st.rec.ID)
-	pos := position(b.tx, st.rec.ID, st.rec.Indexed, st.tail, ref)
+// checkRef checks that a.Ref is a message or a note of st that a may edit
+// or delete, and returns its audience.
+func (b *batch) checkRef(st *convState, a Append) (internal bool, err error) {
+	notFound := parley.Errorf(parley.ENotFound, "Entry %d of conversation %d not found.", a.Ref, st.rec.ID)
+	pos := position(b.tx, st.rec.ID, st.rec.Indexed, st.tail, a.Ref)
 	if pos == 0 {
 		return false, notFound
 	}
-	h, _, err := decodeEntry(b.log.Get(u64(pos)))
+	h, frame, err := decodeEntry(b.log.Get(u64(pos)))
 	if err != nil {
 		return false, err
 	}
+	if a.Visitor != 0 && h.internal {
+		return false, notFound // a visitor knows nothing of agents-only entries
+	}
 	if h.kind != entryMessage && h.kind != entryNote {
 		return false, parley.Errorf(parley.EInvalid, "Only messages and notes can be edited or deleted.")
+	}
+	if a.Own {
+		f, err := parley.DecodeFrame(frame)
+		if err != nil {
+			return false, fmt.Errorf("store: entry %d: %w", pos, err)
+		}
+		switch {
+		case f.From == nil || f.From.Kind != a.From.Kind || f.From.ID != a.From.ID:
+			return false, parley.Errorf(parley.EForbidden, "Only its author can change a message.")
+		case f.Deleted:
+			return false, parley.Errorf(parley.EConflict, "That message was deleted.")
+		case a.Within > 0 && b.now.Sub(time.UnixMilli(f.At)) > a.Within:
+			return false, parley.Errorf(parley.EConflict, "A message can be changed for %s after it was sent; this one is older.", a.Within)
+		}
 	}
 	return h.internal, nil
 }
@@ -261,6 +286,31 @@ func (b *batch) eraseText(st *convState, ref uint64) error {
 	f.Text, f.Deleted = "", true
 	if err := b.log.Put(u64(pos), encodeEntry(h, f.Encode())); err != nil {
 		return fmt.Errorf("store: erasing entry %d: %w", pos, err)
+	}
+	// Its edits held its text too.
+	for seq := ref + 1; seq <= st.rec.LastSeq; seq++ {
+		pos := position(b.tx, st.rec.ID, st.rec.Indexed, st.tail, seq)
+		if pos == 0 {
+			continue
+		}
+		h, frame, err := decodeEntry(b.log.Get(u64(pos)))
+		if err != nil {
+			return err
+		}
+		if h.kind != entryEdit {
+			continue
+		}
+		f, err := parley.DecodeFrame(frame)
+		if err != nil {
+			return fmt.Errorf("store: entry %d: %w", pos, err)
+		}
+		if f.Ref != ref || f.Deleted {
+			continue
+		}
+		f.Text, f.Deleted = "", true
+		if err := b.log.Put(u64(pos), encodeEntry(h, f.Encode())); err != nil {
+			return fmt.Errorf("store: erasing entry %d: %w", pos, err)
+		}
 	}
 	return nil
 }

@@ -396,6 +396,8 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.refuse(parley.Errorf(parley.EConflict, "This connection has already said hello."), "")
 	case parley.TypeSend:
 		c.send(f)
+	case parley.TypeEdit, parley.TypeDelete:
+		c.changeMessage(f)
 	case parley.TypeResume:
 		c.resume(f)
 	case parley.TypeTyping:
