@@ -541,6 +541,20 @@ func (c *Console) onRetry(ctx app.Context, id string) {
 	}
 }
 
+// onEdit and onDelete change a message of the agent's; the change comes
+// back as an entry of the conversation.
+func (c *Console) onEdit(ctx app.Context, seq uint64, text string) {
+	if c.cl != nil {
+		c.cl.SendControl(parley.Frame{Type: parley.TypeEdit, Conv: c.route.Conv, Ref: seq, Text: text})
+	}
+}
+
+func (c *Console) onDelete(ctx app.Context, seq uint64) {
+	if c.cl != nil {
+		c.cl.SendControl(parley.Frame{Type: parley.TypeDelete, Conv: c.route.Conv, Ref: seq})
+	}
+}
+
 func (c *Console) send(f parley.Frame) {
 	f.Type = parley.TypeSend
 	f.ID = c.cl.Send(f.Conv, f.Text, false)
@@ -681,6 +695,9 @@ func (c *Console) renderDesk() app.UI {
 			OnResolve:  c.onResolve,
 			OnClaim:    c.onClaim,
 			OnTransfer: c.onTransfer,
+			EditWindow: site.EditWindow(),
+			OnEdit:     c.onEdit,
+			OnDelete:   c.onDelete,
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(

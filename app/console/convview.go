@@ -45,6 +45,11 @@ type ConversationView struct {
 	OnResolve  func(ctx app.Context)
 	OnClaim    func(ctx app.Context)
 	OnTransfer func(ctx app.Context, f parley.Frame)
+	// EditWindow is how long an agent may edit or delete a message of
+	// theirs (0: never); OnEdit and OnDelete do it.
+	EditWindow time.Duration
+	OnEdit     func(ctx app.Context, seq uint64, text string)
+	OnDelete   func(ctx app.Context, seq uint64)
 
 	// The transfer form, open for conversation transferConv.
 	transferConv   uint64
@@ -121,6 +126,11 @@ func (v *ConversationView) Render() app.UI {
 				SelfID:  v.Me,
 				Now:     v.Now,
 				OnRetry: v.OnRetry,
+
+				EditWindow: v.EditWindow,
+				OnEdit:     v.OnEdit,
+				OnDelete:   v.OnDelete,
+				History:    true,
 			},
 		),
 		&ui.TypingIndicator{Names: v.Typing},

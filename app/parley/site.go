@@ -2,6 +2,7 @@ package parley
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -117,6 +118,9 @@ type WidgetSettings struct {
 	// BusyMinutes is the surge threshold (Routing.BusyMinutes): past that
 	// estimated wait the widget offers to answer by email. 0 is off.
 	BusyMinutes int `json:"busyMinutes,omitempty"`
+	// EditMinutes is how long the visitor may edit or delete a message
+	// of theirs (Site.EditWindow); 0: never.
+	EditMinutes int `json:"editMinutes,omitempty"`
 }
 
 // WidgetPreChat is the pre-chat form as the widget shows it: each field's
@@ -131,7 +135,8 @@ type WidgetPreChat struct {
 
 // WidgetSettings returns what the widget shows of s.
 func (s Site) WidgetSettings() WidgetSettings {
-	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes}
+	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
+		EditMinutes: int(s.EditWindow() / time.Minute)}
 	if w.Title == "" {
 		w.Title = s.Name
 	}
@@ -143,7 +148,9 @@ func (s Site) WidgetSettings() WidgetSettings {
 		if f.Topic != FieldOff {
 			p.Topic = f.Topic
 			for _, t := range s.Routing.Topics {
-				p.Topics = append(p.Topics, Topic{ID: t.ID, Name: t.Name})
+				// The team too: the widget applies the state of the
+				// chosen topic's team (OpenState.Teams).
+				p.Topics = append(p.Topics, Topic{ID: t.ID, Name: t.Name, Team: t.Team})
 			}
 		}
 		w.PreChat = p

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -25,6 +26,23 @@ type MessageList struct {
 	Now time.Time
 	// OnRetry is called with the client id of a failed message to resend.
 	OnRetry func(ctx app.Context, id string)
+	// EditWindow is how long after sending the viewer may edit or delete
+	// their own messages (0: never); OnEdit and OnDelete do it.
+	EditWindow time.Duration
+	OnEdit     func(ctx app.Context, seq uint64, text string)
+	OnDelete   func(ctx app.Context, seq uint64)
+	// History shows an edited message's earlier texts (agents: the audit).
+	History bool
+
+	// editing is the seq of the message being edited, with its draft.
+	editing uint64
+	draft   string
+}
+
+// Editable says whether the viewer may still edit or delete it at now.
+func (c *MessageList) Editable(it Item, mine bool) bool {
+	return mine && it.Seq != 0 && !it.Deleted && it.Status == Delivered && it.Kind != parley.KindEvent &&
+		c.EditWindow > 0 && c.OnEdit != nil && c.Now.Sub(time.UnixMilli(it.At)) < c.EditWindow
 }
 
 // Render implements app.Composer.
@@ -83,14 +101,41 @@ func (c *MessageList) renderItem(it Item) app.UI {
 	case !mine && name != "":
 		author = app.Div().Class("msg-author").Text(name)
 	}
-	return div.Body(
-		author,
-		app.Div().Class("msg-text").Body(RichText(it.Text)...),
-		c.renderMeta(it),
+	text := app.Div().Class("msg-text").Body(RichText(it.Text)...)
+	switch {
+	case it.Deleted:
+		text = app.Div().Class("msg-text msg-deleted").Text("Message deleted")
+	case c.editing == it.Seq && c.Editable(it, mine):
+		return div.Body(author, c.renderEditor(it))
+	}
+	return div.Body(author, text, c.renderMeta(it, mine))
+}
+
+// renderEditor is the inline form that edits message it.
+func (c *MessageList) renderEditor(it Item) app.UI {
+	seq := it.Seq
+	return app.Form().Class("msg-edit").Aria("label", "Edit message").
+		OnSubmit(func(ctx app.Context, e app.Event) {
+			e.PreventDefault()
+			if text := strings.TrimSpace(c.draft); text != "" && text != it.Text && c.OnEdit != nil {
+				c.OnEdit(ctx, seq, text)
+			}
+			c.editing, c.draft = 0, ""
+		}).Body(
+		app.Textarea().Class("msg-edit-input").Aria("label", "Message").Text(c.draft).
+			OnInput(func(ctx app.Context, e app.Event) {
+				c.draft = ctx.JSSrc().Get("value").String()
+				ctx.PreventUpdate()
+			}),
+		app.Div().Class("msg-edit-actions").Body(
+			app.Button().Type("submit").Class("msg-edit-save").Text("Save"),
+			app.Button().Type("button").Class("msg-edit-cancel").Text("Cancel").
+				OnClick(func(ctx app.Context, e app.Event) { c.editing, c.draft = 0, "" }),
+		),
 	)
 }
 
-func (c *MessageList) renderMeta(it Item) app.UI {
+func (c *MessageList) renderMeta(it Item, mine bool) app.UI {
 	switch it.Status {
 	case Sending:
 		return app.Div().Class("msg-meta").Body(
@@ -110,10 +155,33 @@ func (c *MessageList) renderMeta(it Item) app.UI {
 		if it.At == 0 {
 			return app.Div().Class("msg-meta")
 		}
+		var edited, actions app.UI = app.Span().Class("msg-edited-none"), app.Span().Class("msg-actions-none")
+		if it.Edited {
+			e := app.Span().Class("msg-edited").Text("edited")
+			if c.History && len(it.Before) > 0 {
+				e = e.Title("Before: " + strings.Join(it.Before, " → "))
+			}
+			edited = e
+		}
+		if c.Editable(it, mine) {
+			seq, text, onDelete := it.Seq, it.Text, c.OnDelete
+			actions = app.Span().Class("msg-actions").Body(
+				app.Button().Type("button").Class("msg-action msg-edit-button").Text("Edit").
+					OnClick(func(ctx app.Context, e app.Event) { c.editing, c.draft = seq, text }),
+				app.Button().Type("button").Class("msg-action msg-delete-button").Text("Delete").
+					OnClick(func(ctx app.Context, e app.Event) {
+						if onDelete != nil && app.Window().Call("confirm", "Delete this message?").Bool() {
+							onDelete(ctx, seq)
+						}
+					}),
+			)
+		}
 		return app.Div().Class("msg-meta").Body(
 			app.Time().Class("msg-time").
 				DateTime(time.UnixMilli(it.At).UTC().Format(time.RFC3339)).
 				Text(FormatTime(it.At, c.Now)),
+			edited,
+			actions,
 		)
 	}
 }

@@ -104,6 +104,12 @@ type Item struct {
 	// as a line of its own.
 	Kind  string
 	Event string
+	// Edited says the text is an edit's; Before holds the earlier texts,
+	// oldest first (the history agents see). Deleted says the author
+	// deleted it: its text is gone.
+	Edited  bool
+	Before  []string
+	Deleted bool
 }
 
 // Failure is a message the server refused, with its reason.
@@ -141,14 +147,14 @@ func Items(t *Thread, p Pending) []Item {
 	items := make([]Item, 0, t.Len()+len(p.Outbox)+len(p.Failed)+1)
 	// Edits and deletions refer to an earlier entry: show it as it is now.
 	// Events get rows of their own when asked for (Pending.Events).
-	var edited map[uint64]string
+	var edits map[uint64][]parley.Message
 	for _, m := range t.msgs {
 		switch m.Kind {
 		case parley.KindEdit, parley.KindDelete:
-			if edited == nil {
-				edited = make(map[uint64]string)
+			if edits == nil {
+				edits = make(map[uint64][]parley.Message)
 			}
-			edited[m.Ref] = m.Text
+			edits[m.Ref] = append(edits[m.Ref], m)
 		}
 	}
 	for _, m := range t.msgs {
@@ -156,20 +162,26 @@ func Items(t *Thread, p Pending) []Item {
 		if m.Kind != parley.KindMessage && m.Kind != parley.KindNote && !event {
 			continue
 		}
-		text := m.Text
-		if e, ok := edited[m.Seq]; ok {
-			text = e
+		it := Item{
+			Key:     "seq-" + strconv.FormatUint(m.Seq, 10),
+			Seq:     m.Seq,
+			ID:      m.ID,
+			From:    m.From,
+			Text:    m.Text,
+			At:      m.At,
+			Kind:    m.Kind,
+			Event:   m.Event,
+			Deleted: m.Deleted,
 		}
-		items = append(items, Item{
-			Key:   "seq-" + strconv.FormatUint(m.Seq, 10),
-			Seq:   m.Seq,
-			ID:    m.ID,
-			From:  m.From,
-			Text:  text,
-			At:    m.At,
-			Kind:  m.Kind,
-			Event: m.Event,
-		})
+		for _, e := range edits[m.Seq] {
+			if e.Kind == parley.KindDelete || e.Deleted {
+				it.Text, it.Deleted, it.Edited, it.Before = "", true, false, nil
+				break
+			}
+			it.Before = append(it.Before, it.Text)
+			it.Text, it.Edited = e.Text, true
+		}
+		items = append(items, it)
 	}
 	if p.Greeting != "" && !t.HasFrom(parley.AuthorSite) {
 		items = append(items, Item{

@@ -75,7 +75,12 @@ type Panel struct {
 	OnSend   func(ctx app.Context, text string)
 	OnTyping func(ctx app.Context)
 	OnRetry  func(ctx app.Context, id string)
-	OnClose  func(ctx app.Context)
+	// EditWindow is how long the visitor may edit or delete a message of
+	// theirs (0: never); OnEdit and OnDelete do it.
+	EditWindow time.Duration
+	OnEdit     func(ctx app.Context, seq uint64, text string)
+	OnDelete   func(ctx app.Context, seq uint64)
+	OnClose    func(ctx app.Context)
 }
 
 // Render implements app.Composer. Every slot is always present so that
@@ -178,6 +183,10 @@ func (p *Panel) Render() app.UI {
 				Self:    parley.AuthorVisitor,
 				Now:     p.Now,
 				OnRetry: p.OnRetry,
+
+				EditWindow: p.EditWindow,
+				OnEdit:     p.OnEdit,
+				OnDelete:   p.OnDelete,
 			},
 			wait,
 			surge,

@@ -211,6 +211,9 @@ func (w *Widget) Render() app.UI {
 		OnSend:     w.onSend,
 		OnTyping:   w.onTyping,
 		OnRetry:    w.onRetry,
+		EditWindow: time.Duration(w.settings.EditMinutes) * time.Minute,
+		OnEdit:     w.onEdit,
+		OnDelete:   w.onDelete,
 		OnClose:    w.onClose,
 	}
 }
@@ -291,6 +294,20 @@ func (w *Widget) onRetry(ctx app.Context, id string) {
 			f.Conv = w.chat.Conv
 		}
 		w.send(f)
+	}
+}
+
+// onEdit and onDelete change a message of the visitor's; the change comes
+// back as an entry of the conversation, like the agents' changes.
+func (w *Widget) onEdit(ctx app.Context, seq uint64, text string) {
+	if w.cl != nil && w.chat.Conv != 0 {
+		w.cl.SendControl(parley.Frame{Type: parley.TypeEdit, Conv: w.chat.Conv, Ref: seq, Text: text})
+	}
+}
+
+func (w *Widget) onDelete(ctx app.Context, seq uint64) {
+	if w.cl != nil && w.chat.Conv != 0 {
+		w.cl.SendControl(parley.Frame{Type: parley.TypeDelete, Conv: w.chat.Conv, Ref: seq})
 	}
 }
 

@@ -31,7 +31,9 @@ func (c *conn) changeMessage(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "%s names the message it changes: ref is its seq.", f.Type), id)
 		return
 	}
-	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Ref: f.Ref, Own: true, Sender: c}
+	// No Sender: the author's connection gets the entry's msg too, as
+	// its client holds no copy of it to make one from the ack.
+	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Ref: f.Ref, Own: true}
 	if f.Type == parley.TypeEdit {
 		text, err := c.s.cfg.Limits.CheckText(f.Text)
 		if err != nil {
