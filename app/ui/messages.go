@@ -34,9 +34,11 @@ type MessageList struct {
 	// History shows an edited message's earlier texts (agents: the audit).
 	History bool
 
-	// editing is the seq of the message being edited, with its draft.
-	editing uint64
-	draft   string
+	// editing is the seq of the message being edited, with its draft;
+	// deleting the one whose deletion awaits a yes.
+	editing  uint64
+	draft    string
+	deleting uint64
 }
 
 // Editable says whether the viewer may still edit or delete it at now.
@@ -165,16 +167,27 @@ func (c *MessageList) renderMeta(it Item, mine bool) app.UI {
 		}
 		if c.Editable(it, mine) {
 			seq, text, onDelete := it.Seq, it.Text, c.OnDelete
-			actions = app.Span().Class("msg-actions").Body(
-				app.Button().Type("button").Class("msg-action msg-edit-button").Text("Edit").
-					OnClick(func(ctx app.Context, e app.Event) { c.editing, c.draft = seq, text }),
-				app.Button().Type("button").Class("msg-action msg-delete-button").Text("Delete").
-					OnClick(func(ctx app.Context, e app.Event) {
-						if onDelete != nil && app.Window().Call("confirm", "Delete this message?").Bool() {
-							onDelete(ctx, seq)
-						}
-					}),
-			)
+			if c.deleting == seq {
+				actions = app.Span().Class("msg-actions").Role("group").Aria("label", "Delete this message?").Body(
+					app.Span().Class("msg-action-ask").Text("Delete?"),
+					app.Button().Type("button").Class("msg-action msg-delete-yes").Text("Yes").
+						OnClick(func(ctx app.Context, e app.Event) {
+							c.deleting = 0
+							if onDelete != nil {
+								onDelete(ctx, seq)
+							}
+						}),
+					app.Button().Type("button").Class("msg-action msg-delete-no").Text("No").
+						OnClick(func(ctx app.Context, e app.Event) { c.deleting = 0 }),
+				)
+			} else {
+				actions = app.Span().Class("msg-actions").Body(
+					app.Button().Type("button").Class("msg-action msg-edit-button").Text("Edit").
+						OnClick(func(ctx app.Context, e app.Event) { c.editing, c.draft, c.deleting = seq, text, 0 }),
+					app.Button().Type("button").Class("msg-action msg-delete-button").Text("Delete").
+						OnClick(func(ctx app.Context, e app.Event) { c.deleting, c.editing = seq, 0 }),
+				)
+			}
 		}
 		return app.Div().Class("msg-meta").Body(
 			app.Time().Class("msg-time").

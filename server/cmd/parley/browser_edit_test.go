@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserEditAndDelete: the visitor edits a message of theirs in the
+// widget and the agent sees the new text, marked edited, with the old one
+// in its history; the agent deletes a reply of theirs and the widget shows
+// it deleted; the store keeps nothing of the deleted reply.
+func TestBrowserEditAndDelete(t *testing.T) {
+	requireBrowserTests(t)
+	m := startDemo(t, nil)
+	b := newBrowser(t, nil)
+	a := b.agentTab()
+	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
+
+	v := b.newVisitor("visitor")
+	step(t, v.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
+	at := v.launcher(t)
+	step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
+	chat, _ := v.chat(t)
+	first := "I need size 42 " + t.Name()
+	fixed := "I need size 43 " + t.Name()
+	send(t, chat, "the visitor", first)
+	poll(t, chat, 10*time.Second, "the message to be acknowledged", messageJS(".msg-visitor:not(.msg-sending)", first), nil)
+
+	step(t, chat, 10*time.Second, "editing it",
+		chromedp.Click(".msg-mine .msg-edit-button", chromedp.ByQuery),
+		chromedp.WaitVisible(".msg-edit-input", chromedp.ByQuery),
+		chromedp.Evaluate(`(() => { const e = document.querySelector('.msg-edit-input'); e.value = ''; return true })()`, nil),
+		chromedp.SendKeys(".msg-edit-input", fixed, chromedp.ByQuery),
+		chromedp.Click(".msg-edit-save", chromedp.ByQuery),
+	)
+	waitMessage(t, chat, "the visitor", ".msg-visitor", fixed)
+
+	itemJS := fmt.Sprintf(`[...document.querySelectorAll('.inbox-item')].find(e => e.textContent.includes(%s))`, jsString("size 4"))
+	poll(t, a.ctx, 15*time.Second, "the conversation in the inbox", "!!"+itemJS, nil)
+	step(t, a.ctx, 5*time.Second, "opening the conversation", chromedp.Click(itemJS, chromedp.ByJSPath))
+	waitMessage(t, a.ctx, "the agent", ".msg-visitor", fixed)
+	var history string
+	poll(t, a.ctx, 10*time.Second, "the edit's history", `(document.querySelector('.msg-visitor .msg-edited') || {}).title || ''`, &history)
+	if !strings.Contains(history, first) {
+		t.Errorf("the agent's history of the edit: %q, want the first text", history)
+	}
+
+	oops := "Size 43 is sold out " + t.Name()
+	send(t, a.ctx, "the agent", oops)
+	waitMessage(t, chat, "the visitor", ".msg-agent", oops)
+	step(t, a.ctx, 10*time.Second, "deleting the reply",
+		chromedp.Click(".msg-mine .msg-delete-button", chromedp.ByQuery),
+		chromedp.Click(".msg-mine .msg-delete-yes", chromedp.ByQuery),
+	)
+	poll(t, chat, 10*time.Second, "the deletion in the widget", `!!document.querySelector('.msg-agent .msg-deleted')`, nil)
+	var shown string
+	step(t, chat, 5*time.Second, "reading the widget", chromedp.Evaluate(`document.querySelector('#messages').innerText`, &shown))
+	if !strings.Contains(shown, "Message deleted") || strings.Contains(shown, "sold out") {
+		t.Errorf("the widget shows:\n%s", shown)
+	}
+	// The edit keeps the first text for the agents' history; the deletion
+	// leaves nothing of the reply.
+	_, msgs := transcript(t, m, 1)
+	for _, ms := range msgs {
+		if strings.Contains(ms.Text, "sold out") {
+			t.Errorf("the deleted reply is still stored: %q", ms.Text)
+		}
+	}
+}
