@@ -107,12 +107,12 @@ func TestIdentifyUnverifiedNeverMerges(t *testing.T) {
 
 	eve, w := env.newVisitor(t, "eve")
 	for name, sig := range map[string]string{
-		"no signature":      "",
-		"wrong signature":   strings.Repeat("ab", 32),
-		"not hex":           "zz",
-		"another id's":      web.IdentitySignature(old, "cust-2"),
-		"another secret's":  web.IdentitySignature("guess", "cust-1"),
-		"uppercase of none": strings.ToUpper(web.IdentitySignature("guess", "cust-1")),
+		"no signature":              "",
+		"wrong signature":           strings.Repeat("ab", 32),
+		"not hex":                   "zz",
+		"another id's":              web.IdentitySignature(old, "cust-2"),
+		"another secret's":          web.IdentitySignature("guess", "cust-1"),
+		"another secret, uppercase": strings.ToUpper(web.IdentitySignature("guess", "cust-1")),
 	} {
 		got := eve.identify("cust-1", "Ada", "ada@example.com", sig)
 		if got.Type != parley.TypeIdentified || got.Token != "" || got.Visitor == nil || got.Visitor.ID != w.Visitor.ID ||
