@@ -80,6 +80,7 @@
     var ready = false;
     var isOpen = false;
     var pending = null; // the 'open' to send once the iframe is ready
+    var who = null; // the latest 'identify', for the widget
     var wantFocus = false; // move focus into the chat when it is ready
     var loadTimer = 0;
     var clickAt = -1;
@@ -93,6 +94,15 @@
       if (cmd === 'open') open();
       else if (cmd === 'close') close();
       else if (cmd === 'toggle') isOpen ? close() : open();
+      else if (cmd === 'identify' && ev && ev.id) {
+        // Kept for the widget, never a reason to load it: sent once it is
+        // ready (now, if it is), and again after a reload of the iframe.
+        who = { parley: 1, type: 'identify', identify: {} };
+        ['id', 'email', 'name', 'signature'].forEach(function (k) {
+          if (ev[k] != null) who.identify[k] = String(ev[k]);
+        });
+        if (ready) send(who);
+      }
       else if ((cmd === 'on' || cmd === 'off') && handlers[ev] && typeof fn === 'function') {
         var list = handlers[ev];
         var i = list.indexOf(fn);
@@ -320,6 +330,7 @@
         clearTimeout(loadTimer);
         setStatus('');
         send({ parley: 1, type: 'page', page: page() });
+        if (who) send(who);
         // After a reload of the iframe itself, an open panel needs 'open' again.
         if (isOpen) {
           send(pending || { parley: 1, type: 'open', page: page() });

@@ -139,6 +139,9 @@ type Client struct {
 	// flooded site): every hello carries it until a welcome.
 	proof *parley.Proof
 	page  *parley.Page
+	// identify is the shop's latest identify (Identify), sent after each
+	// welcome until the server answers it.
+	identify *parley.Frame
 	// away: the agent set itself away (Presence); every hello says so.
 	away    bool
 	limits  parley.Limits
@@ -317,6 +320,27 @@ func (c *Client) Resolve(conv uint64) {
 		return
 	}
 	c.resolves[conv] = true
+}
+
+// Identify tells the server who the visitor is, for the shop
+// (app/parley/identity.go): now if online, else after the next welcome,
+// and again after each welcome until the server answers with identified.
+// Only the latest identify counts. When the answer makes this device
+// another visitor (the contact), the client takes the new token, forgets
+// the old visitor's conversations and says hello again as them; the app
+// sees the identified frame first (to store the token).
+func (c *Client) Identify(who parley.Identify) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.visitor {
+		return
+	}
+	f := parley.Frame{Type: parley.TypeIdentify, ID: newID(), ExternalID: who.ExternalID,
+		Name: who.Name, Email: who.Email, Signature: who.Signature}
+	c.identify = &f
+	if c.sess != nil {
+		c.sess.queue(f)
+	}
 }
 
 // SendControl sends a request that is answered by what it changes or by

@@ -439,6 +439,9 @@ func (c *Client) welcomeLocked(s *session, f parley.Frame) {
 		}
 		s.queue(parley.Frame{Type: parley.TypePresence, Status: status})
 	}
+	if c.identify != nil {
+		s.queue(*c.identify)
+	}
 	for conv, seq := range c.reads {
 		s.queue(parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: seq})
 	}
@@ -518,7 +521,13 @@ func (c *Client) handleLocked(s *session, f parley.Frame) {
 			// lost, the next message's gap would ask for it.
 			c.followLocked(conv.ID, 0)
 		}
+	case parley.TypeIdentified:
+		c.identifiedLocked(f)
 	case parley.TypeError:
+		if c.identify != nil && f.ID == c.identify.ID && f.Code != parley.ERateLimited &&
+			f.Code != parley.EUnavailable && f.Code != parley.EInternal {
+			c.identify = nil // refused for what it says: saying it again would not help
+		}
 		if f.ID == "" && f.Code == parley.ERateLimited {
 			// A resume, typing or read frame refused for speed: the
 			// client's business, not the user's. A refused resume is
@@ -547,6 +556,27 @@ func (c *Client) handleLocked(s *session, f parley.Frame) {
 		}
 	}
 	c.emitLocked(event{frame: f, hasFrame: true})
+}
+
+// identifiedLocked takes the server's answer to an identify. A new token
+// means the device is now the contact: the old visitor's conversations
+// are not followed any more, and the server closes the connection so
+// that the next hello, with the new token, is the contact's.
+func (c *Client) identifiedLocked(f parley.Frame) {
+	if c.identify != nil && f.ID == c.identify.ID {
+		c.identify = nil
+	}
+	if f.Token == "" || f.Token == c.token {
+		if f.Visitor != nil {
+			c.self.Name = f.Visitor.Name
+		}
+		return
+	}
+	c.token = f.Token
+	clear(c.follows)
+	clear(c.reads)
+	clear(c.resolves)
+	c.identify = nil
 }
 
 // ownCopyLocked is the msg frame that the ack of send stands for.

@@ -110,6 +110,7 @@ func (v *ConversationView) Render() app.UI {
 				page,
 				since,
 				v.renderMeta(),
+				renderIdentity(c),
 			),
 			status,
 			resolve,
@@ -289,4 +290,28 @@ func (v *ConversationView) onSubmitTransfer(ctx app.Context, e app.Event) {
 	if v.OnTransfer != nil {
 		v.OnTransfer(ctx, f)
 	}
+}
+
+// identityBadge says whether the shop vouched for the visitor's name and
+// email (a signed identify) or the page only said them.
+func identityBadge(identity string) app.UI {
+	switch identity {
+	case parley.IdentityVerified:
+		return app.Span().Class("identity-badge identity-verified").Title("The shop signed this customer's identity").Text("verified")
+	case parley.IdentityUnverified:
+		return app.Span().Class("identity-badge identity-unverified").Title("Given by the page without the shop's signature: it may not be true").Text("unverified")
+	}
+	return app.Span().Class("identity-badge-none")
+}
+
+// renderIdentity is the visitor's email and whether the shop vouched for
+// it and the name.
+func renderIdentity(c parley.Conversation) app.UI {
+	if c.Email == "" && c.Identity == "" {
+		return app.Span().Class("conv-identity-none")
+	}
+	return app.Div().Class("conv-identity").Body(
+		app.Span().Class("conv-email").Text(c.Email),
+		identityBadge(c.Identity),
+	)
 }

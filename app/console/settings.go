@@ -125,6 +125,7 @@ func (s *Settings) Render() app.UI {
 		body = app.Div().Class("settings-site").Body(
 			s.renderTabs(),
 			s.renderSnippet(s.sites[s.current]),
+			s.renderIdentity(),
 			s.renderForm(),
 		)
 	}
@@ -174,6 +175,14 @@ func (s *Settings) renderSnippet(site SiteInfo) app.UI {
 		app.Button().ID("copy-snippet").Class("button").Type("button").
 			OnClick(func(ctx app.Context, e app.Event) { s.copy(ctx, snippet) }).Text(label),
 	)
+}
+
+// renderIdentity is the identity secret, to the site's owners and admins.
+func (s *Settings) renderIdentity() app.UI {
+	if !s.canManage() {
+		return app.Span().Class("identity-card-none")
+	}
+	return &IdentityCard{API: s.API, Site: s.sites[s.current].ID}
 }
 
 func (s *Settings) renderForm() app.UI {

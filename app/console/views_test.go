@@ -140,3 +140,24 @@ func TestInboxListMore(t *testing.T) {
 }
 
 func nop(app.Context, app.Event) {}
+
+// TestConversationViewIdentity: the visitor's email and whether the shop
+// vouched for them, as text.
+func TestConversationViewIdentity(t *testing.T) {
+	for _, tc := range []struct{ identity, badge string }{
+		{parley.IdentityVerified, "identity-badge identity-verified"},
+		{parley.IdentityUnverified, "identity-badge identity-unverified"},
+	} {
+		conv := open7
+		conv.VisitorName, conv.Email, conv.Identity = "<b>Ada</b>", "ada@example.com", tc.identity
+		v := &console.ConversationView{Conv: conv, Me: me.ID, Now: t0}
+		load(t, v)
+		match(t, app.Text("<b>Ada</b>"), v, 0, 0, 1, 0, 0)
+		match(t, app.Text("ada@example.com"), v, 0, 0, 1, 4, 0, 0)
+		match(t, app.Span().Class(tc.badge).Title(map[string]string{
+			parley.IdentityVerified:   "The shop signed this customer's identity",
+			parley.IdentityUnverified: "Given by the page without the shop's signature: it may not be true",
+		}[tc.identity]), v, 0, 0, 1, 4, 1)
+		match(t, app.Text(tc.identity), v, 0, 0, 1, 4, 1, 0)
+	}
+}

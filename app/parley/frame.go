@@ -16,6 +16,9 @@ const (
 	TypeResolve = "resolve" // agent closes a conversation
 	TypeEdit    = "edit"    // the author changes a message of theirs: ref, text
 	TypeDelete  = "delete"  // the author deletes a message of theirs: ref
+	// TypeIdentify (visitor): the shop says who the visitor is; see
+	// identity.go.
+	TypeIdentify = "identify"
 )
 
 // Frame types sent by the server. TypeTyping and TypeRead go both ways.
@@ -26,6 +29,10 @@ const (
 	TypeSynced  = "synced"  // a replay has been sent up to Seq
 	TypeConv    = "conv"    // a conversation was created or changed
 	TypeError   = "error"   // a request was refused
+	// TypeIdentified answers an identify: Visitor is who the device is
+	// now; Token, when set, is the device's new token (it became another
+	// visitor, the contact): the client says hello again with it.
+	TypeIdentified = "identified"
 )
 
 // Scopes of an agent connection (hello.scope).
@@ -104,6 +111,12 @@ type Frame struct {
 	Topic string `json:"topic,omitempty"`
 	Name  string `json:"name,omitempty"`
 	Email string `json:"email,omitempty"`
+
+	// ExternalID and Signature (identify): the shop's id of the visitor
+	// and its signature, lowercase hex of HMAC-SHA256(secret, ExternalID).
+	// Name and Email go with them.
+	ExternalID string `json:"externalId,omitempty"`
+	Signature  string `json:"signature,omitempty"`
 
 	// Queue (queue): where the visitor's conversation Conv waits.
 	Queue *QueueStatus `json:"queue,omitempty"`

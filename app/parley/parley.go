@@ -138,6 +138,14 @@ type Visitor struct {
 	Site    string    `json:"site"`
 	Name    string    `json:"name"`
 	Created time.Time `json:"created"`
+	// Email, Identity and ExternalID come from the shop's identify (see
+	// identity.go): Identity is IdentityVerified when the shop signed
+	// ExternalID, IdentityUnverified when the name and email are only
+	// what the page said, "" before any identify. ExternalID is set only
+	// when verified: it is what makes devices one contact.
+	Email      string `json:"email,omitempty"`
+	Identity   string `json:"identity,omitempty"`
+	ExternalID string `json:"externalId,omitempty"`
 }
 
 // Conversation statuses: a conversation is queued (waiting for an agent,
@@ -190,8 +198,12 @@ type Conversation struct {
 	Assignee     uint64 `json:"assignee,omitempty"`
 	AssigneeName string `json:"assigneeName,omitempty"`
 	Requeued     bool   `json:"requeued,omitempty"`
-	// Email is the address the visitor gave in the pre-chat form.
+	// Email is the address the visitor gave in the pre-chat form, or
+	// by the shop's identify.
 	Email string `json:"email,omitempty"`
+	// Identity is the visitor's (Visitor.Identity): whether the shop
+	// vouched for VisitorName and Email. Agents show it as a badge.
+	Identity string `json:"identity,omitempty"`
 	// The times reports need: when it last entered a queue, was last
 	// assigned, got its first agent reply, was last resolved and reopened.
 	Queued     time.Time `json:"queued,omitzero"`

@@ -14,8 +14,14 @@ import (
 // Every message is an object with parley: 1 and a type.
 //
 //	parent → widget  {type:"open", page:{url,title}, greeting?}  {type:"close"}  {type:"page", page:{url,title}}
+//	                 {type:"identify", identify:{id, email?, name?, signature?}}
 //	widget → parent  {type:"ready"}  {type:"close"}  {type:"unread", count}
 //	                 {type:"message", message:{from:{kind,name}, text, at}}  {type:"conversation", open}
+//
+// identify is Parley('identify', …) on the shop's page: the loader keeps
+// the latest and hands it over once the widget is ready; it never loads
+// the widget for it (app/parley/identity.go says what the server makes
+// of it).
 //
 // A resume link from an email (server/web/resume.go) does not travel by
 // message: it opens the shop page with #parley-resume=TOKEN, and the loader
@@ -37,6 +43,7 @@ const (
 	MsgUnread       = "unread"
 	MsgMessage      = "message"
 	MsgConversation = "conversation"
+	MsgIdentify     = "identify"
 )
 
 // Bounds on what the shop's page may hand us; the page is not ours.
@@ -51,6 +58,17 @@ type ParentMessage struct {
 	Type     string       `json:"type"`
 	Page     *parley.Page `json:"page,omitempty"`
 	Greeting string       `json:"greeting,omitempty"`
+	// Identify (identify) is what the page said, as the page said it:
+	// the server checks it.
+	Identify *IdentifyFields `json:"identify,omitempty"`
+}
+
+// IdentifyFields are the fields of Parley('identify', {…}).
+type IdentifyFields struct {
+	ID        string `json:"id"`
+	Email     string `json:"email,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Signature string `json:"signature,omitempty"`
 }
 
 // DecodeParentMessage decodes a loader message (the JSON of event.data) and
@@ -81,6 +99,10 @@ func DecodeParentMessage(data []byte) (ParentMessage, bool) {
 	case MsgPage:
 		if m.Page != nil {
 			return ParentMessage{Parley: m.Parley, Type: m.Type, Page: m.Page}, true
+		}
+	case MsgIdentify:
+		if m.Identify != nil && m.Identify.ID != "" {
+			return ParentMessage{Parley: m.Parley, Type: m.Type, Identify: m.Identify}, true
 		}
 	}
 	return ParentMessage{}, false

@@ -220,6 +220,14 @@ func (w *Widget) Render() app.UI {
 
 func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	w.now = time.Now()
+	if f.Type == parley.TypeIdentified && f.Token != "" {
+		// This device is now the contact: keep their token, and show
+		// their chat once the client has said hello as them.
+		w.store(ctx, tokenKey(w.site), f.Token)
+		limits := w.chat.Limits
+		w.chat = NewChat()
+		w.chat.Limits = limits
+	}
 	stick := ui.NearBottom(ui.ScrollerID)
 	w.transcript.Apply(f)
 	w.surge.Apply(f)
@@ -582,6 +590,11 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 	case MsgPage:
 		if w.cl != nil {
 			w.cl.Page(*m.Page)
+		}
+	case MsgIdentify:
+		if w.cl != nil {
+			who := m.Identify
+			w.cl.Identify(parley.Identify{ExternalID: who.ID, Email: who.Email, Name: who.Name, Signature: who.Signature})
 		}
 	}
 	w.settle(ctx)

@@ -91,6 +91,14 @@ var (
 	// their visitor (resume.go). The link itself holds both parts, so a
 	// lookup is exact, and the expired ones are a range at the start.
 	bucketResumeUsed = []byte("resume_used")
+
+	// bucketIdentitySecrets maps site id → the site's identity secret
+	// (identity.go), the key of the HMAC the shop signs its customers'
+	// ids with. bucketContacts maps site id | 0 | external id → visitor
+	// id: the contact a verified identify makes a device one more device
+	// of. New buckets at open need no migration.
+	bucketIdentitySecrets = []byte("identity_secrets")
+	bucketContacts        = []byte("contacts")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -116,6 +124,8 @@ var allBuckets = [][]byte{
 	bucketOutboxDead,
 	bucketBlocks,
 	bucketResumeUsed,
+	bucketIdentitySecrets,
+	bucketContacts,
 }
 
 // Keys in bucketMeta.

@@ -445,10 +445,17 @@ func (b *batch) resolve(a Append) (st *convState, created bool, err error) {
 	if page.URL == "" {
 		page = r.Page
 	}
+	// What the shop vouched for wins over what the form says; otherwise
+	// the form's answers are the newer word.
+	name, email := cmp.Or(a.Name, r.Visitor.Name), cmp.Or(a.Email, r.Visitor.Email)
+	if r.Visitor.Identity == parley.IdentityVerified {
+		name, email = cmp.Or(r.Visitor.Name, a.Name), cmp.Or(r.Visitor.Email, a.Email)
+	}
 	return &convState{rec: convRecord{Conversation: parley.Conversation{
 		Site:        r.Visitor.Site,
 		Visitor:     r.Visitor.ID,
-		VisitorName: cmp.Or(a.Name, r.Visitor.Name),
+		VisitorName: name,
+		Identity:    r.Visitor.Identity,
 		Status:      parley.StatusQueued,
 		Page:        page,
 		Created:     b.now,
@@ -456,7 +463,7 @@ func (b *batch) resolve(a Append) (st *convState, created bool, err error) {
 		Queued:      b.now,
 		Team:        a.Team,
 		Topic:       a.Topic,
-		Email:       a.Email,
+		Email:       email,
 	}}}, true, nil
 }
 

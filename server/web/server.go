@@ -192,6 +192,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/conversations/{id}/block", s.requireAgent(s.handleBlock))
 	mux.HandleFunc("DELETE /api/conversations/{id}/block", s.requireAgent(s.handleUnblock))
 	mux.HandleFunc("GET /api/sites/{id}/blocks", s.requireAgent(s.handleSiteBlocks))
+	mux.HandleFunc("GET /api/sites/{id}/identity-secret", s.requireAgent(s.handleIdentitySecret))
+	mux.HandleFunc("POST /api/sites/{id}/identity-secret", s.requireAgent(s.handleRotateIdentitySecret))
 
 	// People (api_people.go): sites and their agents, managed while the
 	// server runs.

@@ -383,7 +383,7 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		return
 	}
 	switch f.Type {
-	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact:
+	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact, parley.TypeIdentify:
 		// Each costs a store access or a fan-out to every agent: one
 		// limiter for all of them, before any is handled.
 		if !c.others.allow(time.Now()) {
@@ -418,6 +418,8 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.transcript(f)
 	case parley.TypeContact:
 		c.contact(f)
+	case parley.TypeIdentify:
+		c.identify(f)
 	default:
 		c.refuse(parley.Errorf(parley.EInvalid, "Unknown frame type %q.", parley.Truncate(f.Type, 32)), "")
 	}
