@@ -698,6 +698,8 @@ func (c *Console) renderDesk() app.UI {
 			EditWindow: site.EditWindow(),
 			OnEdit:     c.onEdit,
 			OnDelete:   c.onDelete,
+			// The newer of what the inbox and the read frames say.
+			VisitorRead: max(t.VisitorRead, conv.VisitorRead),
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(

@@ -50,6 +50,9 @@ type ConversationView struct {
 	EditWindow time.Duration
 	OnEdit     func(ctx app.Context, seq uint64, text string)
 	OnDelete   func(ctx app.Context, seq uint64)
+	// VisitorRead is the visitor's read mark: the receipts of the agent's
+	// messages.
+	VisitorRead uint64
 
 	// The transfer form, open for conversation transferConv.
 	transferConv   uint64
@@ -132,6 +135,7 @@ func (v *ConversationView) Render() app.UI {
 				OnEdit:     v.OnEdit,
 				OnDelete:   v.OnDelete,
 				History:    true,
+				PeerRead:   v.VisitorRead,
 			},
 		),
 		&ui.TypingIndicator{Names: v.Typing},

@@ -50,6 +50,9 @@ type Thread struct {
 	Request    string
 	RequestErr string
 	read       uint64
+	// VisitorRead is the visitor's read mark: the agents' messages up to
+	// it were seen.
+	VisitorRead uint64
 }
 
 // Alert is a visitor message the agent should hear about.
@@ -89,7 +92,7 @@ func (d *Desk) Thread(id uint64) *Thread {
 	if t == nil {
 		t = &Thread{}
 		if c, ok := d.Inbox.Get(id); ok {
-			t.read = c.AgentRead
+			t.read, t.VisitorRead = c.AgentRead, c.VisitorRead
 		}
 		d.convs[id] = t
 	}
@@ -199,6 +202,12 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 	case parley.TypePresence:
 		if f.Agent != nil && f.Agent.ID != 0 {
 			d.applyPresence(*f.Agent)
+		}
+
+	case parley.TypeRead:
+		if f.From != nil && f.From.Kind == parley.AuthorVisitor && f.Conv != 0 {
+			t := d.Thread(f.Conv)
+			t.VisitorRead = max(t.VisitorRead, f.Seq)
 		}
 
 	case parley.TypeSynced:

@@ -33,6 +33,9 @@ type MessageList struct {
 	OnDelete   func(ctx app.Context, seq uint64)
 	// History shows an edited message's earlier texts (agents: the audit).
 	History bool
+	// PeerRead is the other side's read mark: the viewer's own messages
+	// up to it show "Seen", the later ones "Sent" (stored, not seen yet).
+	PeerRead uint64
 
 	// editing is the seq of the message being edited, with its draft;
 	// deleting the one whose deletion awaits a yes.
@@ -189,11 +192,20 @@ func (c *MessageList) renderMeta(it Item, mine bool) app.UI {
 				)
 			}
 		}
+		var receipt app.UI = app.Span().Class("msg-receipt-none")
+		if mine && it.Seq != 0 && !it.Deleted && it.Kind != parley.KindNote {
+			if it.Seq <= c.PeerRead {
+				receipt = app.Span().Class("msg-receipt msg-seen").Text("Seen")
+			} else {
+				receipt = app.Span().Class("msg-receipt msg-sent").Text("Sent")
+			}
+		}
 		return app.Div().Class("msg-meta").Body(
 			app.Time().Class("msg-time").
 				DateTime(time.UnixMilli(it.At).UTC().Format(time.RFC3339)).
 				Text(FormatTime(it.At, c.Now)),
 			edited,
+			receipt,
 			actions,
 		)
 	}

@@ -39,6 +39,9 @@ type Chat struct {
 	Assignee string
 	// Team is the team the conversation is with ("" before it exists).
 	Team string
+	// AgentRead is the agents' read mark: the visitor's messages up to it
+	// were seen.
+	AgentRead uint64
 	// Queue is where the queued conversation stands, nil when unknown.
 	Queue *parley.QueueStatus
 	// Email is the visitor's address for this conversation: the one the
@@ -151,6 +154,11 @@ func (c *Chat) Apply(f parley.Frame, now time.Time) Effects {
 			c.Typing.Set(ui.AuthorName(*f.From), f.On, now)
 		}
 
+	case parley.TypeRead:
+		if f.From != nil && f.From.Kind == parley.AuthorAgent && f.Conv == c.Conv {
+			c.AgentRead = max(c.AgentRead, f.Seq)
+		}
+
 	case parley.TypeQueue:
 		if f.Queue != nil && (f.Conv == c.Conv || c.Conv == 0) && c.Assignee == "" && c.Status != parley.StatusResolved {
 			// Once someone answers, a late queue frame (they are
@@ -181,6 +189,7 @@ func (c *Chat) adopt(conv parley.Conversation) {
 	}
 	c.Conv, c.Status, c.Team = conv.ID, conv.Status, conv.Team
 	c.read = max(c.read, conv.VisitorRead)
+	c.AgentRead = max(c.AgentRead, conv.AgentRead)
 	c.Assignee = conv.AssigneeName
 	if conv.Email != "" {
 		c.Email = conv.Email

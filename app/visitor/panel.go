@@ -80,7 +80,10 @@ type Panel struct {
 	EditWindow time.Duration
 	OnEdit     func(ctx app.Context, seq uint64, text string)
 	OnDelete   func(ctx app.Context, seq uint64)
-	OnClose    func(ctx app.Context)
+	// AgentRead is the agents' read mark: the receipts of the visitor's
+	// messages.
+	AgentRead uint64
+	OnClose   func(ctx app.Context)
 }
 
 // Render implements app.Composer. Every slot is always present so that
@@ -187,6 +190,7 @@ func (p *Panel) Render() app.UI {
 				EditWindow: p.EditWindow,
 				OnEdit:     p.OnEdit,
 				OnDelete:   p.OnDelete,
+				PeerRead:   p.AgentRead,
 			},
 			wait,
 			surge,

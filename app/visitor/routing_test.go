@@ -108,6 +108,26 @@ func TestChatFollowsItsTeam(t *testing.T) {
 	}
 }
 
+// TestChatAgentReadMark: the agents' read mark, from the welcome and from
+// read frames, is what the visitor's receipts read; the visitor's own
+// read frames (other devices) and other conversations' do not move it.
+func TestChatAgentReadMark(t *testing.T) {
+	c := visitor.NewChat()
+	cv := conv(7, 3, 3, parley.StatusOpen)
+	cv.AgentRead = 2
+	c.Apply(welcome(cv), t0)
+	if c.AgentRead != 2 {
+		t.Errorf("from the welcome: %d, want 2", c.AgentRead)
+	}
+	c.Apply(parley.Frame{Type: parley.TypeRead, Conv: 7, Seq: 3, From: ann}, t0)
+	c.Apply(parley.Frame{Type: parley.TypeRead, Conv: 7, Seq: 9, From: me}, t0)
+	c.Apply(parley.Frame{Type: parley.TypeRead, Conv: 8, Seq: 9, From: ann}, t0)
+	c.Apply(parley.Frame{Type: parley.TypeRead, Conv: 7, Seq: 1, From: ann}, t0)
+	if c.AgentRead != 3 {
+		t.Errorf("after the read frames: %d, want 3", c.AgentRead)
+	}
+}
+
 // TestChatAssigneeFromConversation: a reload shows who answers from the
 // welcome, without replaying anything.
 func TestChatAssigneeFromConversation(t *testing.T) {

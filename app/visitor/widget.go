@@ -214,6 +214,7 @@ func (w *Widget) Render() app.UI {
 		EditWindow: time.Duration(w.settings.EditMinutes) * time.Minute,
 		OnEdit:     w.onEdit,
 		OnDelete:   w.onDelete,
+		AgentRead:  w.chat.AgentRead,
 		OnClose:    w.onClose,
 	}
 }

@@ -43,6 +43,10 @@ func TestBrowserEditAndDelete(t *testing.T) {
 	poll(t, a.ctx, 15*time.Second, "the conversation in the inbox", "!!"+itemJS, nil)
 	step(t, a.ctx, 5*time.Second, "opening the conversation", chromedp.Click(itemJS, chromedp.ByJSPath))
 	waitMessage(t, a.ctx, "the agent", ".msg-visitor", fixed)
+	// Receipts: the agent has the conversation open, so the visitor's
+	// message reads "Seen"; the agent's reply will too, once the widget
+	// shows it.
+	poll(t, chat, 10*time.Second, "the visitor's receipt", `(document.querySelector('.msg-mine .msg-receipt') || {}).textContent === 'Seen'`, nil)
 	var history string
 	poll(t, a.ctx, 10*time.Second, "the edit's history", `(document.querySelector('.msg-visitor .msg-edited') || {}).title || ''`, &history)
 	if !strings.Contains(history, first) {
@@ -52,6 +56,7 @@ func TestBrowserEditAndDelete(t *testing.T) {
 	oops := "Size 43 is sold out " + t.Name()
 	send(t, a.ctx, "the agent", oops)
 	waitMessage(t, chat, "the visitor", ".msg-agent", oops)
+	poll(t, a.ctx, 10*time.Second, "the agent's receipt", `[...document.querySelectorAll('.msg-mine .msg-receipt')].some(e => e.textContent === 'Seen')`, nil)
 	step(t, a.ctx, 10*time.Second, "deleting the reply",
 		chromedp.Click(".msg-mine .msg-delete-button", chromedp.ByQuery),
 		chromedp.Click(".msg-mine .msg-delete-yes", chromedp.ByQuery),
