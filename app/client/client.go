@@ -272,6 +272,17 @@ func (c *Client) Typing(conv uint64, on bool) {
 	}
 }
 
+// Draft sends the visitor's draft of conv as a typing preview (a site
+// that shows agents what its visitors type: WidgetSettings.TypingPreview);
+// "" says the draft is gone. The caller paces it.
+func (c *Client) Draft(conv uint64, text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sess != nil && len(c.sess.ctrl) < maxQueuedControl {
+		c.sess.queue(parley.Frame{Type: parley.TypeTyping, Conv: conv, On: text != "", Text: parley.MaskCards(parley.Truncate(text, parley.MaxDraftRunes))})
+	}
+}
+
 // Read marks everything up to seq of conv as seen. Offline, the newest mark
 // per conversation is kept and sent after the next welcome.
 func (c *Client) Read(conv, seq uint64) {

@@ -700,6 +700,7 @@ func (c *Console) renderDesk() app.UI {
 			OnDelete:   c.onDelete,
 			// The newer of what the inbox and the read frames say.
 			VisitorRead: max(t.VisitorRead, conv.VisitorRead),
+			Draft:       d.DraftOf(id, c.now),
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(

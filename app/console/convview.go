@@ -53,6 +53,8 @@ type ConversationView struct {
 	// VisitorRead is the visitor's read mark: the receipts of the agent's
 	// messages.
 	VisitorRead uint64
+	// Draft is what the visitor is typing (the site's typing preview).
+	Draft string
 
 	// The transfer form, open for conversation transferConv.
 	transferConv   uint64
@@ -139,6 +141,7 @@ func (v *ConversationView) Render() app.UI {
 			},
 		),
 		&ui.TypingIndicator{Names: v.Typing},
+		renderDraft(v.Draft),
 		&ui.Composer{
 			Key:         strconv.FormatUint(c.ID, 10),
 			Placeholder: "Reply to " + VisitorName(c) + "…",
@@ -317,5 +320,16 @@ func renderIdentity(c parley.Conversation) app.UI {
 	return app.Div().Class("conv-identity").Body(
 		app.Span().Class("conv-email").Text(c.Email),
 		identityBadge(c.Identity),
+	)
+}
+
+// renderDraft shows the visitor's draft, as text, while they type it.
+func renderDraft(draft string) app.UI {
+	if draft == "" {
+		return app.Div().Class("draft-preview draft-none")
+	}
+	return app.Div().Class("draft-preview").Aria("live", "off").Body(
+		app.Span().Class("draft-label").Text("Typing: "),
+		app.Span().Class("draft-text").Text(draft),
 	)
 }

@@ -53,6 +53,20 @@ type Thread struct {
 	// VisitorRead is the visitor's read mark: the agents' messages up to
 	// it were seen.
 	VisitorRead uint64
+	// Draft is what the visitor is typing, on a site with the typing
+	// preview on, as of DraftAt.
+	Draft   string
+	DraftAt time.Time
+}
+
+// DraftOf is the visitor's draft of conversation id shown at now: it goes
+// with their typing state, and with their next message.
+func (d *Desk) DraftOf(id uint64, now time.Time) string {
+	t := d.convs[id]
+	if t == nil || t.Draft == "" || now.Sub(t.DraftAt) > ui.TypingExpiry {
+		return ""
+	}
+	return t.Draft
 }
 
 // Alert is a visitor message the agent should hear about.
@@ -159,6 +173,11 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 		if f.From != nil && f.From.Kind == parley.AuthorAgent {
 			delete(d.sent, f.ID)
 		}
+		if f.From != nil && f.From.Kind == parley.AuthorVisitor && f.Kind == parley.KindMessage {
+			if t := d.convs[f.Conv]; t != nil {
+				t.Draft = "" // sent: the message shows now
+			}
+		}
 		if f.Kind == parley.KindEvent {
 			switch f.Event {
 			case parley.EventAssigned, parley.EventTransferred, parley.EventQueued:
@@ -197,7 +216,16 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 		if f.From == nil || (f.From.Kind == parley.AuthorAgent && f.From.ID == d.Agent.ID) {
 			return eff
 		}
-		d.Thread(f.Conv).Typing.Set(ui.AuthorName(*f.From), f.On, now)
+		t := d.Thread(f.Conv)
+		t.Typing.Set(ui.AuthorName(*f.From), f.On, now)
+		if f.From.Kind == parley.AuthorVisitor {
+			// A site with the typing preview on sends the draft; "off"
+			// or a message ends it.
+			t.Draft, t.DraftAt = f.Text, now
+			if !f.On {
+				t.Draft = ""
+			}
+		}
 
 	case parley.TypePresence:
 		if f.Agent != nil && f.Agent.ID != 0 {

@@ -71,7 +71,14 @@ type Site struct {
 	// EditMinutes is how long after sending a message its author may
 	// edit or delete it: 1–60, 0 for DefaultEditMinutes, -1 for never.
 	EditMinutes int `json:"editMinutes,omitempty"`
+	// TypingPreview shows agents what a visitor types before they send
+	// it (typing frames carry the draft); the widget tells the visitor.
+	TypingPreview bool `json:"typingPreview,omitempty"`
 }
+
+// MaxDraftRunes bounds a typing preview's draft: its end is what agents
+// read.
+const MaxDraftRunes = 500
 
 // Edit windows.
 const (

@@ -121,6 +121,8 @@ type WidgetSettings struct {
 	// EditMinutes is how long the visitor may edit or delete a message
 	// of theirs (Site.EditWindow); 0: never.
 	EditMinutes int `json:"editMinutes,omitempty"`
+	// TypingPreview: agents see the visitor's draft; the widget says so.
+	TypingPreview bool `json:"typingPreview,omitempty"`
 }
 
 // WidgetPreChat is the pre-chat form as the widget shows it: each field's
@@ -136,7 +138,7 @@ type WidgetPreChat struct {
 // WidgetSettings returns what the widget shows of s.
 func (s Site) WidgetSettings() WidgetSettings {
 	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
-		EditMinutes: int(s.EditWindow() / time.Minute)}
+		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview}
 	if w.Title == "" {
 		w.Title = s.Name
 	}

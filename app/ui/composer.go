@@ -151,3 +151,14 @@ func (c *Composer) send(ctx app.Context) {
 func sendIcon() app.UI {
 	return app.Raw(`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path fill="currentColor" d="M3.4 20.4 21 12 3.4 3.6 3.4 10.1 15 12 3.4 13.9z"/></svg>`)
 }
+
+// ComposerValue is what the composer holds now ("" outside a browser).
+func ComposerValue() string {
+	if !app.IsClient {
+		return ""
+	}
+	if v := app.Window().GetElementByID(ComposerID).Get("value"); v.Truthy() {
+		return v.String()
+	}
+	return ""
+}

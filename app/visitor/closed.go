@@ -7,6 +7,13 @@ import (
 	"github.com/parley-chat/parley/app/parley"
 )
 
+// PreviewText tells the visitor of a site with the typing preview on that
+// the shop reads along; PreviewEvery paces the drafts sent.
+const (
+	PreviewText  = "The shop sees what you type before you send it."
+	PreviewEvery = time.Second
+)
+
 // Texts of a closed site.
 const (
 	// ClosedFormTail follows when the site is back, in the offline form's

@@ -203,3 +203,18 @@ func TestPanelClosed(t *testing.T) {
 	match(t, app.Span().Class("widget-hours-none"), p, 0, slotHeader, 3)
 	match(t, app.Div().Class("composer composer-empty"), p, 0, slotComposer, 0)
 }
+
+// TestPanelPreviewNotice: a site that reads along says so under the
+// composer, and only beside the composer.
+func TestPanelPreviewNotice(t *testing.T) {
+	p := &visitor.Panel{Now: t0, Preview: true}
+	load(t, p)
+	match(t, app.P().ID("preview-notice").Class("preview-notice"), p, 0, slotPreview)
+	match(t, app.Text(visitor.PreviewText), p, 0, slotPreview, 0)
+	p = &visitor.Panel{Now: t0}
+	load(t, p)
+	match(t, app.Span().Class("preview-none"), p, 0, slotPreview)
+	p = &visitor.Panel{Now: t0, Preview: true, Closed: true, Hours: "We're away right now."}
+	load(t, p)
+	match(t, app.Span().Class("preview-none"), p, 0, slotPreview)
+}

@@ -83,7 +83,10 @@ type Panel struct {
 	// AgentRead is the agents' read mark: the receipts of the visitor's
 	// messages.
 	AgentRead uint64
-	OnClose   func(ctx app.Context)
+	// Preview says the shop sees what the visitor types before it is sent
+	// (the site's typing preview): the composer says so.
+	Preview bool
+	OnClose func(ctx app.Context)
 }
 
 // Render implements app.Composer. Every slot is always present so that
@@ -162,6 +165,10 @@ func (p *Panel) Render() app.UI {
 	if p.Hours != "" {
 		hours = app.P().ID("hours").Class("widget-hours").Role("status").Text(p.Hours)
 	}
+	var preview app.UI = app.Span().Class("preview-none")
+	if p.Preview && p.Form == nil && !p.Closed {
+		preview = app.P().ID("preview-notice").Class("preview-notice").Text(PreviewText)
+	}
 	var transcript app.UI = app.Span().Class("transcript-none")
 	if p.Transcript != nil {
 		transcript = p.Transcript
@@ -198,6 +205,7 @@ func (p *Panel) Render() app.UI {
 		&ui.TypingIndicator{Names: p.Typing},
 		notice,
 		composer,
+		preview,
 		transcript,
 		app.Div().Class("widget-footer").Text("Powered by Parley"),
 	)

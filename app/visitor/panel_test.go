@@ -33,6 +33,7 @@ const (
 	slotTyping
 	slotNotice
 	slotComposer
+	slotPreview
 	slotTranscript
 )
 

@@ -53,6 +53,10 @@ type Widget struct {
 	panelOpen bool
 	visible   bool
 	typingOut ui.TypingNotifier
+	// draftAt is when the last typing preview went out; draftLater is set
+	// while the next one waits.
+	draftAt    time.Time
+	draftLater bool
 	// answers and formErrs are the pre-chat form as typed and as checked.
 	answers  Answers
 	formErrs FormErrors
@@ -215,6 +219,7 @@ func (w *Widget) Render() app.UI {
 		OnEdit:     w.onEdit,
 		OnDelete:   w.onDelete,
 		AgentRead:  w.chat.AgentRead,
+		Preview:    w.settings.TypingPreview,
 		OnClose:    w.onClose,
 	}
 }
@@ -481,13 +486,39 @@ func (w *Widget) send(f parley.Frame) {
 	w.chat.Outbox = w.cl.Outbox()
 }
 
-func (w *Widget) onTyping(app.Context) {
+func (w *Widget) onTyping(ctx app.Context) {
 	conv := w.chat.Conv
 	if conv == 0 || w.cl == nil {
 		return
 	}
 	cl := w.cl
+	if w.settings.TypingPreview {
+		w.sendDraft(ctx)
+		return
+	}
 	w.typingOut.Input(w.ctx, func(on bool) { cl.Typing(conv, on) })
+}
+
+// sendDraft sends what the composer holds as a typing preview, at most
+// every PreviewEvery: an edit within that time is sent when it is over,
+// so agents always end up with the latest draft.
+func (w *Widget) sendDraft(ctx app.Context) {
+	if wait := PreviewEvery - time.Since(w.draftAt); wait > 0 {
+		if !w.draftLater {
+			w.draftLater = true
+			ctx.After(wait, func(ctx app.Context) {
+				w.draftLater = false
+				w.sendDraft(ctx)
+				ctx.PreventUpdate()
+			})
+		}
+		return
+	}
+	if w.cl == nil || w.chat.Conv == 0 {
+		return
+	}
+	w.draftAt = time.Now()
+	w.cl.Draft(w.chat.Conv, ui.ComposerValue())
 }
 
 func (w *Widget) onClose(ctx app.Context) {

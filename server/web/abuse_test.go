@@ -102,3 +102,50 @@ func TestTypingCoalesced(t *testing.T) {
 		t.Errorf("6 typing frames from two tabs reached the agent as %d, want 1", on)
 	}
 }
+
+// TestTypingPreview: with the site's typing preview on, agents read the
+// visitor's draft (cards masked), a new draft at most every second; off,
+// the draft never leaves the server; an agent's typing carries none.
+func TestTypingPreview(t *testing.T) {
+	env := newSockEnv(t, fastLimits)
+	agent, _ := env.newAgent(t, "agent", 0)
+	v, _ := env.newVisitor(t, "visitor")
+	conv := v.say(0, "v1", "hello").Conv
+	typing := func(text string) parley.Frame {
+		t.Helper()
+		v.sendFrame(parley.Frame{Type: parley.TypeTyping, Conv: conv, On: true, Text: text})
+		v.sendFrame(parley.Frame{Type: parley.TypeTyping, Conv: conv, On: false})
+		return agent.until("typing", func(f parley.Frame) bool { return f.Type == parley.TypeTyping && f.On })
+	}
+	if f := typing("my secret draft"); f.Text != "" {
+		t.Errorf("preview off: the agent read %q", f.Text)
+	}
+	agent.until("typing off", func(f parley.Frame) bool { return f.Type == parley.TypeTyping && !f.On })
+
+	site := env.site
+	site.TypingPreview = true
+	if err := env.db.PutSite(site); err != nil {
+		t.Fatal(err)
+	}
+	if f := typing("card 4111 1111 1111 1111\x07"); f.Text != "card •••• •••• •••• 1111" {
+		t.Errorf("preview on: the agent read %q", f.Text)
+	}
+	agent.until("typing off", func(f parley.Frame) bool { return f.Type == parley.TypeTyping && !f.On })
+
+	// Two drafts within a second: the second waits for the next.
+	v.sendFrame(parley.Frame{Type: parley.TypeTyping, Conv: conv, On: true, Text: "Whe"})
+	v.sendFrame(parley.Frame{Type: parley.TypeTyping, Conv: conv, On: true, Text: "Where"})
+	time.Sleep(1100 * time.Millisecond)
+	v.sendFrame(parley.Frame{Type: parley.TypeTyping, Conv: conv, On: true, Text: "Where is"})
+	agent.until("the paced draft", func(f parley.Frame) bool { return f.Type == parley.TypeTyping && f.Text == "Where is" })
+	for _, f := range agent.seen {
+		if f.Type == parley.TypeTyping && f.Text == "Where" {
+			t.Errorf("a draft within the second went out: %+v", f)
+		}
+	}
+
+	agent.sendFrame(parley.Frame{Type: parley.TypeTyping, Conv: conv, On: true, Text: "agent draft"})
+	if e := agent.untilError(); e.Code != parley.EInvalid {
+		t.Errorf("an agent's draft: %+v, want invalid", e)
+	}
+}

@@ -185,17 +185,43 @@ func (c *conn) typing(f parley.Frame) {
 		c.refuse(err, "")
 		return
 	}
+	draft := ""
+	if f.Text != "" {
+		if c.role != parley.RoleVisitor {
+			c.refuse(parley.Errorf(parley.EInvalid, "Only a visitor's typing carries a draft."), "")
+			return
+		}
+		// Read the site now: an owner who turns the preview off means
+		// it at once.
+		if site, err := c.s.store.Site(conv.Site); err == nil && site.TypingPreview && f.On {
+			draft = previewText(f.Text)
+		}
+	}
 	from := c.author
-	if !c.s.typing.pass(typingKey{conv.ID, from.Kind, from.ID}, f.On, time.Now()) {
+	if !c.s.typing.pass(typingKey{conv.ID, from.Kind, from.ID}, f.On, draft, time.Now()) {
 		return // the same state went out moments ago
 	}
-	ev := eventFor(conv, parley.Frame{Type: parley.TypeTyping, Conv: conv.ID, On: f.On, From: &from})
+	ev := eventFor(conv, parley.Frame{Type: parley.TypeTyping, Conv: conv.ID, On: f.On, From: &from, Text: draft})
 	if c.role == parley.RoleVisitor {
 		ev.To = relay.Agents
 	} else {
 		ev.Skip = c.sub
 	}
 	c.s.hub.Publish(ev)
+}
+
+// previewText is a visitor's draft as agents may see it: at most
+// MaxDraftRunes, valid UTF-8, no control characters but newlines, card
+// numbers masked.
+func previewText(s string) string {
+	s = strings.ToValidUTF8(parley.Truncate(s, parley.MaxDraftRunes), "")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	return parley.MaskCards(s)
 }
 
 // read moves this side's read mark and tells the others when it moved.

@@ -22,28 +22,37 @@ type typingKey struct {
 }
 
 type typingSeen struct {
-	on bool
-	at time.Time
+	on    bool
+	draft string
+	at    time.Time
 }
 
 const (
 	// typingEvery is below the clients' 3 s between "still typing"
 	// frames and well below the 6 s after which receivers expire one.
 	typingEvery = 2 * time.Second
+	// previewEvery paces a typing preview's drafts: agents read along
+	// about as fast as the widget sends (widget: PreviewEvery).
+	previewEvery = time.Second
 	// typingMax bounds the gate's memory; past it, entries older than
 	// typingEvery are forgotten (they would pass anyway).
 	typingMax = 10000
 )
 
-// pass says whether a typing state of author in conv goes out now.
-func (g *typingGate) pass(k typingKey, on bool, now time.Time) bool {
+// pass says whether a typing state of author in conv, with the draft of
+// a typing preview ("" without), goes out now. A changed draft goes out at
+// most every previewEvery.
+func (g *typingGate) pass(k typingKey, on bool, draft string, now time.Time) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.last == nil {
 		g.last = make(map[typingKey]typingSeen)
 	}
-	if s, ok := g.last[k]; ok && s.on == on && now.Sub(s.at) < typingEvery {
-		return false
+	if s, ok := g.last[k]; ok && s.on == on {
+		switch since := now.Sub(s.at); {
+		case draft != s.draft && since < previewEvery, draft == s.draft && since < typingEvery:
+			return false
+		}
 	}
 	if len(g.last) >= typingMax {
 		for key, s := range g.last {
@@ -52,6 +61,6 @@ func (g *typingGate) pass(k typingKey, on bool, now time.Time) bool {
 			}
 		}
 	}
-	g.last[k] = typingSeen{on: on, at: now}
+	g.last[k] = typingSeen{on: on, draft: draft, at: now}
 	return true
 }
