@@ -91,6 +91,12 @@ var (
 	// their visitor (resume.go). The link itself holds both parts, so a
 	// lookup is exact, and the expired ones are a range at the start.
 	bucketResumeUsed = []byte("resume_used")
+
+	// bucketPush maps agent id → PushAgent: the agent's Web Push
+	// subscriptions (one per browser, at most parley.MaxPushSubscriptions)
+	// and which news they want pushed. A new bucket at open needs no
+	// migration.
+	bucketPush = []byte("push")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -116,6 +122,7 @@ var allBuckets = [][]byte{
 	bucketOutboxDead,
 	bucketBlocks,
 	bucketResumeUsed,
+	bucketPush,
 }
 
 // Keys in bucketMeta.
