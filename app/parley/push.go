@@ -56,9 +56,10 @@ type PushPayload struct {
 }
 
 // Check refuses a subscription that is not one: the endpoint must be an
-// https URL (http only on a loopback host, for tests and development),
-// p256dh an uncompressed P-256 point (65 bytes) and auth 16 bytes.
-func (p PushSubscription) Check() error {
+// https URL (http only on a loopback host when loopbackHTTP: tests and
+// development), p256dh an uncompressed P-256 point (65 bytes) and auth 16
+// bytes.
+func (p PushSubscription) Check(loopbackHTTP bool) error {
 	if p.Endpoint == "" {
 		return Errorf(EInvalid, "A push subscription needs its endpoint.")
 	}
@@ -71,7 +72,7 @@ func (p PushSubscription) Check() error {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && loopbackHTTP && isLoopback(u.Hostname()):
 	default:
 		return Errorf(EInvalid, "The push endpoint must be an https URL.")
 	}

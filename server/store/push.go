@@ -58,7 +58,8 @@ func (d *DB) PushAgents() ([]PushAgent, error) {
 // its endpoint is there already (the keys may have changed). Past
 // parley.MaxPushSubscriptions, the oldest goes.
 func (d *DB) AddPushSubscription(ctx context.Context, agent uint64, s parley.PushSubscription) (PushAgent, error) {
-	if err := s.Check(); err != nil {
+	// The shape only: which endpoints to take is the server's policy.
+	if err := s.Check(true); err != nil {
 		return PushAgent{}, err
 	}
 	return d.updatePush(ctx, agent, func(p *PushAgent, now time.Time) bool {

@@ -81,7 +81,7 @@ func TestPushSubscriptions(t *testing.T) {
 	}
 
 	bad := testPushSub(t, 1)
-	bad.Endpoint = "http://push.example/x"
+	bad.Endpoint = "ftp://push.example/x"
 	_, err = d.AddPushSubscription(ctx, 7, bad)
 	wantCode(t, err, parley.EInvalid)
 }
