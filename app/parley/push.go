@@ -53,6 +53,8 @@ type PushPayload struct {
 	URL string `json:"url"`
 	// Tag makes a newer notification of the same chat replace the older.
 	Tag string `json:"tag"`
+	// Icon is the console's icon.
+	Icon string `json:"icon,omitempty"`
 }
 
 // Check refuses a subscription that is not one: the endpoint must be an

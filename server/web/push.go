@@ -330,8 +330,12 @@ func (s *Server) pushPayload(conv parley.Conversation, in pushJobPayload) parley
 	if cut := parley.Truncate(text, pushBodyLen); cut != text {
 		text = cut + "…"
 	}
-	return parley.PushPayload{Title: title, Body: text,
+	p := parley.PushPayload{Title: title, Body: text,
 		URL: fmt.Sprintf("/console/c/%d", conv.ID), Tag: fmt.Sprintf("parley-c%d", conv.ID)}
+	if a := s.cfg.Assets; a != nil && a.icons["icon-192.png"] != nil {
+		p.Icon = a.icons["icon-192.png"].url
+	}
+	return p
 }
 
 // pushSubscriber is the VAPID "sub": how a push service reaches the
