@@ -45,13 +45,21 @@ const (
 	MaxPushEndpoint = 1024
 )
 
+// PushStatus is an agent's push settings as the API shows them.
+type PushStatus struct {
+	Prefs PushPrefs `json:"prefs"`
+	// Subscriptions counts the agent's browsers that get pushes.
+	Subscriptions int `json:"subscriptions"`
+}
+
 // PushPayload is what a push carries to the console's service worker.
 type PushPayload struct {
 	Title string `json:"title"`
 	Body  string `json:"body"`
 	// URL is the console page a click opens.
 	URL string `json:"url"`
-	// Tag makes a newer notification of the same chat replace the older.
+	// Tag makes a newer notification of the same chat replace the older
+	// ("parley-conv-ID", as the open console tags its own).
 	Tag string `json:"tag"`
 	// Icon is the console's icon.
 	Icon string `json:"icon,omitempty"`

@@ -331,7 +331,7 @@ func (s *Server) pushPayload(conv parley.Conversation, in pushJobPayload) parley
 		text = cut + "…"
 	}
 	p := parley.PushPayload{Title: title, Body: text,
-		URL: fmt.Sprintf("/console/c/%d", conv.ID), Tag: fmt.Sprintf("parley-c%d", conv.ID)}
+		URL: fmt.Sprintf("/console/c/%d", conv.ID), Tag: fmt.Sprintf("parley-conv-%d", conv.ID)}
 	if a := s.cfg.Assets; a != nil && a.icons["icon-192.png"] != nil {
 		p.Icon = a.icons["icon-192.png"].url
 	}
@@ -371,19 +371,13 @@ func (s *Server) handlePushKey(w http.ResponseWriter, r *http.Request, _ store.S
 	writeJSON(w, http.StatusOK, pushKeyResponse{Key: s.push.public})
 }
 
-// pushStatus is an agent's push record as the API shows it.
-type pushStatus struct {
-	Prefs         parley.PushPrefs `json:"prefs"`
-	Subscriptions int              `json:"subscriptions"`
-}
-
 func (s *Server) handlePushPrefs(w http.ResponseWriter, r *http.Request, _ store.Session, me parley.Agent) {
 	p, err := s.store.PushAgent(me.ID)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, pushStatus{Prefs: p.Prefs, Subscriptions: len(p.Subs)})
+	writeJSON(w, http.StatusOK, parley.PushStatus{Prefs: p.Prefs, Subscriptions: len(p.Subs)})
 }
 
 func (s *Server) handleSetPushPrefs(w http.ResponseWriter, r *http.Request, _ store.Session, me parley.Agent) {
@@ -398,7 +392,7 @@ func (s *Server) handleSetPushPrefs(w http.ResponseWriter, r *http.Request, _ st
 		return
 	}
 	s.push.set(p)
-	writeJSON(w, http.StatusOK, pushStatus{Prefs: p.Prefs, Subscriptions: len(p.Subs)})
+	writeJSON(w, http.StatusOK, parley.PushStatus{Prefs: p.Prefs, Subscriptions: len(p.Subs)})
 }
 
 func (s *Server) handleSubscribePush(w http.ResponseWriter, r *http.Request, _ store.Session, me parley.Agent) {
@@ -417,7 +411,7 @@ func (s *Server) handleSubscribePush(w http.ResponseWriter, r *http.Request, _ s
 		return
 	}
 	s.push.set(p)
-	writeJSON(w, http.StatusOK, pushStatus{Prefs: p.Prefs, Subscriptions: len(p.Subs)})
+	writeJSON(w, http.StatusOK, parley.PushStatus{Prefs: p.Prefs, Subscriptions: len(p.Subs)})
 }
 
 type pushUnsubscribe struct {
@@ -440,5 +434,5 @@ func (s *Server) handleUnsubscribePush(w http.ResponseWriter, r *http.Request, _
 		return
 	}
 	s.push.set(p)
-	writeJSON(w, http.StatusOK, pushStatus{Prefs: p.Prefs, Subscriptions: len(p.Subs)})
+	writeJSON(w, http.StatusOK, parley.PushStatus{Prefs: p.Prefs, Subscriptions: len(p.Subs)})
 }

@@ -331,7 +331,7 @@ func TestWebPush(t *testing.T) {
 		t.Fatalf("push to %s, want only Bob's", d.path)
 	}
 	p := checkPush(t, d, bobBrowser, key.Key, ps.URL)
-	wantURL, wantTag := fmt.Sprintf("/console/c/%d", ack.Conv), fmt.Sprintf("parley-c%d", ack.Conv)
+	wantURL, wantTag := fmt.Sprintf("/console/c/%d", ack.Conv), fmt.Sprintf("parley-conv-%d", ack.Conv)
 	if !strings.HasPrefix(p.Title, "New chat") || !strings.HasPrefix(p.Body, "Hello, where is my order?") ||
 		len([]rune(p.Body)) > 121 || p.URL != wantURL || p.Tag != wantTag {
 		t.Errorf("payload %+v", p)
