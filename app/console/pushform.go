@@ -209,11 +209,18 @@ func browserPushUnsubscribe(fn func(endpoint string)) {
 	})
 }
 
-// withPushSubscription calls fn with the service worker registration's
-// push subscription (null when there is none), once the worker is ready.
+// withPushSubscription calls fn with the push subscription of the
+// console's service worker registration (null when there is none). It
+// asks for the registration by scope: /console itself is outside the
+// worker's scope (/console/), where navigator.serviceWorker.ready would
+// never resolve.
 func withPushSubscription(fn func(sub app.Value)) {
 	err := jsSafe(func() {
-		app.Window().Get("navigator").Get("serviceWorker").Get("ready").Then(func(reg app.Value) {
+		app.Window().Get("navigator").Get("serviceWorker").Call("getRegistration", "/console/").Then(func(reg app.Value) {
+			if !reg.Truthy() {
+				fn(app.Null())
+				return
+			}
 			reg.Get("pushManager").Call("getSubscription").Then(fn)
 		})
 	})
