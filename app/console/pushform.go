@@ -1,6 +1,8 @@
 package console
 
 import (
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/parley-chat/parley/app/parley"
 )
@@ -170,6 +172,23 @@ func (f *PushForm) savePrefs(ctx app.Context, p parley.PushPrefs) {
 		}
 		f.done(ctx, "Saved.", err)
 	})
+}
+
+// unsubscribeThisBrowser ends this browser's push subscription, if it
+// has one, and tells the server; it waits a few seconds at most.
+func unsubscribeThisBrowser(ctx app.Context, api *API) {
+	if !pushSupported() {
+		return
+	}
+	got := make(chan string, 1)
+	browserPushUnsubscribe(func(endpoint string) { got <- endpoint })
+	select {
+	case endpoint := <-got:
+		if endpoint != "" {
+			api.UnsubscribePush(ctx, endpoint)
+		}
+	case <-time.After(3 * time.Second):
+	}
 }
 
 // pushSupported says whether this browser can get Web Push.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/store"
@@ -104,5 +105,58 @@ func TestVAPIDKeyKept(t *testing.T) {
 	}
 	if !bytes.Equal(k1.Bytes(), k2.Bytes()) {
 		t.Error("the VAPID key changed across a restart")
+	}
+}
+
+// TestJobsWithTheirCause: a Route's jobs are queued with a routing change
+// that commits, none with one refused; an Append's JobsAfter sees the
+// conversation as the entry leaves it, and whether it started it.
+func TestJobsWithTheirCause(t *testing.T) {
+	d := openTestDB(t)
+	mustCreateSite(t, d, "shop")
+	conv := newQueued(t, d, "shop", 1, "")[0]
+	job := store.NewJob{Kind: "push", Payload: []byte(`{"agent":7}`)}
+
+	if _, err := d.Claim(testContext(t), store.Route{Conv: conv, By: *agentAuthor(7), To: agentAuthor(7), Capacity: 3, Jobs: []store.NewJob{job}}); err != nil {
+		t.Fatal(err)
+	}
+	jobs, _ := d.DueJobs(time.Now().Add(time.Minute), 10)
+	if len(jobs) != 1 || jobs[0].Conv != conv || jobs[0].Kind != "push" {
+		t.Fatalf("after a claim with a job: %+v", jobs)
+	}
+	// Refused (assigned already): nothing queued.
+	_, err := d.Claim(testContext(t), store.Route{Conv: conv, By: *agentAuthor(8), To: agentAuthor(8), Capacity: 3, Jobs: []store.NewJob{job}})
+	wantCode(t, err, parley.EConflict)
+	if q, _ := d.OutboxLen(); q != 1 {
+		t.Errorf("a refused claim queued its job: %d queued", q)
+	}
+
+	type call struct {
+		assignee uint64
+		started  bool
+	}
+	var calls []call
+	after := func(c parley.Conversation, started bool) []store.NewJob {
+		calls = append(calls, call{c.Assignee, started})
+		return []store.NewJob{job}
+	}
+	v := mustCreateVisitor(t, d, "shop")
+	a := visitorSend(v, 0, "n1", "new chat")
+	a.JobsAfter = after
+	fresh := mustAppend(t, d, a).Conv.ID
+	a = visitorSend(v, fresh, "n1", "new chat") // a resend: nothing
+	a.JobsAfter = after
+	mustAppend(t, d, a)
+	a = visitorSend(v, conv, "n2", "in the claimed chat")
+	// conv belongs to another visitor: use its own.
+	c, _ := d.Conversation(conv)
+	a.Visitor = c.Visitor
+	a.JobsAfter = after
+	mustAppend(t, d, a)
+	if want := []call{{0, true}, {7, false}}; fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Errorf("JobsAfter calls: %v, want %v", calls, want)
+	}
+	if q, _ := d.OutboxLen(); q != 3 {
+		t.Errorf("%d jobs queued, want 3", q)
 	}
 }

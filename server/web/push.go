@@ -227,6 +227,9 @@ func (s *Server) sendPush(ctx context.Context, j store.Job) error {
 	if s.presence.status(in.Agent) != parley.StatusOffline {
 		return nil // the console opened meanwhile: it shows the news itself
 	}
+	if off, err := s.store.AgentDisabled(in.Agent); err != nil || off {
+		return nil // deactivated (or gone) since: no more news
+	}
 	p, err := s.store.PushAgent(in.Agent)
 	if err != nil {
 		return err
