@@ -301,7 +301,8 @@ func waitIdleOutbox(t *testing.T, env *sockEnv) {
 }
 
 // TestWebPush: a new chat is pushed to the team's subscribed agent whose
-// console is closed, never to one whose console is open; then its
+// console is closed, never to one whose console is open nor to an agent
+// of another site; then its
 // messages, once it is transferred to them, until they turn that off; a
 // 410 deletes the subscription.
 func TestWebPush(t *testing.T) {
@@ -320,6 +321,11 @@ func TestWebPush(t *testing.T) {
 		if st := x.a.call(t, "POST", "/api/push/subscriptions", x.b.sub, nil); st != http.StatusOK {
 			t.Fatalf("subscribe: status %d", st)
 		}
+	}
+	// Cy works on the other site only: the shop's chats are none of his.
+	cy := env.apiLogin(t, 2)
+	if st := cy.call(t, "POST", "/api/push/subscriptions", newPushBrowser(t, ps.URL+"/cy").sub, nil); st != http.StatusOK {
+		t.Fatalf("subscribe: status %d", st)
 	}
 	// Ann's console is open: she hears of chats there.
 	annSock, _ := env.newAgent(t, "ann", 0)

@@ -37,7 +37,18 @@ func TestBrowserPushShowsNotification(t *testing.T) {
 
 	regs := make(chan serviceworker.RegistrationID, 8)
 	chromedp.ListenTarget(agent.ctx, func(ev any) {
+		if e, ok := ev.(*serviceworker.EventWorkerVersionUpdated); ok {
+			for _, v := range e.Versions {
+				b.logs.printf("[sw] version %s of registration %s: %s %s", v.VersionID, v.RegistrationID, v.Status, v.RunningStatus)
+			}
+		}
+		if e, ok := ev.(*serviceworker.EventWorkerErrorReported); ok {
+			b.logs.printf("[sw] error %s", e.ErrorMessage.ErrorMessage)
+		}
 		if e, ok := ev.(*serviceworker.EventWorkerRegistrationUpdated); ok {
+			for _, r := range e.Registrations {
+				b.logs.printf("[sw] registration %s scope %s deleted %v", r.RegistrationID, r.ScopeURL, r.IsDeleted)
+			}
 			for _, r := range e.Registrations {
 				if strings.HasSuffix(r.ScopeURL, "/console/") && !r.IsDeleted {
 					select {
@@ -68,28 +79,48 @@ func TestBrowserPushShowsNotification(t *testing.T) {
 		t.Fatal("no service worker registration reported")
 	}
 
-	payload, _ := json.Marshal(parley.PushPayload{Title: "New chat: Kim", Body: "Where is my order?", URL: "/console/c/7", Tag: "parley-conv-7"})
-	step(t, agent.ctx, 10*time.Second, "delivering a push",
-		chromedp.ActionFunc(func(ctx context.Context) error {
-			return serviceworker.DeliverPushMessage(strings.TrimSuffix(parleyURL, "/"), reg, string(payload)).Do(ctx)
-		}))
-	// A second push of the same chat replaces the first.
-	payload2, _ := json.Marshal(parley.PushPayload{Title: "Kim", Body: "Order 1234", URL: "/console/c/7", Tag: "parley-conv-7"})
-	step(t, agent.ctx, 10*time.Second, "delivering a second push",
-		chromedp.ActionFunc(func(ctx context.Context) error {
-			return serviceworker.DeliverPushMessage(strings.TrimSuffix(parleyURL, "/"), reg, string(payload2)).Do(ctx)
-		}))
+	// Two pushes of one chat: the second replaces the first. Chromium
+	// sometimes drops a push delivered this way right after the worker
+	// started (the page itself can show notifications then): a push that
+	// shows nothing in 3 s is delivered again, as a test of the handler,
+	// not of delivery.
+	want := "Kim|Order 1234|parley-conv-7|/console/c/7"
 	var shown []string
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		step(t, agent.ctx, 5*time.Second, "reading the notifications",
-			awaitJS(`navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => n.title + '|' + n.body + '|' + n.tag + '|' + n.data.goapp.path))`, &shown))
-		if len(shown) == 1 && shown[0] == "Kim|Order 1234|parley-conv-7|/console/c/7" || time.Now().After(deadline) {
+	for attempt := 1; attempt <= 3; attempt++ {
+		for _, p := range []parley.PushPayload{
+			{Title: "New chat: Kim", Body: "Where is my order?", URL: "/console/c/7", Tag: "parley-conv-7"},
+			{Title: "Kim", Body: "Order 1234", URL: "/console/c/7", Tag: "parley-conv-7"},
+		} {
+			payload, _ := json.Marshal(p)
+			step(t, agent.ctx, 10*time.Second, "delivering a push",
+				chromedp.ActionFunc(func(ctx context.Context) error {
+					return serviceworker.DeliverPushMessage(strings.TrimSuffix(parleyURL, "/"), reg, string(payload)).Do(ctx)
+				}))
+		}
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			step(t, agent.ctx, 5*time.Second, "reading the notifications",
+				awaitJS(`navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => n.title + '|' + n.body + '|' + n.tag + '|' + n.data.goapp.path))`, &shown))
+			if len(shown) > 0 && shown[len(shown)-1] == want || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if len(shown) > 0 {
+			if attempt > 1 {
+				t.Logf("the pushes showed at attempt %d", attempt)
+			}
 			break
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
-	if len(shown) != 1 || shown[0] != "Kim|Order 1234|parley-conv-7|/console/c/7" {
+	if len(shown) == 0 {
+		var perm, probe string
+		step(t, agent.ctx, 5*time.Second, "diagnosing",
+			chromedp.Evaluate(`Notification.permission`, &perm),
+			awaitJS(`navigator.serviceWorker.ready.then(r => r.showNotification('probe', {tag: 'probe'})).then(() => navigator.serviceWorker.ready).then(r => r.getNotifications()).then(ns => 'shown ' + ns.length, e => String(e))`, &probe))
+		t.Logf("permission %s; a notification shown from the page: %s", perm, probe)
+	}
+	if len(shown) != 1 || shown[0] != want {
 		t.Errorf("notifications shown: %q; want the second push alone, tagged with its chat", shown)
 	}
 }
