@@ -505,6 +505,8 @@ func (c *Console) onLogout(_ app.Context, e app.Event) {
 	ctx, api := c.ctx, c.api
 	c.stopClient()
 	ctx.Async(func() {
+		// A browser logged out gets no more pushes: it may be shared.
+		unsubscribeThisBrowser(ctx, api)
 		err := api.Logout(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
 			msg := ""

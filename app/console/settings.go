@@ -137,6 +137,7 @@ func (s *Settings) Render() app.UI {
 		app.H2().Class("settings-title").Text("Settings"),
 		body,
 		newSite,
+		&PushForm{API: s.API},
 		&PasswordForm{API: s.API},
 	)
 }

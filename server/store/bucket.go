@@ -99,6 +99,12 @@ var (
 	// of. New buckets at open need no migration.
 	bucketIdentitySecrets = []byte("identity_secrets")
 	bucketContacts        = []byte("contacts")
+
+	// bucketPush maps agent id → PushAgent: the agent's Web Push
+	// subscriptions (one per browser, at most parley.MaxPushSubscriptions)
+	// and which news they want pushed. A new bucket at open needs no
+	// migration.
+	bucketPush = []byte("push")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -126,6 +132,7 @@ var allBuckets = [][]byte{
 	bucketResumeUsed,
 	bucketIdentitySecrets,
 	bucketContacts,
+	bucketPush,
 }
 
 // Keys in bucketMeta.

@@ -67,6 +67,12 @@ type Append struct {
 	// StartJobs are queued like Jobs, but only when the entry starts its
 	// conversation: the news of a new chat, once.
 	StartJobs []NewJob
+	// JobsAfter, when set, is called in the transaction with the
+	// conversation as the entry leaves it and whether the entry started
+	// it; the jobs it returns are queued like Jobs (news for whoever the
+	// conversation is with, known only here). It runs in the committer:
+	// it must not block, and must not read the store.
+	JobsAfter func(conv parley.Conversation, started bool) []NewJob
 
 	// Sender is handed back untouched in Committed, so that the caller can
 	// recognise its own entries (a connection needs no echo of its send).
@@ -193,6 +199,15 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 	jobs := a.Jobs
 	if started {
 		jobs = append(jobs[:len(jobs):len(jobs)], a.StartJobs...)
+	}
+	if a.JobsAfter != nil {
+		after := a.JobsAfter(st.rec.Conversation, started)
+		for _, j := range after {
+			if err := checkJob(j); err != nil {
+				return Appended{}, nil, err
+			}
+		}
+		jobs = append(jobs[:len(jobs):len(jobs)], after...)
 	}
 	for _, j := range jobs {
 		if j.Conv == 0 {

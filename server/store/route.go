@@ -97,6 +97,9 @@ type Route struct {
 	Team, TeamName string
 	// Reason (Transfer) is stored as an agents-only note after the event.
 	Reason string
+	// Jobs are queued in the same transaction as the change (the news for
+	// the agent who takes the conversation); a job without Conv gets Conv.
+	Jobs []NewJob
 }
 
 // Claim assigns a queued conversation to r.To. It is refused with
@@ -200,7 +203,23 @@ func (d *DB) route(ctx context.Context, r Route, fn func(b *batch, st *convState
 		if r.Site != "" && st.rec.Site != r.Site {
 			return errConvNotFound(r.Conv)
 		}
-		return fn(b, st)
+		for _, j := range r.Jobs {
+			if err := checkJob(j); err != nil {
+				return err
+			}
+		}
+		if err := fn(b, st); err != nil {
+			return err
+		}
+		for _, j := range r.Jobs {
+			if j.Conv == 0 {
+				j.Conv = r.Conv
+			}
+			if _, err := b.enqueue(j); err != nil {
+				return err
+			}
+		}
+		return nil
 	}, func() { out = st.rec.Conversation })
 	return out, err
 }

@@ -199,6 +199,10 @@ func (a *Assets) loadApp(fsys fs.FS, shell *appShell, name string) error {
 		list, _ := json.Marshal(shell.resources)
 		w := strings.ReplaceAll(app.DefaultAppWorkerJS, "{{.Version}}", shell.version)
 		w = strings.ReplaceAll(w, "{{.ResourcesToCache}}", string(list))
+		w, err := pushWorker(w)
+		if err != nil {
+			return err
+		}
 		shell.worker = []byte(w)
 	}
 	return nil

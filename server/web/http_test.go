@@ -356,6 +356,13 @@ func TestConsoleIsUnframeableInstallablePWA(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(worker), `addEventListener("fetch"`) || strings.Contains(string(worker), "{{") {
 		t.Errorf("service worker: %d\n%.300s", resp.StatusCode, worker)
 	}
+	// Its push handler shows Parley's pushes: a notification per chat
+	// (the tag), opening the chat (the url).
+	for _, want := range []string{`addEventListener("push"`, "tag: notification.tag", "notification.path || notification.url"} {
+		if !strings.Contains(string(worker), want) {
+			t.Errorf("service worker lacks %q", want)
+		}
+	}
 }
 
 func TestAssetsAreImmutableAndPrecompressed(t *testing.T) {

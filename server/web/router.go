@@ -428,7 +428,8 @@ func (r *router) assign() {
 				a := &team[best]
 				to := parley.Author{Kind: parley.AuthorAgent, ID: a.agent.ID, Name: a.agent.Name}
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				_, err := r.s.store.Claim(ctx, store.Route{Conv: c.id, Site: k.site, By: by, To: &to, Capacity: a.agent.Capacity})
+				_, err := r.s.store.Claim(ctx, store.Route{Conv: c.id, Site: k.site, By: by, To: &to, Capacity: a.agent.Capacity,
+					Jobs: r.s.pushJob(to.ID, pushAssigned, "")})
 				cancel()
 				if err == nil {
 					a.load++

@@ -56,6 +56,8 @@ type Config struct {
 	// AddressLimits override the per-address limits on new visitors,
 	// conversations and sockets.
 	AddressLimits AddressLimits
+	// Push is how Web Push goes out.
+	Push PushConfig
 }
 
 // Server wraps net/http with Parley's handlers.
@@ -97,6 +99,9 @@ type Server struct {
 	// avail says whether each site answers chat now, and tells its
 	// widgets when that changes (availability.go).
 	avail *availability
+	// push holds the VAPID key and the agents with push subscriptions
+	// (push.go).
+	push pushState
 }
 
 // NewServer returns a server that is not listening yet.
@@ -130,6 +135,7 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		log.Error("web: reading the mail key; email is off", "err", err)
 		s.cfg.Mail.Sender = nil
 	}
+	s.loadPush()
 	if err := s.abuse.loadBlocks(db); err != nil {
 		// Blocks are a nicety of moderation: the chat works without them.
 		log.Error("web: reading the blocks; none apply until one is made", "err", err)
@@ -205,6 +211,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/agents/{id}/disable", s.requireAgent(s.handleDisableAgent))
 	mux.HandleFunc("POST /api/agents/{id}/enable", s.requireAgent(s.handleEnableAgent))
 	mux.HandleFunc("POST /api/agents/{id}/password-reset", s.requireAgent(s.handleResetPassword))
+	mux.HandleFunc("GET /api/push/key", s.requireAgent(s.handlePushKey))
+	mux.HandleFunc("GET /api/push/preferences", s.requireAgent(s.handlePushPrefs))
+	mux.HandleFunc("PUT /api/push/preferences", s.requireAgent(s.handleSetPushPrefs))
+	mux.HandleFunc("POST /api/push/subscriptions", s.requireAgent(s.handleSubscribePush))
+	mux.HandleFunc("DELETE /api/push/subscriptions", s.requireAgent(s.handleUnsubscribePush))
 
 	return securityHeaders(mux)
 }

@@ -39,6 +39,7 @@ func (c *conn) send(f parley.Frame) {
 	var conv parley.Conversation
 	if c.role == parley.RoleVisitor {
 		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page
+		var newChat []uint64
 		if f.Conv == 0 {
 			if err := c.preChat(f, &a); err != nil {
 				c.refuse(err, id)
@@ -47,7 +48,16 @@ func (c *conn) send(f parley.Frame) {
 			// Nobody is there to see a chat started now (the site, or
 			// its team, does not answer): the shop hears of it by email.
 			a.StartJobs = c.s.offlineNoticeJob(c.s.avail.state(c.site).open.ForTeam(a.Team))
-		} else if f.Topic != "" || f.Name != "" || f.Email != "" {
+			// The team's agents whose console is closed may hear of it
+			// by Web Push.
+			newChat = c.s.newChatPushAgents(c.site.ID, a.Team)
+		}
+		// Who hears of it by push is decided in the transaction: whether
+		// it starts the chat, and who has it, are known only there.
+		if len(newChat) > 0 || c.s.push.any() {
+			a.JobsAfter = c.s.visitorPushJobs(newChat, text)
+		}
+		if f.Conv != 0 && (f.Topic != "" || f.Name != "" || f.Email != "") {
 			c.refuse(parley.Errorf(parley.EInvalid, "The pre-chat form's answers start a conversation: send them with conv 0."), id)
 			return
 		}

@@ -113,6 +113,7 @@ func (c *conn) transfer(f parley.Frame) {
 		}
 		r.To = &parley.Author{Kind: parley.AuthorAgent, ID: to.ID, Name: to.Name}
 		r.Capacity = to.Capacity
+		r.Jobs = c.s.pushJob(to.ID, pushAssigned, "")
 	}
 	if _, err := c.s.store.Transfer(c.ctx, r); err != nil {
 		c.refuseRoute(err, id)

@@ -503,7 +503,7 @@ func (m *Main) mailConfig() (web.MailConfig, error) {
 
 // startOutbox runs the outbox's jobs in the background until Close.
 func (m *Main) startOutbox() {
-	w := &outbox.Worker{DB: m.DB, Handlers: m.Server.MailHandlers(), Log: m.Logger, Now: m.outboxNow, Concurrency: m.Config.MailWorkers}
+	w := &outbox.Worker{DB: m.DB, Handlers: m.Server.OutboxHandlers(), Log: m.Logger, Now: m.outboxNow, Concurrency: m.Config.MailWorkers}
 	m.outbox = w
 	m.DB.OnJobs(w.Kick)
 	ctx, cancel := context.WithCancel(context.Background())
