@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
@@ -350,11 +353,46 @@ func (s *Server) pushSubscriber() string {
 	return "parley@" + s.mailDomain()
 }
 
-var defaultPushClient = &http.Client{Timeout: 30 * time.Second}
+// defaultPushClient reaches push services, which are public: it refuses
+// to connect to a loopback, private, link-local or otherwise non-public
+// address, whatever the endpoint's name resolves to at that moment, so an
+// agent cannot aim the server's requests at the inside of its network.
+var defaultPushClient = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+	Proxy:               http.ProxyFromEnvironment,
+	DialContext:         (&net.Dialer{Timeout: 10 * time.Second, Control: publicOnly}).DialContext,
+	TLSHandshakeTimeout: 10 * time.Second,
+	MaxIdleConnsPerHost: 4,
+	IdleConnTimeout:     90 * time.Second,
+	ForceAttemptHTTP2:   true,
+}}
+
+// loopbackPushClient is the tests' (PushConfig.LoopbackHTTP).
+var loopbackPushClient = &http.Client{Timeout: 30 * time.Second}
+
+// publicOnly refuses a connection to an address that is not a public
+// unicast one.
+func publicOnly(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return err
+	}
+	ip = ip.Unmap()
+	if !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+		return fmt.Errorf("push endpoint address %s is not public", ip)
+	}
+	return nil
+}
 
 func (s *Server) pushClient() *http.Client {
-	if s.cfg.Push.Client != nil {
+	switch {
+	case s.cfg.Push.Client != nil:
 		return s.cfg.Push.Client
+	case s.cfg.Push.LoopbackHTTP:
+		return loopbackPushClient
 	}
 	return defaultPushClient
 }
