@@ -151,6 +151,11 @@ type Frame struct {
 	// conv
 	Conversation *Conversation `json:"conversation,omitempty"`
 
+	// Card and Replies (send from an agent, msg): a product card and
+	// quick replies (rich.go).
+	Card    *Card    `json:"card,omitempty"`
+	Replies []string `json:"replies,omitempty"`
+
 	// Open (a visitor's welcome, and site): whether the site answers chat
 	// now, by its business hours and whether anyone is online; nil is
 	// open. The widget switches to the site's offline mode when it is not.
@@ -175,14 +180,14 @@ func MessageFrame(m Message) Frame {
 	from := m.From
 	return Frame{Type: TypeMsg, Conv: m.Conv, Seq: m.Seq, ID: m.ID, From: &from, Text: m.Text, At: m.At,
 		Kind: m.Kind, Event: m.Event, Ref: m.Ref, Internal: m.Internal, Deleted: m.Deleted,
-		To: m.To, Team: m.Team, TeamName: m.TeamName}
+		To: m.To, Team: m.Team, TeamName: m.TeamName, Card: m.Card, Replies: m.Replies}
 }
 
 // ToMessage returns the message a msg frame carries.
 func (f Frame) ToMessage() Message {
 	m := Message{Conv: f.Conv, Seq: f.Seq, ID: f.ID, Text: f.Text, At: f.At,
 		Kind: f.Kind, Event: f.Event, Ref: f.Ref, Internal: f.Internal, Deleted: f.Deleted,
-		To: f.To, Team: f.Team, TeamName: f.TeamName}
+		To: f.To, Team: f.Team, TeamName: f.TeamName, Card: f.Card, Replies: f.Replies}
 	if f.From != nil {
 		m.From = *f.From
 	}

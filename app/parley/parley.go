@@ -378,6 +378,10 @@ type Message struct {
 	To       *Author `json:"to,omitempty"`
 	Team     string  `json:"team,omitempty"`
 	TeamName string  `json:"teamName,omitempty"`
+
+	// Card and Replies make an agent's message rich (rich.go).
+	Card    *Card    `json:"card,omitempty"`
+	Replies []string `json:"replies,omitempty"`
 }
 
 // IsInternal says whether only agents may see entries of kind k with the

@@ -43,6 +43,11 @@ type Append struct {
 	Event    string
 	Ref      uint64
 	Internal bool
+	// Card and Replies make a message rich (parley/rich.go): the caller
+	// checked them.
+	Card    *parley.Card
+	Replies []string
+
 	// Own, on an edit or a deletion, says only the author of the entry
 	// may make it, and only Within that long after it (0: any time): the
 	// committer checks both, against the entry as stored.
@@ -190,7 +195,8 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 			return Appended{}, nil, err
 		}
 	}
-	m := parley.Message{ID: a.ID, From: a.From, Text: a.Text, Kind: a.Kind, Event: a.Event, Ref: a.Ref, Internal: internal}
+	m := parley.Message{ID: a.ID, From: a.From, Text: a.Text, Kind: a.Kind, Event: a.Event, Ref: a.Ref, Internal: internal,
+		Card: a.Card, Replies: a.Replies}
 
 	m, prev, err := b.add(st, m, internal, created, reopened, a.Sender)
 	if err != nil {

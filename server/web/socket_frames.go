@@ -30,12 +30,24 @@ func (c *conn) send(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "send carries a chat message: kind, internal, ref and event are not accepted."), id)
 		return
 	}
+	if (f.Card != nil || len(f.Replies) > 0) && c.role != parley.RoleAgent {
+		c.refuse(parley.Errorf(parley.EForbidden, "Only agents send product cards and quick replies."), id)
+		return
+	}
+	card, replies, err := parley.CheckRich(f.Card, f.Replies)
+	if err != nil {
+		c.refuse(err, id)
+		return
+	}
+	if card != nil && strings.TrimSpace(f.Text) == "" {
+		f.Text = card.Title // a card alone reads as its title in previews and mail
+	}
 	text, err := c.s.cfg.Limits.CheckText(f.Text)
 	if err != nil {
 		c.refuse(err, id)
 		return
 	}
-	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Fresh: f.Fresh, Sender: c}
+	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Fresh: f.Fresh, Sender: c, Card: card, Replies: replies}
 	var conv parley.Conversation
 	if c.role == parley.RoleVisitor {
 		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page
