@@ -535,6 +535,17 @@ func (c *Console) onSend(ctx app.Context, text string) {
 	c.ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
 }
 
+// onNote sends an internal note to the conversation on screen.
+func (c *Console) onNote(ctx app.Context, text string) {
+	conv := c.route.Conv
+	if c.cl == nil || conv == 0 {
+		return
+	}
+	c.typingOut.Stop()
+	c.send(parley.Frame{Conv: conv, Text: text, Kind: parley.KindNote})
+	c.ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+}
+
 func (c *Console) onRetry(ctx app.Context, id string) {
 	if f, ok := c.desk.Retry(c.route.Conv, id); ok && c.cl != nil {
 		c.send(f)
@@ -543,7 +554,11 @@ func (c *Console) onRetry(ctx app.Context, id string) {
 
 func (c *Console) send(f parley.Frame) {
 	f.Type = parley.TypeSend
-	f.ID = c.cl.Send(f.Conv, f.Text, false)
+	if f.Kind == parley.KindNote {
+		f.ID = c.cl.SendNote(f.Conv, f.Text)
+	} else {
+		f.ID = c.cl.Send(f.Conv, f.Text, false)
+	}
 	c.desk.Sent(f)
 	c.desk.Outbox = c.cl.Outbox()
 }
@@ -675,7 +690,10 @@ func (c *Console) renderDesk() app.UI {
 			Colleagues: d.Colleagues(),
 			Request:    t.Request != "",
 			RequestErr: t.RequestErr,
+			Canned:     parley.CannedFor(site.CannedReplies, d.Agent.ID, site.Routing.Teams),
+			Vars:       CannedVarsOf(conv, d.Agent.Name, site.Name),
 			OnSend:     c.onSend,
+			OnNote:     c.onNote,
 			OnTyping:   c.onTyping,
 			OnRetry:    c.onRetry,
 			OnResolve:  c.onResolve,

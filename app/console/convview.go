@@ -39,7 +39,14 @@ type ConversationView struct {
 	Request    bool
 	RequestErr string
 
-	OnSend     func(ctx app.Context, text string)
+	// Canned are the canned replies this agent may use on the
+	// conversation's site; Vars fill their variables.
+	Canned []parley.CannedReply
+	Vars   parley.CannedVars
+
+	OnSend func(ctx app.Context, text string)
+	// OnNote sends an internal note; without it there is no Note mode.
+	OnNote     func(ctx app.Context, text string)
 	OnTyping   func(ctx app.Context)
 	OnRetry    func(ctx app.Context, id string)
 	OnResolve  func(ctx app.Context)
@@ -52,6 +59,8 @@ type ConversationView struct {
 	transferAgent  string
 	transferReason string
 	transferErr    string
+	// noteConv is the conversation whose composer writes notes.
+	noteConv uint64
 }
 
 // Render implements app.Composer.
@@ -124,14 +133,65 @@ func (v *ConversationView) Render() app.UI {
 			},
 		),
 		&ui.TypingIndicator{Names: v.Typing},
-		&ui.Composer{
-			Key:         strconv.FormatUint(c.ID, 10),
-			Placeholder: "Reply to " + VisitorName(c) + "…",
-			MaxRunes:    v.MaxRunes,
-			OnSend:      v.OnSend,
-			OnTyping:    v.OnTyping,
-		},
+		v.renderMode(),
+		v.renderComposer(),
 	)
+}
+
+// noting says whether the composer writes an internal note.
+func (v *ConversationView) noting() bool {
+	return v.OnNote != nil && v.noteConv == v.Conv.ID && v.Conv.ID != 0
+}
+
+// renderMode is the Reply / Note switch above the composer.
+func (v *ConversationView) renderMode() app.UI {
+	if v.OnNote == nil {
+		return app.Span().Class("compose-mode-none")
+	}
+	note := v.noting()
+	tab := func(id, label string, on bool, to uint64) app.UI {
+		class := "compose-mode-tab"
+		if on {
+			class += " active"
+		}
+		return app.Button().ID(id).Class(class).Type("button").Aria("pressed", on).
+			OnClick(func(ctx app.Context, e app.Event) {
+				v.noteConv = to
+				ui.Focus(ui.ComposerID)
+			}).Text(label)
+	}
+	var hint app.UI = app.Span().Class("compose-hint-none")
+	if note {
+		hint = app.Span().Class("compose-hint").Text("Only agents see this")
+	}
+	return app.Div().Class("compose-mode").Body(
+		tab("mode-reply", "Reply", !note, 0),
+		tab("mode-note", "Note", note, v.Conv.ID),
+		hint,
+	)
+}
+
+func (v *ConversationView) renderComposer() app.UI {
+	c := v.Conv
+	placeholder, send, typing := "Reply to "+VisitorName(c)+"…", v.OnSend, v.OnTyping
+	if v.noting() {
+		// Nobody may see "typing…" for a note: the visitor would.
+		placeholder, send, typing = "Write a note for your colleagues…", v.OnNote, nil
+	}
+	var complete func(string) []ui.Completion
+	if len(v.Canned) > 0 {
+		canned, vars := v.Canned, v.Vars
+		complete = func(q string) []ui.Completion { return CannedCompletions(canned, q, vars) }
+	}
+	return &ui.Composer{
+		Key:         strconv.FormatUint(c.ID, 10),
+		Placeholder: placeholder,
+		MaxRunes:    v.MaxRunes,
+		Note:        v.noting(),
+		Complete:    complete,
+		OnSend:      send,
+		OnTyping:    typing,
+	}
 }
 
 // renderMeta is the line of where the conversation stands: site, topic,
