@@ -237,8 +237,34 @@ func (c *Console) loadSites() {
 			}
 			c.manages = len(ManagedSites(sites)) > 0
 			d.SetSites(sites)
+			c.loadCanned(sites)
 		})
 	})
+}
+
+// loadCanned loads the canned replies of each site, those this agent may
+// use, for the composer's /shortcut.
+func (c *Console) loadCanned(sites []SiteInfo) {
+	ctx, api, d := c.ctx, c.api, c.desk
+	for _, s := range sites {
+		id := s.ID
+		ctx.Async(func() {
+			list, err := api.Canned(ctx, id)
+			if err != nil {
+				return // no completions: the composer works without them
+			}
+			ctx.Dispatch(func(ctx app.Context) {
+				if c.desk == d {
+					d.SetCanned(id, parley.CannedFor(list, d.Agent.ID, siteTeams(d, id)))
+				}
+			})
+		})
+	}
+}
+
+func siteTeams(d *Desk, site string) []parley.Team {
+	s, _ := d.Site(site)
+	return s.Routing.Teams
 }
 
 func (c *Console) stopClient() {
@@ -690,7 +716,7 @@ func (c *Console) renderDesk() app.UI {
 			Colleagues: d.Colleagues(),
 			Request:    t.Request != "",
 			RequestErr: t.RequestErr,
-			Canned:     parley.CannedFor(site.CannedReplies, d.Agent.ID, site.Routing.Teams),
+			Canned:     d.Canned(conv.Site),
 			Vars:       CannedVarsOf(conv, d.Agent.Name, site.Name),
 			OnSend:     c.onSend,
 			OnNote:     c.onNote,

@@ -32,6 +32,8 @@ type Desk struct {
 	requests map[string]parley.Frame
 	// sites are the agent's sites, for the names of sites, teams and topics.
 	sites map[string]SiteInfo
+	// canned are the canned replies this agent may use, by site.
+	canned map[string][]parley.CannedReply
 	// siteList are the same in the server's order, for the header.
 	siteList []SiteInfo
 }
@@ -275,6 +277,17 @@ func (d *Desk) SetSites(sites []SiteInfo) {
 	}
 	d.Inbox.SetScope(NewScope(d.Agent.ID, sites))
 }
+
+// SetCanned takes the canned replies this agent may use on site.
+func (d *Desk) SetCanned(site string, list []parley.CannedReply) {
+	if d.canned == nil {
+		d.canned = make(map[string][]parley.CannedReply)
+	}
+	d.canned[site] = list
+}
+
+// Canned are the canned replies this agent may use on site.
+func (d *Desk) Canned(site string) []parley.CannedReply { return d.canned[site] }
 
 // Sites are the agent's sites, once they are known, in the server's order.
 func (d *Desk) Sites() []SiteInfo { return d.siteList }

@@ -126,6 +126,7 @@ func (s *Settings) Render() app.UI {
 			s.renderTabs(),
 			s.renderSnippet(s.sites[s.current]),
 			s.renderForm(),
+			s.renderCanned(),
 		)
 	}
 	var newSite app.UI = app.Span().Class("new-site-none")
@@ -138,6 +139,15 @@ func (s *Settings) Render() app.UI {
 		newSite,
 		&PasswordForm{API: s.API},
 	)
+}
+
+// renderCanned is the site's canned replies, for those who manage them.
+func (s *Settings) renderCanned() app.UI {
+	site := s.sites[s.current]
+	if !site.CanManage() {
+		return app.Span().Class("canned-none")
+	}
+	return &CannedSettings{API: s.API, Site: site.ID, Teams: site.Routing.Teams, Members: s.members}
 }
 
 func (s *Settings) renderTabs() app.UI {

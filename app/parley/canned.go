@@ -13,10 +13,11 @@ const (
 )
 
 // CannedReply is a text an agent inserts by typing /Shortcut in the
-// composer. It belongs to the site's settings: for every member (no Team,
-// no Agent), for the members of one team (Team), or for one agent only
-// (Agent), who alone is offered it and alone gets it from GET /api/sites,
-// besides the site's owners and admins, who manage them all.
+// composer. A site keeps its canned replies apart from its settings
+// (GET and PUT /api/sites/{id}/canned): for every member (no Team, no
+// Agent), for the members of one team (Team), or for one agent only
+// (Agent), who alone is offered it and alone gets it, besides the site's
+// owners and admins, who manage them all.
 //
 // Text may hold the variables {{contact.name}}, {{agent.name}} and
 // {{site.name}}, filled in when the reply is inserted (FillCanned).

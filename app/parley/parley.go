@@ -68,8 +68,6 @@ type Site struct {
 	Routing Routing `json:"routing"`
 	// Mail is the site's email settings.
 	Mail MailSettings `json:"mail"`
-	// CannedReplies are the texts agents insert with /shortcut.
-	CannedReplies []CannedReply `json:"cannedReplies,omitempty"`
 }
 
 // Proactive is the "greet after N seconds on pages matching a pattern" rule.

@@ -91,11 +91,18 @@ var (
 	// their visitor (resume.go). The link itself holds both parts, so a
 	// lookup is exact, and the expired ones are a range at the start.
 	bucketResumeUsed = []byte("resume_used")
+
+	// bucketCanned maps site id → the site's canned replies. They are
+	// apart from the site, which every widget page and visitor hello
+	// reads: 200 replies of 4,000 characters would weigh on both. A new
+	// bucket at open needs no migration.
+	bucketCanned = []byte("canned")
 )
 
 // allBuckets lists the top-level buckets Open creates.
 var allBuckets = [][]byte{
 	bucketMeta,
+	bucketCanned,
 	bucketSites,
 	bucketAgents,
 	bucketAgentEmails,

@@ -102,12 +102,8 @@ type siteWithSnippet struct {
 	Open *parley.OpenState `json:"open,omitempty"`
 }
 
-// siteView is a site as agent, of the given role, gets it: an agent who
-// does not manage the site sees only the canned replies it may use.
-func (s *Server) siteView(site parley.Site, role string, agent uint64) siteWithSnippet {
-	if !parley.CanManageSite(role) {
-		site.CannedReplies = parley.CannedFor(site.CannedReplies, agent, site.Routing.Teams)
-	}
+// siteView is a site as the console gets it.
+func (s *Server) siteView(site parley.Site, role string) siteWithSnippet {
 	return siteWithSnippet{Site: site, Snippet: Snippet(s.cfg.PublicURL, site.ID), Role: role, Open: openState(site.Routing.Hours, time.Now())}
 }
 
@@ -141,7 +137,7 @@ func (s *Server) handleSites(w http.ResponseWriter, r *http.Request, _ store.Ses
 			s.apiError(w, r, err)
 			return
 		}
-		out = append(out, s.siteView(site, m.Role, a.ID))
+		out = append(out, s.siteView(site, m.Role))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -170,8 +166,7 @@ func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ stor
 		return
 	}
 	var site parley.Site
-	// Up to 200 canned replies of up to 4,000 characters each.
-	if err := decodeJSON(w, r, &site, 4<<20); err != nil {
+	if err := decodeJSON(w, r, &site, 64<<10); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -194,18 +189,6 @@ func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ stor
 		s.apiError(w, r, err)
 		return
 	}
-	hasTeam := func(id string) bool {
-		for _, t := range site.Routing.Teams {
-			if t.ID == id {
-				return true
-			}
-		}
-		return false
-	}
-	if site.CannedReplies, err = parley.CheckCannedReplies(site.CannedReplies, hasTeam, func(id uint64) bool { return isMember[id] }); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
 	if err := s.store.PutSite(site); err != nil {
 		s.apiError(w, r, err)
 		return
@@ -213,7 +196,7 @@ func (s *Server) handleUpdateSite(w http.ResponseWriter, r *http.Request, _ stor
 	// Teams and their members may have changed: queues, estimates and
 	// counts with them.
 	s.router.changed()
-	writeJSON(w, http.StatusOK, s.siteView(site, role, a.ID))
+	writeJSON(w, http.StatusOK, s.siteView(site, role))
 }
 
 // maxTranscriptPage bounds one page of the messages API.

@@ -119,7 +119,7 @@ func (s *Server) handleCreateSite(w http.ResponseWriter, r *http.Request, _ stor
 	}
 	// The creator's open consoles learn of the new site at their next hello.
 	s.rescopeAgent(a.ID)
-	writeJSON(w, http.StatusCreated, s.siteView(site, parley.SiteRoleOwner, a.ID))
+	writeJSON(w, http.StatusCreated, s.siteView(site, parley.SiteRoleOwner))
 }
 
 // handleSiteMembers is GET /api/sites/{id}/members: the site's members,
