@@ -103,6 +103,10 @@ type Frame struct {
 	Name  string `json:"name,omitempty"`
 	Email string `json:"email,omitempty"`
 
+	// Add and Remove (tag): the tags to add to and remove from Conv.
+	Add    []string `json:"add,omitempty"`
+	Remove []string `json:"remove,omitempty"`
+
 	// Queue (queue): where the visitor's conversation Conv waits.
 	Queue *QueueStatus `json:"queue,omitempty"`
 
