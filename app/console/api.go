@@ -154,12 +154,16 @@ func (a *API) ChangePassword(ctx context.Context, current, next string) error {
 }
 
 // Conversations reads a page of an inbox view (parley.ViewQueue, …) after
-// cursor before ("" for the top), at most limit of them, in inbox order.
-func (a *API) Conversations(ctx context.Context, view, before string, limit int) (parley.ConversationPage, error) {
+// cursor before ("" for the top), at most limit of them, in inbox order;
+// with tag, only the conversations that carry it.
+func (a *API) Conversations(ctx context.Context, view, tag, before string, limit int) (parley.ConversationPage, error) {
 	if view == "" {
 		view = parley.ViewOpen
 	}
 	path := "/api/conversations?view=" + url.QueryEscape(view) + "&limit=" + strconv.Itoa(limit)
+	if tag != "" {
+		path += "&tag=" + url.QueryEscape(tag)
+	}
 	if before != "" {
 		path += "&before=" + url.QueryEscape(before)
 	}

@@ -57,9 +57,11 @@ type Console struct {
 	desk       *Desk
 	// loadingMore: a page of the inbox is on its way; refreshing: the top
 	// of the inbox is read again, and refreshAgain asks for another read
-	// once it is in. switching is the view whose first page is on its way.
+	// once it is in. switching is the view (and switchingTag its tag filter)
+	// whose first page is on its way.
 	loadingMore, refreshing, refreshAgain bool
 	switching                             string
+	switchingTag                          string
 
 	updateAvailable bool
 	permission      app.NotificationPermission
@@ -316,31 +318,44 @@ func (c *Console) onFrame(ctx app.Context, f parley.Frame) {
 		c.expireTypingLater()
 	}
 	if eff.ReloadView {
-		c.loadView(c.desk.Inbox.View())
+		c.loadView(c.desk.Inbox.View(), c.desk.Inbox.Tag())
 	} else if eff.Refresh {
 		c.refreshInbox()
 	}
 	c.settle()
 }
 
-// onView is the switcher: show view, from its first page.
+// onView is the switcher: show view, from its first page, keeping the tag
+// filter.
 func (c *Console) onView(_ app.Context, view string) {
-	c.loadView(view)
+	tag := ""
+	if c.desk != nil {
+		tag = c.desk.Inbox.Tag()
+	}
+	c.loadView(view, tag)
 }
 
-// loadView reads the first page of view and shows it. The latest view
-// asked for wins; the list stays as it is meanwhile.
-func (c *Console) loadView(view string) {
+// onTagFilter filters the inbox by tag ("": no filter), in the view on
+// screen.
+func (c *Console) onTagFilter(_ app.Context, tag string) {
+	if c.desk != nil {
+		c.loadView(c.desk.Inbox.View(), tag)
+	}
+}
+
+// loadView reads the first page of view, filtered by tag, and shows it.
+// The latest view asked for wins; the list stays as it is meanwhile.
+func (c *Console) loadView(view, tag string) {
 	d := c.desk
 	if d == nil {
 		return
 	}
 	ctx, api := c.ctx, c.api
-	c.switching = view
+	c.switching, c.switchingTag = view, tag
 	ctx.Async(func() {
-		p, err := api.Conversations(ctx, view, "", parley.InboxPageSize)
+		p, err := api.Conversations(ctx, view, tag, "", parley.InboxPageSize)
 		ctx.Dispatch(func(ctx app.Context) {
-			if c.desk != d || c.switching != view {
+			if c.desk != d || c.switching != view || c.switchingTag != tag {
 				return
 			}
 			c.switching = ""
@@ -348,7 +363,7 @@ func (c *Console) loadView(view string) {
 				d.Notice = "Could not load the " + ViewLabel(view) + " view: " + parley.ErrorMessage(err)
 				return
 			}
-			d.Inbox.SetView(view, p)
+			d.Inbox.SetTagView(view, tag, p)
 			c.settle()
 		})
 	})
@@ -360,13 +375,13 @@ func (c *Console) onLoadMore(app.Context) {
 	if d == nil || c.loadingMore || d.Inbox.Next() == "" {
 		return
 	}
-	ctx, api, before, view := c.ctx, c.api, d.Inbox.Next(), d.Inbox.View()
+	ctx, api, before, view, tag := c.ctx, c.api, d.Inbox.Next(), d.Inbox.View(), d.Inbox.Tag()
 	c.loadingMore = true
 	ctx.Async(func() {
-		p, err := api.Conversations(ctx, view, before, parley.InboxPageSize)
+		p, err := api.Conversations(ctx, view, tag, before, parley.InboxPageSize)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.loadingMore = false
-			if c.desk != d || d.Inbox.View() != view {
+			if c.desk != d || d.Inbox.View() != view || d.Inbox.Tag() != tag {
 				return
 			}
 			if err != nil {
@@ -388,10 +403,10 @@ func (c *Console) refreshInbox() {
 		return
 	}
 	ctx, api, d := c.ctx, c.api, c.desk
-	view := d.Inbox.View()
+	view, tag := d.Inbox.View(), d.Inbox.Tag()
 	c.refreshing = true
 	ctx.Async(func() {
-		p, err := api.Conversations(ctx, view, "", parley.InboxPageSize)
+		p, err := api.Conversations(ctx, view, tag, "", parley.InboxPageSize)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.refreshing = false
 			if c.desk != d {
@@ -608,6 +623,26 @@ func (c *Console) onClaim(ctx app.Context) {
 	c.request(parley.Frame{Type: parley.TypeClaim, Conv: c.route.Conv})
 }
 
+// onTags adds and removes tags of the conversation on screen; the answer
+// is a conv frame, or an error shown in its header.
+func (c *Console) onTags(ctx app.Context, add, remove []string) {
+	conv := c.route.Conv
+	if c.desk == nil || conv == 0 {
+		return
+	}
+	f := parley.Frame{Type: parley.TypeTag, Conv: conv, Add: add, Remove: remove}
+	if c.cl == nil {
+		c.desk.RequestFailed(conv, "You are offline. Try again once the console is connected.")
+		return
+	}
+	id, ok := c.cl.SendControl(f)
+	if !ok {
+		c.desk.RequestFailed(conv, "You are offline. Try again once the console is connected.")
+		return
+	}
+	c.desk.TagRequested(id, f)
+}
+
 // onTransfer hands the conversation on screen to a team or a colleague.
 func (c *Console) onTransfer(ctx app.Context, f parley.Frame) {
 	f.Conv = c.route.Conv
@@ -704,27 +739,29 @@ func (c *Console) renderDesk() app.UI {
 		site, known := d.Site(conv.Site)
 		t := d.Thread(id)
 		pane = &ConversationView{
-			Conv:       conv,
-			Items:      d.Items(id),
-			Typing:     d.TypingNames(id, c.now),
-			Loading:    !d.Synced(id),
-			Me:         d.Agent.ID,
-			MaxRunes:   d.Limits.MaxTextRunes,
-			Now:        c.now,
-			Meta:       MetaOf(conv, site, known),
-			Routing:    site.Routing,
-			Colleagues: d.Colleagues(),
-			Request:    t.Request != "",
-			RequestErr: t.RequestErr,
-			Canned:     d.Canned(conv.Site),
-			Vars:       CannedVarsOf(conv, d.Agent.Name, site.Name),
-			OnSend:     c.onSend,
-			OnNote:     c.onNote,
-			OnTyping:   c.onTyping,
-			OnRetry:    c.onRetry,
-			OnResolve:  c.onResolve,
-			OnClaim:    c.onClaim,
-			OnTransfer: c.onTransfer,
+			Conv:        conv,
+			Items:       d.Items(id),
+			Typing:      d.TypingNames(id, c.now),
+			Loading:     !d.Synced(id),
+			Me:          d.Agent.ID,
+			MaxRunes:    d.Limits.MaxTextRunes,
+			Now:         c.now,
+			Meta:        MetaOf(conv, site, known),
+			Routing:     site.Routing,
+			Colleagues:  d.Colleagues(),
+			Request:     t.Request != "",
+			RequestErr:  t.RequestErr,
+			Canned:      d.Canned(conv.Site),
+			Vars:        CannedVarsOf(conv, d.Agent.Name, site.Name),
+			OnSend:      c.onSend,
+			OnNote:      c.onNote,
+			OnTyping:    c.onTyping,
+			OnRetry:     c.onRetry,
+			OnResolve:   c.onResolve,
+			OnClaim:     c.onClaim,
+			OnTags:      c.onTags,
+			OnTagFilter: c.onTagFilter,
+			OnTransfer:  c.onTransfer,
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(
@@ -763,7 +800,8 @@ func (c *Console) renderInbox(d *Desk) app.UI {
 	total, _ := ViewCount(d.Inbox.Counts(), view)
 	return &InboxList{Conversations: d.Inbox.List(), View: view, Switching: c.switching, Counts: d.Inbox.Counts(),
 		Total: total, Selected: c.route.Conv, Now: c.now,
-		More: d.Inbox.Next() != "", Loading: c.loadingMore, OnLoadMore: c.onLoadMore, OnView: c.onView}
+		More: d.Inbox.Next() != "", Loading: c.loadingMore, OnLoadMore: c.onLoadMore, OnView: c.onView,
+		Tag: d.Inbox.Tag(), OnTag: c.onTagFilter}
 }
 
 // renderPresenceToggle shows the agent's own status; a click switches

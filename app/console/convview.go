@@ -46,12 +46,15 @@ type ConversationView struct {
 
 	OnSend func(ctx app.Context, text string)
 	// OnNote sends an internal note; without it there is no Note mode.
-	OnNote     func(ctx app.Context, text string)
-	OnTyping   func(ctx app.Context)
-	OnRetry    func(ctx app.Context, id string)
-	OnResolve  func(ctx app.Context)
-	OnClaim    func(ctx app.Context)
-	OnTransfer func(ctx app.Context, f parley.Frame)
+	OnNote    func(ctx app.Context, text string)
+	OnTyping  func(ctx app.Context)
+	OnRetry   func(ctx app.Context, id string)
+	OnResolve func(ctx app.Context)
+	OnClaim   func(ctx app.Context)
+	// OnTags adds and removes tags; OnTagFilter shows the inbox of a tag.
+	OnTags      func(ctx app.Context, add, remove []string)
+	OnTagFilter func(ctx app.Context, tag string)
+	OnTransfer  func(ctx app.Context, f parley.Frame)
 
 	// The transfer form, open for conversation transferConv.
 	transferConv   uint64
@@ -61,6 +64,9 @@ type ConversationView struct {
 	transferErr    string
 	// noteConv is the conversation whose composer writes notes.
 	noteConv uint64
+	// tagInput is the tag being typed; tagErr says why it was not added.
+	tagInput string
+	tagErr   string
 }
 
 // Render implements app.Composer.
@@ -114,6 +120,7 @@ func (v *ConversationView) Render() app.UI {
 				page,
 				since,
 				v.renderMeta(),
+				v.renderTags(),
 			),
 			status,
 			resolve,
@@ -339,4 +346,58 @@ func (v *ConversationView) onSubmitTransfer(ctx app.Context, e app.Event) {
 	if v.OnTransfer != nil {
 		v.OnTransfer(ctx, f)
 	}
+}
+
+// renderTags is the conversation's tags as chips — a click shows the
+// inbox of that tag, × removes it — and a field to add one.
+func (v *ConversationView) renderTags() app.UI {
+	if v.OnTags == nil {
+		return app.Span().Class("conv-tags-none")
+	}
+	tags := v.Conv.Tags
+	var errLine app.UI = app.Span().Class("tag-error-none")
+	if v.tagErr != "" {
+		errLine = app.Span().Class("tag-error").Role("alert").Text(v.tagErr)
+	}
+	return app.Div().ID("conv-tags").Class("conv-tags").Body(
+		app.Range(tags).Slice(func(i int) app.UI {
+			tag := tags[i]
+			return app.Span().Class("tag-chip").DataSet("tag", tag).Body(
+				app.Button().Class("tag-name").Type("button").Title("Show the conversations tagged "+tag).
+					OnClick(func(ctx app.Context, e app.Event) {
+						if v.OnTagFilter != nil {
+							v.OnTagFilter(ctx, tag)
+						}
+					}).Text(tag),
+				app.Button().Class("tag-remove").Type("button").Aria("label", "Remove tag "+tag).
+					OnClick(func(ctx app.Context, e app.Event) { v.OnTags(ctx, nil, []string{tag}) }).Text("×"),
+			)
+		}),
+		app.Form().Class("tag-add").OnSubmit(v.onAddTag).Body(
+			app.Input().ID("tag-input").Class("tag-input").Type("text").Placeholder("Add a tag").
+				MaxLength(parley.MaxTagRunes).Value(v.tagInput).Aria("label", "Add a tag").
+				OnInput(func(ctx app.Context, e app.Event) {
+					v.tagInput, v.tagErr = ctx.JSSrc().Get("value").String(), ""
+					ctx.PreventUpdate()
+				}),
+		),
+		errLine,
+	)
+}
+
+func (v *ConversationView) onAddTag(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	tag, err := parley.NormalizeTag(v.tagInput)
+	if err == nil {
+		_, err = parley.ApplyTags(v.Conv.Tags, []string{tag}, nil)
+	}
+	if err != nil {
+		v.tagErr = parley.ErrorMessage(err)
+		return
+	}
+	v.tagInput, v.tagErr = "", ""
+	if app.IsClient {
+		app.Window().GetElementByID("tag-input").Set("value", "")
+	}
+	v.OnTags(ctx, []string{tag}, nil)
 }

@@ -248,6 +248,14 @@ func (d *Desk) Requested(id string, f parley.Frame) {
 	t.Request, t.RequestErr = id, ""
 }
 
+// TagRequested records a tag frame handed to the client with id: its
+// refusal shows in the conversation's header like a claim's; it disables
+// nothing while on its way.
+func (d *Desk) TagRequested(id string, f parley.Frame) {
+	d.requests[id] = f
+	d.Thread(f.Conv).RequestErr = ""
+}
+
 // RequestFailed shows why a claim or transfer of conv could not go out.
 func (d *Desk) RequestFailed(conv uint64, why string) {
 	t := d.Thread(conv)
