@@ -64,8 +64,10 @@ type Composer struct {
 	text    string
 	matches []Completion
 	sel     int
-	// closedFor is the text whose list Escape closed.
+	// closedFor is the text whose list Escape closed; inserted is the
+	// completion just put in the box.
 	closedFor string
+	inserted  string
 }
 
 // CompoID implements app.DismountEnforcer.
@@ -138,7 +140,7 @@ func (c *Composer) insert(ctx app.Context, i int) {
 		return
 	}
 	c.text = c.matches[i].Text
-	c.matches, c.sel = nil, 0
+	c.matches, c.sel, c.inserted = nil, 0, c.text
 	if app.IsClient {
 		el := app.Window().GetElementByID(ComposerID)
 		el.Set("value", c.text)
@@ -188,6 +190,12 @@ func (c *Composer) onInput(ctx app.Context, e app.Event) {
 		ctx.JSSrc().Set("value", "")
 		v = ""
 	}
+	if c.inserted != "" && v != c.inserted && strings.TrimRight(v, "\r\n") == c.inserted {
+		// The same for the Enter that picked a completion.
+		ctx.JSSrc().Set("value", c.inserted)
+		v = c.inserted
+	}
+	c.inserted = ""
 	c.text = v
 	had := len(c.matches)
 	c.complete()
