@@ -92,12 +92,31 @@ func TestBrowserNotesAndCannedReplies(t *testing.T) {
 	waitMessage(t, agent.ctx, "the agent", ".msg-agent", canned)
 	waitMessage(t, chat, "the visitor", ".msg-agent", canned)
 
+	// A tag: added in the header, shown in the inbox row; a click on it
+	// filters the inbox; the widget shows nothing of it.
+	step(t, agent.ctx, 10*time.Second, "tagging the conversation VIP",
+		chromedp.SendKeys("#tag-input", "VIP\r", chromedp.ByQuery))
+	poll(t, agent.ctx, 10*time.Second, "the tag in the header and the inbox row",
+		fmt.Sprintf(`!!document.querySelector('#conv-tags .tag-chip[data-tag="vip"]') && !!document.querySelector('.inbox-item[data-conv="%d"] .tag-chip[data-tag="vip"]')`, conv), nil)
+	step(t, agent.ctx, 10*time.Second, "clicking the tag in the inbox",
+		chromedp.Click(`.inbox-item .tag-chip[data-tag="vip"]`, chromedp.ByQuery))
+	poll(t, agent.ctx, 10*time.Second, "the inbox filtered by vip",
+		fmt.Sprintf(`!!document.querySelector('#tag-filter') && document.querySelector('#tag-filter').textContent.includes('vip') && location.pathname === '/console/c/%d'`, conv), nil)
+	if c, err := m.DB.Conversation(conv); err != nil || strings.Join(c.Tags, ",") != "vip" {
+		t.Errorf("stored tags: %+v, %v", c.Tags, err)
+	}
+
 	// The widget never showed the note; the store has it, agents-only.
 	var shown bool
 	step(t, chat, 5*time.Second, "reading the widget's page",
 		chromedp.Evaluate(fmt.Sprintf(`document.body.textContent.includes(%s)`, jsString(note)), &shown))
 	if shown {
 		t.Errorf("the widget shows the note")
+	}
+	step(t, chat, 5*time.Second, "reading the widget's page again",
+		chromedp.Evaluate(`document.body.textContent.includes('vip')`, &shown))
+	if shown {
+		t.Errorf("the widget shows the tag")
 	}
 	_, msgs := transcript(t, m, 3)
 	var texts []string
