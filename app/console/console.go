@@ -264,6 +264,17 @@ func (c *Console) loadCanned(sites []SiteInfo) {
 	}
 }
 
+// onCannedSaved loads the canned replies of a site again once Settings
+// changed them, so the composer offers them at once.
+func (c *Console) onCannedSaved(_ app.Context, site string) {
+	if c.desk == nil {
+		return
+	}
+	if s, ok := c.desk.Site(site); ok {
+		c.loadCanned([]SiteInfo{s})
+	}
+}
+
 func siteTeams(d *Desk, site string) []parley.Team {
 	s, _ := d.Site(site)
 	return s.Routing.Teams
@@ -727,7 +738,8 @@ func (c *Console) renderDesk() app.UI {
 	var pane app.UI
 	switch c.route.View {
 	case ViewSettings:
-		pane = &Settings{API: c.api, Colleagues: d.Colleagues(), CanCreateSites: c.session.Agent.Role == parley.AgentRoleAdmin}
+		pane = &Settings{API: c.api, Colleagues: d.Colleagues(), CanCreateSites: c.session.Agent.Role == parley.AgentRoleAdmin,
+			OnCannedSaved: c.onCannedSaved}
 	case ViewPeople:
 		pane = &People{API: c.api, Me: c.session.Agent.ID}
 	case ViewConversation:

@@ -28,6 +28,8 @@ type Settings struct {
 	Colleagues []parley.Agent
 	// CanCreateSites shows the New site form: the agent is an install admin.
 	CanCreateSites bool
+	// OnCannedSaved is told when a site's canned replies changed.
+	OnCannedSaved func(ctx app.Context, site string)
 
 	load    status
 	loadErr string
@@ -147,7 +149,7 @@ func (s *Settings) renderCanned() app.UI {
 	if !site.CanManage() {
 		return app.Span().Class("canned-none")
 	}
-	return &CannedSettings{API: s.API, Site: site.ID, Teams: site.Routing.Teams, Members: s.members}
+	return &CannedSettings{API: s.API, Site: site.ID, Teams: site.Routing.Teams, Members: s.members, OnSaved: s.OnCannedSaved}
 }
 
 func (s *Settings) renderTabs() app.UI {

@@ -18,6 +18,8 @@ type CannedSettings struct {
 	Site    string
 	Teams   []parley.Team
 	Members []SiteMember
+	// OnSaved is told when the site's canned replies changed.
+	OnSaved func(ctx app.Context, site string)
 
 	loadedFor string
 	list      []parley.CannedReply
@@ -71,6 +73,9 @@ func (c *CannedSettings) save(ctx app.Context, list []parley.CannedReply, ok str
 			}
 			c.state, c.msg, c.list = done, ok, saved
 			c.shortcut, c.text = "", ""
+			if c.OnSaved != nil {
+				c.OnSaved(ctx, site)
+			}
 		})
 	})
 }

@@ -106,6 +106,29 @@ func TestBrowserNotesAndCannedReplies(t *testing.T) {
 		t.Errorf("stored tags: %+v, %v", c.Tags, err)
 	}
 
+	// Settings: an owner adds a canned reply; back in the conversation,
+	// without a reload, the composer offers it.
+	step(t, agent.ctx, 10*time.Second, "opening Settings",
+		chromedp.Click(`a.nav-link[href="/console/settings"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#canned-form", chromedp.ByQuery))
+	poll(t, agent.ctx, 10*time.Second, "the site's canned replies listed",
+		`!!document.querySelector('#canned-list [data-shortcut="thanks"]')`, nil)
+	step(t, agent.ctx, 10*time.Second, "adding /bye",
+		chromedp.SendKeys("#canned-shortcut", "bye", chromedp.ByQuery),
+		chromedp.SendKeys("#canned-text", "Bye {{contact.name}}!", chromedp.ByQuery),
+		chromedp.Click("#canned-add", chromedp.ByQuery))
+	poll(t, agent.ctx, 10*time.Second, "/bye listed",
+		`!!document.querySelector('#canned-list [data-shortcut="bye"]')`, nil)
+	if list, err := m.DB.CannedReplies(web.DemoSiteID); err != nil || len(list) != 3 {
+		t.Errorf("stored canned replies: %+v, %v", list, err)
+	}
+	step(t, agent.ctx, 10*time.Second, "back to the conversation",
+		chromedp.Click(fmt.Sprintf(`.inbox-item[data-conv="%d"]`, conv), chromedp.ByQuery),
+		chromedp.WaitVisible("#composer", chromedp.ByQuery),
+		chromedp.SendKeys("#composer", "/by", chromedp.ByQuery))
+	poll(t, agent.ctx, 10*time.Second, "/bye offered",
+		`(() => { const l = [...document.querySelectorAll('#completions .completion')]; return l.length === 1 && l[0].dataset.label === 'bye' })()`, nil)
+
 	// The widget never showed the note; the store has it, agents-only.
 	var shown bool
 	step(t, chat, 5*time.Second, "reading the widget's page",
