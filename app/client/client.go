@@ -228,13 +228,26 @@ func (c *Client) Send(conv uint64, text string, greeted bool) (id string) {
 // outbox entry, so every resend carries them. For a conv other than 0 the
 // answers are dropped: only a new conversation has a form.
 func (c *Client) SendForm(conv uint64, text string, greeted bool, a parley.PreChatAnswers) (id string) {
-	id = newID()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f := parley.Frame{Type: parley.TypeSend, ID: id, Conv: conv, Greeted: greeted, Fresh: true}
+	f := parley.Frame{Type: parley.TypeSend, Conv: conv, Greeted: greeted, Fresh: true}
 	if conv == 0 {
 		f.Topic, f.Name, f.Email = a.Topic, a.Name, a.Email
 	}
+	return c.queue(f, text)
+}
+
+// SendNote is Send for an agent's internal note to conv: a send frame of
+// kind "note", kept in the outbox and resent like a message. Only agents
+// receive it; the visitor's stream never shows a gap for it.
+func (c *Client) SendNote(conv uint64, text string) (id string) {
+	return c.queue(parley.Frame{Type: parley.TypeSend, Conv: conv, Kind: parley.KindNote, Fresh: true}, text)
+}
+
+// queue checks text, gives f an id and puts it in the outbox.
+func (c *Client) queue(f parley.Frame, text string) (id string) {
+	id = newID()
+	f.ID = id
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	t, err := c.limits.CheckText(text)
 	if err == nil {
 		f.Text = t

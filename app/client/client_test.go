@@ -753,6 +753,50 @@ func TestVisitorStreamSkipsAgentsOnlyEntries(t *testing.T) {
 	rec.checkNoOverlap(t)
 }
 
+// TestAgentNoteFromTheClient: an agent's SendNote travels as a send of
+// kind note, is acked into the agent's stream like a message, and the
+// visitor's client delivers the next reply at once, asking for no replay.
+func TestAgentNoteFromTheClient(t *testing.T) {
+	ts := newServer(t)
+	p := newProxy(t, ts.wsURL())
+	vrec := newRecorder()
+	v := client.New(vrec.options(p.wsURL(), visitorHello()))
+	run(t, v)
+	vrec.wait(t, "visitor online", func() bool { return vrec.lastState() == client.Online })
+	first := v.Send(0, "is the blue one in stock?", false)
+	vrec.wait(t, "the visitor's msg", func() bool { return vrec.hasMsg(first) })
+	conv := v.Following()[0]
+
+	arec := newRecorder()
+	o := arec.options(ts.wsURL(), parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent})
+	o.Header = ts.login(t)
+	a := client.New(o)
+	run(t, a)
+	arec.wait(t, "agent online", func() bool { return arec.lastState() == client.Online })
+	a.Follow(conv, 0)
+	note := a.SendNote(conv, "VIP: ships free")
+	arec.wait(t, "the note", func() bool { return arec.hasMsg(note) && arec.outboxEmpty() })
+	reply := a.Send(conv, "Yes, two left.", false)
+	arec.wait(t, "the reply", func() bool { return arec.hasMsg(reply) })
+	vrec.wait(t, "the reply at the visitor", func() bool { return vrec.hasMsg(reply) })
+
+	for _, f := range arec.snapshot() {
+		if f.Type == parley.TypeMsg && f.ID == note && (f.Kind != parley.KindNote || f.Text != "VIP: ships free") {
+			t.Errorf("the agent's copy of its note: %+v", f)
+		}
+	}
+	for _, f := range vrec.snapshot() {
+		if f.Kind == parley.KindNote || f.Text == "VIP: ships free" {
+			t.Errorf("the visitor's app got the note: %+v", f)
+		}
+	}
+	for _, f := range p.clientFrames() {
+		if f.Type == parley.TypeResume {
+			t.Errorf("the visitor's client asked for a replay (%+v): it saw a false gap", f)
+		}
+	}
+}
+
 // TestResendIsNotFresh: a message's first write says fresh; once written,
 // it may be stored with its ack lost, so a resend never does, and the
 // server finds the original.

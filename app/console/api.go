@@ -118,6 +118,34 @@ func (a *API) UpdateSite(ctx context.Context, s parley.Site) (SiteInfo, error) {
 	return out, nil
 }
 
+// cannedBody is the body of GET and PUT /api/sites/{id}/canned.
+type cannedBody struct {
+	CannedReplies []parley.CannedReply `json:"cannedReplies"`
+}
+
+// Canned returns a site's canned replies: those this agent may use, or,
+// to its owners and admins, all of them.
+func (a *API) Canned(ctx context.Context, site string) ([]parley.CannedReply, error) {
+	var out cannedBody
+	if err := a.do(ctx, http.MethodGet, "/api/sites/"+url.PathEscape(site)+"/canned", nil, &out); err != nil {
+		return nil, err
+	}
+	return out.CannedReplies, nil
+}
+
+// PutCanned replaces a site's canned replies (owners and admins) and
+// returns them as stored.
+func (a *API) PutCanned(ctx context.Context, site string, list []parley.CannedReply) ([]parley.CannedReply, error) {
+	if list == nil {
+		list = []parley.CannedReply{}
+	}
+	var out cannedBody
+	if err := a.do(ctx, http.MethodPut, "/api/sites/"+url.PathEscape(site)+"/canned", cannedBody{CannedReplies: list}, &out); err != nil {
+		return nil, err
+	}
+	return out.CannedReplies, nil
+}
+
 // ChangePassword replaces the agent's password. The server ends the
 // agent's other sessions; this one stays.
 func (a *API) ChangePassword(ctx context.Context, current, next string) error {
@@ -126,12 +154,16 @@ func (a *API) ChangePassword(ctx context.Context, current, next string) error {
 }
 
 // Conversations reads a page of an inbox view (parley.ViewQueue, …) after
-// cursor before ("" for the top), at most limit of them, in inbox order.
-func (a *API) Conversations(ctx context.Context, view, before string, limit int) (parley.ConversationPage, error) {
+// cursor before ("" for the top), at most limit of them, in inbox order;
+// with tag, only the conversations that carry it.
+func (a *API) Conversations(ctx context.Context, view, tag, before string, limit int) (parley.ConversationPage, error) {
 	if view == "" {
 		view = parley.ViewOpen
 	}
 	path := "/api/conversations?view=" + url.QueryEscape(view) + "&limit=" + strconv.Itoa(limit)
+	if tag != "" {
+		path += "&tag=" + url.QueryEscape(tag)
+	}
 	if before != "" {
 		path += "&before=" + url.QueryEscape(before)
 	}

@@ -57,9 +57,11 @@ type Console struct {
 	desk       *Desk
 	// loadingMore: a page of the inbox is on its way; refreshing: the top
 	// of the inbox is read again, and refreshAgain asks for another read
-	// once it is in. switching is the view whose first page is on its way.
+	// once it is in. switching is the view (and switchingTag its tag filter)
+	// whose first page is on its way.
 	loadingMore, refreshing, refreshAgain bool
 	switching                             string
+	switchingTag                          string
 
 	updateAvailable bool
 	permission      app.NotificationPermission
@@ -237,8 +239,45 @@ func (c *Console) loadSites() {
 			}
 			c.manages = len(ManagedSites(sites)) > 0
 			d.SetSites(sites)
+			c.loadCanned(sites)
 		})
 	})
+}
+
+// loadCanned loads the canned replies of each site, those this agent may
+// use, for the composer's /shortcut.
+func (c *Console) loadCanned(sites []SiteInfo) {
+	ctx, api, d := c.ctx, c.api, c.desk
+	for _, s := range sites {
+		id := s.ID
+		ctx.Async(func() {
+			list, err := api.Canned(ctx, id)
+			if err != nil {
+				return // no completions: the composer works without them
+			}
+			ctx.Dispatch(func(ctx app.Context) {
+				if c.desk == d {
+					d.SetCanned(id, parley.CannedFor(list, d.Agent.ID, siteTeams(d, id)))
+				}
+			})
+		})
+	}
+}
+
+// onCannedSaved loads the canned replies of a site again once Settings
+// changed them, so the composer offers them at once.
+func (c *Console) onCannedSaved(_ app.Context, site string) {
+	if c.desk == nil {
+		return
+	}
+	if s, ok := c.desk.Site(site); ok {
+		c.loadCanned([]SiteInfo{s})
+	}
+}
+
+func siteTeams(d *Desk, site string) []parley.Team {
+	s, _ := d.Site(site)
+	return s.Routing.Teams
 }
 
 func (c *Console) stopClient() {
@@ -290,31 +329,44 @@ func (c *Console) onFrame(ctx app.Context, f parley.Frame) {
 		c.expireTypingLater()
 	}
 	if eff.ReloadView {
-		c.loadView(c.desk.Inbox.View())
+		c.loadView(c.desk.Inbox.View(), c.desk.Inbox.Tag())
 	} else if eff.Refresh {
 		c.refreshInbox()
 	}
 	c.settle()
 }
 
-// onView is the switcher: show view, from its first page.
+// onView is the switcher: show view, from its first page, keeping the tag
+// filter.
 func (c *Console) onView(_ app.Context, view string) {
-	c.loadView(view)
+	tag := ""
+	if c.desk != nil {
+		tag = c.desk.Inbox.Tag()
+	}
+	c.loadView(view, tag)
 }
 
-// loadView reads the first page of view and shows it. The latest view
-// asked for wins; the list stays as it is meanwhile.
-func (c *Console) loadView(view string) {
+// onTagFilter filters the inbox by tag ("": no filter), in the view on
+// screen.
+func (c *Console) onTagFilter(_ app.Context, tag string) {
+	if c.desk != nil {
+		c.loadView(c.desk.Inbox.View(), tag)
+	}
+}
+
+// loadView reads the first page of view, filtered by tag, and shows it.
+// The latest view asked for wins; the list stays as it is meanwhile.
+func (c *Console) loadView(view, tag string) {
 	d := c.desk
 	if d == nil {
 		return
 	}
 	ctx, api := c.ctx, c.api
-	c.switching = view
+	c.switching, c.switchingTag = view, tag
 	ctx.Async(func() {
-		p, err := api.Conversations(ctx, view, "", parley.InboxPageSize)
+		p, err := api.Conversations(ctx, view, tag, "", parley.InboxPageSize)
 		ctx.Dispatch(func(ctx app.Context) {
-			if c.desk != d || c.switching != view {
+			if c.desk != d || c.switching != view || c.switchingTag != tag {
 				return
 			}
 			c.switching = ""
@@ -322,7 +374,7 @@ func (c *Console) loadView(view string) {
 				d.Notice = "Could not load the " + ViewLabel(view) + " view: " + parley.ErrorMessage(err)
 				return
 			}
-			d.Inbox.SetView(view, p)
+			d.Inbox.SetTagView(view, tag, p)
 			c.settle()
 		})
 	})
@@ -334,13 +386,13 @@ func (c *Console) onLoadMore(app.Context) {
 	if d == nil || c.loadingMore || d.Inbox.Next() == "" {
 		return
 	}
-	ctx, api, before, view := c.ctx, c.api, d.Inbox.Next(), d.Inbox.View()
+	ctx, api, before, view, tag := c.ctx, c.api, d.Inbox.Next(), d.Inbox.View(), d.Inbox.Tag()
 	c.loadingMore = true
 	ctx.Async(func() {
-		p, err := api.Conversations(ctx, view, before, parley.InboxPageSize)
+		p, err := api.Conversations(ctx, view, tag, before, parley.InboxPageSize)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.loadingMore = false
-			if c.desk != d || d.Inbox.View() != view {
+			if c.desk != d || d.Inbox.View() != view || d.Inbox.Tag() != tag {
 				return
 			}
 			if err != nil {
@@ -362,10 +414,10 @@ func (c *Console) refreshInbox() {
 		return
 	}
 	ctx, api, d := c.ctx, c.api, c.desk
-	view := d.Inbox.View()
+	view, tag := d.Inbox.View(), d.Inbox.Tag()
 	c.refreshing = true
 	ctx.Async(func() {
-		p, err := api.Conversations(ctx, view, "", parley.InboxPageSize)
+		p, err := api.Conversations(ctx, view, tag, "", parley.InboxPageSize)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.refreshing = false
 			if c.desk != d {
@@ -537,6 +589,17 @@ func (c *Console) onSend(ctx app.Context, text string) {
 	c.ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
 }
 
+// onNote sends an internal note to the conversation on screen.
+func (c *Console) onNote(ctx app.Context, text string) {
+	conv := c.route.Conv
+	if c.cl == nil || conv == 0 {
+		return
+	}
+	c.typingOut.Stop()
+	c.send(parley.Frame{Conv: conv, Text: text, Kind: parley.KindNote})
+	c.ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+}
+
 func (c *Console) onRetry(ctx app.Context, id string) {
 	if f, ok := c.desk.Retry(c.route.Conv, id); ok && c.cl != nil {
 		c.send(f)
@@ -559,7 +622,11 @@ func (c *Console) onDelete(ctx app.Context, seq uint64) {
 
 func (c *Console) send(f parley.Frame) {
 	f.Type = parley.TypeSend
-	f.ID = c.cl.Send(f.Conv, f.Text, false)
+	if f.Kind == parley.KindNote {
+		f.ID = c.cl.SendNote(f.Conv, f.Text)
+	} else {
+		f.ID = c.cl.Send(f.Conv, f.Text, false)
+	}
 	c.desk.Sent(f)
 	c.desk.Outbox = c.cl.Outbox()
 }
@@ -581,6 +648,26 @@ func (c *Console) onResolve(ctx app.Context) {
 // onClaim takes the queued conversation on screen.
 func (c *Console) onClaim(ctx app.Context) {
 	c.request(parley.Frame{Type: parley.TypeClaim, Conv: c.route.Conv})
+}
+
+// onTags adds and removes tags of the conversation on screen; the answer
+// is a conv frame, or an error shown in its header.
+func (c *Console) onTags(ctx app.Context, add, remove []string) {
+	conv := c.route.Conv
+	if c.desk == nil || conv == 0 {
+		return
+	}
+	f := parley.Frame{Type: parley.TypeTag, Conv: conv, Add: add, Remove: remove}
+	if c.cl == nil {
+		c.desk.RequestFailed(conv, "You are offline. Try again once the console is connected.")
+		return
+	}
+	id, ok := c.cl.SendControl(f)
+	if !ok {
+		c.desk.RequestFailed(conv, "You are offline. Try again once the console is connected.")
+		return
+	}
+	c.desk.TagRequested(id, f)
 }
 
 // onTransfer hands the conversation on screen to a team or a colleague.
@@ -667,7 +754,8 @@ func (c *Console) renderDesk() app.UI {
 	var pane app.UI
 	switch c.route.View {
 	case ViewSettings:
-		pane = &Settings{API: c.api, Colleagues: d.Colleagues(), CanCreateSites: c.session.Agent.Role == parley.AgentRoleAdmin}
+		pane = &Settings{API: c.api, Colleagues: d.Colleagues(), CanCreateSites: c.session.Agent.Role == parley.AgentRoleAdmin,
+			OnCannedSaved: c.onCannedSaved}
 	case ViewPeople:
 		pane = &People{API: c.api, Me: c.session.Agent.ID}
 	case ViewConversation:
@@ -679,27 +767,32 @@ func (c *Console) renderDesk() app.UI {
 		site, known := d.Site(conv.Site)
 		t := d.Thread(id)
 		pane = &ConversationView{
-			Conv:       conv,
-			Items:      d.Items(id),
-			Typing:     d.TypingNames(id, c.now),
-			Loading:    !d.Synced(id),
-			Me:         d.Agent.ID,
-			MaxRunes:   d.Limits.MaxTextRunes,
-			Now:        c.now,
-			Meta:       MetaOf(conv, site, known),
-			Routing:    site.Routing,
-			Colleagues: d.Colleagues(),
-			Request:    t.Request != "",
-			RequestErr: t.RequestErr,
-			OnSend:     c.onSend,
-			OnTyping:   c.onTyping,
-			OnRetry:    c.onRetry,
-			OnResolve:  c.onResolve,
-			OnClaim:    c.onClaim,
-			OnTransfer: c.onTransfer,
-			EditWindow: site.EditWindow(),
-			OnEdit:     c.onEdit,
-			OnDelete:   c.onDelete,
+			Conv:        conv,
+			Items:       d.Items(id),
+			Typing:      d.TypingNames(id, c.now),
+			Loading:     !d.Synced(id),
+			Me:          d.Agent.ID,
+			MaxRunes:    d.Limits.MaxTextRunes,
+			Now:         c.now,
+			Meta:        MetaOf(conv, site, known),
+			Routing:     site.Routing,
+			Colleagues:  d.Colleagues(),
+			Request:     t.Request != "",
+			RequestErr:  t.RequestErr,
+			Canned:      d.Canned(conv.Site),
+			Vars:        CannedVarsOf(conv, d.Agent.Name, site.Name),
+			OnSend:      c.onSend,
+			OnNote:      c.onNote,
+			OnTyping:    c.onTyping,
+			OnRetry:     c.onRetry,
+			OnResolve:   c.onResolve,
+			OnClaim:     c.onClaim,
+			OnTags:      c.onTags,
+			OnTagFilter: c.onTagFilter,
+			OnTransfer:  c.onTransfer,
+			EditWindow:  site.EditWindow(),
+			OnEdit:      c.onEdit,
+			OnDelete:    c.onDelete,
 			// The newer of what the inbox and the read frames say.
 			VisitorRead: max(t.VisitorRead, conv.VisitorRead),
 			Draft:       d.DraftOf(id, c.now),
@@ -741,7 +834,8 @@ func (c *Console) renderInbox(d *Desk) app.UI {
 	total, _ := ViewCount(d.Inbox.Counts(), view)
 	return &InboxList{Conversations: d.Inbox.List(), View: view, Switching: c.switching, Counts: d.Inbox.Counts(),
 		Total: total, Selected: c.route.Conv, Now: c.now,
-		More: d.Inbox.Next() != "", Loading: c.loadingMore, OnLoadMore: c.onLoadMore, OnView: c.onView}
+		More: d.Inbox.Next() != "", Loading: c.loadingMore, OnLoadMore: c.onLoadMore, OnView: c.onView,
+		Tag: d.Inbox.Tag(), OnTag: c.onTagFilter}
 }
 
 // renderPresenceToggle shows the agent's own status; a click switches

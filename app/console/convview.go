@@ -39,12 +39,22 @@ type ConversationView struct {
 	Request    bool
 	RequestErr string
 
-	OnSend     func(ctx app.Context, text string)
-	OnTyping   func(ctx app.Context)
-	OnRetry    func(ctx app.Context, id string)
-	OnResolve  func(ctx app.Context)
-	OnClaim    func(ctx app.Context)
-	OnTransfer func(ctx app.Context, f parley.Frame)
+	// Canned are the canned replies this agent may use on the
+	// conversation's site; Vars fill their variables.
+	Canned []parley.CannedReply
+	Vars   parley.CannedVars
+
+	OnSend func(ctx app.Context, text string)
+	// OnNote sends an internal note; without it there is no Note mode.
+	OnNote    func(ctx app.Context, text string)
+	OnTyping  func(ctx app.Context)
+	OnRetry   func(ctx app.Context, id string)
+	OnResolve func(ctx app.Context)
+	OnClaim   func(ctx app.Context)
+	// OnTags adds and removes tags; OnTagFilter shows the inbox of a tag.
+	OnTags      func(ctx app.Context, add, remove []string)
+	OnTagFilter func(ctx app.Context, tag string)
+	OnTransfer  func(ctx app.Context, f parley.Frame)
 	// EditWindow is how long an agent may edit or delete a message of
 	// theirs (0: never); OnEdit and OnDelete do it.
 	EditWindow time.Duration
@@ -62,6 +72,11 @@ type ConversationView struct {
 	transferAgent  string
 	transferReason string
 	transferErr    string
+	// noteConv is the conversation whose composer writes notes.
+	noteConv uint64
+	// tagInput is the tag being typed; tagErr says why it was not added.
+	tagInput string
+	tagErr   string
 }
 
 // Render implements app.Composer.
@@ -116,6 +131,7 @@ func (v *ConversationView) Render() app.UI {
 				since,
 				v.renderMeta(),
 				renderIdentity(c),
+				v.renderTags(),
 			),
 			status,
 			resolve,
@@ -142,14 +158,65 @@ func (v *ConversationView) Render() app.UI {
 		),
 		&ui.TypingIndicator{Names: v.Typing},
 		renderDraft(v.Draft),
-		&ui.Composer{
-			Key:         strconv.FormatUint(c.ID, 10),
-			Placeholder: "Reply to " + VisitorName(c) + "…",
-			MaxRunes:    v.MaxRunes,
-			OnSend:      v.OnSend,
-			OnTyping:    v.OnTyping,
-		},
+		v.renderMode(),
+		v.renderComposer(),
 	)
+}
+
+// noting says whether the composer writes an internal note.
+func (v *ConversationView) noting() bool {
+	return v.OnNote != nil && v.noteConv == v.Conv.ID && v.Conv.ID != 0
+}
+
+// renderMode is the Reply / Note switch above the composer.
+func (v *ConversationView) renderMode() app.UI {
+	if v.OnNote == nil {
+		return app.Span().Class("compose-mode-none")
+	}
+	note := v.noting()
+	tab := func(id, label string, on bool, to uint64) app.UI {
+		class := "compose-mode-tab"
+		if on {
+			class += " active"
+		}
+		return app.Button().ID(id).Class(class).Type("button").Aria("pressed", on).
+			OnClick(func(ctx app.Context, e app.Event) {
+				v.noteConv = to
+				ui.Focus(ui.ComposerID)
+			}).Text(label)
+	}
+	var hint app.UI = app.Span().Class("compose-hint-none")
+	if note {
+		hint = app.Span().Class("compose-hint").Text("Only agents see this")
+	}
+	return app.Div().Class("compose-mode").Body(
+		tab("mode-reply", "Reply", !note, 0),
+		tab("mode-note", "Note", note, v.Conv.ID),
+		hint,
+	)
+}
+
+func (v *ConversationView) renderComposer() app.UI {
+	c := v.Conv
+	placeholder, send, typing := "Reply to "+VisitorName(c)+"…", v.OnSend, v.OnTyping
+	if v.noting() {
+		// Nobody may see "typing…" for a note: the visitor would.
+		placeholder, send, typing = "Write a note for your colleagues…", v.OnNote, nil
+	}
+	var complete func(string) []ui.Completion
+	if len(v.Canned) > 0 {
+		canned, vars := v.Canned, v.Vars
+		complete = func(q string) []ui.Completion { return CannedCompletions(canned, q, vars) }
+	}
+	return &ui.Composer{
+		Key:         strconv.FormatUint(c.ID, 10),
+		Placeholder: placeholder,
+		MaxRunes:    v.MaxRunes,
+		Note:        v.noting(),
+		Complete:    complete,
+		OnSend:      send,
+		OnTyping:    typing,
+	}
 }
 
 // renderMeta is the line of where the conversation stands: site, topic,
@@ -332,4 +399,58 @@ func renderDraft(draft string) app.UI {
 		app.Span().Class("draft-label").Text("Typing: "),
 		app.Span().Class("draft-text").Text(draft),
 	)
+}
+
+// renderTags is the conversation's tags as chips — a click shows the
+// inbox of that tag, × removes it — and a field to add one.
+func (v *ConversationView) renderTags() app.UI {
+	if v.OnTags == nil {
+		return app.Span().Class("conv-tags-none")
+	}
+	tags := v.Conv.Tags
+	var errLine app.UI = app.Span().Class("tag-error-none")
+	if v.tagErr != "" {
+		errLine = app.Span().Class("tag-error").Role("alert").Text(v.tagErr)
+	}
+	return app.Div().ID("conv-tags").Class("conv-tags").Body(
+		app.Range(tags).Slice(func(i int) app.UI {
+			tag := tags[i]
+			return app.Span().Class("tag-chip").DataSet("tag", tag).Body(
+				app.Button().Class("tag-name").Type("button").Title("Show the conversations tagged "+tag).
+					OnClick(func(ctx app.Context, e app.Event) {
+						if v.OnTagFilter != nil {
+							v.OnTagFilter(ctx, tag)
+						}
+					}).Text(tag),
+				app.Button().Class("tag-remove").Type("button").Aria("label", "Remove tag "+tag).
+					OnClick(func(ctx app.Context, e app.Event) { v.OnTags(ctx, nil, []string{tag}) }).Text("×"),
+			)
+		}),
+		app.Form().Class("tag-add").OnSubmit(v.onAddTag).Body(
+			app.Input().ID("tag-input").Class("tag-input").Type("text").Placeholder("Add a tag").
+				MaxLength(parley.MaxTagRunes).Value(v.tagInput).Aria("label", "Add a tag").
+				OnInput(func(ctx app.Context, e app.Event) {
+					v.tagInput, v.tagErr = ctx.JSSrc().Get("value").String(), ""
+					ctx.PreventUpdate()
+				}),
+		),
+		errLine,
+	)
+}
+
+func (v *ConversationView) onAddTag(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	tag, err := parley.NormalizeTag(v.tagInput)
+	if err == nil {
+		_, err = parley.ApplyTags(v.Conv.Tags, []string{tag}, nil)
+	}
+	if err != nil {
+		v.tagErr = parley.ErrorMessage(err)
+		return
+	}
+	v.tagInput, v.tagErr = "", ""
+	if app.IsClient {
+		app.Window().GetElementByID("tag-input").Set("value", "")
+	}
+	v.OnTags(ctx, []string{tag}, nil)
 }

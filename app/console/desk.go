@@ -32,6 +32,8 @@ type Desk struct {
 	requests map[string]parley.Frame
 	// sites are the agent's sites, for the names of sites, teams and topics.
 	sites map[string]SiteInfo
+	// canned are the canned replies this agent may use, by site.
+	canned map[string][]parley.CannedReply
 	// siteList are the same in the server's order, for the header.
 	siteList []SiteInfo
 }
@@ -283,6 +285,14 @@ func (d *Desk) Requested(id string, f parley.Frame) {
 	t.Request, t.RequestErr = id, ""
 }
 
+// TagRequested records a tag frame handed to the client with id: its
+// refusal shows in the conversation's header like a claim's; it disables
+// nothing while on its way.
+func (d *Desk) TagRequested(id string, f parley.Frame) {
+	d.requests[id] = f
+	d.Thread(f.Conv).RequestErr = ""
+}
+
 // RequestFailed shows why a claim or transfer of conv could not go out.
 func (d *Desk) RequestFailed(conv uint64, why string) {
 	t := d.Thread(conv)
@@ -312,6 +322,17 @@ func (d *Desk) SetSites(sites []SiteInfo) {
 	}
 	d.Inbox.SetScope(NewScope(d.Agent.ID, sites))
 }
+
+// SetCanned takes the canned replies this agent may use on site.
+func (d *Desk) SetCanned(site string, list []parley.CannedReply) {
+	if d.canned == nil {
+		d.canned = make(map[string][]parley.CannedReply)
+	}
+	d.canned[site] = list
+}
+
+// Canned are the canned replies this agent may use on site.
+func (d *Desk) Canned(site string) []parley.CannedReply { return d.canned[site] }
 
 // Sites are the agent's sites, once they are known, in the server's order.
 func (d *Desk) Sites() []SiteInfo { return d.siteList }

@@ -27,7 +27,9 @@ type Inbox struct {
 	convs  map[uint64]parley.Conversation
 	counts parley.Counts
 	view   string
-	scope  Scope
+	// tag keeps the conversations that carry it ("": all).
+	tag   string
+	scope Scope
 	// next is the cursor of the view's next page, "" once all are loaded;
 	// end is its position, the bottom of the loaded region.
 	next string
@@ -123,6 +125,16 @@ func (b *Inbox) SetView(view string, p parley.ConversationPage) {
 	b.Merge(p.Conversations)
 }
 
+// SetTagView takes the first page of view filtered by tag ("" for none),
+// read through the API.
+func (b *Inbox) SetTagView(view, tag string, p parley.ConversationPage) {
+	b.tag = tag
+	b.SetView(view, p)
+}
+
+// Tag is the tag the list is filtered by, "" for none.
+func (b *Inbox) Tag() string { return b.tag }
+
 // Next is the cursor of the view's page to load next; "" when all are loaded.
 func (b *Inbox) Next() string { return b.next }
 
@@ -182,7 +194,7 @@ func (b *Inbox) List() []parley.Conversation {
 	view := b.View()
 	out := make([]parley.Conversation, 0, len(b.convs))
 	for _, c := range b.convs {
-		if FitsView(c, view, b.scope) && b.loaded(c) {
+		if FitsView(c, view, b.scope) && b.loaded(c) && (b.tag == "" || c.HasTag(b.tag)) {
 			out = append(out, c)
 		}
 	}

@@ -33,6 +33,10 @@ type InboxList struct {
 	Loading    bool
 	OnLoadMore func(ctx app.Context)
 	OnView     func(ctx app.Context, view string)
+	// Tag is the tag the list is filtered by ("": none); OnTag filters by
+	// another, "" for none.
+	Tag   string
+	OnTag func(ctx app.Context, tag string)
 }
 
 // Render implements app.Composer.
@@ -66,6 +70,7 @@ func (l *InboxList) Render() app.UI {
 			app.H2().Class("inbox-title").Text(ViewLabel(l.View)),
 			app.Span().Class("inbox-count").Text(count),
 			l.renderSwitcher(),
+			l.renderTagFilter(),
 		),
 		body,
 		more,
@@ -145,6 +150,46 @@ func (l *InboxList) renderItem(c parley.Conversation) app.UI {
 			app.Span().Class("inbox-page").Title(c.Page.URL).Text(page),
 			l.renderHolder(c),
 		),
+		l.renderTags(c),
+	)
+}
+
+// renderTags is a row's tags; a click on one filters the inbox by it.
+func (l *InboxList) renderTags(c parley.Conversation) app.UI {
+	if len(c.Tags) == 0 {
+		return app.Span().Class("inbox-tags-none")
+	}
+	tags := c.Tags
+	return app.Div().Class("inbox-row inbox-tags").Body(
+		app.Range(tags).Slice(func(i int) app.UI {
+			tag := tags[i]
+			return app.Span().Class("tag-chip tag-chip-small").DataSet("tag", tag).Title("Show the conversations tagged " + tag).
+				OnClick(func(ctx app.Context, e app.Event) {
+					// The row is a link: the chip filters instead.
+					e.PreventDefault()
+					e.Call("stopPropagation")
+					if l.OnTag != nil {
+						l.OnTag(ctx, tag)
+					}
+				}).Text(tag)
+		}),
+	)
+}
+
+// renderTagFilter says which tag the list shows, with × to show all.
+func (l *InboxList) renderTagFilter() app.UI {
+	if l.Tag == "" {
+		return app.Span().Class("tag-filter-none")
+	}
+	return app.Div().ID("tag-filter").Class("tag-filter").Body(
+		app.Span().Text("Tagged "),
+		app.Span().Class("tag-chip").Text(l.Tag),
+		app.Button().Class("tag-remove").Type("button").Aria("label", "Show all tags").
+			OnClick(func(ctx app.Context, e app.Event) {
+				if l.OnTag != nil {
+					l.OnTag(ctx, "")
+				}
+			}).Text("×"),
 	)
 }
 

@@ -28,6 +28,8 @@ type Settings struct {
 	Colleagues []parley.Agent
 	// CanCreateSites shows the New site form: the agent is an install admin.
 	CanCreateSites bool
+	// OnCannedSaved is told when a site's canned replies changed.
+	OnCannedSaved func(ctx app.Context, site string)
 
 	load    status
 	loadErr string
@@ -127,6 +129,7 @@ func (s *Settings) Render() app.UI {
 			s.renderSnippet(s.sites[s.current]),
 			s.renderIdentity(),
 			s.renderForm(),
+			s.renderCanned(),
 		)
 	}
 	var newSite app.UI = app.Span().Class("new-site-none")
@@ -140,6 +143,15 @@ func (s *Settings) Render() app.UI {
 		&PushForm{API: s.API},
 		&PasswordForm{API: s.API},
 	)
+}
+
+// renderCanned is the site's canned replies, for those who manage them.
+func (s *Settings) renderCanned() app.UI {
+	site := s.sites[s.current]
+	if !site.CanManage() {
+		return app.Span().Class("canned-none")
+	}
+	return &CannedSettings{API: s.API, Site: site.ID, Teams: site.Routing.Teams, Members: s.members, OnSaved: s.OnCannedSaved}
 }
 
 func (s *Settings) renderTabs() app.UI {

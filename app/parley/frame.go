@@ -117,6 +117,9 @@ type Frame struct {
 	// Name and Email go with them.
 	ExternalID string `json:"externalId,omitempty"`
 	Signature  string `json:"signature,omitempty"`
+	// Add and Remove (tag): the tags to add to and remove from Conv.
+	Add    []string `json:"add,omitempty"`
+	Remove []string `json:"remove,omitempty"`
 
 	// Queue (queue): where the visitor's conversation Conv waits.
 	Queue *QueueStatus `json:"queue,omitempty"`

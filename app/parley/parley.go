@@ -218,6 +218,9 @@ type Conversation struct {
 	FirstReply time.Time `json:"firstReply,omitzero"`
 	Resolved   time.Time `json:"resolved,omitzero"`
 	Reopened   time.Time `json:"reopened,omitzero"`
+	// Tags are the agents' labels of the conversation (ApplyTags), for
+	// agents only: a visitor's copy has none.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // IsOpen says whether the conversation is queued or open.
@@ -300,10 +303,11 @@ func (c *Conversation) applyEvent(m Message) {
 
 // ForVisitor is the conversation as its visitor may see it: the newest
 // entry and preview are those of the visitor's own stream, and nothing
-// tells how many agents-only entries there are.
+// tells how many agents-only entries there are, nor how agents tagged it.
 func (c Conversation) ForVisitor() Conversation {
 	c.LastSeq, c.LastText = c.PublicSeq, c.PublicText
 	c.PublicSeq, c.PublicText = 0, ""
+	c.Tags = nil
 	c.AgentRead = min(c.AgentRead, c.LastSeq)
 	c.VisitorRead = min(c.VisitorRead, c.LastSeq)
 	return c

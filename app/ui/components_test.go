@@ -166,8 +166,8 @@ func TestMessageListEventsAndNotes(t *testing.T) {
 	match(t, app.Div().Class("msg-event").Role("note").DataSet("key", "seq-2").DataSet("seq", "2"), list, 0, 1)
 	match(t, app.Text("Ola joined"), list, 0, 1, 0, 0)
 	match(t, app.Div().Class("msg msg-agent msg-note").DataSet("key", "seq-3").DataSet("seq", "3"), list, 0, 2)
-	match(t, app.Text("Ola · internal note"), list, 0, 2, 0, 0)
+	match(t, app.Text("Ola · Note · only agents see this"), list, 0, 2, 0, 0)
 	match(t, app.Div().Class("msg msg-agent msg-mine msg-note").DataSet("key", "seq-4").DataSet("seq", "4"), list, 0, 3)
-	match(t, app.Text("Internal note"), list, 0, 3, 0, 0)
+	match(t, app.Text("Note · only agents see this"), list, 0, 3, 0, 0)
 	match(t, app.Text("<b>mine</b>"), list, 0, 3, 1, 0)
 }

@@ -6,13 +6,31 @@ import (
 	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/parley"
 )
 
 // Composer element ids; browser tests use them.
 const (
-	ComposerID = "composer"
-	SendID     = "send"
+	ComposerID    = "composer"
+	SendID        = "send"
+	CompletionsID = "completions"
 )
+
+// Completion is a text the composer offers for a "/word" typed at its
+// start: Label is shown (the shortcut), Text replaces the box's content.
+type Completion struct {
+	Label string
+	Text  string
+}
+
+// completionQuery is what follows the slash of a box that holds only
+// "/word", and whether it does.
+func completionQuery(text string) (string, bool) {
+	if !strings.HasPrefix(text, "/") || strings.ContainsAny(text, " \t\r\n") {
+		return "", false
+	}
+	return text[1:], true
+}
 
 // counterMargin is how close to the limit a message gets before the
 // composer shows how many characters are left.
@@ -35,8 +53,21 @@ type Composer struct {
 	OnSend func(ctx app.Context, text string)
 	// OnTyping is called on every edit.
 	OnTyping func(ctx app.Context)
+	// Note marks the box as writing an internal note (.composer-note).
+	Note bool
+	// Complete, when set, offers completions for a box that holds only
+	// "/word" (word without the slash): a list above the box, filtered as
+	// the agent types; arrows move, Enter, Tab or a click puts the chosen
+	// text in the box, Escape closes the list.
+	Complete func(query string) []Completion
 
-	text string
+	text    string
+	matches []Completion
+	sel     int
+	// closedFor is the text whose list Escape closed; inserted is the
+	// completion just put in the box.
+	closedFor string
+	inserted  string
 }
 
 // CompoID implements app.DismountEnforcer.
@@ -63,7 +94,61 @@ func (c *Composer) look() (class, counter string) {
 	if n >= max-counterMargin {
 		counter = strconv.Itoa(n) + " / " + strconv.Itoa(max)
 	}
+	if c.Note {
+		class += " composer-note"
+	}
 	return class, counter
+}
+
+// complete recomputes the completions for the box's text.
+func (c *Composer) complete() {
+	c.matches, c.sel = nil, 0
+	q, ok := completionQuery(c.text)
+	if !ok || c.Complete == nil || c.text == c.closedFor {
+		return
+	}
+	c.matches = c.Complete(q)
+}
+
+func (c *Composer) renderCompletions() app.UI {
+	if len(c.matches) == 0 {
+		return app.Span().Class("completions-none")
+	}
+	return app.Ul().ID(CompletionsID).Class("completions").Role("listbox").Aria("label", "Canned replies").Body(
+		app.Range(c.matches).Slice(func(i int) app.UI {
+			m := c.matches[i]
+			class := "completion"
+			if i == c.sel {
+				class += " completion-selected"
+			}
+			return app.Li().Class(class).Role("option").Aria("selected", i == c.sel).DataSet("label", m.Label).
+				OnMouseDown(func(ctx app.Context, e app.Event) {
+					e.PreventDefault() // keep the focus in the box
+					c.insert(ctx, i)
+				}).
+				Body(
+					app.Span().Class("completion-label").Text("/"+m.Label),
+					app.Span().Class("completion-text").Text(parley.Truncate(m.Text, 80)),
+				)
+		}),
+	)
+}
+
+// insert puts completion i in the box, in place of "/word".
+func (c *Composer) insert(ctx app.Context, i int) {
+	if i < 0 || i >= len(c.matches) {
+		return
+	}
+	c.text = c.matches[i].Text
+	c.matches, c.sel, c.inserted = nil, 0, c.text
+	if app.IsClient {
+		el := app.Window().GetElementByID(ComposerID)
+		el.Set("value", c.text)
+		el.Call("focus")
+	}
+	if c.OnTyping != nil {
+		c.OnTyping(ctx)
+	}
 }
 
 // Render implements app.Composer.
@@ -91,6 +176,7 @@ func (c *Composer) Render() app.UI {
 			Title("Send (Enter)").
 			OnClick(c.onSendClick).
 			Body(sendIcon()),
+		c.renderCompletions(),
 	)
 }
 
@@ -104,18 +190,48 @@ func (c *Composer) onInput(ctx app.Context, e app.Event) {
 		ctx.JSSrc().Set("value", "")
 		v = ""
 	}
+	if c.inserted != "" && v != c.inserted && strings.TrimRight(v, "\r\n") == c.inserted {
+		// The same for the Enter that picked a completion.
+		ctx.JSSrc().Set("value", c.inserted)
+		v = c.inserted
+	}
+	c.inserted = ""
 	c.text = v
+	had := len(c.matches)
+	c.complete()
 	if c.OnTyping != nil {
 		c.OnTyping(ctx)
 	}
 	// Most keys change nothing on screen: skip re-rendering the whole app.
-	if newClass, newCounter := c.look(); newClass == class && newCounter == counter {
+	if newClass, newCounter := c.look(); newClass == class && newCounter == counter && had == 0 && len(c.matches) == 0 {
 		ctx.PreventUpdate()
 	}
 }
 
 func (c *Composer) onKeyDown(ctx app.Context, e app.Event) {
-	if e.Get("key").String() != "Enter" || e.Get("shiftKey").Truthy() || e.Get("isComposing").Truthy() {
+	key := e.Get("key").String()
+	if len(c.matches) > 0 && !e.Get("isComposing").Truthy() {
+		switch key {
+		case "ArrowDown", "ArrowUp":
+			e.PreventDefault()
+			n := len(c.matches)
+			if key == "ArrowDown" {
+				c.sel = (c.sel + 1) % n
+			} else {
+				c.sel = (c.sel + n - 1) % n
+			}
+			return
+		case "Enter", "Tab":
+			e.PreventDefault()
+			c.insert(ctx, c.sel)
+			return
+		case "Escape":
+			e.PreventDefault()
+			c.closedFor, c.matches = c.text, nil
+			return
+		}
+	}
+	if key != "Enter" || e.Get("shiftKey").Truthy() || e.Get("isComposing").Truthy() {
 		ctx.PreventUpdate()
 		return
 	}
@@ -139,7 +255,7 @@ func (c *Composer) send(ctx app.Context) {
 	if text == "" || utf8.RuneCountInString(text) > c.max() {
 		return
 	}
-	c.text = ""
+	c.text, c.matches = "", nil
 	if app.IsClient {
 		app.Window().GetElementByID(ComposerID).Set("value", "")
 	}

@@ -100,9 +100,9 @@ func (c *MessageList) renderItem(it Item) app.UI {
 	var author app.UI = app.Span().Class("msg-author-none")
 	switch name := AuthorName(it.From); {
 	case note && mine:
-		author = app.Div().Class("msg-author").Text("Internal note")
+		author = app.Div().Class("msg-author").Text("Note · only agents see this")
 	case note:
-		author = app.Div().Class("msg-author").Text(name + " · internal note")
+		author = app.Div().Class("msg-author").Text(name + " · Note · only agents see this")
 	case !mine && name != "":
 		author = app.Div().Class("msg-author").Text(name)
 	}

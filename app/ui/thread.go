@@ -211,6 +211,7 @@ func Items(t *Thread, p Pending) []Item {
 			ID:     f.ID,
 			From:   p.Self,
 			Text:   f.Text,
+			Kind:   f.Kind,
 			Status: status,
 			Reason: reason,
 		})

@@ -105,11 +105,18 @@ var (
 	// and which news they want pushed. A new bucket at open needs no
 	// migration.
 	bucketPush = []byte("push")
+
+	// bucketCanned maps site id → the site's canned replies. They are
+	// apart from the site, which every widget page and visitor hello
+	// reads: 200 replies of 4,000 characters would weigh on both. A new
+	// bucket at open needs no migration.
+	bucketCanned = []byte("canned")
 )
 
 // allBuckets lists the top-level buckets Open creates.
 var allBuckets = [][]byte{
 	bucketMeta,
+	bucketCanned,
 	bucketSites,
 	bucketAgents,
 	bucketAgentEmails,

@@ -248,8 +248,9 @@ const resolvedScan = 20000
 // newest conversation first, with ids below before (0: from the newest),
 // and the id to go on from (0 after the last). It walks the conversations
 // back from before, reading the stored records: resolving writes the
-// record at once, so their statuses are current.
-func (d *DB) ResolvedPage(sites []string, before uint64, limit int) ([]parley.Conversation, uint64, error) {
+// record at once, so their statuses are current; so does tagging, and
+// with tag set only the conversations that carry it are listed.
+func (d *DB) ResolvedPage(sites []string, before uint64, limit int, tag string) ([]parley.Conversation, uint64, error) {
 	want := make(map[string]bool, len(sites))
 	for _, s := range sites {
 		want[s] = true
@@ -271,13 +272,14 @@ func (d *DB) ResolvedPage(sites []string, before uint64, limit int) ([]parley.Co
 				break
 			}
 			var rec struct {
-				Site   string `json:"site"`
-				Status string `json:"status"`
+				Site   string   `json:"site"`
+				Status string   `json:"status"`
+				Tags   []string `json:"tags"`
 			}
 			if err := decode(v, &rec); err != nil {
 				return err
 			}
-			if rec.Status == parley.StatusResolved && want[rec.Site] {
+			if rec.Status == parley.StatusResolved && want[rec.Site] && (tag == "" || slices.Contains(rec.Tags, tag)) {
 				ids = append(ids, be64(k))
 			}
 		}
@@ -297,6 +299,31 @@ func (d *DB) ResolvedPage(sites []string, before uint64, limit int) ([]parley.Co
 		}
 	}
 	return out, next, nil
+}
+
+// SetTags adds tags to and removes tags from conversation conv, through
+// the committer (parley.ApplyTags checks and normalises them). It reports
+// whether they changed.
+func (d *DB) SetTags(ctx context.Context, conv uint64, add, remove []string) (parley.Conversation, bool, error) {
+	var st *convState
+	var out parley.Conversation
+	changed := false
+	err := d.do(ctx, func(b *batch) error {
+		var err error
+		if st, err = b.existing(conv); err != nil {
+			return err
+		}
+		tags, err := parley.ApplyTags(st.rec.Tags, add, remove)
+		if err != nil {
+			return err
+		}
+		if slices.Equal(tags, st.rec.Tags) {
+			return nil
+		}
+		st.rec.Tags, changed = tags, true
+		return b.putRecord(st)
+	}, func() { out = st.rec.Conversation })
+	return out, changed, err
 }
 
 // SetEmail sets the address a conversation's visitor is answered at by

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -502,7 +503,7 @@ func checkConsistent(tb testing.TB, d *store.DB, convs []uint64) {
 			tb.Fatalf("Conversation(%d): %v", conv, err)
 		}
 		want := parley.Conversation{ID: c.ID, Site: c.Site, Visitor: c.Visitor, VisitorName: c.VisitorName, Status: c.Status, Page: c.Page, Created: c.Created,
-			Queued: c.Queued, Resolved: c.Resolved, Reopened: c.Reopened} // set by the record, not by entries
+			Queued: c.Queued, Resolved: c.Resolved, Reopened: c.Reopened, Tags: c.Tags} // set by the record, not by entries
 		for i, m := range frames(tb, d, conv, 0, 0) {
 			if m.Seq != uint64(i+1) {
 				tb.Fatalf("conversation %d: entry %d has seq %d", conv, i+1, m.Seq)
@@ -510,7 +511,7 @@ func checkConsistent(tb testing.TB, d *store.DB, convs []uint64) {
 			want.Advance(m)
 		}
 		want.VisitorRead = c.VisitorRead // read marks are not entries with a seq
-		if c != want {
+		if !reflect.DeepEqual(c, want) {
 			tb.Fatalf("conversation %d:\n got %+v\nwant %+v (from its entries)", conv, c, want)
 		}
 	}

@@ -9,8 +9,9 @@ import (
 )
 
 // handleConversations serves the inbox a page at a time:
-// GET /api/conversations?view=VIEW&site=ID&before=CURSOR&limit=N, where
-// VIEW is open (the default), queue, mine, team or resolved. Like the
+// GET /api/conversations?view=VIEW&site=ID&tag=TAG&before=CURSOR&limit=N,
+// where VIEW is open (the default), queue, mine, team or resolved, and TAG
+// keeps the conversations that carry the tag. Like the
 // socket, it lists the sites the agent is a member of only; another site
 // is answered exactly like a missing one. status=open is the old name of
 // view=open.
@@ -29,6 +30,13 @@ func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request, _ s
 	if err != nil {
 		s.apiError(w, r, err)
 		return
+	}
+	var tag string
+	if t := q.Get("tag"); t != "" {
+		if tag, err = parley.NormalizeTag(t); err != nil {
+			s.apiError(w, r, err)
+			return
+		}
 	}
 	limit := parley.InboxPageSize
 	if v := q.Get("limit"); v != "" {
@@ -60,14 +68,19 @@ func (s *Server) handleConversations(w http.ResponseWriter, r *http.Request, _ s
 	}
 	var out parley.ConversationPage
 	if view == parley.ViewResolved {
-		convs, next, err := s.store.ResolvedPage(sites, before.ID, limit)
+		convs, next, err := s.store.ResolvedPage(sites, before.ID, limit, tag)
 		if err != nil {
 			s.apiError(w, r, err)
 			return
 		}
 		out = parley.ConversationPage{Conversations: convs, Next: parley.Cursor{ID: next}.String()}
 	} else {
-		page, err := s.store.OpenPageWhere(sites, before, limit, s.router.viewFilter(view, a.ID, roles))
+		keep := s.router.viewFilter(view, a.ID, roles)
+		if tag != "" {
+			inView := keep
+			keep = func(c *parley.Conversation) bool { return c.HasTag(tag) && (inView == nil || inView(c)) }
+		}
+		page, err := s.store.OpenPageWhere(sites, before, limit, keep)
 		if err != nil {
 			s.apiError(w, r, err)
 			return

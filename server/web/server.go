@@ -190,6 +190,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/password", s.requireAgent(s.handlePassword))
 	mux.HandleFunc("GET /api/sites", s.requireAgent(s.handleSites))
 	mux.HandleFunc("PUT /api/sites/{id}", s.requireAgent(s.handleUpdateSite))
+	mux.HandleFunc("GET /api/sites/{id}/canned", s.requireAgent(s.handleCanned))
+	mux.HandleFunc("PUT /api/sites/{id}/canned", s.requireAgent(s.handlePutCanned))
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
 	mux.HandleFunc("PUT /api/agents/{id}/capacity", s.requireAgent(s.handleAgentCapacity))

@@ -408,6 +408,8 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.setPage(f)
 	case parley.TypeResolve:
 		c.resolve(f)
+	case parley.TypeTag:
+		c.tag(f)
 	case parley.TypePresence:
 		c.presence(f)
 	case parley.TypeClaim:

@@ -110,15 +110,15 @@ func TestSocketAgentsOnlyEntries(t *testing.T) {
 	}
 }
 
-// TestSocketSendIsAChatMessage: nobody makes a note, an event, an edit or a
-// deletion by dressing up a send; the refusal stores nothing.
+// TestSocketSendIsAChatMessage: nobody makes an event, an edit or a
+// deletion by dressing up a send; the refusal stores nothing. (Notes are
+// sends of kind note, from agents: notes_test.go.)
 func TestSocketSendIsAChatMessage(t *testing.T) {
 	env := newSockEnv(t, parley.Limits{})
 	agent, _ := env.newAgent(t, "agent", 0)
 	v, _ := env.newVisitor(t, "visitor")
 	conv := v.say(0, "v-1", "hello").Conv
 	for i, f := range []parley.Frame{
-		{Kind: parley.KindNote},
 		{Internal: true},
 		{Kind: parley.KindEdit, Ref: 1},
 		{Kind: parley.KindDelete, Ref: 1},

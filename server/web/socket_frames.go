@@ -11,8 +11,9 @@ import (
 	"github.com/parley-chat/parley/server/store"
 )
 
-// send stores a message and acks it once it is durable. Followers,
-// the sender included, get the msg frame from the commit hook.
+// send stores a message, or an agent's internal note (kind "note"), and
+// acks it once it is durable. Followers, the sender included, get the msg
+// frame from the commit hook; a note's goes to agents only.
 func (c *conn) send(f parley.Frame) {
 	id := f.ID
 	if len(id) > parley.ClientIDMaxLen {
@@ -26,8 +27,13 @@ func (c *conn) send(f parley.Frame) {
 		c.refuse(err, id)
 		return
 	}
-	if f.Kind != parley.KindMessage || f.Internal || f.Ref != 0 || f.Event != "" {
-		c.refuse(parley.Errorf(parley.EInvalid, "send carries a chat message: kind, internal, ref and event are not accepted."), id)
+	note := f.Kind == parley.KindNote
+	if note && c.role != parley.RoleAgent {
+		c.refuse(parley.Errorf(parley.EForbidden, "Only agents write internal notes."), id)
+		return
+	}
+	if (f.Kind != parley.KindMessage && !note) || f.Internal || f.Ref != 0 || f.Event != "" {
+		c.refuse(parley.Errorf(parley.EInvalid, "send carries a chat message or, from an agent, a note (kind \"note\"): internal, ref, event and other kinds are not accepted."), id)
 		return
 	}
 	if (f.Card != nil || len(f.Replies) > 0) && c.role != parley.RoleAgent {
@@ -47,7 +53,7 @@ func (c *conn) send(f parley.Frame) {
 		c.refuse(err, id)
 		return
 	}
-	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Fresh: f.Fresh, Sender: c, Card: card, Replies: replies}
+	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Kind: f.Kind, Fresh: f.Fresh, Sender: c, Card: card, Replies: replies}
 	var conv parley.Conversation
 	if c.role == parley.RoleVisitor {
 		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page
@@ -105,11 +111,12 @@ func (c *conn) send(f parley.Frame) {
 			return
 		}
 	}
-	if c.role == parley.RoleAgent {
+	if c.role == parley.RoleAgent && !note {
 		// Unseen for the site's delay, the reply goes by email.
 		a.Jobs = c.s.unseenReplyJob(conv)
 	}
-	if c.role == parley.RoleAgent && conv.Status == parley.StatusQueued {
+	// A note answers nobody: it leaves a queued chat in its queue.
+	if c.role == parley.RoleAgent && !note && conv.Status == parley.StatusQueued {
 		// An agent who answers a queued chat takes it, capacity or not:
 		// nobody else should answer it too. If someone took it first, the
 		// message still goes; the transcript shows who has it.

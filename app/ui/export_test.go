@@ -1,0 +1,4 @@
+package ui
+
+// CompletionQuery exposes completionQuery to the tests.
+var CompletionQuery = completionQuery
