@@ -17,6 +17,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -240,6 +241,20 @@ func (c *Client) SendForm(conv uint64, text string, greeted bool, a parley.PreCh
 // receive it; the visitor's stream never shows a gap for it.
 func (c *Client) SendNote(conv uint64, text string) (id string) {
 	return c.queue(parley.Frame{Type: parley.TypeSend, Conv: conv, Kind: parley.KindNote, Fresh: true}, text)
+}
+
+// SendRich is Send for an agent's rich message: a product card and quick
+// replies (parley.CheckRich), kept in the outbox like a message. A card
+// without text reads as its title, as the server stores it.
+func (c *Client) SendRich(conv uint64, text string, card *parley.Card, replies []string) (id string) {
+	card, replies, err := parley.CheckRich(card, replies)
+	if err != nil {
+		return ""
+	}
+	if card != nil && strings.TrimSpace(text) == "" {
+		text = card.Title
+	}
+	return c.queue(parley.Frame{Type: parley.TypeSend, Conv: conv, Fresh: true, Card: card, Replies: replies}, text)
 }
 
 // queue checks text, gives f an id and puts it in the outbox.

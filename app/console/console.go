@@ -620,6 +620,22 @@ func (c *Console) onDelete(ctx app.Context, seq uint64) {
 	}
 }
 
+// onRich sends a product card and quick replies to the open conversation.
+func (c *Console) onRich(ctx app.Context, text string, card *parley.Card, replies []string) {
+	if c.cl == nil {
+		return
+	}
+	f := parley.Frame{Type: parley.TypeSend, Conv: c.route.Conv, Text: text, Card: card, Replies: replies}
+	if card != nil && text == "" {
+		f.Text = card.Title
+	}
+	if f.ID = c.cl.SendRich(f.Conv, f.Text, card, replies); f.ID == "" {
+		return
+	}
+	c.desk.Sent(f)
+	c.desk.Outbox = c.cl.Outbox()
+}
+
 func (c *Console) send(f parley.Frame) {
 	f.Type = parley.TypeSend
 	if f.Kind == parley.KindNote {
@@ -796,6 +812,7 @@ func (c *Console) renderDesk() app.UI {
 			// The newer of what the inbox and the read frames say.
 			VisitorRead: max(t.VisitorRead, conv.VisitorRead),
 			Draft:       d.DraftOf(id, c.now),
+			OnRich:      c.onRich,
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(

@@ -65,6 +65,11 @@ type ConversationView struct {
 	VisitorRead uint64
 	// Draft is what the visitor is typing (the site's typing preview).
 	Draft string
+	// OnRich sends a product card and quick replies (rich.go).
+	OnRich func(ctx app.Context, text string, card *parley.Card, replies []string)
+
+	// rich is the product card form.
+	rich RichForm
 
 	// The transfer form, open for conversation transferConv.
 	transferConv   uint64
@@ -160,6 +165,7 @@ func (v *ConversationView) Render() app.UI {
 		renderDraft(v.Draft),
 		v.renderMode(),
 		v.renderComposer(),
+		v.renderRich(),
 	)
 }
 

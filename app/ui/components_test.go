@@ -99,16 +99,16 @@ func TestMessageListDeliveryStates(t *testing.T) {
 		t.Fatalf("got %d messages, want %d", got, want)
 	}
 	match(t, app.Div().Class("msg msg-visitor msg-mine msg-sending").DataSet("key", "out-b"), list, 0, 1)
-	match(t, app.Text("Sending…"), list, 0, 1, 2, 0, 0)
+	match(t, app.Text("Sending…"), list, 0, 1, 4, 0, 0)
 
 	match(t, app.Div().Class("msg msg-visitor msg-mine msg-failed").DataSet("key", "out-c"), list, 0, 2)
 	retry := app.Button().Type("button").Class("msg-retry").Title("You are sending messages too fast.").
 		OnClick(func(app.Context, app.Event) {})
-	match(t, retry, list, 0, 2, 2, 0)
-	match(t, app.Text("Not sent — retry"), list, 0, 2, 2, 0, 0)
+	match(t, retry, list, 0, 2, 4, 0)
+	match(t, app.Text("Not sent — retry"), list, 0, 2, 4, 0, 0)
 
 	// A delivered message shows its time instead.
-	match(t, app.Time().Class("msg-time").DateTime("1970-01-01T00:00:01Z"), list, 0, 0, 2, 0)
+	match(t, app.Time().Class("msg-time").DateTime("1970-01-01T00:00:01Z"), list, 0, 0, 4, 0)
 }
 
 func TestTypingIndicator(t *testing.T) {
@@ -170,4 +170,25 @@ func TestMessageListEventsAndNotes(t *testing.T) {
 	match(t, app.Div().Class("msg msg-agent msg-mine msg-note").DataSet("key", "seq-4").DataSet("seq", "4"), list, 0, 3)
 	match(t, app.Text("Note · only agents see this"), list, 0, 3, 0, 0)
 	match(t, app.Text("<b>mine</b>"), list, 0, 3, 1, 0)
+}
+
+// TestMessageListRichMessage: a product card renders as a picture, a link
+// and a price, all text; quick replies are buttons on the newest row only,
+// and a tap answers with the reply's text.
+func TestMessageListRichMessage(t *testing.T) {
+	card := &parley.Card{Title: "Espresso <b>Blend</b>", Price: "€14.90", URL: "https://shop.example/p/1", Image: "https://shop.example/1.jpg"}
+	agent := parley.Author{Kind: parley.AuthorAgent, ID: 1, Name: "Ann"}
+	list := &ui.MessageList{Self: parley.AuthorVisitor, Now: time.Unix(100, 0), Items: []ui.Item{
+		{Key: "seq-1", Seq: 1, From: agent, Text: "Pick one", At: 1000, Replies: []string{"Old"}},
+		{Key: "seq-2", Seq: 2, From: agent, Text: "Espresso", At: 2000, Card: card, Replies: []string{"Add to cart", "Milder"}},
+	}, OnQuickReply: func(app.Context, string) {}}
+	load(t, list)
+	match(t, app.Div().Class("msg-card"), list, 0, 1, 2)
+	match(t, app.Img().Class("msg-card-img").Src(card.Image).Alt(card.Title).Attr("loading", "lazy").Attr("referrerpolicy", "no-referrer"), list, 0, 1, 2, 0)
+	match(t, app.A().Class("msg-card-title").Href(card.URL).Target("_blank").Rel("noopener noreferrer nofollow"), list, 0, 1, 2, 1, 0)
+	match(t, app.Text("Espresso <b>Blend</b>"), list, 0, 1, 2, 1, 0, 0)
+	match(t, app.Text("€14.90"), list, 0, 1, 2, 1, 1, 0)
+	match(t, app.Span().Class("msg-replies-none"), list, 0, 0, 3)
+	match(t, app.Div().Class("msg-replies").Role("group").Aria("label", "Quick replies"), list, 0, 1, 3)
+	match(t, app.Text("Milder"), list, 0, 1, 3, 1, 0)
 }

@@ -33,6 +33,9 @@ type MessageList struct {
 	OnDelete   func(ctx app.Context, seq uint64)
 	// History shows an edited message's earlier texts (agents: the audit).
 	History bool
+	// OnQuickReply answers the newest message's quick reply with its
+	// text; without it quick replies show as text only.
+	OnQuickReply func(ctx app.Context, text string)
 	// PeerRead is the other side's read mark: the viewer's own messages
 	// up to it show "Seen", the later ones "Sent" (stored, not seen yet).
 	PeerRead uint64
@@ -54,12 +57,49 @@ func (c *MessageList) Editable(it Item, mine bool) bool {
 func (c *MessageList) Render() app.UI {
 	return app.Div().ID("messages").Class("messages").Aria("live", "polite").Body(
 		app.Range(c.Items).Slice(func(i int) app.UI {
-			return c.renderItem(c.Items[i])
+			return c.renderItem(c.Items[i], i == len(c.Items)-1)
 		}),
 	)
 }
 
-func (c *MessageList) renderItem(it Item) app.UI {
+// renderCard is a product card: its picture, its title as a link to the
+// product, its price; every part of it text, the link opening apart.
+func renderCard(card *parley.Card) app.UI {
+	if card == nil {
+		return app.Span().Class("msg-card-none")
+	}
+	var img app.UI = app.Span().Class("msg-card-img-none")
+	if card.Image != "" {
+		img = app.Img().Class("msg-card-img").Src(card.Image).Alt(card.Title).Attr("loading", "lazy").Attr("referrerpolicy", "no-referrer")
+	}
+	var title app.UI = app.Span().Class("msg-card-title").Text(card.Title)
+	if card.URL != "" {
+		title = app.A().Class("msg-card-title").Href(card.URL).Target("_blank").Rel("noopener noreferrer nofollow").Text(card.Title)
+	}
+	var price app.UI = app.Span().Class("msg-card-price-none")
+	if card.Price != "" {
+		price = app.Span().Class("msg-card-price").Text(card.Price)
+	}
+	return app.Div().Class("msg-card").Body(img, app.Div().Class("msg-card-body").Body(title, price))
+}
+
+// renderReplies is a message's quick replies: buttons while it is the
+// newest row and someone answers them, else nothing.
+func (c *MessageList) renderReplies(it Item, mine, newest bool) app.UI {
+	if len(it.Replies) == 0 || mine || !newest || c.OnQuickReply == nil {
+		return app.Span().Class("msg-replies-none")
+	}
+	onReply := c.OnQuickReply
+	return app.Div().Class("msg-replies").Role("group").Aria("label", "Quick replies").Body(
+		app.Range(it.Replies).Slice(func(i int) app.UI {
+			text := it.Replies[i]
+			return app.Button().Type("button").Class("msg-reply").Text(text).
+				OnClick(func(ctx app.Context, e app.Event) { onReply(ctx, text) })
+		}),
+	)
+}
+
+func (c *MessageList) renderItem(it Item, newest bool) app.UI {
 	if it.Kind == parley.KindEvent {
 		div := app.Div().Class("msg-event").Role("note").DataSet("key", it.Key)
 		if it.Seq != 0 {
@@ -113,7 +153,10 @@ func (c *MessageList) renderItem(it Item) app.UI {
 	case c.editing == it.Seq && c.Editable(it, mine):
 		return div.Body(author, c.renderEditor(it))
 	}
-	return div.Body(author, text, c.renderMeta(it, mine))
+	if it.Deleted {
+		return div.Body(author, text, c.renderMeta(it, mine))
+	}
+	return div.Body(author, text, renderCard(it.Card), c.renderReplies(it, mine, newest), c.renderMeta(it, mine))
 }
 
 // renderEditor is the inline form that edits message it.

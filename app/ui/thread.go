@@ -110,6 +110,9 @@ type Item struct {
 	Edited  bool
 	Before  []string
 	Deleted bool
+	// Card and Replies: a rich message's product card and quick replies.
+	Card    *parley.Card
+	Replies []string
 }
 
 // Failure is a message the server refused, with its reason.
@@ -172,6 +175,8 @@ func Items(t *Thread, p Pending) []Item {
 			Kind:    m.Kind,
 			Event:   m.Event,
 			Deleted: m.Deleted,
+			Card:    m.Card,
+			Replies: m.Replies,
 		}
 		for _, e := range edits[m.Seq] {
 			if e.Kind == parley.KindDelete || e.Deleted {

@@ -198,6 +198,8 @@ func (p *Panel) Render() app.UI {
 				OnEdit:     p.OnEdit,
 				OnDelete:   p.OnDelete,
 				PeerRead:   p.AgentRead,
+				// A quick reply is the visitor's answer, sent as typed.
+				OnQuickReply: p.OnSend,
 			},
 			wait,
 			surge,

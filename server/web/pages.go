@@ -141,9 +141,11 @@ func frameAncestors(allowed []string) string {
 
 // pageCSP is the policy of both app pages. wasm needs 'wasm-unsafe-eval';
 // go-app sets style attributes, hence 'unsafe-inline' for styles only.
+// Images may come from any https origin: a product card's picture is on
+// the shop's site or its CDN (images run no code).
 func pageCSP(ancestors string) string {
 	return "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
-		"img-src 'self' data:; connect-src 'self'; media-src 'self' data:; object-src 'none'; base-uri 'none'; " +
+		"img-src 'self' data: https:; connect-src 'self'; media-src 'self' data:; object-src 'none'; base-uri 'none'; " +
 		"form-action 'self'; frame-ancestors " + ancestors
 }
 
