@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -255,6 +256,18 @@ func (s *Settings) renderForm() app.UI {
 				OnInput(s.set(func(v string) { s.form.PagePattern = v }))),
 		field("site-greeting", "Greeting", app.Textarea().ID("site-greeting").Rows(2).Text(f.Greeting).
 			ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Greeting = v }))),
+
+		app.H3().Text("Messages"),
+		field("site-edit-minutes", fmt.Sprintf("Visitors and agents may edit or delete a message for this many minutes (empty: %d; 0: never)", parley.DefaultEditMinutes),
+			app.Input().ID("site-edit-minutes").Type("number").Min(0).Max(parley.MaxEditMinutes).Step(1).Value(f.EditMinutes).ReadOnly(ro).
+				OnInput(s.set(func(v string) { s.form.EditMinutes = v }))),
+		app.Label().Class("check").Body(
+			app.Input().ID("site-typing-preview").Type("checkbox").Checked(f.TypingPreview).Disabled(ro).
+				OnChange(func(ctx app.Context, e app.Event) {
+					s.form.TypingPreview = ctx.JSSrc().Get("checked").Truthy()
+				}),
+			app.Span().Text("Show agents what visitors type before they send it (the chat tells visitors)"),
+		),
 
 		s.renderRouting(ro),
 		s.renderHours(ro, s.sites[s.current]),

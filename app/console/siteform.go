@@ -21,6 +21,10 @@ type SiteForm struct {
 	Greeting       string
 	// Routing is the "Teams & routing" section.
 	Routing RoutingForm
+	// EditMinutes ("" the default, "0" never) and TypingPreview are the
+	// "Messages" section.
+	EditMinutes   string
+	TypingPreview bool
 }
 
 // NewSiteForm fills the form from a site. zone is the browser's time
@@ -37,7 +41,21 @@ func NewSiteForm(s parley.Site, zone string) SiteForm {
 		PagePattern:    s.Proactive.PagePattern,
 		Greeting:       s.Proactive.Message,
 		Routing:        NewRoutingForm(s.Routing, zone),
+		EditMinutes:    editMinutesText(s.EditMinutes),
+		TypingPreview:  s.TypingPreview,
 	}
+}
+
+// editMinutesText shows a site's edit window as typed: the minutes, "0"
+// for never, "" for the default.
+func editMinutesText(n int) string {
+	switch {
+	case n < 0:
+		return "0"
+	case n == 0:
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 // Site applies the form to base. It checks only what the form itself can
@@ -75,5 +93,18 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 	if s.Routing, err = f.Routing.Routing(); err != nil {
 		return parley.Site{}, err
 	}
+	switch m := strings.TrimSpace(f.EditMinutes); m {
+	case "":
+		s.EditMinutes = 0
+	case "0":
+		s.EditMinutes = -1
+	default:
+		n, err := strconv.Atoi(m)
+		if err != nil || n < 1 || n > parley.MaxEditMinutes {
+			return parley.Site{}, parley.Errorf(parley.EInvalid, "Messages can be edited for 1 to %d minutes, or 0 for never.", parley.MaxEditMinutes)
+		}
+		s.EditMinutes = n
+	}
+	s.TypingPreview = f.TypingPreview
 	return s, nil
 }
