@@ -50,6 +50,8 @@ type ConversationView struct {
 	EditWindow time.Duration
 	OnEdit     func(ctx app.Context, seq uint64, text string)
 	OnDelete   func(ctx app.Context, seq uint64)
+	// Context is the panel about the visitor, beside the conversation.
+	Context *ContextPanel
 
 	// The transfer form, open for conversation transferConv.
 	transferConv   uint64
@@ -102,7 +104,14 @@ func (v *ConversationView) Render() app.UI {
 		since = app.Div().Class("conv-since").Text("Started " + ui.FormatTime(c.Created.UnixMilli(), v.Now))
 	}
 
-	return app.Div().Class("conversation").DataSet("conv", c.ID).Body(
+	var panel app.UI = app.Span().Class("context-none")
+	class := "conversation"
+	if v.Context != nil {
+		panel, class = v.Context, "conversation conv-context"
+	}
+	// The panel comes last, so the conversation's own parts keep their
+	// places; the style puts it beside them (below the header when narrow).
+	return app.Div().Class(class).DataSet("conv", c.ID).Body(
 		app.Header().Class("conv-header").Body(
 			app.A().Class("back").Href("/console").Aria("label", "Back to inbox").Text("←"),
 			app.Div().Class("conv-who").Body(
@@ -142,6 +151,7 @@ func (v *ConversationView) Render() app.UI {
 			OnSend:      v.OnSend,
 			OnTyping:    v.OnTyping,
 		},
+		panel,
 	)
 }
 
