@@ -20,25 +20,26 @@ func TestUpdateContext(t *testing.T) {
 	mustCreateSite(t, d, "shop")
 	v := mustCreateVisitor(t, d, "shop")
 
-	got, ctx, changed, err2 := d.UpdateContext(v.ID, parley.ContextUpdate{
+	ch, err2 := d.UpdateContext(v.ID, parley.ContextUpdate{
 		Attributes: map[string]string{"plan": "gold"},
 		Cart:       &parley.Cart{Items: []parley.CartItem{{Name: "Mug", Qty: 2, Price: "9.50"}}, Total: "19.00", Currency: "EUR"},
 		Track:      []parley.TrackedEvent{{Name: "Viewed", Props: map[string]string{"sku": "M"}}},
 		UserAgent:  "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
 		Language:   "de-CH",
 	})
-	if err2 != nil || !changed || got.ID != v.ID {
-		t.Fatalf("UpdateContext: %+v changed %v, %v", got, changed, err2)
+	if err2 != nil || !ch.Changed || ch.Chatted || ch.Visitor.ID != v.ID {
+		t.Fatalf("UpdateContext: %+v, %v", ch, err2)
 	}
+	ctx := ch.Context
 	if ctx.Attributes["plan"] != "gold" || ctx.Cart == nil || len(ctx.Events) != 1 || ctx.Browser != "Firefox 133" || ctx.Language != "de-CH" {
 		t.Errorf("context %+v", ctx)
 	}
-	if _, _, changed, err := d.UpdateContext(v.ID, parley.ContextUpdate{Attributes: map[string]string{"plan": "gold"}}); err != nil || changed {
-		t.Errorf("the same attribute again: changed %v, %v", changed, err)
+	if ch, err := d.UpdateContext(v.ID, parley.ContextUpdate{Attributes: map[string]string{"plan": "gold"}}); err != nil || ch.Changed {
+		t.Errorf("the same attribute again: %+v, %v", ch, err)
 	}
 
 	// Refused: nothing stored, not even the valid parts.
-	_, _, _, err = d.UpdateContext(v.ID, parley.ContextUpdate{
+	_, err = d.UpdateContext(v.ID, parley.ContextUpdate{
 		Attributes: map[string]string{"plan": "silver"},
 		Cart:       &parley.Cart{Items: []parley.CartItem{{Name: "Mug", Qty: -1}}},
 	})
@@ -47,11 +48,19 @@ func TestUpdateContext(t *testing.T) {
 	for i := range parley.MaxAttributes {
 		many[fmt.Sprint("k", i)] = "v"
 	}
-	_, _, _, err = d.UpdateContext(v.ID, parley.ContextUpdate{Attributes: many})
+	_, err = d.UpdateContext(v.ID, parley.ContextUpdate{Attributes: many})
 	wantCode(t, err, parley.ETooLarge)
-	_, _, _, err = d.UpdateContext(999, parley.ContextUpdate{Attributes: map[string]string{"a": "b"}})
+	_, err = d.UpdateContext(999, parley.ContextUpdate{Attributes: map[string]string{"a": "b"}})
 	wantCode(t, err, parley.ENotFound)
 
+	// Without a conversation, nobody looks: no context comes back.
+	if _, c, err := d.SetPage(v.ID, parley.Page{URL: "https://shop.example/first"}); err != nil || c != nil {
+		t.Fatalf("SetPage before any conversation: context %v, %v", c, err)
+	}
+	mustAppend(t, d, visitorSend(v, 0, "m-1", "hello"))
+	if ch, err := d.UpdateContext(v.ID, parley.ContextUpdate{Language: "en"}); err != nil || !ch.Chatted {
+		t.Errorf("after a conversation: %+v, %v; want chatted", ch, err)
+	}
 	for i := range parley.MaxContextPages + 2 {
 		p := parley.Page{URL: fmt.Sprint("https://shop.example/p", i)}
 		if _, c, err := d.SetPage(v.ID, p); err != nil || c == nil {

@@ -91,7 +91,8 @@ func (d *DB) Visitor(id uint64) (parley.Visitor, error) {
 // SetPage remembers the page a visitor is on, for the conversation they
 // start next, adds it to the pages of their context, and moves their open
 // conversations to it. It returns the conversations that changed, and the
-// context when it changed (nil when not).
+// context when it changed and the visitor has a conversation (nil
+// otherwise: agents look at a context only beside a conversation).
 func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation, *parley.VisitorContext, error) {
 	var changed []*convState
 	var out []parley.Conversation
@@ -123,7 +124,7 @@ func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation,
 				return err
 			}
 		}
-		if visited {
+		if visited && len(ids) > 0 {
 			c := r.Context
 			ctxOut = &c
 		}
@@ -140,15 +141,24 @@ func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation,
 	return out, ctxOut, err
 }
 
+// ContextChange is what UpdateContext did.
+type ContextChange struct {
+	Visitor parley.Visitor
+	Context parley.VisitorContext
+	// Changed: the update changed the context. Chatted: the visitor has a
+	// conversation, so agents may be looking at the context.
+	Changed, Chatted bool
+}
+
 // UpdateContext applies u to the context of a visitor and returns the
-// visitor and the new context, and whether it changed. It checks u first:
-// a refused update stores nothing. Nothing is written when nothing changes.
-func (d *DB) UpdateContext(visitorID uint64, u parley.ContextUpdate) (parley.Visitor, parley.VisitorContext, bool, error) {
+// visitor and the new context. It checks u first: a refused update stores
+// nothing. Nothing is written when nothing changes.
+func (d *DB) UpdateContext(visitorID uint64, u parley.ContextUpdate) (ContextChange, error) {
 	if err := u.Check(); err != nil {
-		return parley.Visitor{}, parley.VisitorContext{}, false, err
+		return ContextChange{}, err
 	}
 	var r visitorRecord
-	var changed bool
+	var changed, chatted bool
 	err := d.do(context.Background(), func(b *batch) error {
 		var err error
 		if r, err = visitor(b.visitors, visitorID); err != nil {
@@ -157,12 +167,13 @@ func (d *DB) UpdateContext(visitorID uint64, u parley.ContextUpdate) (parley.Vis
 		if changed, err = r.Context.Apply(u, b.now); err != nil || !changed {
 			return err
 		}
+		chatted = len(b.visitorConversations(visitorID)) > 0
 		return putVisitor(b.visitors, r)
 	}, nil)
 	if err != nil {
-		return parley.Visitor{}, parley.VisitorContext{}, false, err
+		return ContextChange{}, err
 	}
-	return r.Visitor, r.Context, changed, nil
+	return ContextChange{Visitor: r.Visitor, Context: r.Context, Changed: changed, Chatted: chatted}, nil
 }
 
 // VisitorWithContext returns a visitor and their context.

@@ -32,15 +32,18 @@ func (c *conn) context(f parley.Frame) {
 	c.updateContext(u, f.ID)
 }
 
-// updateContext stores u and tells the site's agents when it changed.
+// updateContext stores u and tells the site's agents when it changed. A
+// visitor without a conversation is in no agent's view: their context is
+// read with the conversation (GET /api/visitors/{id}), and the agents
+// are spared a frame for every new visitor.
 func (c *conn) updateContext(u parley.ContextUpdate, id string) {
-	v, ctx, changed, err := c.s.store.UpdateContext(c.visitor.ID, u)
+	ch, err := c.s.store.UpdateContext(c.visitor.ID, u)
 	if err != nil {
 		c.refuse(err, id)
 		return
 	}
-	if changed {
-		c.s.publishContext(v, ctx)
+	if ch.Changed && ch.Chatted {
+		c.s.publishContext(ch.Visitor, ch.Context)
 	}
 }
 
