@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	bolt "go.etcd.io/bbolt"
@@ -159,7 +160,23 @@ func (d *DB) UpdateContext(visitorID uint64, u parley.ContextUpdate) (ContextCha
 	}
 	var r visitorRecord
 	var changed, chatted bool
-	err := d.do(context.Background(), func(b *batch) error {
+	// Most hellos say again what is stored (the same browser, the same
+	// language): a read finds that out without a turn of the committer.
+	err := d.view(func(tx *bolt.Tx) error {
+		var err error
+		if r, err = visitor(tx.Bucket(bucketVisitors), visitorID); err != nil {
+			return err
+		}
+		changed, err = r.Context.Apply(u, time.Time{})
+		return err
+	})
+	if err != nil {
+		return ContextChange{}, err
+	}
+	if !changed {
+		return ContextChange{Visitor: r.Visitor, Context: r.Context}, nil
+	}
+	err = d.do(context.Background(), func(b *batch) error {
 		var err error
 		if r, err = visitor(b.visitors, visitorID); err != nil {
 			return err
