@@ -68,15 +68,13 @@ func (v *ConversationView) Render() app.UI {
 
 	var page app.UI = app.Span().Class("conv-page-none")
 	if c.Page.URL != "" {
-		title := c.Page.Title
-		if title == "" {
-			title = c.Page.URL
+		// The link says where it goes (host and path); the title is the
+		// page's own word, so it is shown beside it as text only.
+		var title app.UI = app.Span().Class("conv-page-title-none")
+		if c.Page.Title != "" {
+			title = app.Span().Class("conv-page-title").Text(" · " + c.Page.Title)
 		}
-		var where app.UI = app.Span().Text(title)
-		if href, ok := ui.SafeHref(c.Page.URL); ok {
-			where = ui.LinkTo(href, title).Title(c.Page.URL)
-		}
-		page = app.Div().Class("conv-page").Body(app.Span().Class("conv-page-label").Text("On "), where)
+		page = app.Div().Class("conv-page").Body(app.Span().Class("conv-page-label").Text("On "), PageLink(c.Page.URL), title)
 	}
 	var status app.UI = app.Span().Class("conv-status-none")
 	switch c.Status {
