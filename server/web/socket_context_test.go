@@ -41,8 +41,12 @@ func TestSocketContext(t *testing.T) {
 	if _, hello, err := env.db.VisitorWithContext(vid); err != nil || hello.Browser != "Chrome 131" || hello.OS != "Windows" || hello.Language != "fr-CH" {
 		t.Errorf("hello context %+v, %v", hello, err)
 	}
-	v.say(0, "m-1", "hello")
+	conv := v.say(0, "m-1", "hello").Conv
 	ann.untilType(parley.TypeMsg)
+	// A connection that follows the conversation only reads the context
+	// over HTTP: it gets no context frames.
+	scoped, _ := env.newScopedAgent(t, "scoped", 1, parley.ResumeFrom{Conv: conv})
+	scoped.untilType(parley.TypeSynced)
 	tab2 := env.dial(t, "second tab", hdr)
 	tab2.visitorHello(env.site.ID, w.Token)
 
@@ -88,6 +92,10 @@ func TestSocketContext(t *testing.T) {
 			t.Errorf("cy got the context of a visitor of %s", f.Visitor.Site)
 		}
 	}
+	// Barrier for the scoped agent: a message of the conversation it follows.
+	v.say(conv, "m-2", "still there?")
+	scoped.until("the barrier message", func(f parley.Frame) bool { return f.Type == parley.TypeMsg && f.Text == "still there?" })
+	noContext(t, scoped)
 	noContext(t, v)
 	noContext(t, tab2)
 	noContext(t, o)
