@@ -114,7 +114,7 @@
         // ready. JSON drops what postMessage cannot clone.
         var c = ctx || (ctx = { track: [] });
         ev = JSON.parse(JSON.stringify(ev === undefined ? null : ev));
-        if (cmd === 'set') c.attributes = Object.assign(c.attributes || {}, ev);
+        if (cmd === 'set') c.attributes = Object.assign(c.attributes || {}, typeof ev == 'object' ? ev : {});
         else if (cmd === 'cart') c.cart = ev;
         else c.track = c.track.concat({ name: String(ev), props: JSON.parse(JSON.stringify(fn || {})) }).slice(-20);
         if (ready) flush();

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/parley-chat/parley/server/web"
 )
 
 func TestBrowserContextPanel(t *testing.T) {
@@ -31,6 +33,7 @@ func TestBrowserContextPanel(t *testing.T) {
 	step(t, v.ctx, 5*time.Second, "telling the context", chromedp.Evaluate(`
 		Parley('set', {plan: 'gold', seats: 3});
 		Parley('cart', {items: [{name: 'Espresso <b>beans</b>', qty: 2, price: 9.5, url: 'https://shop.example/espresso'}], total: '19.00', currency: 'EUR'});
+		for (let i = 0; i < 25; i++) Parley('track', 'Scrolled ' + i);
 		Parley('track', 'Viewed product', {sku: 'ESP-1'});
 		true`, nil))
 	var frames int
@@ -68,6 +71,16 @@ func TestBrowserContextPanel(t *testing.T) {
 	step(t, a.ctx, 5*time.Second, "looking for markup", chromedp.Evaluate(`document.querySelectorAll('#context b').length`, &bold))
 	if bold != 0 {
 		t.Errorf("the panel rendered the page's markup")
+	}
+
+	// The loader kept the last 20 events of the 26 tracked before the chat loaded.
+	convs, err := m.DB.OpenConversations(web.DemoSiteID)
+	if err != nil || len(convs) != 1 {
+		t.Fatalf("open conversations: %d, %v", len(convs), err)
+	}
+	_, cx, err := m.DB.VisitorWithContext(convs[0].Visitor)
+	if err != nil || len(cx.Events) != 20 || cx.Events[0].Name != "Scrolled 6" || cx.Events[19].Name != "Viewed product" {
+		t.Errorf("stored events: %d, %v", len(cx.Events), err)
 	}
 
 	// Live: a later set reaches the open panel without a reload.
