@@ -386,7 +386,11 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 			return
 		}
 		c.hello(f)
-		c.userAgent, c.language = "", "" // used by a visitor's hello, or not at all
+		if c.greeted.Load() {
+			// Used by a visitor's hello, or not at all. A refused hello
+			// (a proof of work to solve) may come again: keep them.
+			c.userAgent, c.language = "", ""
+		}
 		return
 	}
 	switch f.Type {
