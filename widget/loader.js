@@ -16,6 +16,11 @@
 //   Parley('open'), Parley('close'), Parley('toggle')
 //   Parley('on', 'message' | 'open' | 'close' | 'ready', fn)
 //   Parley('off', event, fn)
+//   Parley('identify', {id, email, name, signature})
+//   Parley('set', {key: value, …})   attributes for the agents; null deletes
+//   Parley('cart', {items: [{name, qty, price, url}], total, currency})
+//   Parley('track', name, {key: value, …})
+// None of them loads the chat: the widget gets them when it is ready.
 // 'message' handlers get {from: {kind, name}, text, at}. After a click opened
 // the chat, Parley.timing is {ms, prefetched}: click to interactive.
 //
@@ -81,6 +86,7 @@
     var isOpen = false;
     var pending = null; // the 'open' to send once the iframe is ready
     var who = null; // the latest 'identify', for the widget
+    var ctx = null; // set, cart and track calls the widget has not had yet
     var wantFocus = false; // move focus into the chat when it is ready
     var loadTimer = 0;
     var clickAt = -1;
@@ -102,6 +108,16 @@
           if (ev[k] != null) who.identify[k] = String(ev[k]);
         });
         if (ready) send(who);
+      } else if (cmd === 'set' || cmd === 'cart' || cmd === 'track') {
+        // Like identify, never a reason to load the widget: kept (the
+        // latest attributes and cart, the last 20 events) until it is
+        // ready. JSON drops what postMessage cannot clone.
+        var c = ctx || (ctx = { track: [] });
+        ev = JSON.parse(JSON.stringify(ev === undefined ? null : ev));
+        if (cmd === 'set') c.attributes = Object.assign(c.attributes || {}, typeof ev == 'object' ? ev : {});
+        else if (cmd === 'cart') c.cart = ev;
+        else c.track = c.track.concat({ name: String(ev), props: JSON.parse(JSON.stringify(fn || {})) }).slice(-20);
+        if (ready) flush();
       }
       else if ((cmd === 'on' || cmd === 'off') && handlers[ev] && typeof fn === 'function') {
         var list = handlers[ev];
@@ -329,8 +345,9 @@
         resume = ''; // the widget has it: a retry must not say it again
         clearTimeout(loadTimer);
         setStatus('');
-        send({ parley: 1, type: 'page', page: page() });
+        send({ parley: 1, type: 'page', page: page(), referrer: d.referrer });
         if (who) send(who);
+        flush();
         // After a reload of the iframe itself, an open panel needs 'open' again.
         if (isOpen) {
           send(pending || { parley: 1, type: 'open', page: page() });
@@ -350,6 +367,11 @@
     function send(m) {
       if (m.page) lastURL = m.page.url;
       frame.contentWindow.postMessage(m, base);
+    }
+
+    function flush() {
+      if (ctx) send({ parley: 1, type: 'context', context: ctx });
+      ctx = null;
     }
 
     function navigated() {

@@ -143,6 +143,11 @@ type Client struct {
 	// identify is the shop's latest identify (Identify), sent after each
 	// welcome until the server answers it.
 	identify *parley.Frame
+	// device is the visitor's clock (Device), sent after each welcome;
+	// contexts are context frames asked for while offline, sent after the
+	// next welcome (at most maxContexts, the newest).
+	device   *parley.Device
+	contexts []parley.Frame
 	// away: the agent set itself away (Presence); every hello says so.
 	away    bool
 	limits  parley.Limits
@@ -379,6 +384,44 @@ func (c *Client) Identify(who parley.Identify) {
 	c.identify = &f
 	if c.sess != nil {
 		c.sess.queue(f)
+	}
+}
+
+// maxContexts bounds the context frames kept while offline.
+const maxContexts = 20
+
+// Context sends a visitor's context frame (attributes, cart, track,
+// referrer): now if online, else after the next welcome. It carries an
+// id so that a refusal (the shop's page said something out of bounds)
+// names it: the chat shows no error for it, the visitor did nothing.
+func (c *Client) Context(f parley.Frame) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.visitor {
+		return
+	}
+	f.Type, f.ID = parley.TypeContext, newID()
+	if c.sess != nil {
+		c.sess.queue(f)
+		return
+	}
+	c.contexts = append(c.contexts, f)
+	if n := len(c.contexts); n > maxContexts {
+		c.contexts = c.contexts[n-maxContexts:]
+	}
+}
+
+// Device sets the visitor's time zone and UTC offset, sent after every
+// welcome (now, if online): once per connection.
+func (c *Client) Device(d parley.Device) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.visitor {
+		return
+	}
+	c.device = &d
+	if c.sess != nil {
+		c.sess.queue(parley.Frame{Type: parley.TypeContext, ID: newID(), Device: &d})
 	}
 }
 

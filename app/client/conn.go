@@ -442,6 +442,14 @@ func (c *Client) welcomeLocked(s *session, f parley.Frame) {
 	if c.identify != nil {
 		s.queue(*c.identify)
 	}
+	if c.device != nil {
+		d := *c.device
+		s.queue(parley.Frame{Type: parley.TypeContext, ID: newID(), Device: &d})
+	}
+	for _, f := range c.contexts {
+		s.queue(f)
+	}
+	c.contexts = nil
 	for conv, seq := range c.reads {
 		s.queue(parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: seq})
 	}

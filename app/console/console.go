@@ -304,6 +304,7 @@ func (c *Console) openConversation(id uint64) {
 		t.Followed = true
 		c.cl.Follow(id, t.Messages.Contiguous())
 	}
+	c.loadVisitor()
 	c.ctx.Defer(func(ctx app.Context) {
 		ui.ScrollToBottom(ui.ScrollerID)
 		ui.Focus(ui.ComposerID)
@@ -471,6 +472,8 @@ func (c *Console) settle() {
 	if c.desk == nil {
 		return
 	}
+	// The inbox may learn the conversation's visitor after it opened.
+	c.loadVisitor()
 	if c.visible && c.route.View == ViewConversation && c.cl != nil {
 		if seq, ok := c.desk.MarkRead(c.route.Conv); ok {
 			c.cl.Read(c.route.Conv, seq)
@@ -813,6 +816,7 @@ func (c *Console) renderDesk() app.UI {
 			VisitorRead: max(t.VisitorRead, conv.VisitorRead),
 			Draft:       d.DraftOf(id, c.now),
 			OnRich:      c.onRich,
+			Context:     &ContextPanel{State: d.VisitorState(d.visitorOf(id)), Conv: conv, Now: c.now},
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(

@@ -70,6 +70,8 @@ type ConversationView struct {
 
 	// rich is the product card form.
 	rich RichForm
+	// Context is the panel about the visitor, beside the conversation.
+	Context *ContextPanel
 
 	// The transfer form, open for conversation transferConv.
 	transferConv   uint64
@@ -91,15 +93,13 @@ func (v *ConversationView) Render() app.UI {
 
 	var page app.UI = app.Span().Class("conv-page-none")
 	if c.Page.URL != "" {
-		title := c.Page.Title
-		if title == "" {
-			title = c.Page.URL
+		// The link says where it goes (host and path); the title is the
+		// page's own word, so it is shown beside it as text only.
+		var title app.UI = app.Span().Class("conv-page-title-none")
+		if c.Page.Title != "" {
+			title = app.Span().Class("conv-page-title").Text(" · " + c.Page.Title)
 		}
-		var where app.UI = app.Span().Text(title)
-		if href, ok := ui.SafeHref(c.Page.URL); ok {
-			where = ui.LinkTo(href, title).Title(c.Page.URL)
-		}
-		page = app.Div().Class("conv-page").Body(app.Span().Class("conv-page-label").Text("On "), where)
+		page = app.Div().Class("conv-page").Body(app.Span().Class("conv-page-label").Text("On "), PageLink(c.Page.URL), title)
 	}
 	var status app.UI = app.Span().Class("conv-status-none")
 	switch c.Status {
@@ -127,7 +127,14 @@ func (v *ConversationView) Render() app.UI {
 		since = app.Div().Class("conv-since").Text("Started " + ui.FormatTime(c.Created.UnixMilli(), v.Now))
 	}
 
-	return app.Div().Class("conversation").DataSet("conv", c.ID).Body(
+	var panel app.UI = app.Span().Class("context-none")
+	class := "conversation"
+	if v.Context != nil {
+		panel, class = v.Context, "conversation conv-context"
+	}
+	// The panel comes last, so the conversation's own parts keep their
+	// places; the style puts it beside them (below the header when narrow).
+	return app.Div().Class(class).DataSet("conv", c.ID).Body(
 		app.Header().Class("conv-header").Body(
 			app.A().Class("back").Href("/console").Aria("label", "Back to inbox").Text("←"),
 			app.Div().Class("conv-who").Body(
@@ -166,6 +173,7 @@ func (v *ConversationView) Render() app.UI {
 		v.renderMode(),
 		v.renderComposer(),
 		v.renderRich(),
+		panel,
 	)
 }
 

@@ -36,6 +36,11 @@ type Desk struct {
 	canned map[string][]parley.CannedReply
 	// siteList are the same in the server's order, for the header.
 	siteList []SiteInfo
+	// visitors are the visitors whose conversations were opened, with
+	// their context (context.go); convVisitor names the visitor of the
+	// conversations they listed.
+	visitors    map[uint64]*VisitorState
+	convVisitor map[uint64]uint64
 }
 
 // Thread is what the console holds of one conversation.
@@ -156,6 +161,9 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 			}
 		}
 		clear(d.requests)
+
+	case parley.TypeContext:
+		d.applyContext(f)
 
 	case parley.TypeCounts:
 		if f.Counts != nil {

@@ -83,7 +83,7 @@ func TestConversationView(t *testing.T) {
 
 	match(t, app.Text("Vera"), v, 0, 0, 1, 0, 0)
 	// A page URL that is not http(s) is shown, never linked.
-	match(t, app.Span(), v, 0, 0, 1, 1, 1)
+	match(t, app.Span().Class("context-page").Text("javascript:alert(1)"), v, 0, 0, 1, 1, 1)
 	match(t, app.Button().ID("resolve").Class("button").Type("button").Disabled(false).
 		Title("Mark this conversation as done").OnClick(func(app.Context, app.Event) {}), v, 0, 0, 3)
 	match(t, app.Div().Class("conv-loading"), v, 0, 1, 0)

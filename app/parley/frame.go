@@ -19,6 +19,11 @@ const (
 	// TypeIdentify (visitor): the shop says who the visitor is; see
 	// identity.go.
 	TypeIdentify = "identify"
+	// TypeContext (visitor): what the shop's page says about the visitor
+	// (attributes, cart, tracked events) and the device's clock; see
+	// context.go. The server sends agents a context frame with the
+	// visitor's whole context after each change.
+	TypeContext = "context"
 )
 
 // Frame types sent by the server. TypeTyping and TypeRead go both ways.
@@ -129,6 +134,16 @@ type Frame struct {
 
 	// page
 	Page *Page `json:"page,omitempty"`
+
+	// context (visitor): a partial update; see ContextUpdate. Track holds
+	// up to MaxTrackPerFrame events, so the loader's backlog goes at once.
+	Attributes map[string]string `json:"attributes,omitempty"`
+	Cart       *Cart             `json:"cart,omitempty"`
+	Track      []TrackedEvent    `json:"track,omitempty"`
+	Device     *Device           `json:"device,omitempty"`
+	Referrer   string            `json:"referrer,omitempty"`
+	// context (to agents): the visitor's whole context, Visitor saying whose.
+	Context *VisitorContext `json:"context,omitempty"`
 
 	// welcome
 	Visitor       *Visitor       `json:"visitor,omitempty"`

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/parley-chat/parley/app/parley"
 )
 
 // Browser helpers. Outside a browser (tests, native builds) go-app's window
@@ -117,4 +119,27 @@ func OnActivity(f func()) (release func()) {
 		}
 		fn.Release()
 	}
+}
+
+// LocalDevice is the browser's time zone (an IANA name) and its offset
+// from UTC now, in minutes east: agents show the visitor's local time.
+// Outside a browser, and where Intl fails, the zone is "".
+func LocalDevice() (d parley.Device) {
+	if !app.IsClient {
+		return d
+	}
+	defer func() {
+		if recover() != nil {
+			d = parley.Device{}
+		}
+	}()
+	win := app.Window()
+	d.UTCOffset = -win.Get("Date").New().Call("getTimezoneOffset").Int()
+	if intl := win.Get("Intl"); intl.Truthy() {
+		d.TimeZone = intl.Get("DateTimeFormat").New().Call("resolvedOptions").Get("timeZone").String()
+	}
+	if parley.CheckDevice(d) != nil {
+		d.TimeZone = "" // an engine's odd answer: keep the offset
+	}
+	return d
 }

@@ -15,6 +15,8 @@ import (
 //
 //	parent → widget  {type:"open", page:{url,title}, greeting?}  {type:"close"}  {type:"page", page:{url,title}}
 //	                 {type:"identify", identify:{id, email?, name?, signature?}}
+//	                 {type:"context", context:{attributes?, cart?, track?:[{name, props}]}}
+//	                 the first page message also has referrer: document.referrer
 //	widget → parent  {type:"ready"}  {type:"close"}  {type:"unread", count}
 //	                 {type:"message", message:{from:{kind,name}, text, at}}  {type:"conversation", open}
 //
@@ -22,6 +24,11 @@ import (
 // the latest and hands it over once the widget is ready; it never loads
 // the widget for it (app/parley/identity.go says what the server makes
 // of it).
+//
+// context is Parley('set'|'cart'|'track', …), kept by the loader the same
+// way (the latest attributes merged, the latest cart, the last 20 events)
+// and sent as one context frame (app/parley/context.go); the server
+// checks it.
 //
 // A resume link from an email (server/web/resume.go) does not travel by
 // message: it opens the shop page with #parley-resume=TOKEN, and the loader
@@ -44,6 +51,7 @@ const (
 	MsgMessage      = "message"
 	MsgConversation = "conversation"
 	MsgIdentify     = "identify"
+	MsgContext      = "context"
 )
 
 // Bounds on what the shop's page may hand us; the page is not ours.
@@ -61,6 +69,58 @@ type ParentMessage struct {
 	// Identify (identify) is what the page said, as the page said it:
 	// the server checks it.
 	Identify *IdentifyFields `json:"identify,omitempty"`
+	// Referrer (page) is the shop page's document.referrer.
+	Referrer string `json:"referrer,omitempty"`
+	// Context (context) is what the page said, as it said it.
+	Context *ContextFields `json:"context,omitempty"`
+}
+
+// ContextFields are Parley('set'), Parley('cart') and Parley('track') as
+// the loader kept them. Values may be any JSON: attributes and props are
+// made text (ContextFrame), since a page writes {qty: 2} as readily as
+// {qty: "2"}.
+type ContextFields struct {
+	Attributes map[string]any `json:"attributes,omitempty"`
+	Cart       *parley.Cart   `json:"cart,omitempty"`
+	Track      []struct {
+		Name  string         `json:"name"`
+		Props map[string]any `json:"props,omitempty"`
+	} `json:"track,omitempty"`
+}
+
+// Frame is the context frame that carries c (its type and id are the
+// client's to set), and whether there is anything to send.
+func (c ContextFields) Frame() (parley.Frame, bool) {
+	var f parley.Frame
+	if c.Attributes != nil {
+		f.Attributes = textValues(c.Attributes)
+	}
+	f.Cart = c.Cart
+	if f.Cart != nil && f.Cart.Items == nil {
+		f.Cart.Items = []parley.CartItem{} // an empty cart clears
+	}
+	for _, e := range c.Track {
+		f.Track = append(f.Track, parley.TrackedEvent{Name: e.Name, Props: textValues(e.Props)})
+	}
+	return f, f.Attributes != nil || f.Cart != nil || f.Track != nil
+}
+
+// textValues makes JSON values text: strings stay, null deletes (""),
+// numbers and booleans are written as JSON writes them.
+func textValues(m map[string]any) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		switch v := v.(type) {
+		case string:
+			out[k] = v
+		case nil:
+			out[k] = ""
+		default:
+			b, _ := json.Marshal(v)
+			out[k] = string(b)
+		}
+	}
+	return out
 }
 
 // IdentifyFields are the fields of Parley('identify', {…}).
@@ -98,7 +158,15 @@ func DecodeParentMessage(data []byte) (ParentMessage, bool) {
 		return ParentMessage{Parley: m.Parley, Type: m.Type}, true
 	case MsgPage:
 		if m.Page != nil {
-			return ParentMessage{Parley: m.Parley, Type: m.Type, Page: m.Page}, true
+			ref := m.Referrer
+			if u, err := url.Parse(ref); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(ref) > parley.MaxContextURL {
+				ref = "" // none, or one the server would refuse
+			}
+			return ParentMessage{Parley: m.Parley, Type: m.Type, Page: m.Page, Referrer: ref}, true
+		}
+	case MsgContext:
+		if m.Context != nil {
+			return ParentMessage{Parley: m.Parley, Type: m.Type, Context: m.Context}, true
 		}
 	case MsgIdentify:
 		if m.Identify != nil && m.Identify.ID != "" {

@@ -166,3 +166,38 @@ func TestResumeLinkFromFragment(t *testing.T) {
 		}
 	}
 }
+
+// TestContextMessage: the loader's set/cart/track become one context
+// frame; any JSON value of an attribute becomes text, null a deletion.
+func TestContextMessage(t *testing.T) {
+	m, ok := visitor.DecodeParentMessage([]byte(`{"parley":1,"type":"context","context":{
+		"attributes":{"plan":"gold","seats":3,"trial":false,"old":null},
+		"cart":{"items":[{"name":"Mug","qty":2,"price":9.5}],"total":"19.00","currency":"EUR"},
+		"track":[{"name":"Viewed","props":{"sku":"M-1","n":1}}]}}`))
+	if !ok || m.Context == nil {
+		t.Fatalf("got %+v, %v", m, ok)
+	}
+	f, ok := m.Context.Frame()
+	if !ok {
+		t.Fatal("nothing to send")
+	}
+	if want := map[string]string{"plan": "gold", "seats": "3", "trial": "false", "old": ""}; !reflect.DeepEqual(f.Attributes, want) {
+		t.Errorf("attributes %q, want %q", f.Attributes, want)
+	}
+	if f.Cart == nil || f.Cart.Items[0].Price != "9.5" || f.Cart.Total != "19.00" {
+		t.Errorf("cart %+v", f.Cart)
+	}
+	if len(f.Track) != 1 || f.Track[0].Props["n"] != "1" {
+		t.Errorf("track %+v", f.Track)
+	}
+	if _, ok := (visitor.ContextFields{}).Frame(); ok {
+		t.Error("an empty context has something to send")
+	}
+	// The referrer rides on the page message; one that is no web page is dropped.
+	for in, want := range map[string]string{"https://www.google.com/": "https://www.google.com/", "javascript:alert(1)": "", "": ""} {
+		m, _ := visitor.DecodeParentMessage([]byte(`{"parley":1,"type":"page","page":{"url":"https://shop.example/"},"referrer":"` + in + `"}`))
+		if m.Referrer != want {
+			t.Errorf("referrer %q: got %q, want %q", in, m.Referrer, want)
+		}
+	}
+}

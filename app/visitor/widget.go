@@ -67,6 +67,9 @@ type Widget struct {
 	// What the loader was last told, to tell it only about changes.
 	toldUnread int
 	toldOpen   int // -1 unknown, 0 closed, 1 open
+	// toldReferrer: the referrer of the page that loaded the widget is
+	// sent once; the loader repeats it after a reload of the iframe.
+	toldReferrer bool
 }
 
 // OnMount reads the page URL and storage, starts the client and listens to
@@ -129,6 +132,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 		},
 	})
 	w.chat.Outbox = w.cl.Outbox()
+	w.cl.Device(ui.LocalDevice())
 	runCtx, stop := context.WithCancel(context.Background())
 	w.stop = stop
 	cl := w.cl
@@ -622,6 +626,14 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 	case MsgPage:
 		if w.cl != nil {
 			w.cl.Page(*m.Page)
+			if m.Referrer != "" && !w.toldReferrer {
+				w.toldReferrer = true
+				w.cl.Context(parley.Frame{Referrer: m.Referrer})
+			}
+		}
+	case MsgContext:
+		if f, ok := m.Context.Frame(); ok && w.cl != nil {
+			w.cl.Context(f)
 		}
 	case MsgIdentify:
 		if w.cl != nil {

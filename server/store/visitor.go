@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	bolt "go.etcd.io/bbolt"
@@ -11,9 +12,13 @@ import (
 
 // visitorRecord is how a visitor is stored, with the page they were last
 // seen on: a conversation they start later begins there.
+//
+// Context is what agents see beside the visitor's conversations (see
+// parley.VisitorContext); records from before it decode with an empty one.
 type visitorRecord struct {
-	Visitor parley.Visitor `json:"visitor"`
-	Page    parley.Page    `json:"page"`
+	Visitor parley.Visitor        `json:"visitor"`
+	Page    parley.Page           `json:"page"`
+	Context parley.VisitorContext `json:"context,omitzero"`
 }
 
 // CreateVisitor stores a new visitor of site, known from now on by the hash
@@ -85,11 +90,14 @@ func (d *DB) Visitor(id uint64) (parley.Visitor, error) {
 }
 
 // SetPage remembers the page a visitor is on, for the conversation they
-// start next, and moves their open conversations to it. It returns the
-// conversations that changed.
-func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation, error) {
+// start next, adds it to the pages of their context, and moves their open
+// conversations to it. It returns the conversations that changed, and the
+// context when it changed and the visitor has a conversation (nil
+// otherwise: agents look at a context only beside a conversation).
+func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation, *parley.VisitorContext, error) {
 	var changed []*convState
 	var out []parley.Conversation
+	var ctxOut *parley.VisitorContext
 	err := d.do(context.Background(), func(b *batch) error {
 		r, err := visitor(b.visitors, visitorID)
 		if err != nil {
@@ -109,11 +117,17 @@ func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation,
 				open = append(open, st)
 			}
 		}
-		if r.Page != page {
+		// The page was checked by the caller; Apply cannot fail for one.
+		visited, _ := r.Context.Apply(parley.ContextUpdate{Page: &page}, b.now)
+		if r.Page != page || visited {
 			r.Page = page
 			if err := putVisitor(b.visitors, r); err != nil {
 				return err
 			}
+		}
+		if visited && len(ids) > 0 {
+			c := r.Context
+			ctxOut = &c
 		}
 		for _, st := range open {
 			st.rec.Page = page
@@ -125,7 +139,68 @@ func (d *DB) SetPage(visitorID uint64, page parley.Page) ([]parley.Conversation,
 		changed = open
 		return nil
 	}, func() { out = deref(changed) })
-	return out, err
+	return out, ctxOut, err
+}
+
+// ContextChange is what UpdateContext did.
+type ContextChange struct {
+	Visitor parley.Visitor
+	Context parley.VisitorContext
+	// Changed: the update changed the context. Chatted: the visitor has a
+	// conversation, so agents may be looking at the context.
+	Changed, Chatted bool
+}
+
+// UpdateContext applies u to the context of a visitor and returns the
+// visitor and the new context. It checks u first: a refused update stores
+// nothing. Nothing is written when nothing changes.
+func (d *DB) UpdateContext(visitorID uint64, u parley.ContextUpdate) (ContextChange, error) {
+	if err := u.Check(); err != nil {
+		return ContextChange{}, err
+	}
+	var r visitorRecord
+	var changed, chatted bool
+	// Most hellos say again what is stored (the same browser, the same
+	// language): a read finds that out without a turn of the committer.
+	err := d.view(func(tx *bolt.Tx) error {
+		var err error
+		if r, err = visitor(tx.Bucket(bucketVisitors), visitorID); err != nil {
+			return err
+		}
+		changed, err = r.Context.Apply(u, time.Time{})
+		return err
+	})
+	if err != nil {
+		return ContextChange{}, err
+	}
+	if !changed {
+		return ContextChange{Visitor: r.Visitor, Context: r.Context}, nil
+	}
+	err = d.do(context.Background(), func(b *batch) error {
+		var err error
+		if r, err = visitor(b.visitors, visitorID); err != nil {
+			return err
+		}
+		if changed, err = r.Context.Apply(u, b.now); err != nil || !changed {
+			return err
+		}
+		chatted = len(b.visitorConversations(visitorID)) > 0
+		return putVisitor(b.visitors, r)
+	}, nil)
+	if err != nil {
+		return ContextChange{}, err
+	}
+	return ContextChange{Visitor: r.Visitor, Context: r.Context, Changed: changed, Chatted: chatted}, nil
+}
+
+// VisitorWithContext returns a visitor and their context.
+func (d *DB) VisitorWithContext(id uint64) (parley.Visitor, parley.VisitorContext, error) {
+	var r visitorRecord
+	err := d.view(func(tx *bolt.Tx) (err error) {
+		r, err = visitor(tx.Bucket(bucketVisitors), id)
+		return err
+	})
+	return r.Visitor, r.Context, err
 }
 
 func visitor(visitors *bolt.Bucket, id uint64) (visitorRecord, error) {

@@ -56,7 +56,7 @@ func TestSetPage(t *testing.T) {
 	v := mustCreateVisitor(t, d, "shop")
 
 	home := parley.Page{URL: "https://shop.example/", Title: "Home"}
-	changed, err := d.SetPage(v.ID, home)
+	changed, _, err := d.SetPage(v.ID, home)
 	if err != nil {
 		t.Fatalf("SetPage: %v", err)
 	}
@@ -71,7 +71,7 @@ func TestSetPage(t *testing.T) {
 	}
 
 	cart := parley.Page{URL: "https://shop.example/cart", Title: "Cart"}
-	changed, err = d.SetPage(v.ID, cart)
+	changed, _, err = d.SetPage(v.ID, cart)
 	if err != nil {
 		t.Fatalf("SetPage: %v", err)
 	}
@@ -82,7 +82,7 @@ func TestSetPage(t *testing.T) {
 		t.Errorf("stored page: got %+v, want %+v", c.Page, cart)
 	}
 	// The same page again changes nothing.
-	if changed, _ := d.SetPage(v.ID, cart); len(changed) != 0 {
+	if changed, _, _ := d.SetPage(v.ID, cart); len(changed) != 0 {
 		t.Errorf("SetPage to the same page changed %d conversations", len(changed))
 	}
 
@@ -90,7 +90,7 @@ func TestSetPage(t *testing.T) {
 	if _, err := d.SetStatus(first.Conv.ID, parley.StatusResolved); err != nil {
 		t.Fatalf("SetStatus: %v", err)
 	}
-	if changed, _ := d.SetPage(v.ID, home); len(changed) != 0 {
+	if changed, _, _ := d.SetPage(v.ID, home); len(changed) != 0 {
 		t.Errorf("SetPage changed a resolved conversation: %+v", changed)
 	}
 
@@ -103,6 +103,6 @@ func TestSetPage(t *testing.T) {
 		t.Errorf("second conversation: got %d on %+v, want a new one on %+v", second.Conv.ID, second.Conv.Page, product)
 	}
 
-	_, err = d.SetPage(999, home)
+	_, _, err = d.SetPage(999, home)
 	wantCode(t, err, parley.ENotFound)
 }

@@ -194,6 +194,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /api/sites/{id}/canned", s.requireAgent(s.handlePutCanned))
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
+	mux.HandleFunc("GET /api/visitors/{id}", s.requireAgent(s.handleVisitor))
 	mux.HandleFunc("PUT /api/agents/{id}/capacity", s.requireAgent(s.handleAgentCapacity))
 
 	// Blocks (api_blocks.go): an agent bars a visitor, or their address.

@@ -116,6 +116,9 @@ type conn struct {
 	site    parley.Site
 	page    parley.Page
 	sub     *relay.Sub
+	// userAgent and language are the upgrade's, for the visitor's
+	// context: kept until hello, then dropped.
+	userAgent, language string
 
 	sends, others tokenBucket
 	floodStart    time.Time
@@ -209,6 +212,9 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 		counted: counted,
 		sends:   tokenBucket{rate: s.cfg.Limits.SendPerSecond, burst: float64(s.cfg.Limits.SendBurst)},
 		others:  tokenBucket{rate: ephemeralRate, burst: ephemeralBurst},
+		// Copies: the request's header memory is let go with it.
+		userAgent: parley.CleanUserAgent(r.Header.Get("User-Agent")),
+		language:  parley.ParseLanguage(r.Header.Get("Accept-Language")),
 	}
 
 	s.connsMu.Lock()
@@ -380,10 +386,15 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 			return
 		}
 		c.hello(f)
+		if c.greeted.Load() {
+			// Used by a visitor's hello, or not at all. A refused hello
+			// (a proof of work to solve) may come again: keep them.
+			c.userAgent, c.language = "", ""
+		}
 		return
 	}
 	switch f.Type {
-	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact, parley.TypeIdentify:
+	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact, parley.TypeIdentify, parley.TypeContext:
 		// Each costs a store access or a fan-out to every agent: one
 		// limiter for all of them, before any is handled.
 		if !c.others.allow(time.Now()) {
@@ -422,6 +433,8 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.contact(f)
 	case parley.TypeIdentify:
 		c.identify(f)
+	case parley.TypeContext:
+		c.context(f)
 	default:
 		c.refuse(parley.Errorf(parley.EInvalid, "Unknown frame type %q.", parley.Truncate(f.Type, 32)), "")
 	}

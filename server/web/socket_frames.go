@@ -321,13 +321,16 @@ func (c *conn) setPage(f parley.Frame) {
 }
 
 func (c *conn) publishPage() {
-	changed, err := c.s.store.SetPage(c.visitor.ID, c.page)
+	changed, ctx, err := c.s.store.SetPage(c.visitor.ID, c.page)
 	if err != nil {
 		c.refuse(err, "")
 		return
 	}
 	for _, conv := range changed {
 		c.s.publishConv(conv)
+	}
+	if ctx != nil {
+		c.s.publishContext(c.visitor, *ctx)
 	}
 }
 

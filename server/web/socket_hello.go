@@ -117,6 +117,10 @@ func (c *conn) helloVisitor(f parley.Frame) {
 	if c.page.URL != "" {
 		c.publishPage()
 	}
+	if c.userAgent != "" || c.language != "" {
+		c.updateContext(parley.ContextUpdate{UserAgent: c.userAgent, Language: c.language}, "")
+	}
+	c.userAgent, c.language = "", ""
 	convs, err := c.s.store.VisitorConversations(v.ID)
 	if err != nil {
 		c.helloFailed(err)

@@ -1,0 +1,342 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/ui"
+)
+
+// VisitorDetails is GET /api/visitors/{id}: the visitor, their context
+// and their conversations, newest first.
+type VisitorDetails struct {
+	Visitor       parley.Visitor        `json:"visitor"`
+	Context       parley.VisitorContext `json:"context"`
+	Conversations []PastConversation    `json:"conversations"`
+}
+
+// PastConversation is one of a visitor's conversations.
+type PastConversation struct {
+	ID       uint64    `json:"id"`
+	Status   string    `json:"status"`
+	Created  time.Time `json:"created"`
+	LastText string    `json:"lastText,omitempty"`
+}
+
+// Visitor reads a visitor's details.
+func (a *API) Visitor(ctx context.Context, id uint64) (VisitorDetails, error) {
+	var v VisitorDetails
+	err := a.do(ctx, http.MethodGet, "/api/visitors/"+strconv.FormatUint(id, 10), nil, &v)
+	return v, err
+}
+
+// VisitorState is what the desk holds of a visitor whose conversation was
+// opened: asked once per visitor, then kept live by context frames.
+type VisitorState struct {
+	Details VisitorDetails
+	Loaded  bool
+	Err     string
+}
+
+// visitorOf is the visitor of conversation id, 0 when unknown: from the
+// inbox, or from the past conversations of a visitor already read (a
+// resolved conversation opened from the panel is in no inbox view).
+func (d *Desk) visitorOf(id uint64) uint64 {
+	if c, ok := d.Inbox.Get(id); ok && c.Visitor != 0 {
+		return c.Visitor
+	}
+	return d.convVisitor[id]
+}
+
+// VisitorState returns the state of visitor id, nil when never asked.
+func (d *Desk) VisitorState(id uint64) *VisitorState { return d.visitors[id] }
+
+// wantVisitor marks visitor id as asked for and reports whether it was
+// not yet.
+func (d *Desk) wantVisitor(id uint64) bool {
+	if id == 0 || d.visitors[id] != nil {
+		return false
+	}
+	if d.visitors == nil {
+		d.visitors = make(map[uint64]*VisitorState)
+	}
+	d.visitors[id] = &VisitorState{}
+	return true
+}
+
+// setVisitor stores what GET /api/visitors/{id} answered.
+func (d *Desk) setVisitor(id uint64, v VisitorDetails, err error) {
+	st := d.visitors[id]
+	if st == nil {
+		return
+	}
+	if err != nil {
+		st.Err = parley.ErrorMessage(err)
+		return
+	}
+	if st.Loaded {
+		// A context frame came first: it is newer than this answer.
+		v.Context = st.Details.Context
+	}
+	st.Details, st.Loaded, st.Err = v, true, ""
+	if d.convVisitor == nil {
+		d.convVisitor = make(map[uint64]uint64)
+	}
+	for _, c := range v.Conversations {
+		d.convVisitor[c.ID] = id
+	}
+}
+
+// applyContext takes a context frame: only for visitors the agent looks at.
+func (d *Desk) applyContext(f parley.Frame) {
+	if f.Visitor == nil || f.Context == nil {
+		return
+	}
+	if st := d.visitors[f.Visitor.ID]; st != nil {
+		st.Details.Visitor, st.Details.Context, st.Loaded = *f.Visitor, *f.Context, true
+	}
+}
+
+// loadVisitor reads the details of the visitor of the conversation on
+// screen, once per visitor.
+func (c *Console) loadVisitor() {
+	d := c.desk
+	if d == nil || c.route.View != ViewConversation {
+		return
+	}
+	id := d.visitorOf(c.route.Conv)
+	if !d.wantVisitor(id) {
+		return
+	}
+	ctx, api := c.ctx, c.api
+	ctx.Async(func() {
+		v, err := api.Visitor(ctx, id)
+		ctx.Dispatch(func(ctx app.Context) {
+			if c.desk == d {
+				d.setVisitor(id, v, err)
+			}
+		})
+	})
+}
+
+// ContextPanel shows beside a conversation who the visitor is and what
+// they did. Everything in it but the visitor's id came from their
+// browser or the shop's page: it is rendered as text, and a link shows
+// the host it goes to, never a title the page chose.
+type ContextPanel struct {
+	app.Compo
+
+	State *VisitorState
+	Conv  parley.Conversation
+	Now   time.Time
+}
+
+// Render implements app.Composer.
+func (p *ContextPanel) Render() app.UI {
+	st := p.State
+	if st == nil {
+		return app.Aside().Class("context-panel context-empty")
+	}
+	if !st.Loaded {
+		text := "Loading the visitor…"
+		if st.Err != "" {
+			text = "Could not load the visitor: " + st.Err
+		}
+		return app.Aside().Class("context-panel").Body(app.P().Class("context-loading").Text(text))
+	}
+	v, cx := st.Details.Visitor, st.Details.Context
+	var rows []app.UI
+	row := func(class, label string, value app.UI) {
+		rows = append(rows, app.Div().Class("context-row "+class).Body(
+			app.Span().Class("context-label").Text(label), value))
+	}
+	text := func(s string) app.UI { return app.Span().Class("context-value").Text(s) }
+
+	contact := v.Name
+	if v.Email != "" {
+		contact += " <" + v.Email + ">"
+	}
+	verified := "not verified"
+	if v.Identity == parley.IdentityVerified {
+		verified = "verified"
+	}
+	row("context-contact", "Contact", app.Span().Class("context-value").Body(
+		app.Span().Text(contact), app.Span().Class("context-verified").Text(" ("+verified+")")))
+	if n := len(cx.Pages); n > 0 {
+		row("context-current", "Now on", PageLink(cx.Pages[n-1].URL))
+	}
+	if cx.Referrer != "" {
+		row("context-referrer", "Came from", text(HostOf(cx.Referrer)))
+	}
+	if device := strings.TrimSpace(strings.Join(nonEmpty(cx.Browser, cx.OS), " on ")); device != "" {
+		row("context-device", "Device", text(device))
+	}
+	if cx.Language != "" {
+		row("context-language", "Language", text(cx.Language))
+	}
+	if cx.TimeZone != "" || cx.UTCOffset != 0 {
+		row("context-time", "Local time", text(LocalTime(p.Now, cx.UTCOffset, cx.TimeZone)))
+	}
+
+	sections := []app.UI{app.H3().Class("context-title").Text("Visitor"), app.Div().Class("context-rows").Body(rows...)}
+	if len(cx.Attributes) > 0 {
+		keys := make([]string, 0, len(cx.Attributes))
+		for k := range cx.Attributes {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		items := make([]app.UI, 0, len(keys))
+		for _, k := range keys {
+			items = append(items, app.Dt().Text(k), app.Dd().Text(cx.Attributes[k]))
+		}
+		sections = append(sections, app.H4().Text("Attributes"), app.Dl().Class("context-attributes").Body(items...))
+	}
+	if cart := cx.Cart; cart != nil {
+		lines := make([]app.UI, 0, len(cart.Items)+1)
+		for _, it := range cart.Items {
+			var name app.UI = app.Span().Class("cart-name").Text(it.Name)
+			if href, ok := ui.SafeHref(it.URL); ok {
+				name = ui.LinkTo(href, it.Name).Class("cart-name").Title(HostOf(it.URL))
+			}
+			lines = append(lines, app.Li().Class("cart-item").Body(
+				name,
+				app.Span().Class("cart-qty").Text(" × "+strconv.Itoa(it.Qty)),
+				app.Span().Class("cart-price").Text(" "+money(string(it.Price), cart.Currency)),
+			))
+		}
+		sections = append(sections, app.H4().Text("Cart"), app.Ul().Class("context-cart").Body(lines...))
+		if cart.Total != "" {
+			sections = append(sections, app.P().Class("cart-total").Text("Total "+money(string(cart.Total), cart.Currency)))
+		}
+	}
+	if len(cx.Pages) > 0 {
+		items := make([]app.UI, 0, len(cx.Pages))
+		for i := len(cx.Pages) - 1; i >= 0; i-- {
+			pg := cx.Pages[i]
+			items = append(items, app.Li().Body(
+				app.Span().Class("context-at").Text(ui.FormatTime(pg.At.UnixMilli(), p.Now)+" "),
+				PageLink(pg.URL)))
+		}
+		sections = append(sections, app.H4().Text("Pages"), app.Ol().Class("context-pages").Body(items...))
+	}
+	if len(cx.Events) > 0 {
+		items := []app.UI{}
+		for i := len(cx.Events) - 1; i >= 0 && len(items) < 10; i-- {
+			e := cx.Events[i]
+			items = append(items, app.Li().Body(
+				app.Span().Class("context-at").Text(ui.FormatTime(e.At.UnixMilli(), p.Now)+" "),
+				app.Span().Class("event-name").Text(e.Name),
+				app.Span().Class("event-props").Text(props(e.Props))))
+		}
+		sections = append(sections, app.H4().Text("Events"), app.Ol().Class("context-events").Body(items...))
+	}
+	var past []app.UI
+	for _, c := range st.Details.Conversations {
+		if c.ID == p.Conv.ID {
+			continue
+		}
+		label := ui.FormatTime(c.Created.UnixMilli(), p.Now) + " · " + c.Status
+		if c.LastText != "" {
+			label += " · " + c.LastText
+		}
+		past = append(past, app.Li().Body(app.A().Href(ConversationPath(c.ID)).Text(label)))
+	}
+	if len(past) > 0 {
+		sections = append(sections, app.H4().Text("Past conversations"), app.Ul().Class("context-past").Body(past...))
+	}
+	return app.Aside().ID("context").Class("context-panel").Aria("label", "About the visitor").Body(sections...)
+}
+
+// PageLink is a link to a page the visitor was on. Its text is the
+// page's real host and path: a title comes from the page, which may say
+// anything.
+func PageLink(raw string) app.UI {
+	label := HostPath(raw)
+	if href, ok := ui.SafeHref(raw); ok {
+		return ui.LinkTo(href, label).Class("context-page").Title(raw)
+	}
+	return app.Span().Class("context-page").Text(label)
+}
+
+// HostPath is "host/path" of a URL, or the URL itself when it does not parse.
+func HostPath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Host + u.EscapedPath()
+}
+
+// HostOf is the host of a URL, or the URL itself when it has none.
+func HostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Host
+}
+
+// LocalTime is the visitor's clock: now at their UTC offset, with the
+// zone's name.
+func LocalTime(now time.Time, offsetMinutes int, zone string) string {
+	s := now.UTC().Add(time.Duration(offsetMinutes) * time.Minute).Format("15:04")
+	sign, m := "+", offsetMinutes
+	if m < 0 {
+		sign, m = "-", -m
+	}
+	utc := "UTC" + sign + strconv.Itoa(m/60)
+	if m%60 != 0 {
+		utc += ":" + twoDigits(m%60)
+	}
+	if zone != "" {
+		return s + " (" + zone + ", " + utc + ")"
+	}
+	return s + " (" + utc + ")"
+}
+
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+func money(amount, currency string) string {
+	if amount == "" {
+		return ""
+	}
+	return strings.TrimSpace(amount + " " + currency)
+}
+
+func props(m map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + m[k]
+	}
+	return " " + strings.Join(parts, ", ")
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
