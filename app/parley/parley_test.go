@@ -3,6 +3,7 @@ package parley_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -209,7 +210,7 @@ func TestErrors(t *testing.T) {
 func TestMessageFrameRoundTrip(t *testing.T) {
 	m := parley.Message{Conv: 3, Seq: 9, ID: "abc", From: parley.Author{Kind: parley.AuthorAgent, ID: 2, Name: "Ann"}, Text: "<b>hi</b>", At: 1700000000000}
 	got := parley.MessageFrame(m).ToMessage()
-	if got != m {
+	if !reflect.DeepEqual(got, m) {
 		t.Errorf("round trip = %+v, want %+v", got, m)
 	}
 	if b := parley.MessageFrame(m).Encode(); strings.Contains(string(b), "<b>") {

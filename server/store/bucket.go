@@ -105,6 +105,14 @@ var (
 	// and which news they want pushed. A new bucket at open needs no
 	// migration.
 	bucketPush = []byte("push")
+
+	// bucketFiles maps conversation id | SHA-256 of a file (32 bytes) →
+	// fileRecord: the attachments uploaded to the conversation. The
+	// bytes live outside bbolt, under the data directory's files/, by
+	// the same hash; the key's conversation is what lets a message of
+	// that conversation, and only of it, carry the file. A new bucket at
+	// open needs no migration.
+	bucketFiles = []byte("files")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -133,6 +141,7 @@ var allBuckets = [][]byte{
 	bucketIdentitySecrets,
 	bucketContacts,
 	bucketPush,
+	bucketFiles,
 }
 
 // Keys in bucketMeta.

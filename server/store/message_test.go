@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -59,7 +60,7 @@ func TestAppendSequence(t *testing.T) {
 			t.Errorf("message %d: seq %d", i, m.Seq)
 		}
 	}
-	if ms[0] != first.Message {
+	if !reflect.DeepEqual(ms[0], first.Message) {
 		t.Errorf("stored first message: got %+v, want %+v", ms[0], first.Message)
 	}
 
@@ -94,7 +95,7 @@ func TestAppendDedupe(t *testing.T) {
 
 	// A resend, even with conv 0 and another text, answers with the original.
 	again := mustAppend(t, d, visitorSend(v, 0, "same", "hello again"))
-	if !again.Dup || again.Message != first.Message {
+	if !again.Dup || !reflect.DeepEqual(again.Message, first.Message) {
 		t.Errorf("resend: got dup=%v %+v, want dup=true %+v", again.Dup, again.Message, first.Message)
 	}
 	if again.Conv.LastSeq != 2 {
@@ -135,7 +136,7 @@ func TestAppendDedupeAfterResolve(t *testing.T) {
 
 	for _, conv := range []uint64{0, old.Conv.ID} {
 		res := mustAppend(t, d, visitorSend(v, conv, "early", "first question"))
-		if !res.Dup || res.Message != old.Message || res.Conv.ID != old.Conv.ID {
+		if !res.Dup || !reflect.DeepEqual(res.Message, old.Message) || res.Conv.ID != old.Conv.ID {
 			t.Errorf("resend with conv %d: got dup=%v %+v, want the original %+v", conv, res.Dup, res.Message, old.Message)
 		}
 		if res.Conv.Status != parley.StatusResolved {
@@ -181,7 +182,7 @@ func TestAppendDedupeInOneBatch(t *testing.T) {
 		if !results[i].Dup {
 			originals++
 		}
-		if results[i].Message != results[0].Message {
+		if !reflect.DeepEqual(results[i].Message, results[0].Message) {
 			t.Errorf("Append %d: got %+v, want %+v", i, results[i].Message, results[0].Message)
 		}
 	}
@@ -287,13 +288,13 @@ func TestGreeting(t *testing.T) {
 		From: parley.Author{Kind: parley.AuthorSite, Name: site.Name},
 		Text: a.Greeting, At: res.Message.At,
 	}
-	if len(ms) != 2 || ms[0] != wantGreeting || ms[1] != res.Message {
+	if len(ms) != 2 || !reflect.DeepEqual(ms[0], wantGreeting) || !reflect.DeepEqual(ms[1], res.Message) {
 		t.Fatalf("stored: got %+v, want %+v then %+v", ms, wantGreeting, res.Message)
 	}
 
 	mu.Lock()
 	if len(committed) != 2 || !committed[0].Created || committed[1].Created ||
-		committed[0].Message != wantGreeting || committed[1].Message != res.Message ||
+		!reflect.DeepEqual(committed[0].Message, wantGreeting) || !reflect.DeepEqual(committed[1].Message, res.Message) ||
 		committed[0].Conv.LastSeq != 1 || committed[1].Conv.LastSeq != 2 {
 		t.Errorf("OnCommit got %+v; want the greeting (creating the conversation) then the answer", committed)
 	}
@@ -327,7 +328,7 @@ func TestOnCommit(t *testing.T) {
 	var mu sync.Mutex
 	var seen []store.Committed
 	var problems []string
-	hooked := map[parley.Message]bool{}
+	hooked := map[string]bool{} // by the message as JSON: a Message with files is no map key
 	d.OnCommit(func(cs []store.Committed) {
 		for _, c := range cs {
 			var stored []byte
@@ -344,7 +345,7 @@ func TestOnCommit(t *testing.T) {
 		mu.Lock()
 		seen = append(seen, cs...)
 		for _, c := range cs {
-			hooked[c.Message] = true
+			hooked[string(parley.MessageFrame(c.Message).Encode())] = true
 		}
 		mu.Unlock()
 	})
@@ -360,7 +361,7 @@ func TestOnCommit(t *testing.T) {
 				}
 				// The hook ran before the sender was answered.
 				mu.Lock()
-				if !hooked[res.Message] {
+				if !hooked[string(parley.MessageFrame(res.Message).Encode())] {
 					problems = append(problems, fmt.Sprintf("%d/%d: acked before the hook saw it", res.Message.Conv, res.Message.Seq))
 				}
 				mu.Unlock()
@@ -501,7 +502,7 @@ func TestMessagesAfterLimit(t *testing.T) {
 			continue
 		}
 		for i, f := range got {
-			if f.ToMessage() != ms[i] {
+			if !reflect.DeepEqual(f.ToMessage(), ms[i]) {
 				t.Errorf("AppendTranscript(after %d, limit %d)[%d] = %+v, want %+v", tt.after, tt.limit, i, f.ToMessage(), ms[i])
 			}
 		}
@@ -551,7 +552,7 @@ func TestSurvivesReopen(t *testing.T) {
 		t.Errorf("messages after reopen: got %+v, want %+v", after, before)
 	}
 	// Dedupe and sequence numbers carry on.
-	if res := mustAppend(t, d, visitorSend(v, 0, "m1", "before restart")); !res.Dup || res.Message != before[0] {
+	if res := mustAppend(t, d, visitorSend(v, 0, "m1", "before restart")); !res.Dup || !reflect.DeepEqual(res.Message, before[0]) {
 		t.Errorf("resend after reopen: got %+v", res)
 	}
 	if res := mustAppend(t, d, visitorSend(v, 0, "m2", "after restart")); res.Message.Seq != 3 || res.Conv.ID != first.Conv.ID {

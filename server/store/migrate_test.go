@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -172,7 +173,7 @@ func TestMigrateSchema1(t *testing.T) {
 			t.Fatalf("conversation %d: %d messages, want %d", wc.ID, len(ms), len(w.msgs))
 		}
 		for i := range ms {
-			if ms[i] != w.msgs[i] {
+			if !reflect.DeepEqual(ms[i], w.msgs[i]) {
 				t.Fatalf("conversation %d message %d:\n got %+v\nwant %+v", wc.ID, i, ms[i], w.msgs[i])
 			}
 		}
