@@ -30,12 +30,20 @@ func (c *conn) send(f parley.Frame) {
 		c.refuse(parley.Errorf(parley.EInvalid, "send carries a chat message: kind, internal, ref and event are not accepted."), id)
 		return
 	}
-	text, err := c.s.cfg.Limits.CheckText(f.Text)
+	fileIDs, err := parley.CheckFileRefs(f.Files)
 	if err != nil {
 		c.refuse(err, id)
 		return
 	}
-	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Fresh: f.Fresh, Sender: c}
+	// A message may be files alone; with no file, it needs a text.
+	text := ""
+	if len(fileIDs) == 0 || strings.TrimSpace(f.Text) != "" {
+		if text, err = c.s.cfg.Limits.CheckText(f.Text); err != nil {
+			c.refuse(err, id)
+			return
+		}
+	}
+	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Files: fileIDs, Fresh: f.Fresh, Sender: c}
 	var conv parley.Conversation
 	if c.role == parley.RoleVisitor {
 		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page
