@@ -43,8 +43,15 @@ type Console struct {
 	// a login), and go-app then drops its dispatches silently.
 	ctx app.Context
 
-	api       *API
-	auth      auth
+	api  *API
+	auth auth
+	// fileKeys read each conversation's files; keyAsked marks those
+	// asked for. uploads counts files on their way; fileErr says why the
+	// last one did not go.
+	fileKeys  map[uint64]ui.FileKey
+	keyAsked  map[uint64]bool
+	uploads   int
+	fileErr   string
 	session   Session
 	loginErr  string
 	loginBusy bool
@@ -265,6 +272,7 @@ func (c *Console) openConversation(id uint64) {
 		t.Followed = true
 		c.cl.Follow(id, t.Messages.Contiguous())
 	}
+	c.askFileKey()
 	c.ctx.Defer(func(ctx app.Context) {
 		ui.ScrollToBottom(ui.ScrollerID)
 		ui.Focus(ui.ComposerID)
@@ -419,6 +427,7 @@ func (c *Console) settle() {
 	if c.desk == nil {
 		return
 	}
+	c.askFileKey()
 	if c.visible && c.route.View == ViewConversation && c.cl != nil {
 		if seq, ok := c.desk.MarkRead(c.route.Conv); ok {
 			c.cl.Read(c.route.Conv, seq)
@@ -557,9 +566,59 @@ func (c *Console) onDelete(ctx app.Context, seq uint64) {
 	}
 }
 
+// askFileKey asks for the open conversation's file key when there is
+// none, or it is about to end.
+func (c *Console) askFileKey() {
+	conv := c.route.Conv
+	if c.route.View != ViewConversation || conv == 0 || c.keyAsked[conv] || c.fileKeys[conv].Fresh(time.Now()) {
+		return
+	}
+	if c.keyAsked == nil {
+		c.keyAsked, c.fileKeys = map[uint64]bool{}, map[uint64]ui.FileKey{}
+	}
+	c.keyAsked[conv] = true
+	ui.FetchFileKey(conv, nil, func(k ui.FileKey, err error) {
+		c.ctx.Dispatch(func(ctx app.Context) {
+			delete(c.keyAsked, conv)
+			if err != nil {
+				app.Log("parley: file key:", err)
+				return
+			}
+			c.fileKeys[conv] = k
+		})
+	})
+}
+
+// onFile uploads a file the agent chose, then sends it as a message.
+func (c *Console) onFile(ctx app.Context, file app.Value) {
+	conv := c.route.Conv
+	if conv == 0 || c.cl == nil {
+		return
+	}
+	c.fileErr = ""
+	c.uploads++
+	ui.UploadFile(conv, file, c.api.FileHeader(), func(f parley.File, err error) {
+		c.ctx.Dispatch(func(ctx app.Context) {
+			c.uploads--
+			if err != nil {
+				c.fileErr = parley.ErrorMessage(err)
+				return
+			}
+			id := c.cl.SendFiles(conv, "", []parley.File{f})
+			c.desk.Sent(parley.Frame{Type: parley.TypeSend, ID: id, Conv: conv, Files: []parley.File{f}})
+			c.desk.Outbox = c.cl.Outbox()
+			ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+		})
+	})
+}
+
 func (c *Console) send(f parley.Frame) {
 	f.Type = parley.TypeSend
-	f.ID = c.cl.Send(f.Conv, f.Text, false)
+	if len(f.Files) > 0 {
+		f.ID = c.cl.SendFiles(f.Conv, f.Text, f.Files)
+	} else {
+		f.ID = c.cl.Send(f.Conv, f.Text, false)
+	}
 	c.desk.Sent(f)
 	c.desk.Outbox = c.cl.Outbox()
 }
@@ -703,6 +762,11 @@ func (c *Console) renderDesk() app.UI {
 			// The newer of what the inbox and the read frames say.
 			VisitorRead: max(t.VisitorRead, conv.VisitorRead),
 			Draft:       d.DraftOf(id, c.now),
+			Files:       site.Files,
+			OnFile:      c.onFile,
+			Uploading:   c.uploads > 0,
+			FileError:   c.fileErr,
+			FileKey:     c.fileKeys[id],
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(

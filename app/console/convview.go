@@ -55,6 +55,14 @@ type ConversationView struct {
 	VisitorRead uint64
 	// Draft is what the visitor is typing (the site's typing preview).
 	Draft string
+	// Files are the site's limits on attachments; OnFile uploads one.
+	// Uploading and FileError say how it goes; FileKey reads the
+	// conversation's files.
+	Files     parley.FileSettings
+	OnFile    func(ctx app.Context, file app.Value)
+	Uploading bool
+	FileError string
+	FileKey   ui.FileKey
 
 	// The transfer form, open for conversation transferConv.
 	transferConv   uint64
@@ -138,6 +146,7 @@ func (v *ConversationView) Render() app.UI {
 				OnDelete:   v.OnDelete,
 				History:    true,
 				PeerRead:   v.VisitorRead,
+				FileKey:    v.FileKey,
 			},
 		),
 		&ui.TypingIndicator{Names: v.Typing},
@@ -148,6 +157,10 @@ func (v *ConversationView) Render() app.UI {
 			MaxRunes:    v.MaxRunes,
 			OnSend:      v.OnSend,
 			OnTyping:    v.OnTyping,
+			Files:       v.Files,
+			OnFile:      v.OnFile,
+			Uploading:   v.Uploading,
+			FileError:   v.FileError,
 		},
 	)
 }

@@ -27,7 +27,9 @@ func TestPushSubscriptionCheck(t *testing.T) {
 		{"no endpoint", func(s *parley.PushSubscription) { s.Endpoint = "" }, false, parley.EInvalid},
 		{"no host", func(s *parley.PushSubscription) { s.Endpoint = "https:///p" }, false, parley.EInvalid},
 		{"credentials", func(s *parley.PushSubscription) { s.Endpoint = "https://u:p@push.example/p" }, false, parley.EInvalid},
-		{"too long", func(s *parley.PushSubscription) { s.Endpoint = "https://push.example/" + strings.Repeat("a", parley.MaxPushEndpoint) }, false, parley.ETooLarge},
+		{"too long", func(s *parley.PushSubscription) {
+			s.Endpoint = "https://push.example/" + strings.Repeat("a", parley.MaxPushEndpoint)
+		}, false, parley.ETooLarge},
 		{"compressed point", func(s *parley.PushSubscription) { s.Keys.P256dh = b64(append([]byte{2}, make([]byte, 32)...)) }, false, parley.EInvalid},
 		{"auth of 8 bytes", func(s *parley.PushSubscription) { s.Keys.Auth = b64(make([]byte, 8)) }, false, parley.EInvalid},
 		{"standard base64", func(s *parley.PushSubscription) { s.Keys.P256dh = "+/" + s.Keys.P256dh[2:] }, false, parley.EInvalid},

@@ -110,6 +110,8 @@ type Item struct {
 	Edited  bool
 	Before  []string
 	Deleted bool
+	// Files are the message's attachments.
+	Files []parley.File
 }
 
 // Failure is a message the server refused, with its reason.
@@ -172,10 +174,11 @@ func Items(t *Thread, p Pending) []Item {
 			Kind:    m.Kind,
 			Event:   m.Event,
 			Deleted: m.Deleted,
+			Files:   m.Files,
 		}
 		for _, e := range edits[m.Seq] {
 			if e.Kind == parley.KindDelete || e.Deleted {
-				it.Text, it.Deleted, it.Edited, it.Before = "", true, false, nil
+				it.Text, it.Deleted, it.Edited, it.Before, it.Files = "", true, false, nil, nil
 				break
 			}
 			it.Before = append(it.Before, it.Text)
@@ -211,6 +214,7 @@ func Items(t *Thread, p Pending) []Item {
 			ID:     f.ID,
 			From:   p.Self,
 			Text:   f.Text,
+			Files:  f.Files,
 			Status: status,
 			Reason: reason,
 		})
