@@ -43,7 +43,7 @@ func Prepare(data []byte) (Clean, error) {
 	case "image/jpeg":
 		c.Data, c.Width, c.Height, err = cleanJPEG(data)
 	case "image/png":
-		c.Data, c.Width, c.Height, err = reencode(data, func(b *bytes.Buffer, m image.Image) error { return png.Encode(b, m) })
+		c.Data, c.Width, c.Height, err = cleanPNG(data)
 	case "image/gif":
 		c.Data, c.Width, c.Height, err = cleanGIF(data)
 	case "image/webp":
@@ -71,21 +71,21 @@ func checkSize(cfg image.Config, typ string) error {
 	return nil
 }
 
-func reencode(data []byte, enc func(*bytes.Buffer, image.Image) error) ([]byte, int, int, error) {
-	cfg, typ, err := image.DecodeConfig(bytes.NewReader(data))
+func cleanPNG(data []byte) ([]byte, int, int, error) {
+	cfg, err := png.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, 0, 0, badImage("PNG")
 	}
-	if err := checkSize(cfg, typ); err != nil {
+	if err := checkSize(cfg, "PNG"); err != nil {
 		return nil, 0, 0, err
 	}
-	m, _, err := image.Decode(bytes.NewReader(data))
+	m, err := png.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, 0, 0, badImage(typ)
+		return nil, 0, 0, badImage("PNG")
 	}
 	var b bytes.Buffer
-	if err := enc(&b, m); err != nil {
-		return nil, 0, 0, fmt.Errorf("files: encoding %s: %w", typ, err)
+	if err := png.Encode(&b, m); err != nil {
+		return nil, 0, 0, fmt.Errorf("files: encoding PNG: %w", err)
 	}
 	return b.Bytes(), cfg.Width, cfg.Height, nil
 }
