@@ -53,6 +53,15 @@ func TestFilesAttachOnlyToTheirConversation(t *testing.T) {
 	if got, err := d.File(c1, f.ID); err != nil || got != f {
 		t.Fatalf("File(c1): got %+v, %v", got, err)
 	}
+	// A deletion takes the files off the message with its text.
+	del := visitorSend(v1, c1, "a3", "")
+	del.Kind, del.Ref, del.Own = parley.KindDelete, m.Seq, true
+	mustAppend(t, d, del)
+	for _, ms := range frames(t, d, c1, 0, 10) {
+		if ms.Seq == m.Seq && (len(ms.Files) != 0 || !ms.Deleted) {
+			t.Errorf("deleted message still carries %+v", ms.Files)
+		}
+	}
 	// A note carries no files.
 	a = agentSend(1, c1, "n1", "note")
 	a.Kind, a.Files = parley.KindNote, []string{f.ID}

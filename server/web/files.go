@@ -77,6 +77,10 @@ func (s *Server) fileParticipant(r *http.Request, convID uint64, write bool) (pa
 		} else if err != nil {
 			return participant{}, err
 		}
+		if write && s.abuse.blocked(conv.Site, v.ID, addrKey(clientAddr(r, s.cfg.TrustedProxies))) {
+			// As for their messages: a blocked visitor uploads nothing.
+			return participant{}, parley.Errorf(parley.EForbidden, "You can't send files here.")
+		}
 		return participant{conv: conv, visitor: v.ID, author: parley.Author{Kind: parley.AuthorVisitor, ID: v.ID, Name: v.Name}}, nil
 	}
 	sess, a, err := s.sessionFromRequest(r)

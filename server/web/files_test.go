@@ -277,6 +277,11 @@ func TestFilesOnlyForParticipants(t *testing.T) {
 			t.Errorf("%s key: status %d, want 403", name, resp.StatusCode)
 		}
 	}
+	// A key signed as the server signs them, but past its time.
+	old := web.FileKeyQuery(env.srv, conv, time.Now().Add(-time.Minute))
+	if resp, body := httpCall(t, env, "GET", "/files/"+f.ID+"?"+old, nil, nil); resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "expired") {
+		t.Errorf("expired key: status %d %q, want 403 saying it expired", resp.StatusCode, body)
+	}
 	// A text file is a download, never a page.
 	resp, _ := httpCall(t, env, "GET", "/files/"+f.ID+"?"+query, nil, nil)
 	if got := resp.Header.Get("Content-Disposition"); got != "attachment; filename*=UTF-8''note.txt" {
