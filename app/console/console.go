@@ -272,6 +272,7 @@ func (c *Console) openConversation(id uint64) {
 		t.Followed = true
 		c.cl.Follow(id, t.Messages.Contiguous())
 	}
+	c.fileErr = "" // about another conversation's file
 	c.askFileKey()
 	c.ctx.Defer(func(ctx app.Context) {
 		ui.ScrollToBottom(ui.ScrollerID)

@@ -205,6 +205,12 @@ func (w *Widget) Render() app.UI {
 			OnSubmit: w.onSurgeSubmit,
 		}
 	}
+	// Files go to a conversation: the attach button comes with the
+	// first message.
+	var onFile func(app.Context, app.Value)
+	if w.chat.Conv != 0 {
+		onFile = w.onFile
+	}
 	return &Panel{
 		Title:      w.settings.Title,
 		Color:      w.settings.Color,
@@ -234,7 +240,7 @@ func (w *Widget) Render() app.UI {
 		Preview:    w.settings.TypingPreview,
 		OnClose:    w.onClose,
 		Files:      w.settings.Files,
-		OnFile:     w.onFile,
+		OnFile:     onFile,
 		Uploading:  w.uploads > 0,
 		FileError:  w.fileErr,
 		FileKey:    w.fileKey,
