@@ -24,12 +24,13 @@ import (
 // root/ab/cd/abcd…. The same bytes are stored once, whoever uploads them.
 type Dir struct{ root string }
 
-// Open returns the directory root, creating it.
+// Open returns the directory root. It is made at the first Put: a server
+// nobody sends files to leaves the data directory as it was.
 func Open(root string) (*Dir, error) {
-	if err := os.MkdirAll(root, 0o700); err != nil {
-		return nil, fmt.Errorf("files: %w", err)
+	if root == "" {
+		return nil, fmt.Errorf("files: no directory")
 	}
-	return &Dir{root: root}, nil
+	return &Dir{root: filepath.Clean(root)}, nil
 }
 
 func (d *Dir) path(id string) string {
