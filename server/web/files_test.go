@@ -254,8 +254,18 @@ func TestFilesOnlyForParticipants(t *testing.T) {
 		t.Errorf("other visitor's file key: status %d, want 404", status)
 	}
 	// An agent of another site.
-	if status, _ := fileKey(t, env, conv, agentHeader(t, env, 2)); status != http.StatusNotFound {
+	cy := agentHeader(t, env, 2)
+	if status, _ := fileKey(t, env, conv, cy); status != http.StatusNotFound {
 		t.Errorf("other site's agent: status %d, want 404", status)
+	}
+	if status, _, _ := upload(t, env, conv, "x.txt", []byte("hello"), cy); status != http.StatusNotFound {
+		t.Errorf("other site's agent's upload: status %d, want 404", status)
+	}
+	// An agent of the site, without the CSRF token.
+	bob := agentHeader(t, env, 1)
+	bob.Del("X-Csrf-Token")
+	if status, _, _ := upload(t, env, conv, "x.txt", []byte("hello"), bob); status != http.StatusForbidden {
+		t.Errorf("upload without CSRF token: status %d, want 403", status)
 	}
 	// The other visitor's own key does not open this conversation's file.
 	_, otherQuery := fileKey(t, env, otherConv, oh)
