@@ -289,6 +289,35 @@ func (c *Client) queue(f parley.Frame, text string) (id string) {
 	return id
 }
 
+// SendFiles queues a message carrying files uploaded to conv (the server
+// refuses them for any other conversation); text may be empty.
+func (c *Client) SendFiles(conv uint64, text string, files []parley.File) (id string) {
+	id = newID()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := parley.Frame{Type: parley.TypeSend, ID: id, Conv: conv, Fresh: true, Files: files}
+	_, err := parley.CheckFileRefs(files)
+	if err == nil && conv == 0 {
+		err = parley.Errorf(parley.EInvalid, "Files go to a conversation that has begun.")
+	}
+	if err == nil && strings.TrimSpace(text) != "" {
+		f.Text, err = c.limits.CheckText(text)
+	}
+	if err == nil && len(f.Encode()) > c.limits.MaxFrameBytes {
+		err = parley.Errorf(parley.ETooLarge, "Message is too long to send; please shorten it.")
+	}
+	if err != nil {
+		c.emitLocked(event{frame: parley.ErrorFrame(err, id), hasFrame: true})
+		return id
+	}
+	c.outbox = append(c.outbox, f)
+	c.emitOutboxLocked()
+	if c.sess != nil {
+		c.sess.kickWriter()
+	}
+	return id
+}
+
 // Outbox returns a copy of the unacknowledged send frames, oldest first.
 func (c *Client) Outbox() []parley.Frame {
 	c.mu.Lock()

@@ -594,8 +594,9 @@ func (c *Client) ownCopyLocked(send, ack parley.Frame) parley.Frame {
 	if t, err := c.limits.CheckText(text); err == nil {
 		text = t // as the server stored it
 	}
+	// Its files are the server's records, from the upload's answer.
 	return parley.Frame{Type: parley.TypeMsg, Conv: ack.Conv, Seq: ack.Seq, ID: ack.ID, From: &from, Text: text, At: ack.At, Prev: ack.Prev,
-		Kind: send.Kind, Card: send.Card, Replies: send.Replies}
+		Kind: send.Kind, Card: send.Card, Replies: send.Replies, Files: send.Files}
 }
 
 // msgLocked delivers a msg frame once, in sequence order per followed

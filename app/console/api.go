@@ -178,6 +178,14 @@ func (a *API) Conversations(ctx context.Context, view, tag, before string, limit
 // routing settings offer them for a team.
 type SiteMember = parley.SiteMember
 
+// FileHeader is the header of a file upload: the CSRF token (the cookie
+// goes by itself).
+func (a *API) FileHeader() map[string]string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return map[string]string{"X-CSRF-Token": a.csrf}
+}
+
 func (a *API) setCSRF(token string) {
 	a.mu.Lock()
 	a.csrf = token

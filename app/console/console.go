@@ -43,8 +43,15 @@ type Console struct {
 	// a login), and go-app then drops its dispatches silently.
 	ctx app.Context
 
-	api       *API
-	auth      auth
+	api  *API
+	auth auth
+	// fileKeys read each conversation's files; keyAsked marks those
+	// asked for. uploads counts files on their way; fileErr says why the
+	// last one did not go.
+	fileKeys  map[uint64]ui.FileKey
+	keyAsked  map[uint64]bool
+	uploads   int
+	fileErr   string
 	session   Session
 	loginErr  string
 	loginBusy bool
@@ -305,6 +312,8 @@ func (c *Console) openConversation(id uint64) {
 		c.cl.Follow(id, t.Messages.Contiguous())
 	}
 	c.loadVisitor()
+	c.fileErr = "" // about another conversation's file
+	c.askFileKey()
 	c.ctx.Defer(func(ctx app.Context) {
 		ui.ScrollToBottom(ui.ScrollerID)
 		ui.Focus(ui.ComposerID)
@@ -474,6 +483,7 @@ func (c *Console) settle() {
 	}
 	// The inbox may learn the conversation's visitor after it opened.
 	c.loadVisitor()
+	c.askFileKey()
 	if c.visible && c.route.View == ViewConversation && c.cl != nil {
 		if seq, ok := c.desk.MarkRead(c.route.Conv); ok {
 			c.cl.Read(c.route.Conv, seq)
@@ -639,11 +649,60 @@ func (c *Console) onRich(ctx app.Context, text string, card *parley.Card, replie
 	c.desk.Outbox = c.cl.Outbox()
 }
 
+// askFileKey asks for the open conversation's file key when there is
+// none, or it is about to end.
+func (c *Console) askFileKey() {
+	conv := c.route.Conv
+	if c.route.View != ViewConversation || conv == 0 || c.keyAsked[conv] || c.fileKeys[conv].Fresh(time.Now()) {
+		return
+	}
+	if c.keyAsked == nil {
+		c.keyAsked, c.fileKeys = map[uint64]bool{}, map[uint64]ui.FileKey{}
+	}
+	c.keyAsked[conv] = true
+	ui.FetchFileKey(conv, nil, func(k ui.FileKey, err error) {
+		c.ctx.Dispatch(func(ctx app.Context) {
+			delete(c.keyAsked, conv)
+			if err != nil {
+				app.Log("parley: file key:", err)
+				return
+			}
+			c.fileKeys[conv] = k
+		})
+	})
+}
+
+// onFile uploads a file the agent chose, then sends it as a message.
+func (c *Console) onFile(ctx app.Context, file app.Value) {
+	conv := c.route.Conv
+	if conv == 0 || c.cl == nil {
+		return
+	}
+	c.fileErr = ""
+	c.uploads++
+	ui.UploadFile(conv, file, c.api.FileHeader(), func(f parley.File, err error) {
+		c.ctx.Dispatch(func(ctx app.Context) {
+			c.uploads--
+			if err != nil {
+				c.fileErr = parley.ErrorMessage(err)
+				return
+			}
+			id := c.cl.SendFiles(conv, "", []parley.File{f})
+			c.desk.Sent(parley.Frame{Type: parley.TypeSend, ID: id, Conv: conv, Files: []parley.File{f}})
+			c.desk.Outbox = c.cl.Outbox()
+			ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+		})
+	})
+}
+
 func (c *Console) send(f parley.Frame) {
 	f.Type = parley.TypeSend
-	if f.Kind == parley.KindNote {
+	switch {
+	case len(f.Files) > 0:
+		f.ID = c.cl.SendFiles(f.Conv, f.Text, f.Files)
+	case f.Kind == parley.KindNote:
 		f.ID = c.cl.SendNote(f.Conv, f.Text)
-	} else {
+	default:
 		f.ID = c.cl.Send(f.Conv, f.Text, false)
 	}
 	c.desk.Sent(f)
@@ -817,6 +876,11 @@ func (c *Console) renderDesk() app.UI {
 			Draft:       d.DraftOf(id, c.now),
 			OnRich:      c.onRich,
 			Context:     &ContextPanel{State: d.VisitorState(d.visitorOf(id)), Conv: conv, Now: c.now},
+			Files:       site.Files,
+			OnFile:      c.onFile,
+			Uploading:   c.uploads > 0,
+			FileError:   c.fileErr,
+			FileKey:     c.fileKeys[id],
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(

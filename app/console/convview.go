@@ -72,6 +72,14 @@ type ConversationView struct {
 	rich RichForm
 	// Context is the panel about the visitor, beside the conversation.
 	Context *ContextPanel
+	// Files are the site's limits on attachments; OnFile uploads one.
+	// Uploading and FileError say how it goes; FileKey reads the
+	// conversation's files.
+	Files     parley.FileSettings
+	OnFile    func(ctx app.Context, file app.Value)
+	Uploading bool
+	FileError string
+	FileKey   ui.FileKey
 
 	// The transfer form, open for conversation transferConv.
 	transferConv   uint64
@@ -166,6 +174,7 @@ func (v *ConversationView) Render() app.UI {
 				OnDelete:   v.OnDelete,
 				History:    true,
 				PeerRead:   v.VisitorRead,
+				FileKey:    v.FileKey,
 			},
 		),
 		&ui.TypingIndicator{Names: v.Typing},
@@ -222,6 +231,10 @@ func (v *ConversationView) renderComposer() app.UI {
 		canned, vars := v.Canned, v.Vars
 		complete = func(q string) []ui.Completion { return CannedCompletions(canned, q, vars) }
 	}
+	onFile := v.OnFile
+	if v.noting() {
+		onFile = nil // a file goes to the visitor: never from the note box
+	}
 	return &ui.Composer{
 		Key:         strconv.FormatUint(c.ID, 10),
 		Placeholder: placeholder,
@@ -230,6 +243,10 @@ func (v *ConversationView) renderComposer() app.UI {
 		Complete:    complete,
 		OnSend:      send,
 		OnTyping:    typing,
+		Files:       v.Files,
+		OnFile:      onFile,
+		Uploading:   v.Uploading,
+		FileError:   v.FileError,
 	}
 }
 

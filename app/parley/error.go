@@ -16,6 +16,7 @@ const (
 	EConflict     = "conflict"     // the request contradicts current state
 	EUnavailable  = "unavailable"  // shutting down or overloaded; try again
 	EChallenge    = "challenge"    // a new visitor of a flooded site: solve the attached proof of work first
+	EUnsupported  = "unsupported"  // a file of a type the site does not take
 	EInternal     = "internal"     // our fault; details are logged, not sent
 )
 

@@ -89,6 +89,10 @@ type Frame struct {
 	// its newest entries. Omit it for a resend, or when unsure.
 	Fresh bool `json:"fresh,omitempty"`
 
+	// Files (send, msg): a chat message's attachments. A send names
+	// them by id only; the msg carries the server's record of each.
+	Files []File `json:"files,omitempty"`
+
 	// msg
 	From *Author `json:"from,omitempty"`
 	At   int64   `json:"at,omitempty"`
@@ -198,14 +202,14 @@ func MessageFrame(m Message) Frame {
 	from := m.From
 	return Frame{Type: TypeMsg, Conv: m.Conv, Seq: m.Seq, ID: m.ID, From: &from, Text: m.Text, At: m.At,
 		Kind: m.Kind, Event: m.Event, Ref: m.Ref, Internal: m.Internal, Deleted: m.Deleted,
-		To: m.To, Team: m.Team, TeamName: m.TeamName, Card: m.Card, Replies: m.Replies}
+		To: m.To, Team: m.Team, TeamName: m.TeamName, Card: m.Card, Replies: m.Replies, Files: m.Files}
 }
 
 // ToMessage returns the message a msg frame carries.
 func (f Frame) ToMessage() Message {
 	m := Message{Conv: f.Conv, Seq: f.Seq, ID: f.ID, Text: f.Text, At: f.At,
 		Kind: f.Kind, Event: f.Event, Ref: f.Ref, Internal: f.Internal, Deleted: f.Deleted,
-		To: f.To, Team: f.Team, TeamName: f.TeamName, Card: f.Card, Replies: f.Replies}
+		To: f.To, Team: f.Team, TeamName: f.TeamName, Card: f.Card, Replies: f.Replies, Files: f.Files}
 	if f.From != nil {
 		m.From = *f.From
 	}

@@ -74,6 +74,8 @@ type Site struct {
 	// TypingPreview shows agents what a visitor types before they send
 	// it (typing frames carry the draft); the widget tells the visitor.
 	TypingPreview bool `json:"typingPreview,omitempty"`
+	// Files are the site's limits on attachments.
+	Files FileSettings `json:"files,omitzero"`
 }
 
 // MaxDraftRunes bounds a typing preview's draft: its end is what agents
@@ -255,6 +257,9 @@ func (c *Conversation) Advance(m Message) bool {
 	}
 	if m.Kind == KindMessage || m.Kind == KindNote {
 		text := Truncate(m.Text, PreviewRunes)
+		if text == "" && len(m.Files) > 0 {
+			text = Truncate("📎 "+m.Files[0].Name, PreviewRunes)
+		}
 		c.LastText = text
 		if public {
 			c.PublicText = text
@@ -386,6 +391,8 @@ type Message struct {
 	// Card and Replies make an agent's message rich (rich.go).
 	Card    *Card    `json:"card,omitempty"`
 	Replies []string `json:"replies,omitempty"`
+	// Files are a chat message's attachments.
+	Files []File `json:"files,omitempty"`
 }
 
 // IsInternal says whether only agents may see entries of kind k with the

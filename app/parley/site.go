@@ -72,6 +72,11 @@ func (s Site) Validate() (Site, error) {
 		return Site{}, err
 	}
 	s.Mail = mail
+	files, err := s.Files.Validate()
+	if err != nil {
+		return Site{}, err
+	}
+	s.Files = files
 	if p := s.Proactive; p.Enabled {
 		if p.DelaySeconds < 0 || p.DelaySeconds > maxDelaySeconds {
 			return Site{}, Errorf(EInvalid, "The greeting delay must be from 0 to %d seconds.", maxDelaySeconds)
@@ -123,6 +128,9 @@ type WidgetSettings struct {
 	EditMinutes int `json:"editMinutes,omitempty"`
 	// TypingPreview: agents see the visitor's draft; the widget says so.
 	TypingPreview bool `json:"typingPreview,omitempty"`
+	// Files are the site's limits on attachments, which the widget
+	// checks before it uploads.
+	Files FileSettings `json:"files,omitzero"`
 }
 
 // WidgetPreChat is the pre-chat form as the widget shows it: each field's
@@ -138,7 +146,7 @@ type WidgetPreChat struct {
 // WidgetSettings returns what the widget shows of s.
 func (s Site) WidgetSettings() WidgetSettings {
 	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
-		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview}
+		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview, Files: s.Files}
 	if w.Title == "" {
 		w.Title = s.Name
 	}

@@ -192,3 +192,33 @@ func TestMessageListRichMessage(t *testing.T) {
 	match(t, app.Div().Class("msg-replies").Role("group").Aria("label", "Quick replies"), list, 0, 1, 3)
 	match(t, app.Text("Milder"), list, 0, 1, 3, 1, 0)
 }
+
+func TestComposerTakesFilesWhenTheSiteDoes(t *testing.T) {
+	c := &ui.Composer{Key: "7", OnSend: func(app.Context, string) {}, OnFile: func(app.Context, app.Value) {},
+		Files: parley.FileSettings{Types: []string{"image/png", "application/pdf"}}, Uploading: true}
+	load(t, c)
+	match(t, app.Input().ID(ui.AttachID).Type("file").Class("composer-file").Multiple(true).
+		Accept("image/png,application/pdf").Aria("label", "Attach a file").
+		OnChange(func(app.Context, app.Event) {}), c, 0, 4, 0)
+	match(t, app.Text("Uploading…"), c, 0, 5, 0)
+
+	off := &ui.Composer{Key: "8", OnFile: func(app.Context, app.Value) {}, Files: parley.FileSettings{Off: true}}
+	load(t, off)
+	match(t, app.Span().Class("composer-attach-none"), off, 0, 4)
+}
+
+func TestMessageListShowsFiles(t *testing.T) {
+	img := parley.File{ID: strings.Repeat("a", 64), Name: "<b>parcel</b>.jpg", Type: "image/jpeg", Size: 2048, Width: 40, Height: 30}
+	doc := parley.File{ID: strings.Repeat("b", 64), Name: "invoice.pdf", Type: "application/pdf", Size: 3 << 20}
+	items := []ui.Item{{Key: "seq-1", Seq: 1, From: parley.Author{Kind: parley.AuthorVisitor}, At: 1, Files: []parley.File{img, doc}}}
+	l := &ui.MessageList{Items: items, Self: parley.AuthorAgent, FileKey: ui.FileKey{Query: "c=1&exp=2&sig=x", Expires: 2}}
+	load(t, l)
+	href := "/files/" + img.ID + "?c=1&exp=2&sig=x"
+	match(t, app.Img().Class("msg-file-preview").Src(href).Alt(img.Name).Loading("lazy").Width(40).Height(30), l, 0, 0, 5, 0, 0)
+	match(t, app.Text("invoice.pdf · 3 MB"), l, 0, 0, 5, 1, 0)
+
+	// Without a key, names only.
+	l = &ui.MessageList{Items: items, Self: parley.AuthorAgent}
+	load(t, l)
+	match(t, app.Text("<b>parcel</b>.jpg · 2 KB"), l, 0, 0, 5, 0, 0)
+}

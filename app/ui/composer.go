@@ -53,6 +53,18 @@ type Composer struct {
 	OnSend func(ctx app.Context, text string)
 	// OnTyping is called on every edit.
 	OnTyping func(ctx app.Context)
+	// Files are the site's limits on attachments; with OnFile set, the
+	// composer takes files from its attach button (which offers the
+	// phone's camera too), a drop, or a paste, checks them against Files
+	// before anything is sent, and hands each good one to OnFile.
+	Files  parley.FileSettings
+	OnFile func(ctx app.Context, file app.Value)
+	// Uploading shows that files are on their way; FileError why one was
+	// refused (by the server; the composer's own refusals it shows itself).
+	Uploading bool
+	FileError string
+
+	fileErr string
 	// Note marks the box as writing an internal note (.composer-note).
 	Note bool
 	// Complete, when set, offers completions for a box that holds only
@@ -69,6 +81,9 @@ type Composer struct {
 	closedFor string
 	inserted  string
 }
+
+// AttachID is the file input's id; browser tests set files on it.
+const AttachID = "attach"
 
 // CompoID implements app.DismountEnforcer.
 func (c *Composer) CompoID() string { return "composer-" + c.Key }
@@ -158,15 +173,24 @@ func (c *Composer) Render() app.UI {
 	if placeholder == "" {
 		placeholder = "Write a message…"
 	}
-	return app.Div().Class(class).Body(
-		app.Textarea().
-			ID(ComposerID).
-			Class("composer-input").
-			Rows(1).
-			Placeholder(placeholder).
-			Aria("label", "Message").
-			OnInput(c.onInput).
-			OnKeyDown(c.onKeyDown),
+	root := app.Div().Class(class)
+	input := app.Textarea().
+		ID(ComposerID).
+		Class("composer-input").
+		Rows(1).
+		Placeholder(placeholder).
+		Aria("label", "Message").
+		OnInput(c.onInput).
+		OnKeyDown(c.onKeyDown)
+	if c.attaching() {
+		root = root.On("dragover", c.onDragOver).On("drop", c.onDrop)
+		input = input.On("paste", c.onPaste)
+	}
+	// The attach button and the upload status come last, so that the
+	// textarea keeps its place (go-app diffs children by position); CSS
+	// puts the button first.
+	return root.Body(
+		input,
 		app.Span().Class("composer-count").Aria("live", "polite").Text(counter),
 		app.Button().
 			ID(SendID).
@@ -177,7 +201,94 @@ func (c *Composer) Render() app.UI {
 			OnClick(c.onSendClick).
 			Body(sendIcon()),
 		c.renderCompletions(),
+		c.renderAttach(),
+		c.renderFileStatus(),
 	)
+}
+
+// attaching says whether the composer takes files.
+func (c *Composer) attaching() bool { return c.OnFile != nil && !c.Files.Off }
+
+func (c *Composer) renderAttach() app.UI {
+	if !c.attaching() {
+		return app.Span().Class("composer-attach-none")
+	}
+	// A label around a hidden input: the button is the browser's own
+	// file picker, which offers the camera on phones for image types.
+	return app.Label().Class("composer-attach").Title("Attach a file").Body(
+		app.Input().ID(AttachID).Type("file").Class("composer-file").Multiple(true).
+			Accept(AcceptTypes(c.Files)).Aria("label", "Attach a file").
+			OnChange(c.onPick),
+		attachIcon(),
+	)
+}
+
+func (c *Composer) renderFileStatus() app.UI {
+	msg, class := c.fileErr, "composer-file-status composer-file-error"
+	if msg == "" {
+		msg = c.FileError
+	}
+	if msg == "" && c.Uploading {
+		msg, class = "Uploading…", "composer-file-status composer-uploading"
+	}
+	if msg == "" {
+		class = "composer-file-status composer-file-status-none"
+	}
+	return app.Div().Class(class).Role("status").Aria("live", "polite").Text(msg)
+}
+
+func (c *Composer) onPick(ctx app.Context, e app.Event) {
+	c.takeFiles(ctx, ctx.JSSrc().Get("files"))
+	// The same file may be picked again after an error.
+	ctx.JSSrc().Set("value", "")
+}
+
+func (c *Composer) onDragOver(ctx app.Context, e app.Event) {
+	ctx.PreventUpdate()
+	e.PreventDefault() // or the browser opens the file instead
+}
+
+func (c *Composer) onDrop(ctx app.Context, e app.Event) {
+	if !c.attaching() {
+		return
+	}
+	e.PreventDefault()
+	c.takeFiles(ctx, e.Get("dataTransfer").Get("files"))
+}
+
+func (c *Composer) onPaste(ctx app.Context, e app.Event) {
+	files := e.Get("clipboardData").Get("files")
+	if !files.Truthy() || files.Length() == 0 {
+		ctx.PreventUpdate() // a text paste: the input event follows
+		return
+	}
+	e.PreventDefault()
+	c.takeFiles(ctx, files)
+}
+
+// takeFiles checks each file of a JS FileList and hands on the good ones.
+func (c *Composer) takeFiles(ctx app.Context, list app.Value) {
+	c.fileErr = ""
+	if !list.Truthy() {
+		return
+	}
+	n := list.Length()
+	if n > parley.MaxFilesPerMessage {
+		c.fileErr = "At most " + strconv.Itoa(parley.MaxFilesPerMessage) + " files at once."
+		return
+	}
+	for i := range n {
+		f := list.Index(i)
+		if err := CheckBrowserFile(c.Files, f); err != nil {
+			c.fileErr = f.Get("name").String() + ": " + parley.ErrorMessage(err)
+			continue
+		}
+		c.OnFile(ctx, f)
+	}
+}
+
+func attachIcon() app.UI {
+	return app.Raw(`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path fill="currentColor" d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z"/></svg>`)
 }
 
 func (c *Composer) onInput(ctx app.Context, e app.Event) {

@@ -36,6 +36,9 @@ type MessageList struct {
 	// OnQuickReply answers the newest message's quick reply with its
 	// text; without it quick replies show as text only.
 	OnQuickReply func(ctx app.Context, text string)
+	// FileKey reads the conversation's files: images show as previews,
+	// other files as links. Without it, files show by name only.
+	FileKey FileKey
 	// PeerRead is the other side's read mark: the viewer's own messages
 	// up to it show "Seen", the later ones "Sent" (stored, not seen yet).
 	PeerRead uint64
@@ -156,7 +159,42 @@ func (c *MessageList) renderItem(it Item, newest bool) app.UI {
 	if it.Deleted {
 		return div.Body(author, text, c.renderMeta(it, mine))
 	}
-	return div.Body(author, text, renderCard(it.Card), c.renderReplies(it, mine, newest), c.renderMeta(it, mine))
+	if it.Text == "" && len(it.Files) > 0 {
+		text = app.Div().Class("msg-text-none")
+	}
+	// Files come last, so the other slots keep their places; CSS shows
+	// them above the meta line.
+	return div.Body(author, text, renderCard(it.Card), c.renderReplies(it, mine, newest), c.renderMeta(it, mine), c.renderFiles(it.Files))
+}
+
+// renderFiles shows a message's attachments under its text: images as
+// previews that open in full in a new tab, other files as links with
+// their size. Names are text, never markup.
+func (c *MessageList) renderFiles(files []parley.File) app.UI {
+	if len(files) == 0 {
+		return app.Span().Class("msg-files-none")
+	}
+	return app.Div().Class("msg-files").Body(
+		app.Range(files).Slice(func(i int) app.UI {
+			f := files[i]
+			href := FileURL(f, c.FileKey)
+			label := f.Name + " · " + parley.FormatBytes(f.Size)
+			switch {
+			case href == "":
+				return app.Span().Class("msg-file msg-file-pending").Text(label)
+			case f.IsImage():
+				img := app.Img().Class("msg-file-preview").Src(href).Alt(f.Name).Loading("lazy")
+				if f.Width > 0 && f.Height > 0 {
+					// The box is kept before the image loads: no jump.
+					img = img.Width(f.Width).Height(f.Height)
+				}
+				return app.A().Class("msg-file msg-file-image").Href(href).Target("_blank").Rel("noopener noreferrer").
+					Title(label).Body(img)
+			}
+			return app.A().Class("msg-file msg-file-doc").Href(href).Target("_blank").Rel("noopener noreferrer").
+				Download(f.Name).Text(label)
+		}),
+	)
 }
 
 // renderEditor is the inline form that edits message it.

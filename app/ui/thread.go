@@ -113,6 +113,8 @@ type Item struct {
 	// Card and Replies: a rich message's product card and quick replies.
 	Card    *parley.Card
 	Replies []string
+	// Files are the message's attachments.
+	Files []parley.File
 }
 
 // Failure is a message the server refused, with its reason.
@@ -177,10 +179,11 @@ func Items(t *Thread, p Pending) []Item {
 			Deleted: m.Deleted,
 			Card:    m.Card,
 			Replies: m.Replies,
+			Files:   m.Files,
 		}
 		for _, e := range edits[m.Seq] {
 			if e.Kind == parley.KindDelete || e.Deleted {
-				it.Text, it.Deleted, it.Edited, it.Before = "", true, false, nil
+				it.Text, it.Deleted, it.Edited, it.Before, it.Files, it.Card, it.Replies = "", true, false, nil, nil, nil, nil
 				break
 			}
 			it.Before = append(it.Before, it.Text)
@@ -217,6 +220,7 @@ func Items(t *Thread, p Pending) []Item {
 			From:   p.Self,
 			Text:   f.Text,
 			Kind:   f.Kind,
+			Files:  f.Files,
 			Status: status,
 			Reason: reason,
 		})

@@ -87,6 +87,14 @@ type Panel struct {
 	// (the site's typing preview): the composer says so.
 	Preview bool
 	OnClose func(ctx app.Context)
+	// Files are the site's limits on attachments; OnFile uploads one
+	// (nil: no attaching). Uploading and FileError say how it goes;
+	// FileKey reads the conversation's files.
+	Files     parley.FileSettings
+	OnFile    func(ctx app.Context, file app.Value)
+	Uploading bool
+	FileError string
+	FileKey   ui.FileKey
 }
 
 // Render implements app.Composer. Every slot is always present so that
@@ -154,6 +162,11 @@ func (p *Panel) Render() app.UI {
 		MaxRunes: p.MaxRunes,
 		OnSend:   p.OnSend,
 		OnTyping: p.OnTyping,
+
+		Files:     p.Files,
+		OnFile:    p.OnFile,
+		Uploading: p.Uploading,
+		FileError: p.FileError,
 	}
 	switch {
 	case p.Form != nil:
@@ -200,6 +213,7 @@ func (p *Panel) Render() app.UI {
 				PeerRead:   p.AgentRead,
 				// A quick reply is the visitor's answer, sent as typed.
 				OnQuickReply: p.OnSend,
+				FileKey:      p.FileKey,
 			},
 			wait,
 			surge,

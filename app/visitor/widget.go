@@ -64,6 +64,17 @@ type Widget struct {
 	typingRefresh bool
 	now           time.Time
 
+	// token is the visitor's: file requests carry it. fileKey reads the
+	// files of conversation fileKeyConv; keyAsked is set while one is
+	// asked for. uploads counts the files on their way; fileErr says why
+	// the last one did not go.
+	token       string
+	fileKey     ui.FileKey
+	fileKeyConv uint64
+	keyAsked    bool
+	uploads     int
+	fileErr     string
+
 	// What the loader was last told, to tell it only about changes.
 	toldUnread int
 	toldOpen   int // -1 unknown, 0 closed, 1 open
@@ -106,6 +117,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 		outbox = nil
 	}
 	w.chat.Returning = token != ""
+	w.token = token
 
 	// A resume link's token, from the fragment the loader (or the link
 	// itself, on the hosted page) put there. It is taken out of the
@@ -197,6 +209,12 @@ func (w *Widget) Render() app.UI {
 			OnSubmit: w.onSurgeSubmit,
 		}
 	}
+	// Files go to a conversation: the attach button comes with the
+	// first message.
+	var onFile func(app.Context, app.Value)
+	if w.chat.Conv != 0 {
+		onFile = w.onFile
+	}
 	return &Panel{
 		Title:      w.settings.Title,
 		Color:      w.settings.Color,
@@ -225,7 +243,54 @@ func (w *Widget) Render() app.UI {
 		AgentRead:  w.chat.AgentRead,
 		Preview:    w.settings.TypingPreview,
 		OnClose:    w.onClose,
+		Files:      w.settings.Files,
+		OnFile:     onFile,
+		Uploading:  w.uploads > 0,
+		FileError:  w.fileErr,
+		FileKey:    w.fileKey,
 	}
+}
+
+// askFileKey asks for the conversation's file key when there is none for
+// it, or it is about to end.
+func (w *Widget) askFileKey(ctx app.Context) {
+	conv := w.chat.Conv
+	if conv == 0 || w.token == "" || w.keyAsked || w.fileKeyConv == conv && w.fileKey.Fresh(time.Now()) {
+		return
+	}
+	w.keyAsked = true
+	ui.FetchFileKey(conv, ui.VisitorAuth(w.token), func(k ui.FileKey, err error) {
+		w.ctx.Dispatch(func(ctx app.Context) {
+			w.keyAsked = false
+			if err != nil {
+				app.Log("parley: file key:", err)
+				return
+			}
+			w.fileKey, w.fileKeyConv = k, conv
+		})
+	})
+}
+
+// onFile uploads a file the visitor chose, then sends it as a message.
+func (w *Widget) onFile(ctx app.Context, file app.Value) {
+	conv := w.chat.Conv
+	if conv == 0 || w.cl == nil {
+		w.fileErr = "Say hello first: files can be sent once the chat has started."
+		return
+	}
+	w.fileErr = ""
+	w.uploads++
+	ui.UploadFile(conv, file, ui.VisitorAuth(w.token), func(f parley.File, err error) {
+		w.ctx.Dispatch(func(ctx app.Context) {
+			w.uploads--
+			if err != nil {
+				w.fileErr = parley.ErrorMessage(err)
+				return
+			}
+			w.send(parley.Frame{Conv: conv, Files: []parley.File{f}})
+			ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
+		})
+	})
 }
 
 func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
@@ -234,6 +299,7 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 		// This device is now the contact: keep their token, and show
 		// their chat once the client has said hello as them.
 		w.store(ctx, tokenKey(w.site), f.Token)
+		w.token, w.fileKey, w.fileKeyConv = f.Token, ui.FileKey{}, 0
 		limits := w.chat.Limits
 		w.chat = NewChat()
 		w.chat.Limits = limits
@@ -255,6 +321,7 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	}
 	if eff.Token != "" {
 		w.store(ctx, tokenKey(w.site), eff.Token)
+		w.token = eff.Token
 	}
 	if eff.Refill != nil {
 		w.answers, w.formErrs = *eff.Refill, FormErrors{}
@@ -485,7 +552,11 @@ func (w *Widget) onSurgeSubmit(ctx app.Context) {
 
 func (w *Widget) send(f parley.Frame) {
 	f.Type = parley.TypeSend
-	f.ID = w.cl.SendForm(f.Conv, f.Text, f.Greeted, parley.PreChatAnswers{Topic: f.Topic, Name: f.Name, Email: f.Email})
+	if len(f.Files) > 0 {
+		f.ID = w.cl.SendFiles(f.Conv, f.Text, f.Files)
+	} else {
+		f.ID = w.cl.SendForm(f.Conv, f.Text, f.Greeted, parley.PreChatAnswers{Topic: f.Topic, Name: f.Name, Email: f.Email})
+	}
 	w.chat.Sent(f)
 	w.chat.Outbox = w.cl.Outbox()
 }
@@ -533,6 +604,7 @@ func (w *Widget) onClose(ctx app.Context) {
 // settle does what follows from any change: mark what the visitor sees as
 // read, and tell the loader about unread messages and the conversation.
 func (w *Widget) settle(ctx app.Context) {
+	w.askFileKey(ctx)
 	if w.panelOpen && w.visible {
 		if seq, ok := w.chat.MarkRead(); ok && w.cl != nil {
 			w.cl.Read(w.chat.Conv, seq)

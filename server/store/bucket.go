@@ -111,6 +111,14 @@ var (
 	// reads: 200 replies of 4,000 characters would weigh on both. A new
 	// bucket at open needs no migration.
 	bucketCanned = []byte("canned")
+
+	// bucketFiles maps conversation id | SHA-256 of a file (32 bytes) →
+	// fileRecord: the attachments uploaded to the conversation. The
+	// bytes live outside bbolt, under the data directory's files/, by
+	// the same hash; the key's conversation is what lets a message of
+	// that conversation, and only of it, carry the file. A new bucket at
+	// open needs no migration.
+	bucketFiles = []byte("files")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -140,6 +148,7 @@ var allBuckets = [][]byte{
 	bucketIdentitySecrets,
 	bucketContacts,
 	bucketPush,
+	bucketFiles,
 }
 
 // Keys in bucketMeta.

@@ -29,6 +29,10 @@ type Append struct {
 	ID string
 	// Text is validated and trimmed by the caller.
 	Text string
+	// Files are the ids of a chat message's attachments, checked by the
+	// caller's parley.CheckFileRefs: each must have been uploaded to the
+	// conversation (AddFile); the entry carries the stored records.
+	Files []string
 	// Greeting, when set and the conversation has no entry yet, is stored
 	// first, from the site, with ID+"-greeting".
 	Greeting string
@@ -162,6 +166,10 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 	if err != nil {
 		return Appended{}, nil, err
 	}
+	files, err := b.convFiles(st, a.Files)
+	if err != nil {
+		return Appended{}, nil, err
+	}
 	internal := a.Internal || a.Kind == parley.KindNote
 	if a.Ref != 0 {
 		if internal, err = b.checkRef(st, a); err != nil {
@@ -196,7 +204,7 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 		}
 	}
 	m := parley.Message{ID: a.ID, From: a.From, Text: a.Text, Kind: a.Kind, Event: a.Event, Ref: a.Ref, Internal: internal,
-		Card: a.Card, Replies: a.Replies}
+		Card: a.Card, Replies: a.Replies, Files: files}
 
 	m, prev, err := b.add(st, m, internal, created, reopened, a.Sender)
 	if err != nil {
@@ -249,6 +257,9 @@ func checkKind(a Append) error {
 		if a.Ref == 0 {
 			return parley.Errorf(parley.EInvalid, "An edit or a deletion names the entry it refers to.")
 		}
+	}
+	if len(a.Files) > 0 && a.Kind != parley.KindMessage {
+		return parley.Errorf(parley.EInvalid, "Only a chat message carries files.")
 	}
 	if a.Ref != 0 && a.Kind != parley.KindEdit && a.Kind != parley.KindDelete {
 		return parley.Errorf(parley.EInvalid, "Only an edit or a deletion refers to another entry.")
@@ -304,7 +315,9 @@ func (b *batch) eraseText(st *convState, ref uint64) error {
 	if err != nil {
 		return fmt.Errorf("store: entry %d: %w", pos, err)
 	}
-	f.Text, f.Deleted = "", true
+	// Its attachments go from the transcript too; their bytes stay on
+	// disk, shared by content with any other upload of the same file.
+	f.Text, f.Deleted, f.Files = "", true, nil
 	if err := b.log.Put(u64(pos), encodeEntry(h, f.Encode())); err != nil {
 		return fmt.Errorf("store: erasing entry %d: %w", pos, err)
 	}

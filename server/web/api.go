@@ -21,6 +21,8 @@ func statusFor(err error) int {
 		return http.StatusBadRequest
 	case parley.ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case parley.EUnsupported:
+		return http.StatusUnsupportedMediaType
 	case parley.ERateLimited, parley.EChallenge: // a challenge is the socket's only, today
 		return http.StatusTooManyRequests
 	case parley.EUnauthorized:

@@ -4,6 +4,7 @@ package web
 // the server's Open.
 
 import (
+	"fmt"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -127,4 +128,10 @@ func SetBodyReadTimeout(d time.Duration) { bodyReadTimeout.Store(int64(d)) }
 // until expires, as the mail jobs do.
 func ResumeToken(s *Server, conv, visitor uint64, expires time.Time) string {
 	return s.signer.ResumeToken(conv, visitor, expires)
+}
+
+// FileKeyQuery is the file key of conv expiring at exp, signed as the
+// server signs them: a test makes an expired one.
+func FileKeyQuery(s *Server, conv uint64, exp time.Time) string {
+	return fmt.Sprintf("c=%d&exp=%d&sig=%s", conv, exp.Unix(), b64.EncodeToString(s.fileSigner.fileMAC(conv, exp.Unix())))
 }

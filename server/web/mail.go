@@ -171,7 +171,7 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 	var last uint64
 	err = s.visitorEntries(conv.ID, conv.VisitorRead, 0, func(f parley.Frame) {
 		if f.Kind == parley.KindMessage && f.From != nil && f.From.Kind == parley.AuthorAgent && f.At >= j.Created.UnixMilli() {
-			lines = append(lines, outbound.Line{From: f.From.Name, Text: f.Text, At: time.UnixMilli(f.At), Agent: true})
+			lines = append(lines, outbound.Line{From: f.From.Name, Text: withFiles(f.Text, f.Files), At: time.UnixMilli(f.At), Agent: true})
 			last = f.Seq
 		}
 	})
@@ -203,6 +203,18 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 	return nil
 }
 
+// withFiles is a message's text for an email, with its attachments listed
+// by name and size under it.
+func withFiles(text string, files []parley.File) string {
+	for _, f := range files {
+		if text != "" {
+			text += "\n"
+		}
+		text += "📎 " + f.Name + " (" + parley.FormatBytes(f.Size) + ")"
+	}
+	return text
+}
+
 // sendTranscript mails the conversation as its visitor sees it.
 func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 	var p transcriptPayload
@@ -214,6 +226,7 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		return err
 	}
 	var lines []outbound.Line
+	files := 0
 	err = s.visitorEntries(conv.ID, 0, 0, func(f parley.Frame) {
 		if f.From == nil {
 			return
@@ -224,7 +237,8 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 			if f.From.Kind == parley.AuthorVisitor {
 				from = "You"
 			}
-			lines = append(lines, outbound.Line{From: from, Text: f.Text, At: time.UnixMilli(f.At), Agent: f.From.Kind != parley.AuthorVisitor})
+			lines = append(lines, outbound.Line{From: from, Text: withFiles(f.Text, f.Files), At: time.UnixMilli(f.At), Agent: f.From.Kind != parley.AuthorVisitor})
+			files += len(f.Files)
 		case f.Kind == parley.KindEvent && f.Text != "":
 			lines = append(lines, outbound.Line{From: site.Name, Text: f.Text, At: time.UnixMilli(f.At)})
 		}
@@ -232,10 +246,16 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
+	intro := "Here is your conversation with " + site.Name + ". Answer this email to write to us again."
+	if files > 0 {
+		// The files stay behind the conversation's participants: a mail
+		// may be forwarded, and its link reopens the chat, where they are.
+		intro += " Files are listed by name; open the conversation to see them."
+	}
 	text, html := outbound.Render(outbound.Page{
 		ShopName: site.Name, Color: site.Color,
 		Title: "Your chat with " + site.Name,
-		Intro: "Here is your conversation with " + site.Name + ". Answer this email to write to us again.",
+		Intro: intro,
 		Lines: lines, LinkURL: s.resumeLink(conv, site), LinkText: "Open the conversation",
 	})
 	return s.mailVisitor(ctx, j, conv, site, mail.Address{Name: p.Name, Address: p.To}, "Your chat with "+site.Name, text, html)

@@ -451,3 +451,30 @@ func TestContactEmail(t *testing.T) {
 		t.Errorf("the missed reply: to %v\n%s", m.To, m.Text)
 	}
 }
+
+// TestTranscriptListsFiles: the emailed transcript names each attachment
+// and says where to see it; the file itself stays behind the chat.
+func TestTranscriptListsFiles(t *testing.T) {
+	env, box, _ := newMailEnvConfig(t, web.Config{Limits: fastLimits, FilesDir: t.TempDir()})
+	newDesk(t, env, 3)
+	bob, _ := env.newAgent(t, "bob", 1)
+	kim, conv := ask(t, env, "kim", "returns")
+	untilEvent(kim, conv, parley.EventAssigned)
+	status, f, msg := upload(t, env, conv, "return-label.txt", []byte("RMA 1234: print me"), agentHeader(t, env, 1))
+	if status != http.StatusCreated {
+		t.Fatalf("upload: %d %s", status, msg)
+	}
+	bob.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "r1", Conv: conv, Text: "Your label:", Files: []parley.File{{ID: f.ID}}})
+	bob.ack("r1")
+	kim.sendFrame(parley.Frame{Type: parley.TypeTranscript, ID: "t1", Conv: conv, Email: "kim@example.com"})
+	waitMails(t, box, 1)
+	m := box.Mails()[0]
+	for _, want := range []string{"Your label:", "📎 return-label.txt (18 B)", "open the conversation to see them"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if strings.Contains(m.Text, "RMA 1234") {
+		t.Errorf("the transcript holds the file's content:\n%s", m.Text)
+	}
+}

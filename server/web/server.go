@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/files"
 	"github.com/parley-chat/parley/server/relay"
 	"github.com/parley-chat/parley/server/store"
 )
@@ -58,6 +59,9 @@ type Config struct {
 	AddressLimits AddressLimits
 	// Push is how Web Push goes out.
 	Push PushConfig
+	// FilesDir is where attachments are kept, content-addressed
+	// (server/files); empty turns attachments off.
+	FilesDir string
 }
 
 // Server wraps net/http with Parley's handlers.
@@ -99,6 +103,10 @@ type Server struct {
 	// avail says whether each site answers chat now, and tells its
 	// widgets when that changes (availability.go).
 	avail *availability
+	// files keeps the attachments' bytes, nil when they are off;
+	// fileSigner signs the keys that read them (files.go).
+	files      *files.Dir
+	fileSigner tokenSigner
 	// push holds the VAPID key and the agents with push subscriptions
 	// (push.go).
 	push pushState
@@ -136,6 +144,19 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		s.cfg.Mail.Sender = nil
 	}
 	s.loadPush()
+	if cfg.FilesDir != "" {
+		key, err := db.Secret("files")
+		if err == nil {
+			s.files, err = files.Open(cfg.FilesDir)
+		}
+		if err != nil {
+			// Never sign with a guessable key: attachments stay off.
+			log.Error("web: attachments are off", "err", err)
+			s.files = nil
+		} else {
+			s.fileSigner = tokenSigner{key: key}
+		}
+	}
 	if err := s.abuse.loadBlocks(db); err != nil {
 		// Blocks are a nicety of moderation: the chat works without them.
 		log.Error("web: reading the blocks; none apply until one is made", "err", err)
@@ -214,6 +235,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/agents/{id}/disable", s.requireAgent(s.handleDisableAgent))
 	mux.HandleFunc("POST /api/agents/{id}/enable", s.requireAgent(s.handleEnableAgent))
 	mux.HandleFunc("POST /api/agents/{id}/password-reset", s.requireAgent(s.handleResetPassword))
+	mux.HandleFunc("POST /api/files", s.handleUploadFile)
+	mux.HandleFunc("GET /api/files/key", s.handleFileKey)
+	mux.HandleFunc("GET /files/{id}", s.handleFile)
 	mux.HandleFunc("GET /api/push/key", s.requireAgent(s.handlePushKey))
 	mux.HandleFunc("GET /api/push/preferences", s.requireAgent(s.handlePushPrefs))
 	mux.HandleFunc("PUT /api/push/preferences", s.requireAgent(s.handleSetPushPrefs))

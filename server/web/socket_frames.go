@@ -45,15 +45,24 @@ func (c *conn) send(f parley.Frame) {
 		c.refuse(err, id)
 		return
 	}
-	if card != nil && strings.TrimSpace(f.Text) == "" {
-		f.Text = card.Title // a card alone reads as its title in previews and mail
-	}
-	text, err := c.s.cfg.Limits.CheckText(f.Text)
+	fileIDs, err := parley.CheckFileRefs(f.Files)
 	if err != nil {
 		c.refuse(err, id)
 		return
 	}
-	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Kind: f.Kind, Fresh: f.Fresh, Sender: c, Card: card, Replies: replies}
+	if card != nil && strings.TrimSpace(f.Text) == "" {
+		f.Text = card.Title // a card alone reads as its title in previews and mail
+	}
+	// A message may be files alone; with no file, it needs a text.
+	text := ""
+	if len(fileIDs) == 0 || strings.TrimSpace(f.Text) != "" {
+		if text, err = c.s.cfg.Limits.CheckText(f.Text); err != nil {
+			c.refuse(err, id)
+			return
+		}
+	}
+	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Kind: f.Kind, Files: fileIDs, Fresh: f.Fresh, Sender: c,
+		Card: card, Replies: replies}
 	var conv parley.Conversation
 	if c.role == parley.RoleVisitor {
 		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page

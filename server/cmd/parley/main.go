@@ -419,6 +419,7 @@ func (m *Main) Run(ctx context.Context) error {
 		TrustedProxies: proxies,
 		PresenceGrace:  m.Config.PresenceGrace,
 		Mail:           mailCfg,
+		FilesDir:       filepath.Join(m.Config.DataDir, "files"),
 		AddressLimits: web.AddressLimits{NewPerMinute: m.Config.AddressNewPerMinute, Sockets: m.Config.AddressSockets, SiteNewPerMinute: m.Config.SiteNewPerMinute,
 			PoWAbovePerMinute: m.Config.PoWAbovePerMinute},
 	}, db, m.Hub, m.Logger)
