@@ -138,7 +138,10 @@ func (v *ConversationView) Render() app.UI {
 	var panel app.UI = app.Span().Class("context-none")
 	class := "conversation"
 	if v.Context != nil {
-		panel, class = v.Context, "conversation conv-context"
+		// Its elements, not the component: a component made anew at each
+		// render of the console, mounted under this one, left this
+		// view's own buttons (Reply / Note) deaf to clicks.
+		panel, class = v.Context.Render(), "conversation conv-context"
 	}
 	// The panel comes last, so the conversation's own parts keep their
 	// places; the style puts it beside them (below the header when narrow).
