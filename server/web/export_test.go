@@ -128,3 +128,7 @@ func SetBodyReadTimeout(d time.Duration) { bodyReadTimeout.Store(int64(d)) }
 func ResumeToken(s *Server, conv, visitor uint64, expires time.Time) string {
 	return s.signer.ResumeToken(conv, visitor, expires)
 }
+
+// SetSearch gives s a search index after NewServer: the tests' index needs
+// the store that newSockEnv opens. Call it before the first search.
+func SetSearch(s *Server, ix Searcher) { s.cfg.Search = ix }

@@ -2,8 +2,8 @@
 // endpoint, agent login and sessions, the JSON API, and the pages and
 // precompressed assets of the widget and the console.
 //
-// It may import app/parley (the domain), server/store and server/relay; it
-// never imports the wasm apps' UI packages.
+// It may import app/parley (the domain), server/store, server/relay and
+// server/search; it never imports the wasm apps' UI packages.
 package web
 
 import (
@@ -20,6 +20,7 @@ import (
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/relay"
+	"github.com/parley-chat/parley/server/search"
 	"github.com/parley-chat/parley/server/store"
 )
 
@@ -56,6 +57,14 @@ type Config struct {
 	// AddressLimits override the per-address limits on new visitors,
 	// conversations and sockets.
 	AddressLimits AddressLimits
+	// Search answers GET /api/search; nil turns search off (503).
+	Search Searcher
+}
+
+// Searcher is the search index (server/search.Index), behind an interface
+// so that the web package does not start or stop it: main does.
+type Searcher interface {
+	Search(ctx context.Context, q search.Query) (parley.SearchPage, error)
 }
 
 // Server wraps net/http with Parley's handlers.
@@ -185,6 +194,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/sites", s.requireAgent(s.handleSites))
 	mux.HandleFunc("PUT /api/sites/{id}", s.requireAgent(s.handleUpdateSite))
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
+	mux.HandleFunc("GET /api/search", s.requireAgent(s.handleSearch))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
 	mux.HandleFunc("PUT /api/agents/{id}/capacity", s.requireAgent(s.handleAgentCapacity))
 
