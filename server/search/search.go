@@ -53,9 +53,11 @@ var (
 )
 
 const (
-	// queueBatches is how many commit batches may wait for the indexer
-	// before the hook gives up on them and the indexer reads the log.
+	// queueBatches and queueEntries bound the commits waiting for the
+	// indexer, in batches and in entries (about 1 KB each): past either,
+	// the hook gives up on them and the indexer reads the log instead.
 	queueBatches = 4096
+	queueEntries = 65536
 	// maxDocs bounds one bleve batch: a batch is built in memory.
 	maxDocs = 8192
 	// catchUpStep is how many log entries one read transaction takes.
@@ -71,11 +73,12 @@ type Index struct {
 	mu  sync.RWMutex // guards idx against Close
 	idx bleve.Index
 
-	queue chan []store.Committed
-	wake  chan struct{} // capacity 1: the queue overflowed
-	stale atomic.Bool
-	pos   atomic.Uint64 // the log position the index reflects
-	err   atomic.Pointer[error]
+	queue  chan []store.Committed
+	queued atomic.Int64  // entries in queue
+	wake   chan struct{} // capacity 1: the queue overflowed
+	stale  atomic.Bool
+	pos    atomic.Uint64 // the log position the index reflects
+	err    atomic.Pointer[error]
 
 	stop chan struct{}
 	done chan struct{}
@@ -245,14 +248,25 @@ func (ix *Index) enqueue(batch []store.Committed) {
 	if ix.stale.Load() {
 		return // the catch-up reads these from the log
 	}
+	if ix.queued.Add(int64(len(batch))) > queueEntries {
+		ix.queued.Add(-int64(len(batch)))
+		ix.overflow()
+		return
+	}
 	select {
 	case ix.queue <- batch:
 	default:
-		ix.stale.Store(true)
-		select {
-		case ix.wake <- struct{}{}:
-		default:
-		}
+		ix.queued.Add(-int64(len(batch)))
+		ix.overflow()
+	}
+}
+
+// overflow marks the index stale and wakes the indexer to read the log.
+func (ix *Index) overflow() {
+	ix.stale.Store(true)
+	select {
+	case ix.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -277,12 +291,14 @@ func (ix *Index) run() {
 			return
 		case <-ix.wake:
 		case b := <-ix.queue:
+			ix.queued.Add(-int64(len(b)))
 			var entries []entry
 			entries = ix.fromCommits(entries, b)
 		more:
 			for len(entries) < maxDocs {
 				select {
 				case b := <-ix.queue:
+					ix.queued.Add(-int64(len(b)))
 					entries = ix.fromCommits(entries, b)
 				default:
 					break more

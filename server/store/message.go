@@ -102,7 +102,8 @@ type Committed struct {
 // the committer goroutine; hooks run in the order they were added. fn must
 // not block: every writer waits for it. It may read the store (the batch is
 // visible) but must not write to it: the committer would wait for itself.
-// Add hooks before the first Append.
+// The batch is the hook's to keep, read only: the committer makes a new
+// one for every commit. Add hooks before the first Append.
 func (d *DB) OnCommit(fn func([]Committed)) {
 	for {
 		old := d.onCommit.Load()
