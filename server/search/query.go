@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -108,19 +109,22 @@ func (ix *Index) Search(ctx context.Context, q Query) (parley.SearchPage, error)
 	if ix.idx == nil {
 		return page, errors.New("search: closed")
 	}
+	hl := highlighter{an: ix.idx.Mapping().AnalyzerNamed("parley"), terms: make(map[string]bool)}
+	for _, t := range hl.an.Analyze([]byte(text)) {
+		hl.terms[string(t.Term)] = true
+	}
 	convs := make(map[uint64]*parley.Conversation)
 	scanned := 0
 	for scanned < maxScan {
 		req := bleve.NewSearchRequestOptions(all, window, offset, false)
 		req.Fields = []string{"text", "author", "authorKind", "kind", "site", "at"}
-		req.IncludeLocations = true
 		res, err := ix.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return page, fmt.Errorf("search: %w", err)
 		}
 		page.Total = res.Total
 		for i, h := range res.Hits {
-			hit, ok := ix.hit(h, q, convs)
+			hit, ok := ix.hit(h, q, convs, &hl)
 			if !ok {
 				continue
 			}
@@ -145,7 +149,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (parley.SearchPage, error)
 
 // hit turns a bleve hit into a SearchHit, with its conversation as it is
 // now, or says it does not pass the filters.
-func (ix *Index) hit(h *search.DocumentMatch, q Query, convs map[uint64]*parley.Conversation) (parley.SearchHit, bool) {
+func (ix *Index) hit(h *search.DocumentMatch, q Query, convs map[uint64]*parley.Conversation, hl *highlighter) (parley.SearchHit, bool) {
 	conv, seq, ok := parseDocID(h.ID)
 	if !ok {
 		return parley.SearchHit{}, false
@@ -180,7 +184,7 @@ func (ix *Index) hit(h *search.DocumentMatch, q Query, convs map[uint64]*parley.
 		Internal:    kind == parley.KindNote,
 		From:        parley.Author{Kind: str("authorKind"), Name: str("author")},
 		At:          int64(at),
-		Snippet:     snippet(text, spans(h.Locations["text"])),
+		Snippet:     snippet(text, hl.spans(text)),
 		Score:       h.Score,
 		Status:      c.Status,
 		Team:        c.Team,
@@ -192,11 +196,21 @@ func (ix *Index) hit(h *search.DocumentMatch, q Query, convs map[uint64]*parley.
 // span is a match: byte offsets into the text.
 type span struct{ start, end int }
 
-func spans(tl search.TermLocationMap) []span {
+// highlighter finds the query's words in a text by analyzing it as the
+// index did: the same words match, whatever their case.
+type highlighter struct {
+	an    analysis.Analyzer
+	terms map[string]bool
+}
+
+func (hl *highlighter) spans(text string) []span {
+	if hl.an == nil {
+		return nil
+	}
 	var out []span
-	for _, locs := range tl {
-		for _, l := range locs {
-			out = append(out, span{int(l.Start), int(l.End)})
+	for _, t := range hl.an.Analyze([]byte(text)) {
+		if hl.terms[string(t.Term)] {
+			out = append(out, span{t.Start, t.End})
 		}
 	}
 	return out

@@ -45,7 +45,7 @@ import (
 
 // layoutVersion names the mapping below; an index of another version is
 // rebuilt at Open.
-const layoutVersion = "1"
+const layoutVersion = "2"
 
 var (
 	keyPos     = []byte("parley.pos")
@@ -200,12 +200,14 @@ func indexMapping() mapping.IndexMapping {
 		return f
 	}
 	at := bleve.NewNumericFieldMapping()
-	at.Store, at.IncludeInAll = true, false
+	at.Store, at.IncludeInAll, at.DocValues = true, false, false
 
 	dm := bleve.NewDocumentStaticMapping()
-	// The text is stored for snippets, with term vectors for the
-	// positions of the matches.
-	dm.AddFieldMappingsAt("text", words(true, true))
+	// The text is stored for snippets. Without term vectors: a page's
+	// snippets analyze their 20 texts again to find the matches, which
+	// costs less than positions for every word of every message (they
+	// made the index a third bigger and slower to build).
+	dm.AddFieldMappingsAt("text", words(true, false))
 	dm.AddFieldMappingsAt("name", words(false, false))
 	dm.AddFieldMappingsAt("email", words(false, false))
 	dm.AddFieldMappingsAt("author", words(true, false))
