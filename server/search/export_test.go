@@ -8,3 +8,11 @@ func Snippet(text string, matches [][2]int) string {
 	}
 	return snippet(text, s)
 }
+
+// SetQueueEntries bounds the queue to n entries until the test ends; call
+// it before Open.
+func SetQueueEntries(tb interface{ Cleanup(func()) }, n int64) {
+	old := queueEntries
+	queueEntries = n
+	tb.Cleanup(func() { queueEntries = old })
+}

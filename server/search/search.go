@@ -57,7 +57,6 @@ const (
 	// indexer, in batches and in entries (about 1 KB each): past either,
 	// the hook gives up on them and the indexer reads the log instead.
 	queueBatches = 4096
-	queueEntries = 65536
 	// maxDocs bounds one bleve batch: a batch is built in memory.
 	maxDocs = 8192
 	// catchUpStep is how many log entries one read transaction takes.
@@ -67,6 +66,9 @@ const (
 	// costs much more per document when it is small.
 	batchEvery = 50 * time.Millisecond
 )
+
+// queueEntries is a variable for the tests of the overflow.
+var queueEntries int64 = 65536
 
 // After a batch that took t, the indexer rests t/restShare: it uses at most
 // two thirds of a core, and under a flood the chat keeps the rest, while

@@ -326,6 +326,39 @@ func TestRebuild(t *testing.T) {
 	}
 }
 
+// TestOverflow: with a queue of one entry, nearly every commit overflows
+// it; the indexer reads them all from the log instead.
+func TestOverflow(t *testing.T) {
+	search.SetQueueEntries(t, 1)
+	f := newFixture(t)
+	v := f.visitor(t, "shop")
+	conv := f.send(t, fromVisitor(v, 0, "start")).Conv.ID
+	ctx := testContext(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for range 100 {
+				a := fromVisitor(v, conv, "overflowing "+rand.Text()[:6])
+				a.ID = rand.Text()
+				if _, err := f.db.Append(ctx, a); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.flush(t)
+	if p := f.search(t, search.Query{Text: "overflowing"}); p.Total != 400 {
+		t.Errorf("overflowing: %d hits, want 400", p.Total)
+	}
+}
+
 // TestManyCommits: commits faster than the indexer keeps up are all indexed,
 // from the queue or, once it overflowed, from the log.
 func TestManyCommits(t *testing.T) {
