@@ -906,12 +906,18 @@ func (c *Console) renderDesk() app.UI {
 		notice,
 		app.Main().Class("workspace").Body(
 			app.Aside().Class("inbox-pane").Body(
+				&SearchPanel{Search: c.search, Now: c.now},
 				c.renderInbox(d),
 				&TeamList{Agents: d.Colleagues(), Me: d.Agent.ID},
 			),
 			app.Section().Class("main-pane").Body(pane),
 		),
 	)
+}
+
+// search is the search panel's way to the API.
+func (c *Console) search(ctx context.Context, q string) (parley.SearchPage, error) {
+	return c.api.Search(ctx, q, "")
 }
 
 func (c *Console) renderInbox(d *Desk) app.UI {

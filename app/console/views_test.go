@@ -161,3 +161,24 @@ func TestConversationViewIdentity(t *testing.T) {
 		match(t, app.Text(tc.identity), v, 0, 0, 1, 4, 1, 0)
 	}
 }
+
+// TestSearchHits: the snippet's marks become mark elements and the rest
+// text, never HTML; each hit links to its conversation.
+func TestSearchHits(t *testing.T) {
+	s := &console.SearchHits{Query: "red", Total: 1, Now: t0, Hits: []parley.SearchHit{{
+		Conv: 9, Seq: 2, From: parley.Author{Kind: parley.AuthorVisitor}, VisitorName: "Vera", At: t0.UnixMilli(),
+		Snippet: "I want &lt;b&gt;<mark>red</mark>&lt;/b&gt; shoes",
+	}}}
+	load(t, s)
+	match(t, app.Text("1 match"), s, 0, 0, 0)
+	match(t, app.A().Class("search-hit").Href("/console/c/9").DataSet("conv", 9), s, 0, 1, 0, 0)
+	match(t, app.Text("Vera"), s, 0, 1, 0, 0, 0, 0, 0)
+	match(t, app.Text("I want <b>"), s, 0, 1, 0, 0, 1, 0)
+	match(t, app.Mark(), s, 0, 1, 0, 0, 1, 1)
+	match(t, app.Text("red"), s, 0, 1, 0, 0, 1, 1, 0)
+	match(t, app.Text("</b> shoes"), s, 0, 1, 0, 0, 1, 2)
+
+	empty := &console.SearchHits{Query: "zzz", Now: t0}
+	load(t, empty)
+	match(t, app.Text("Nothing found for “zzz”."), empty, 0, 0)
+}

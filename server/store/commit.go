@@ -222,8 +222,10 @@ func (d *DB) commit(queue []*write) (asked []*write) {
 	if fn := d.onJobs.Load(); fn != nil && b.jobs > 0 {
 		(*fn)()
 	}
-	if fn := d.onCommit.Load(); fn != nil && len(b.committed) > 0 {
-		(*fn)(b.committed)
+	if hooks := d.onCommit.Load(); hooks != nil && len(b.committed) > 0 {
+		for _, fn := range *hooks {
+			fn(b.committed)
+		}
 	}
 	for i, w := range queue {
 		if errs[i] == nil && w.report != nil {

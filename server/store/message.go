@@ -115,15 +115,29 @@ type Committed struct {
 	Reopened bool
 	// Sender is Append.Sender.
 	Sender any
+	// Pos is the entry's log position (see Entries).
+	Pos uint64
 }
 
-// OnCommit sets the function that receives every batch of new entries, in
+// OnCommit adds a function that receives every batch of new entries, in
 // commit order, after the commit and before the senders are answered, from
-// the committer goroutine. fn must not block: every writer waits for it. It
-// may read the store (the batch is visible) but must not write to it: the
-// committer would wait for itself. Set it before the first Append.
+// the committer goroutine; hooks run in the order they were added. fn must
+// not block: every writer waits for it. It may read the store (the batch is
+// visible) but must not write to it: the committer would wait for itself.
+// The batch is the hook's to keep, read only: the committer makes a new
+// one for every commit. Add hooks before the first Append.
 func (d *DB) OnCommit(fn func([]Committed)) {
-	d.onCommit.Store(&fn)
+	for {
+		old := d.onCommit.Load()
+		var hooks []func([]Committed)
+		if old != nil {
+			hooks = append(hooks, *old...)
+		}
+		hooks = append(hooks, fn)
+		if d.onCommit.CompareAndSwap(old, &hooks) {
+			return
+		}
+	}
 }
 
 // Append stores an entry and returns once it is durable. If ctx ends first
@@ -548,7 +562,7 @@ func (b *batch) add(st *convState, m parley.Message, internal, created, reopened
 	if m.Kind == parley.KindEvent {
 		b.d.track(&c.Conversation)
 	}
-	b.committed = append(b.committed, Committed{Message: m, Frame: frame, Conv: c.Conversation, Created: created, Reopened: reopened, Sender: sender})
+	b.committed = append(b.committed, Committed{Message: m, Frame: frame, Conv: c.Conversation, Created: created, Reopened: reopened, Sender: sender, Pos: pos})
 	return m, prev, nil
 }
 

@@ -114,7 +114,7 @@ type DB struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	onCommit atomic.Pointer[func([]Committed)]
+	onCommit atomic.Pointer[[]func([]Committed)]
 	// writing is held shared by every write transaction and exclusively
 	// by Check: bbolt's consistency check reads the freelist, which a
 	// concurrent writer changes.

@@ -135,3 +135,7 @@ func ResumeToken(s *Server, conv, visitor uint64, expires time.Time) string {
 func FileKeyQuery(s *Server, conv uint64, exp time.Time) string {
 	return fmt.Sprintf("c=%d&exp=%d&sig=%s", conv, exp.Unix(), b64.EncodeToString(s.fileSigner.fileMAC(conv, exp.Unix())))
 }
+
+// SetSearch gives s a search index after NewServer: the tests' index needs
+// the store that newSockEnv opens. Call it before the first search.
+func SetSearch(s *Server, ix Searcher) { s.cfg.Search = ix }

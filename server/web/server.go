@@ -2,8 +2,8 @@
 // endpoint, agent login and sessions, the JSON API, and the pages and
 // precompressed assets of the widget and the console.
 //
-// It may import app/parley (the domain), server/store and server/relay; it
-// never imports the wasm apps' UI packages.
+// It may import app/parley (the domain), server/store, server/relay and
+// server/search; it never imports the wasm apps' UI packages.
 package web
 
 import (
@@ -21,6 +21,7 @@ import (
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/files"
 	"github.com/parley-chat/parley/server/relay"
+	"github.com/parley-chat/parley/server/search"
 	"github.com/parley-chat/parley/server/store"
 )
 
@@ -62,6 +63,14 @@ type Config struct {
 	// FilesDir is where attachments are kept, content-addressed
 	// (server/files); empty turns attachments off.
 	FilesDir string
+	// Search answers GET /api/search; nil turns search off (503).
+	Search Searcher
+}
+
+// Searcher is the search index (server/search.Index), behind an interface
+// so that the web package does not start or stop it: main does.
+type Searcher interface {
+	Search(ctx context.Context, q search.Query) (parley.SearchPage, error)
 }
 
 // Server wraps net/http with Parley's handlers.
@@ -214,6 +223,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/sites/{id}/canned", s.requireAgent(s.handleCanned))
 	mux.HandleFunc("PUT /api/sites/{id}/canned", s.requireAgent(s.handlePutCanned))
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
+	mux.HandleFunc("GET /api/search", s.requireAgent(s.handleSearch))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
 	mux.HandleFunc("GET /api/visitors/{id}", s.requireAgent(s.handleVisitor))
 	mux.HandleFunc("PUT /api/agents/{id}/capacity", s.requireAgent(s.handleAgentCapacity))

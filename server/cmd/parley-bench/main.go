@@ -5,7 +5,7 @@
 // parley.Frame values, drives Debian's chromium for the widget's cost, and
 // prints a table that it also writes to docs/benchmarks.md.
 //
-//	go run ./server/cmd/parley-bench -server bin/parley -out docs/benchmarks.md [-only conversations,throughput,idle,transcript,widget,surge,outbox] [-quick]
+//	go run ./server/cmd/parley-bench -server bin/parley -out docs/benchmarks.md [-only conversations,throughput,idle,transcript,widget,surge,outbox,search] [-quick]
 //
 // It may import app/parley (the wire types), server/web for the shape of
 // /debug/stats, and server/internal/chromium; the server itself always runs
@@ -27,7 +27,7 @@ import (
 )
 
 // scenarioNames in the order they run and are reported.
-var scenarioNames = []string{"conversations", "throughput", "idle", "transcript", "widget", "surge", "outbox"}
+var scenarioNames = []string{"conversations", "throughput", "idle", "transcript", "widget", "surge", "outbox", "search"}
 
 type config struct {
 	bin   string
@@ -111,6 +111,8 @@ func run(ctx context.Context, cfg config) error {
 			err = runSurge(ctx, cfg, sec)
 		case "outbox":
 			err = runOutbox(ctx, cfg, sec)
+		case "search":
+			err = runSearch(ctx, cfg, sec)
 		}
 		if err != nil {
 			sec.failed(err)

@@ -45,6 +45,9 @@ type serverOptions struct {
 	// args and shape are more flags for the server, and the same with
 	// ports, directories and secrets as placeholders for the report.
 	args, shape []string
+	// seed, if set, fills the data directory after the setup commands and
+	// before the server starts.
+	seed func(ctx context.Context, dir string) error
 }
 
 // startSettle is how long after its first /healthz answer the server's
@@ -101,6 +104,11 @@ func startServer(ctx context.Context, cfg config, o serverOptions) (s *server, e
 			if err := s.admin(ctx, "agent", "add", "-email", agentEmail(i), "-name", fmt.Sprintf("Agent %d", i+1), "-role", "agent", "-site", benchSite, "-data", dir); err != nil {
 				return s, err
 			}
+		}
+	}
+	if o.seed != nil {
+		if err := o.seed(ctx, dir); err != nil {
+			return s, fmt.Errorf("seeding: %w", err)
 		}
 	}
 	addr, err := freeAddr()

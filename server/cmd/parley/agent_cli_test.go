@@ -358,12 +358,12 @@ func TestAdminSocketFile(t *testing.T) {
 	if out := op.ok("", "agent", "list"); out != "No agents yet.\n" {
 		t.Errorf("agent list: %q", out)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
 		}
-		t.Errorf("data directory holds %v, want parley.db and admin.sock", names)
+		t.Errorf("data directory holds %v, want parley.db, admin.sock and the search index", names)
 	}
 
 	// A request the socket cannot read is answered with an error.

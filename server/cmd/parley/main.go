@@ -50,6 +50,7 @@ import (
 	"github.com/parley-chat/parley/server/mail/outbound"
 	"github.com/parley-chat/parley/server/outbox"
 	"github.com/parley-chat/parley/server/relay"
+	"github.com/parley-chat/parley/server/search"
 	"github.com/parley-chat/parley/server/store"
 	"github.com/parley-chat/parley/server/web"
 )
@@ -153,6 +154,9 @@ type Config struct {
 	// many idle SMTP connections are kept for them; zero means
 	// outbox.DefaultConcurrency.
 	MailWorkers int
+	// NoSearch turns full-text search off: no index in DataDir/search is
+	// kept, and GET /api/search answers 503.
+	NoSearch bool
 }
 
 // RegisterFlags binds the configuration to flags, with PARLEY_* environment
@@ -160,6 +164,7 @@ type Config struct {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", env("PARLEY_ADDR", ":8080"), "listen address (PARLEY_ADDR)")
 	fs.StringVar(&c.DataDir, "data", env("PARLEY_DATA", "./data"), "data directory (PARLEY_DATA)")
+	fs.BoolVar(&c.NoSearch, "no-search", env("PARLEY_NO_SEARCH", "") == "1", "keep no search index: no full-text search in the console (PARLEY_NO_SEARCH=1; delete DATA/search to rebuild the index at the next start)")
 	fs.StringVar(&c.PublicURL, "public-url", env("PARLEY_PUBLIC_URL", ""), "URL browsers use to reach Parley, e.g. https://chat.example.com (PARLEY_PUBLIC_URL; default http://localhost:PORT)")
 	fs.BoolVar(&c.Demo, "demo", env("PARLEY_DEMO", "") == "1", "create a demo site, a demo agent and serve the demo shop (PARLEY_DEMO=1)")
 	fs.StringVar(&c.ShopAddr, "shop-addr", env("PARLEY_SHOP_ADDR", ""), "demo mode: also serve the demo shop on this address, a different site than Parley (PARLEY_SHOP_ADDR)")
@@ -335,6 +340,7 @@ type Main struct {
 	Stdout io.Writer
 
 	DB     *store.DB
+	Search *search.Index // nil with NoSearch
 	Hub    *relay.Hub
 	Server *web.Server
 	shop   *http.Server
@@ -386,6 +392,16 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	// The index follows the store's commits from before the first one of
+	// this run; it catches up with the log, or rebuilds from it, behind
+	// the scenes.
+	var searcher web.Searcher
+	if !m.Config.NoSearch {
+		if m.Search, err = search.Open(filepath.Join(m.Config.DataDir, "search"), db, m.Logger); err != nil {
+			return err
+		}
+		searcher = m.Search
+	}
 	a, err := web.LoadAssets(assets.FS)
 	if err != nil {
 		return err
@@ -420,6 +436,7 @@ func (m *Main) Run(ctx context.Context) error {
 		PresenceGrace:  m.Config.PresenceGrace,
 		Mail:           mailCfg,
 		FilesDir:       filepath.Join(m.Config.DataDir, "files"),
+		Search:         searcher,
 		AddressLimits: web.AddressLimits{NewPerMinute: m.Config.AddressNewPerMinute, Sockets: m.Config.AddressSockets, SiteNewPerMinute: m.Config.SiteNewPerMinute,
 			PoWAbovePerMinute: m.Config.PoWAbovePerMinute},
 	}, db, m.Hub, m.Logger)
@@ -718,6 +735,11 @@ func (m *Main) Close() error {
 	if m.smtp != nil {
 		errs = append(errs, m.smtp.Close())
 		m.smtp = nil
+	}
+	if m.Search != nil {
+		// Commits after this are indexed at the next start, from the log.
+		errs = append(errs, m.Search.Close())
+		m.Search = nil
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())

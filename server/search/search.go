@@ -1,0 +1,531 @@
+// Package search keeps a full-text index of every conversation's messages
+// and notes, beside the store, and answers agents' searches over it.
+//
+// The index is a bleve (scorch) index in its own directory, <data>/search.
+// It is not the source of truth: the store's log is. The index follows the
+// log through the store's commit hook and records, in the same bleve batch
+// as the documents, the last log position it reflects; after a restart it
+// reads the log from there (store.DB.Entries). A missing or unreadable
+// index is rebuilt from the log at Open, so deleting the directory is the
+// way to rebuild it.
+//
+// The commit hook runs on the store's committer, which every writer waits
+// for, so it only hands the batch to a bounded queue; a goroutine of this
+// package indexes what has queued up in one bleve batch. When the queue is
+// full the hook drops the batch and marks the index stale, and the
+// goroutine catches up from the log instead: search lags, chat never waits.
+//
+// It may import app/parley, server/store and bleve; server/web calls it and
+// only the server's main creates it.
+package search
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/store"
+)
+
+// layoutVersion names the mapping below; an index of another version is
+// rebuilt at Open.
+const layoutVersion = "2"
+
+var (
+	keyPos     = []byte("parley.pos")
+	keyVersion = []byte("parley.version")
+)
+
+const (
+	// queueBatches and queueEntries bound the commits waiting for the
+	// indexer, in batches and in entries (about 1 KB each): past either,
+	// the hook gives up on them and the indexer reads the log instead.
+	queueBatches = 4096
+	// maxDocs bounds one bleve batch: a batch is built in memory.
+	maxDocs = 8192
+	// catchUpStep is how many log entries one read transaction takes.
+	catchUpStep = 4096
+	// batchEvery is the least time between two batches of new commits:
+	// commits come in small batches at chat speed, and a bleve batch
+	// costs much more per document when it is small.
+	batchEvery = 50 * time.Millisecond
+)
+
+// queueEntries is a variable for the tests of the overflow.
+var queueEntries int64 = 65536
+
+// After a batch that took t, the indexer rests t/restShare: it uses at most
+// two thirds of a core, and under a flood the chat keeps the rest, while
+// search lags, then catches up from the log.
+const restShare = 2
+
+// Index is the search index of one store.
+type Index struct {
+	db  *store.DB
+	dir string
+	log *slog.Logger
+
+	mu  sync.RWMutex // guards idx against Close
+	idx bleve.Index
+
+	queue  chan []store.Committed
+	queued atomic.Int64  // entries in queue
+	wake   chan struct{} // capacity 1: the queue overflowed
+	stale  atomic.Bool
+	pos    atomic.Uint64 // the log position the index reflects
+	err    atomic.Pointer[error]
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Open opens the index in dir, or builds it from the store if dir is
+// missing, unreadable or of another layout, and starts following the
+// store's commits. Call it before the store's first Append (the hook must
+// see every commit); the catch-up from the log runs in the background.
+func Open(dir string, db *store.DB, log *slog.Logger) (*Index, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ix := &Index{
+		db:    db,
+		dir:   dir,
+		log:   log,
+		queue: make(chan []store.Committed, queueBatches),
+		wake:  make(chan struct{}, 1),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+	idx, pos, err := openIndex(dir)
+	if err == nil {
+		// A store older than the index (a restored backup) would leave
+		// documents the log no longer has.
+		if last, lerr := db.LastPos(); lerr != nil {
+			idx.Close()
+			return nil, lerr
+		} else if pos > last {
+			idx.Close()
+			err = fmt.Errorf("index at log position %d, store at %d", pos, last)
+		}
+	}
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			log.Warn("search: rebuilding the index from the store", "dir", dir, "err", err)
+		}
+		if idx, err = createIndex(dir); err != nil {
+			return nil, err
+		}
+		pos = 0
+	}
+	ix.idx = idx
+	ix.pos.Store(pos)
+	ix.stale.Store(true) // catch up with the log first
+	db.OnCommit(ix.enqueue)
+	go ix.run()
+	return ix, nil
+}
+
+func openIndex(dir string) (bleve.Index, uint64, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, 0, err
+	}
+	idx, err := bleve.OpenUsing(dir, scorchConfig())
+	if err != nil {
+		return nil, 0, err
+	}
+	v, err := idx.GetInternal(keyVersion)
+	if err != nil || string(v) != layoutVersion {
+		idx.Close()
+		return nil, 0, fmt.Errorf("index layout %q, want %q (%v)", v, layoutVersion, err)
+	}
+	p, err := idx.GetInternal(keyPos)
+	if err != nil || (p != nil && len(p) != 8) {
+		idx.Close()
+		return nil, 0, fmt.Errorf("index position %x: %v", p, err)
+	}
+	var pos uint64
+	if p != nil {
+		pos = binary.BigEndian.Uint64(p)
+	}
+	return idx, pos, nil
+}
+
+func createIndex(dir string) (bleve.Index, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("search: removing %s: %w", dir, err)
+	}
+	idx, err := bleve.NewUsing(dir, indexMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, scorchConfig())
+	if err != nil {
+		return nil, fmt.Errorf("search: creating %s: %w", dir, err)
+	}
+	if err := idx.SetInternal(keyVersion, []byte(layoutVersion)); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("search: creating %s: %w", dir, err)
+	}
+	return idx, nil
+}
+
+// scorchConfig makes a batch return once it is searchable, without waiting
+// for scorch to write and fsync it: scorch then persists several batches
+// at a time, in the background. Waiting made every batch an fsync that
+// queued behind, and delayed, the store's own on the same disk. A crash
+// may lose the last batches of the index, never make it wrong: the log
+// position is in the batch it belongs to, and the catch-up at the next
+// start indexes the rest again.
+func scorchConfig() map[string]any {
+	return map[string]any{"unsafe_batch": true}
+}
+
+// indexMapping says how a document is indexed. Text is split on Unicode
+// word boundaries and lowercased, with no stemming and no stop words: one
+// install serves shops in many languages, and a language's stemmer would
+// mangle the others (bleve ships analyzers for pl, ro and 30 more, to
+// choose per site later). Ranking is BM25.
+func indexMapping() mapping.IndexMapping {
+	im := bleve.NewIndexMapping()
+	im.ScoringModel = index.BM25Scoring
+	if err := im.AddCustomAnalyzer("parley", map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name},
+	}); err != nil {
+		panic(err) // a constant mapping
+	}
+	im.DefaultAnalyzer = "parley"
+	im.StoreDynamic, im.IndexDynamic, im.DocValuesDynamic = false, false, false
+
+	words := func(store, vectors bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = "parley"
+		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = store, vectors, false, false
+		return f
+	}
+	keyword := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store, f.IncludeInAll, f.IncludeTermVectors, f.DocValues = true, false, false, false
+		return f
+	}
+	at := bleve.NewNumericFieldMapping()
+	at.Store, at.IncludeInAll, at.DocValues = true, false, false
+
+	dm := bleve.NewDocumentStaticMapping()
+	// The text is stored for snippets. Without term vectors: a page's
+	// snippets analyze their 20 texts again to find the matches, which
+	// costs less than positions for every word of every message (they
+	// made the index a third bigger and slower to build).
+	dm.AddFieldMappingsAt("text", words(true, false))
+	dm.AddFieldMappingsAt("name", words(false, false))
+	dm.AddFieldMappingsAt("email", words(false, false))
+	dm.AddFieldMappingsAt("author", words(true, false))
+	dm.AddFieldMappingsAt("site", keyword())
+	dm.AddFieldMappingsAt("kind", keyword())
+	dm.AddFieldMappingsAt("authorKind", keyword())
+	dm.AddFieldMappingsAt("at", at)
+	im.DefaultMapping = dm
+	return im
+}
+
+// doc is what the index holds of one message or note. Its id is conv:seq.
+type doc struct {
+	Text       string  `json:"text"`
+	Name       string  `json:"name,omitempty"`  // the visitor's name
+	Email      string  `json:"email,omitempty"` // the conversation's email
+	Author     string  `json:"author,omitempty"`
+	AuthorKind string  `json:"authorKind"`
+	Site       string  `json:"site"`
+	Kind       string  `json:"kind"` // "message" or parley.KindNote
+	At         float64 `json:"at"`   // Unix ms
+}
+
+func docID(conv, seq uint64) string {
+	return strconv.FormatUint(conv, 36) + ":" + strconv.FormatUint(seq, 36)
+}
+
+func parseDocID(id string) (conv, seq uint64, ok bool) {
+	a, b, found := strings.Cut(id, ":")
+	if !found {
+		return 0, 0, false
+	}
+	conv, err1 := strconv.ParseUint(a, 36, 64)
+	seq, err2 := strconv.ParseUint(b, 36, 64)
+	return conv, seq, err1 == nil && err2 == nil
+}
+
+// enqueue is the store's commit hook: it must not block.
+func (ix *Index) enqueue(batch []store.Committed) {
+	if ix.stale.Load() {
+		return // the catch-up reads these from the log
+	}
+	if ix.queued.Add(int64(len(batch))) > queueEntries {
+		ix.queued.Add(-int64(len(batch)))
+		ix.overflow()
+		return
+	}
+	select {
+	case ix.queue <- batch:
+	default:
+		ix.queued.Add(-int64(len(batch)))
+		ix.overflow()
+	}
+}
+
+// overflow marks the index stale and wakes the indexer to read the log.
+func (ix *Index) overflow() {
+	ix.stale.Store(true)
+	select {
+	case ix.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run indexes queued commits, and catches up from the log when the index is
+// stale, until Close.
+func (ix *Index) run() {
+	defer close(ix.done)
+	for {
+		if ix.stale.Load() {
+			if err := ix.catchUp(); err != nil {
+				ix.fail(err)
+				select {
+				case <-ix.stop:
+					return
+				case <-time.After(time.Second):
+				}
+				continue
+			}
+		}
+		select {
+		case <-ix.stop:
+			return
+		case <-ix.wake:
+		case b := <-ix.queue:
+			ix.queued.Add(-int64(len(b)))
+			var entries []entry
+			entries = ix.fromCommits(entries, b)
+		more:
+			for len(entries) < maxDocs {
+				select {
+				case b := <-ix.queue:
+					ix.queued.Add(-int64(len(b)))
+					entries = ix.fromCommits(entries, b)
+				default:
+					break more
+				}
+			}
+			start := time.Now()
+			if err := ix.apply(entries); err != nil {
+				ix.fail(err)
+				ix.stale.Store(true)
+			}
+			took := time.Since(start)
+			if !ix.rest(max(took/restShare, batchEvery-took)) {
+				return
+			}
+		}
+	}
+}
+
+// rest waits d, or until Close: then it returns false.
+func (ix *Index) rest(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ix.stop:
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func (ix *Index) fail(err error) {
+	ix.log.Error("search: indexing", "err", err)
+	ix.err.Store(&err)
+}
+
+// entry is a log entry with the conversation it belongs to, as the index
+// needs it.
+type entry struct {
+	pos  uint64
+	m    parley.Message
+	conv parley.Conversation
+}
+
+func (ix *Index) fromCommits(dst []entry, batch []store.Committed) []entry {
+	for i := range batch {
+		c := &batch[i]
+		dst = append(dst, entry{pos: c.Pos, m: c.Message, conv: c.Conv})
+	}
+	return dst
+}
+
+// catchUp indexes the log from the index's position to its end.
+func (ix *Index) catchUp() error {
+	// Cleared first: a commit hook that overflows from now on marks it
+	// again, and the loop comes back.
+	ix.stale.Store(false)
+	convs := make(map[uint64]parley.Conversation)
+	for {
+		select {
+		case <-ix.stop:
+			return nil
+		default:
+		}
+		from := ix.pos.Load()
+		var entries []entry
+		last, err := ix.db.Entries(from, catchUpStep, func(e store.Entry) error {
+			c, ok := convs[e.Message.Conv]
+			if !ok {
+				var err error
+				if c, err = ix.db.Conversation(e.Message.Conv); err != nil {
+					return err
+				}
+				if len(convs) > 10000 {
+					clear(convs)
+				}
+				convs[c.ID] = c
+			}
+			entries = append(entries, entry{pos: e.Pos, m: e.Message, conv: c})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("search: reading the log after %d: %w", from, err)
+		}
+		if last == from {
+			return nil
+		}
+		start := time.Now()
+		if err := ix.applyTo(entries, last); err != nil {
+			return err
+		}
+		if !ix.rest(time.Since(start) / restShare) {
+			return nil
+		}
+	}
+}
+
+func (ix *Index) apply(entries []entry) error {
+	var last uint64
+	for _, e := range entries {
+		last = max(last, e.pos)
+	}
+	return ix.applyTo(entries, last)
+}
+
+// applyTo indexes entries in one bleve batch, with the index's new position
+// last: the documents and the position are committed together.
+func (ix *Index) applyTo(entries []entry, last uint64) error {
+	from := ix.pos.Load()
+	if last <= from {
+		return nil
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return errors.New("search: closed")
+	}
+	b := ix.idx.NewBatch()
+	for i := range entries {
+		e := &entries[i]
+		if e.pos <= from {
+			continue // already indexed: a commit the catch-up read
+		}
+		m := &e.m
+		switch m.Kind {
+		case parley.KindMessage, parley.KindNote, parley.KindEdit:
+			seq, kind := m.Seq, m.Kind
+			if m.Kind == parley.KindEdit {
+				seq, kind = m.Ref, parley.KindMessage
+				if m.Internal {
+					kind = parley.KindNote
+				}
+			}
+			if kind == parley.KindMessage {
+				kind = "message"
+			}
+			if m.Deleted || strings.TrimSpace(m.Text) == "" {
+				b.Delete(docID(m.Conv, seq))
+				continue
+			}
+			err := b.Index(docID(m.Conv, seq), doc{
+				Text:       m.Text,
+				Name:       e.conv.VisitorName,
+				Email:      e.conv.Email,
+				Author:     m.From.Name,
+				AuthorKind: m.From.Kind,
+				Site:       e.conv.Site,
+				Kind:       kind,
+				At:         float64(m.At),
+			})
+			if err != nil {
+				return fmt.Errorf("search: indexing %d/%d: %w", m.Conv, seq, err)
+			}
+		case parley.KindDelete:
+			b.Delete(docID(m.Conv, m.Ref))
+		}
+	}
+	var p [8]byte
+	binary.BigEndian.PutUint64(p[:], last)
+	b.SetInternal(keyPos, p[:])
+	if err := ix.idx.Batch(b); err != nil {
+		return fmt.Errorf("search: writing a batch to %d: %w", last, err)
+	}
+	ix.pos.Store(last)
+	return nil
+}
+
+// Flush waits until the index reflects every entry committed before the
+// call, or ctx ends: for tests, benchmarks and a rebuild's caller.
+func (ix *Index) Flush(ctx context.Context) error {
+	target, err := ix.db.LastPos()
+	if err != nil {
+		return err
+	}
+	for ix.pos.Load() < target {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("search: flushing to %d, at %d: %w", target, ix.pos.Load(), ctx.Err())
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// Pos is the log position the index reflects.
+func (ix *Index) Pos() uint64 { return ix.pos.Load() }
+
+// Close stops following the store and closes the index. Commits after it
+// are not indexed: the next Open catches up from the log.
+func (ix *Index) Close() error {
+	select {
+	case <-ix.stop:
+		return nil
+	default:
+	}
+	ix.stale.Store(true) // the hook drops everything from now on
+	close(ix.stop)
+	<-ix.done
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	err := ix.idx.Close()
+	ix.idx = nil
+	return err
+}

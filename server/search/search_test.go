@@ -1,0 +1,393 @@
+package search_test
+
+import (
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/search"
+	"github.com/parley-chat/parley/server/store"
+)
+
+type fixture struct {
+	db         *store.DB
+	dir        string
+	ix         *search.Index
+	parcel     uint64 // shop: Zofia's parcel conversation
+	shoes      uint64 // shop: the shoes conversation
+	otherConv  uint64 // other: a conversation of another site
+	parcelNote uint64 // seq of the note in parcel
+}
+
+func testContext(tb testing.TB) context.Context {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	tb.Cleanup(cancel)
+	return ctx
+}
+
+func openIndex(tb testing.TB, f *fixture) {
+	tb.Helper()
+	ix, err := search.Open(f.dir, f.db, nil)
+	if err != nil {
+		tb.Fatalf("search.Open: %v", err)
+	}
+	f.ix = ix
+	tb.Cleanup(func() { ix.Close() })
+}
+
+func (f *fixture) send(tb testing.TB, a store.Append) store.Appended {
+	tb.Helper()
+	if a.ID == "" && a.Kind != parley.KindEvent {
+		a.ID = rand.Text()
+	}
+	res, err := f.db.Append(testContext(tb), a)
+	if err != nil {
+		tb.Fatalf("Append %q: %v", a.Text, err)
+	}
+	return res
+}
+
+func (f *fixture) visitor(tb testing.TB, site string) parley.Visitor {
+	tb.Helper()
+	v, err := f.db.CreateVisitor(site, []byte(rand.Text()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+func fromVisitor(v parley.Visitor, conv uint64, text string) store.Append {
+	return store.Append{Site: v.Site, Conv: conv, Visitor: v.ID, From: parley.Author{Kind: parley.AuthorVisitor, ID: v.ID}, Text: text}
+}
+
+func fromAgent(conv uint64, text string) store.Append {
+	return store.Append{Conv: conv, From: parley.Author{Kind: parley.AuthorAgent, ID: 7, Name: "Ann"}, Text: text}
+}
+
+// newFixture is a store with two sites and a small corpus, and its index
+// in a temporary directory, caught up.
+func newFixture(tb testing.TB) *fixture {
+	tb.Helper()
+	dir := tb.TempDir()
+	db, err := store.Open(filepath.Join(dir, "parley.db"), store.Options{NoSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	f := &fixture{db: db, dir: filepath.Join(dir, "search")}
+	openIndex(tb, f)
+	for _, s := range []string{"shop", "other"} {
+		if err := db.CreateSite(parley.Site{ID: s, Name: s, AllowedOrigins: []string{"https://" + s + ".example"}}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	zofia := f.visitor(tb, "shop")
+	first := fromVisitor(zofia, 0, "Where is my parcel? The tracking number does not work.")
+	first.Name, first.Email = "Zofia Nowak", "zofia@example.pl"
+	f.parcel = f.send(tb, first).Conv.ID
+	f.send(tb, fromAgent(f.parcel, "Your parcel ships tomorrow."))
+	note := fromAgent(f.parcel, "Customer upset about the delay, offer a voucher.")
+	note.Kind = parley.KindNote
+	f.parcelNote = f.send(tb, note).Message.Seq
+
+	bob := f.visitor(tb, "shop")
+	f.shoes = f.send(tb, fromVisitor(bob, 0, "Do you sell red shoes?")).Conv.ID
+	f.send(tb, fromVisitor(bob, f.shoes, "I want the <b>red</b> shoes in size 40 & a bag"))
+	f.send(tb, fromVisitor(bob, f.shoes, "Also socks, any colour."))
+
+	eve := f.visitor(tb, "other")
+	f.otherConv = f.send(tb, fromVisitor(eve, 0, "My parcel with red shoes never came, tracking is dead")).Conv.ID
+	f.flush(tb)
+	return f
+}
+
+func (f *fixture) flush(tb testing.TB) {
+	tb.Helper()
+	if err := f.ix.Flush(testContext(tb)); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func (f *fixture) search(tb testing.TB, q search.Query) parley.SearchPage {
+	tb.Helper()
+	if q.Sites == nil {
+		q.Sites = []string{"shop"}
+	}
+	p, err := f.ix.Search(testContext(tb), q)
+	if err != nil {
+		tb.Fatalf("Search(%+v): %v", q, err)
+	}
+	return p
+}
+
+// keys lists hits as conv/seq, best first.
+type key struct{ conv, seq uint64 }
+
+func keys(p parley.SearchPage) []key {
+	var out []key
+	for _, h := range p.Hits {
+		out = append(out, key{h.Conv, h.Seq})
+	}
+	return out
+}
+
+func TestRanking(t *testing.T) {
+	f := newFixture(t)
+	p := f.search(t, search.Query{Text: "parcel tracking"})
+	got := keys(p)
+	// Both words beat one; the other site's message matching both is
+	// out of scope.
+	want := []key{{f.parcel, 1}, {f.parcel, 2}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("parcel tracking: got %v, want %v (%+v)", got, want, p.Hits)
+	}
+	if p.Hits[0].Score <= p.Hits[1].Score {
+		t.Errorf("scores %v, %v: the message with both words must score higher", p.Hits[0].Score, p.Hits[1].Score)
+	}
+	h := p.Hits[0]
+	if h.Site != "shop" || h.From.Kind != parley.AuthorVisitor || h.Status == "" || h.VisitorName != "Zofia Nowak" || h.Email != "zofia@example.pl" || h.At == 0 {
+		t.Errorf("hit: %+v", h)
+	}
+	if want := "Where is my <mark>parcel</mark>? The <mark>tracking</mark> number does not work."; h.Snippet != want {
+		t.Errorf("snippet %q, want %q", h.Snippet, want)
+	}
+
+	// Case does not matter; three words over two messages.
+	got = keys(f.search(t, search.Query{Text: "RED Shoes size"}))
+	if want := []key{{f.shoes, 2}, {f.shoes, 1}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("red shoes size: got %v, want %v", got, want)
+	}
+}
+
+func TestHighlightEscapes(t *testing.T) {
+	f := newFixture(t)
+	p := f.search(t, search.Query{Text: "red"})
+	var snip string
+	for _, h := range p.Hits {
+		if h.Seq == 2 {
+			snip = h.Snippet
+		}
+	}
+	if want := "I want the &lt;b&gt;<mark>red</mark>&lt;/b&gt; shoes in size 40 &amp; a bag"; snip != want {
+		t.Errorf("snippet %q, want %q", snip, want)
+	}
+	parts := parley.SplitMarks(snip)
+	if len(parts) != 3 || parts[0].Text != "I want the <b>" || !parts[1].Mark || parts[1].Text != "red" {
+		t.Errorf("SplitMarks: %+v", parts)
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	long := strings.Repeat("lorem ipsum ", 30) + "żółw <needle> " + strings.Repeat("dolor sit ", 30)
+	i := strings.Index(long, "żółw")
+	for _, tc := range []struct {
+		name    string
+		text    string
+		matches [][2]int
+		want    func(string) bool
+	}{
+		{"no match: the start", "a < b", nil, func(s string) bool { return s == "a &lt; b" }},
+		{"a match far in: cut around it, on a word", long, [][2]int{{i, i + len("żółw")}}, func(s string) bool {
+			return strings.HasPrefix(s, "…") && strings.HasSuffix(s, "…") && strings.Contains(s, "<mark>żółw</mark> &lt;needle&gt;") && len(s) < 260
+		}},
+		{"overlapping and bad spans are dropped", "abc def", [][2]int{{0, 3}, {1, 2}, {5, 99}, {4, 4}}, func(s string) bool { return s == "<mark>abc</mark> def" }},
+	} {
+		if got := search.Snippet(tc.text, tc.matches); !tc.want(got) {
+			t.Errorf("%s: %q", tc.name, got)
+		}
+	}
+}
+
+func TestContactAndNotes(t *testing.T) {
+	f := newFixture(t)
+	got := keys(f.search(t, search.Query{Text: "zofia"}))
+	if len(got) != 3 {
+		t.Fatalf("zofia: every entry of her conversation, got %v", got)
+	}
+	p := f.search(t, search.Query{Text: "voucher"})
+	if len(p.Hits) != 1 || p.Hits[0].Seq != f.parcelNote || p.Hits[0].Kind != parley.KindNote || !p.Hits[0].Internal {
+		t.Errorf("a note is found, flagged as internal: %+v", p.Hits)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.db.SetStatus(f.shoes, parley.StatusResolved); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(f.search(t, search.Query{Text: "shoes socks parcel", Status: parley.StatusResolved})); len(got) != 3 || got[0].conv != f.shoes {
+		t.Errorf("resolved: got %v, want the 3 shoes messages", got)
+	}
+	for _, h := range f.search(t, search.Query{Text: "shoes socks parcel", Status: parley.StatusOpen}).Hits {
+		if h.Conv == f.shoes {
+			t.Errorf("open: got the resolved %v", h)
+		}
+	}
+	if got := f.search(t, search.Query{Text: "parcel", Team: "sales"}); len(got.Hits) != 0 {
+		t.Errorf("team sales: %v", keys(got))
+	}
+	if got := f.search(t, search.Query{Text: "parcel", From: time.Now().Add(time.Hour)}); len(got.Hits) != 0 {
+		t.Errorf("from the future: %v", keys(got))
+	}
+	if got := f.search(t, search.Query{Text: "parcel", From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)}); len(got.Hits) != 2 {
+		t.Errorf("from an hour ago to an hour on: %v", keys(got))
+	}
+	// Pages: one hit each, then the rest.
+	p1 := f.search(t, search.Query{Text: "shoes socks parcel", Limit: 1})
+	p2 := f.search(t, search.Query{Text: "shoes socks parcel", Limit: 10, Cursor: p1.Next})
+	all := f.search(t, search.Query{Text: "shoes socks parcel", Limit: 10})
+	if p1.Next == "" || len(p1.Hits) != 1 || !reflect.DeepEqual(append(keys(p1), keys(p2)...), keys(all)) || p2.Next != "" {
+		t.Errorf("pages %v + %v (next %q), all %v", keys(p1), keys(p2), p2.Next, keys(all))
+	}
+}
+
+// TestScope: nothing outside the sites asked for, whatever the words.
+func TestScope(t *testing.T) {
+	f := newFixture(t)
+	got := keys(f.search(t, search.Query{Text: "parcel red shoes tracking", Sites: []string{"other"}}))
+	if want := []key{{f.otherConv, 1}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("other: got %v, want %v", got, want)
+	}
+	if p, err := f.ix.Search(testContext(t), search.Query{Text: "parcel"}); err != nil || len(p.Hits) != 0 {
+		t.Errorf("no sites: %v, %v", keys(p), err)
+	}
+	for _, h := range f.search(t, search.Query{Text: "parcel red shoes tracking"}).Hits {
+		if h.Site != "shop" {
+			t.Errorf("shop: got %+v", h)
+		}
+	}
+}
+
+func TestEditsAndDeletions(t *testing.T) {
+	f := newFixture(t)
+	ed := fromAgent(f.parcel, "Your parcel ships on Monday.")
+	ed.Kind, ed.Ref = parley.KindEdit, 2
+	f.send(t, ed)
+	del := store.Append{Conv: f.parcel, From: parley.Author{Kind: parley.AuthorAgent, ID: 7, Name: "Ann"}, Kind: parley.KindDelete, Ref: 1}
+	f.send(t, del)
+	f.flush(t)
+	if got := keys(f.search(t, search.Query{Text: "tracking"})); len(got) != 0 {
+		t.Errorf("a deleted message is gone: %v", got)
+	}
+	if got := keys(f.search(t, search.Query{Text: "tomorrow"})); len(got) != 0 {
+		t.Errorf("an edited message's old words are gone: %v", got)
+	}
+	if got := keys(f.search(t, search.Query{Text: "monday"})); !reflect.DeepEqual(got, []key{{f.parcel, 2}}) {
+		t.Errorf("an edited message's new words: %v", got)
+	}
+}
+
+// TestRebuild: an index deleted while the server is down is rebuilt from
+// the store at the next start, with the same results; one left behind
+// catches up with what was written meanwhile.
+func TestRebuild(t *testing.T) {
+	f := newFixture(t)
+	q := search.Query{Text: "parcel shoes zofia voucher"}
+	before := f.search(t, q)
+	if len(before.Hits) < 5 {
+		t.Fatalf("corpus: %v", keys(before))
+	}
+	if err := f.ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(f.dir); err != nil {
+		t.Fatal(err)
+	}
+	openIndex(t, f)
+	f.flush(t)
+	if after := f.search(t, q); !reflect.DeepEqual(keys(after), keys(before)) {
+		t.Errorf("rebuilt: %v, before: %v", keys(after), keys(before))
+	}
+
+	// Behind: written while the index is closed.
+	f.ix.Close()
+	f.send(t, fromAgent(f.shoes, "The shoes come in burgundy too."))
+	openIndex(t, f)
+	f.flush(t)
+	if got := keys(f.search(t, search.Query{Text: "burgundy"})); len(got) != 1 {
+		t.Errorf("caught up: %v", got)
+	}
+
+	// Corrupt: a file that is not an index.
+	f.ix.Close()
+	os.RemoveAll(f.dir)
+	os.WriteFile(f.dir, []byte("junk"), 0o600)
+	openIndex(t, f)
+	f.flush(t)
+	if got := keys(f.search(t, search.Query{Text: "burgundy"})); len(got) != 1 {
+		t.Errorf("rebuilt over junk: %v", got)
+	}
+}
+
+// TestOverflow: with a queue of one entry, nearly every commit overflows
+// it; the indexer reads them all from the log instead.
+func TestOverflow(t *testing.T) {
+	search.SetQueueEntries(t, 1)
+	f := newFixture(t)
+	v := f.visitor(t, "shop")
+	conv := f.send(t, fromVisitor(v, 0, "start")).Conv.ID
+	ctx := testContext(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for range 100 {
+				a := fromVisitor(v, conv, "overflowing "+rand.Text()[:6])
+				a.ID = rand.Text()
+				if _, err := f.db.Append(ctx, a); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.flush(t)
+	if p := f.search(t, search.Query{Text: "overflowing"}); p.Total != 400 {
+		t.Errorf("overflowing: %d hits, want 400", p.Total)
+	}
+}
+
+// TestManyCommits: commits faster than the indexer keeps up are all indexed,
+// from the queue or, once it overflowed, from the log.
+func TestManyCommits(t *testing.T) {
+	f := newFixture(t)
+	v := f.visitor(t, "shop")
+	conv := f.send(t, fromVisitor(v, 0, "start")).Conv.ID
+	ctx := testContext(t)
+	errs := make(chan error, 8)
+	for w := range 8 {
+		go func() {
+			for i := range 250 {
+				a := fromVisitor(v, conv, "bulk message word"+string(rune('a'+w))+" n"+rand.Text()[:4])
+				a.ID = rand.Text()
+				if _, err := f.db.Append(ctx, a); err != nil {
+					errs <- err
+					return
+				}
+				_ = i
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.flush(t)
+	if p := f.search(t, search.Query{Text: "bulk"}); p.Total != 2000 {
+		t.Errorf("bulk: %d hits, want 2000", p.Total)
+	}
+}
