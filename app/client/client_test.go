@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -803,13 +804,9 @@ func TestAgentNoteFromTheClient(t *testing.T) {
 func TestResendIsNotFresh(t *testing.T) {
 	ts := newServer(t)
 	p := newProxy(t, ts.wsURL())
-	var dropped bool
+	var dropped atomic.Bool
 	p.setDrop(func(f parley.Frame) bool {
-		if f.Type == parley.TypeAck && !dropped {
-			dropped = true
-			return true
-		}
-		return false
+		return f.Type == parley.TypeAck && dropped.CompareAndSwap(false, true)
 	})
 	rec := newRecorder()
 	c := client.New(rec.options(p.wsURL(), visitorHello()))
@@ -825,7 +822,10 @@ func TestResendIsNotFresh(t *testing.T) {
 		}
 		return false
 	})
-	time.Sleep(50 * time.Millisecond) // the ack is on its way, and dropped
+	// The message is stored once its ack exists: wait for the proxy to
+	// drop it (a fixed sleep lost the race on a loaded machine, and the
+	// resend then was the first copy).
+	rec.wait(t, "the ack dropped", dropped.Load)
 	p.stallAll()
 	c.Resync()
 	rec.wait(t, "the resend acked", func() bool { return rec.hasMsg(id) && rec.outboxEmpty() })
