@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -21,9 +20,7 @@ func TestBrowserEditAndDelete(t *testing.T) {
 	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
 
 	v := b.newVisitor("visitor")
-	step(t, v.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
-	at := v.launcher(t)
-	step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
+	openShopChat(t, m, v)
 	chat, _ := v.chat(t)
 	first := "I need size 42 " + t.Name()
 	fixed := "I need size 43 " + t.Name()
@@ -39,9 +36,7 @@ func TestBrowserEditAndDelete(t *testing.T) {
 	)
 	waitMessage(t, chat, "the visitor", ".msg-visitor", fixed)
 
-	itemJS := fmt.Sprintf(`[...document.querySelectorAll('.inbox-item')].find(e => e.textContent.includes(%s))`, jsString("size 4"))
-	poll(t, a.ctx, 15*time.Second, "the conversation in the inbox", "!!"+itemJS, nil)
-	step(t, a.ctx, 5*time.Second, "opening the conversation", chromedp.Click(itemJS, chromedp.ByJSPath))
+	openInboxItem(t, a, "size 4")
 	waitMessage(t, a.ctx, "the agent", ".msg-visitor", fixed)
 	// Receipts: the agent has the conversation open, so the visitor's
 	// message reads "Seen"; the agent's reply will too, once the widget

@@ -47,9 +47,7 @@ func TestBrowserImageSentAndPreviewedOnBothSides(t *testing.T) {
 	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
 
 	v := b.newVisitor("visitor")
-	step(t, v.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
-	at := v.launcher(t)
-	step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
+	openShopChat(t, m, v)
 	chat, _ := v.chat(t)
 	hello := "The parcel arrived damaged " + t.Name()
 	send(t, chat, "the visitor", hello)
@@ -74,9 +72,7 @@ func TestBrowserImageSentAndPreviewedOnBothSides(t *testing.T) {
 		t.Errorf("the widget's preview is %d px wide, want 64", width)
 	}
 
-	itemJS := fmt.Sprintf(`[...document.querySelectorAll('.inbox-item')].find(e => e.textContent.includes(%s))`, jsString("parcel"))
-	poll(t, a.ctx, 15*time.Second, "the conversation in the inbox", "!!"+itemJS, nil)
-	step(t, a.ctx, 5*time.Second, "opening the conversation", chromedp.Click(itemJS, chromedp.ByJSPath))
+	openInboxItem(t, a, "parcel")
 	poll(t, a.ctx, 20*time.Second, "the preview in the console", previewJS(".msg-visitor"), &width)
 	if width != 64 {
 		t.Errorf("the console's preview is %d px wide, want 64", width)

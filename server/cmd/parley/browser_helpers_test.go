@@ -140,6 +140,24 @@ func startDemoClock(tb testing.TB, edit func(*parley.Site), now func() time.Time
 	return m
 }
 
+// openShopChat opens the demo shop page in v's tab and clicks the
+// launcher; the chat's iframe is ready when it returns.
+func openShopChat(tb testing.TB, m *Main, v *tab) {
+	tb.Helper()
+	step(tb, v.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
+	at := v.launcher(tb)
+	step(tb, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
+}
+
+// openInboxItem opens, in the console of a, the conversation whose inbox
+// row holds text.
+func openInboxItem(tb testing.TB, a *tab, text string) {
+	tb.Helper()
+	itemJS := fmt.Sprintf(`[...document.querySelectorAll('.inbox-item')].find(e => e.textContent.includes(%s))`, jsString(text))
+	poll(tb, a.ctx, 15*time.Second, "the conversation in the inbox", "!!"+itemJS, nil)
+	step(tb, a.ctx, 5*time.Second, "opening the conversation", chromedp.Click(itemJS, chromedp.ByJSPath))
+}
+
 // agentOnline keeps the demo agent online, with a console socket of its
 // own, until the test ends: the demo site answers chat, and its widget
 // shows the composer rather than the offline form.

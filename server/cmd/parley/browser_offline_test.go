@@ -74,9 +74,7 @@ func TestBrowserOfflineFormAndEmail(t *testing.T) {
 	reply := "Yes, order by Thursday noon."
 
 	v := b.newVisitor("visitor")
-	step(t, v.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
-	at := v.launcher(t)
-	step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
+	openShopChat(t, m, v)
 	chat, _ := v.chatShowing(t, "#prechat-email")
 	var header string
 	poll(t, chat, 10*time.Second, "the closed header", `(document.querySelector('#hours') || {}).textContent || ''`, &header)
@@ -109,9 +107,7 @@ func TestBrowserOfflineFormAndEmail(t *testing.T) {
 	step(t, v.ctx, 10*time.Second, "leaving the shop", chromedp.Navigate("about:blank"))
 	a := b.agentTab()
 	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
-	itemJS := fmt.Sprintf(`[...document.querySelectorAll('.inbox-item')].find(e => e.textContent.includes(%s))`, jsString(question))
-	poll(t, a.ctx, 15*time.Second, "the conversation in the inbox", "!!"+itemJS, nil)
-	step(t, a.ctx, 5*time.Second, "opening the conversation", chromedp.Click(itemJS, chromedp.ByJSPath))
+	openInboxItem(t, a, question)
 	waitMessage(t, a.ctx, "the agent", ".msg-visitor", question)
 	send(t, a.ctx, "the agent", reply)
 	if _, msgs := transcript(t, m, 3); msgs[len(msgs)-1].Text != reply {
@@ -185,9 +181,7 @@ func TestBrowserSurgeOffer(t *testing.T) {
 
 	b := newBrowser(t, nil)
 	v := b.newVisitor("visitor")
-	step(t, v.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
-	at := v.launcher(t)
-	step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
+	openShopChat(t, m, v)
 	chat, _ := v.chat(t)
 	send(t, chat, "the visitor", "Is my parcel lost? "+t.Name())
 	var offer string

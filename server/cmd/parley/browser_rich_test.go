@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -20,16 +19,12 @@ func TestBrowserProductCardAndQuickReply(t *testing.T) {
 	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
 
 	v := b.newVisitor("visitor")
-	step(t, v.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
-	at := v.launcher(t)
-	step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
+	openShopChat(t, m, v)
 	chat, _ := v.chat(t)
 	question := "Which beans for a moka pot? " + t.Name()
 	send(t, chat, "the visitor", question)
 
-	itemJS := fmt.Sprintf(`[...document.querySelectorAll('.inbox-item')].find(e => e.textContent.includes(%s))`, jsString("moka pot"))
-	poll(t, a.ctx, 15*time.Second, "the conversation in the inbox", "!!"+itemJS, nil)
-	step(t, a.ctx, 5*time.Second, "opening the conversation", chromedp.Click(itemJS, chromedp.ByJSPath))
+	openInboxItem(t, a, "moka pot")
 	waitMessage(t, a.ctx, "the agent", ".msg-visitor", question)
 	step(t, a.ctx, 10*time.Second, "writing a card",
 		chromedp.Click("#rich-open", chromedp.ByQuery),
