@@ -22,12 +22,7 @@ import (
 
 func TestBrowserContextPanel(t *testing.T) {
 	requireBrowserTests(t)
-	m := startDemo(t, nil)
-	b := newBrowser(t, nil)
-	a := b.agentTab()
-	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
-
-	v := b.newVisitor("visitor")
+	m, a, v := demoAgentAndVisitor(t)
 	step(t, v.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
 	at := v.launcher(t)
 	step(t, v.ctx, 5*time.Second, "telling the context", chromedp.Evaluate(`

@@ -14,12 +14,7 @@ import (
 // it deleted; the store keeps nothing of the deleted reply.
 func TestBrowserEditAndDelete(t *testing.T) {
 	requireBrowserTests(t)
-	m := startDemo(t, nil)
-	b := newBrowser(t, nil)
-	a := b.agentTab()
-	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
-
-	v := b.newVisitor("visitor")
+	m, a, v := demoAgentAndVisitor(t)
 	openShopChat(t, m, v)
 	chat, _ := v.chat(t)
 	first := "I need size 42 " + t.Name()

@@ -41,12 +41,7 @@ func previewJS(rowSel string) string {
 // console, each side reading it with its own file key.
 func TestBrowserImageSentAndPreviewedOnBothSides(t *testing.T) {
 	requireBrowserTests(t)
-	m := startDemo(t, nil)
-	b := newBrowser(t, nil)
-	a := b.agentTab()
-	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
-
-	v := b.newVisitor("visitor")
+	m, a, v := demoAgentAndVisitor(t)
 	openShopChat(t, m, v)
 	chat, _ := v.chat(t)
 	hello := "The parcel arrived damaged " + t.Name()

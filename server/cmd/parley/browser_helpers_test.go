@@ -140,6 +140,17 @@ func startDemoClock(tb testing.TB, edit func(*parley.Site), now func() time.Time
 	return m
 }
 
+// demoAgentAndVisitor starts the demo with the demo agent logged in to
+// the console (its tab) and a visitor's tab of its own.
+func demoAgentAndVisitor(tb testing.TB) (*Main, *tab, *tab) {
+	tb.Helper()
+	m := startDemo(tb, nil)
+	b := newBrowser(tb, nil)
+	a := b.agentTab()
+	consoleLogin(tb, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
+	return m, a, b.newVisitor("visitor")
+}
+
 // openShopChat opens the demo shop page in v's tab and clicks the
 // launcher; the chat's iframe is ready when it returns.
 func openShopChat(tb testing.TB, m *Main, v *tab) {

@@ -13,12 +13,7 @@ import (
 // buttons; the visitor's tap is their answer, in the console too.
 func TestBrowserProductCardAndQuickReply(t *testing.T) {
 	requireBrowserTests(t)
-	m := startDemo(t, nil)
-	b := newBrowser(t, nil)
-	a := b.agentTab()
-	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
-
-	v := b.newVisitor("visitor")
+	m, a, v := demoAgentAndVisitor(t)
 	openShopChat(t, m, v)
 	chat, _ := v.chat(t)
 	question := "Which beans for a moka pot? " + t.Name()
