@@ -277,16 +277,22 @@ func (c *Client) queue(f parley.Frame, text string) (id string) {
 			err = parley.Errorf(parley.ETooLarge, "Message is too long to send; please shorten it.")
 		}
 	}
+	return c.outboxLocked(f, err)
+}
+
+// outboxLocked puts f in the outbox, or, when err says it can never be
+// sent, tells the app so under its id; c.mu is held.
+func (c *Client) outboxLocked(f parley.Frame, err error) (id string) {
 	if err != nil {
-		c.emitLocked(event{frame: parley.ErrorFrame(err, id), hasFrame: true})
-		return id
+		c.emitLocked(event{frame: parley.ErrorFrame(err, f.ID), hasFrame: true})
+		return f.ID
 	}
 	c.outbox = append(c.outbox, f)
 	c.emitOutboxLocked()
 	if c.sess != nil {
 		c.sess.kickWriter()
 	}
-	return id
+	return f.ID
 }
 
 // SendFiles queues a message carrying files uploaded to conv (the server
@@ -306,16 +312,7 @@ func (c *Client) SendFiles(conv uint64, text string, files []parley.File) (id st
 	if err == nil && len(f.Encode()) > c.limits.MaxFrameBytes {
 		err = parley.Errorf(parley.ETooLarge, "Message is too long to send; please shorten it.")
 	}
-	if err != nil {
-		c.emitLocked(event{frame: parley.ErrorFrame(err, id), hasFrame: true})
-		return id
-	}
-	c.outbox = append(c.outbox, f)
-	c.emitOutboxLocked()
-	if c.sess != nil {
-		c.sess.kickWriter()
-	}
-	return id
+	return c.outboxLocked(f, err)
 }
 
 // Outbox returns a copy of the unacknowledged send frames, oldest first.

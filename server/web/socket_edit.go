@@ -1,8 +1,6 @@
 package web
 
 import (
-	"time"
-
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/store"
 )
@@ -15,16 +13,8 @@ import (
 // committer. The store checks authorship and the window against the
 // entry as stored. Both are acked like a send, by their own id.
 func (c *conn) changeMessage(f parley.Frame) {
-	id := f.ID
-	if len(id) > parley.ClientIDMaxLen {
-		id = ""
-	}
-	if !c.sends.allow(time.Now()) {
-		c.refuse(parley.Errorf(parley.ERateLimited, "You are sending too fast. Wait a moment, then try again."), id)
-		return
-	}
-	if err := parley.CheckClientID(f.ID); err != nil {
-		c.refuse(err, id)
+	id, ok := c.admitWrite(f)
+	if !ok {
 		return
 	}
 	if f.Ref == 0 {

@@ -11,20 +11,32 @@ import (
 	"github.com/parley-chat/parley/server/store"
 )
 
-// send stores a message, or an agent's internal note (kind "note"), and
-// acks it once it is durable. Followers, the sender included, get the msg
-// frame from the commit hook; a note's goes to agents only.
-func (c *conn) send(f parley.Frame) {
-	id := f.ID
+// admitWrite takes a frame that writes an entry (send, edit, delete)
+// past the rate limit and checks its client id. It returns the id to
+// answer with ("" for one we could not have stored), and false when it
+// refused the frame.
+func (c *conn) admitWrite(f parley.Frame) (id string, ok bool) {
+	id = f.ID
 	if len(id) > parley.ClientIDMaxLen {
 		id = "" // not an id we could have stored: don't echo it
 	}
 	if !c.sends.allow(time.Now()) {
 		c.refuse(parley.Errorf(parley.ERateLimited, "You are sending too fast. Wait a moment, then send again."), id)
-		return
+		return id, false
 	}
 	if err := parley.CheckClientID(f.ID); err != nil {
 		c.refuse(err, id)
+		return id, false
+	}
+	return id, true
+}
+
+// send stores a message, or an agent's internal note (kind "note"), and
+// acks it once it is durable. Followers, the sender included, get the msg
+// frame from the commit hook; a note's goes to agents only.
+func (c *conn) send(f parley.Frame) {
+	id, ok := c.admitWrite(f)
+	if !ok {
 		return
 	}
 	note := f.Kind == parley.KindNote
