@@ -875,12 +875,13 @@ func (c *Console) renderDesk() app.UI {
 			VisitorRead: max(t.VisitorRead, conv.VisitorRead),
 			Draft:       d.DraftOf(id, c.now),
 			OnRich:      c.onRich,
-			Context:     &ContextPanel{State: d.VisitorState(d.visitorOf(id)), Conv: conv, Now: c.now},
-			Files:       site.Files,
-			OnFile:      c.onFile,
-			Uploading:   c.uploads > 0,
-			FileError:   c.fileErr,
-			FileKey:     c.fileKeys[id],
+			Context: &ContextPanel{State: d.VisitorState(d.visitorOf(id)), Conv: conv, Now: c.now,
+				OnCard: func(ctx app.Context, card *parley.Card) { c.onRich(ctx, "", card, nil) }},
+			Files:     site.Files,
+			OnFile:    c.onFile,
+			Uploading: c.uploads > 0,
+			FileError: c.fileErr,
+			FileKey:   c.fileKeys[id],
 		}
 	default:
 		pane = app.Div().Class("conv-empty").Body(

@@ -136,6 +136,18 @@ type ContextPanel struct {
 	State *VisitorState
 	Conv  parley.Conversation
 	Now   time.Time
+	// OnCard sends a cart line as a product card (nil: no button).
+	OnCard func(ctx app.Context, card *parley.Card)
+}
+
+// CardOf is the product card of a cart line: its name, its price in the
+// cart's currency, its page.
+func CardOf(it parley.CartItem, currency string) *parley.Card {
+	card := &parley.Card{Title: it.Name, Price: money(string(it.Price), currency)}
+	if _, ok := ui.SafeHref(it.URL); ok {
+		card.URL = it.URL
+	}
+	return card
 }
 
 // Render implements app.Composer.
@@ -205,10 +217,17 @@ func (p *ContextPanel) Render() app.UI {
 			if href, ok := ui.SafeHref(it.URL); ok {
 				name = ui.LinkTo(href, it.Name).Class("cart-name").Title(HostOf(it.URL))
 			}
+			var send app.UI = app.Span().Class("cart-send-none")
+			if onCard := p.OnCard; onCard != nil {
+				card := CardOf(it, cart.Currency)
+				send = app.Button().Type("button").Class("cart-send").Title("Send it to the visitor as a product card").Text("Send").
+					OnClick(func(ctx app.Context, e app.Event) { onCard(ctx, card) })
+			}
 			lines = append(lines, app.Li().Class("cart-item").Body(
 				name,
 				app.Span().Class("cart-qty").Text(" × "+strconv.Itoa(it.Qty)),
 				app.Span().Class("cart-price").Text(" "+money(string(it.Price), cart.Currency)),
+				send,
 			))
 		}
 		sections = append(sections, app.H4().Text("Cart"), app.Ul().Class("context-cart").Body(lines...))

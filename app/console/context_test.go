@@ -52,3 +52,19 @@ func TestLocalTime(t *testing.T) {
 		}
 	}
 }
+
+func TestCardOfCartLine(t *testing.T) {
+	for _, tc := range []struct {
+		it       parley.CartItem
+		currency string
+		want     parley.Card
+	}{
+		{parley.CartItem{Name: "Espresso", Qty: 2, Price: "9.50", URL: "https://shop.example/e"}, "EUR", parley.Card{Title: "Espresso", Price: "9.50 EUR", URL: "https://shop.example/e"}},
+		{parley.CartItem{Name: "Filter", Qty: 1, URL: "javascript:alert(1)"}, "EUR", parley.Card{Title: "Filter"}},
+		{parley.CartItem{Name: "Mug", Qty: 1, Price: "12"}, "", parley.Card{Title: "Mug", Price: "12"}},
+	} {
+		if got := console.CardOf(tc.it, tc.currency); *got != tc.want {
+			t.Errorf("CardOf(%+v) = %+v, want %+v", tc.it, *got, tc.want)
+		}
+	}
+}

@@ -86,4 +86,13 @@ func TestBrowserContextPanel(t *testing.T) {
 	}) {
 		t.Errorf("after the upgrade the panel shows:\n%s", panel)
 	}
+
+	// A cart line goes to the visitor as a product card, its name as text.
+	step(t, a.ctx, 5*time.Second, "sending the cart line", chromedp.Click("#context .cart-send", chromedp.ByQuery))
+	var card string
+	poll(t, chat, 15*time.Second, "the card in the widget",
+		`(() => { const c = document.querySelector('.msg-agent .msg-card'); return c ? c.innerText : '' })()`, &card)
+	if !strings.Contains(card, "Espresso <b>beans</b>") || !strings.Contains(card, "9.5 EUR") {
+		t.Errorf("the card reads %q", card)
+	}
 }
