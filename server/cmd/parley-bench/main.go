@@ -8,7 +8,8 @@
 //	go run ./server/cmd/parley-bench -server bin/parley -out docs/benchmarks.md [-only conversations,throughput,idle,transcript,widget,surge,outbox,search] [-quick]
 //
 // It may import app/parley (the wire types), server/web for the shape of
-// /debug/stats, and server/internal/chromium; the server itself always runs
+// /debug/stats, server/internal/chromium and server/internal/loopbacktls
+// (its test mail server's TLS); the server itself always runs
 // as the built binary, measured as shipped. app/client is not used for
 // load: its pacing stays under the rate limit, as a well-behaved widget
 // should.

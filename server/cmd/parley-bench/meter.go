@@ -360,3 +360,23 @@ func splitDev(dev uint64) (major, minor uint32) {
 	minor = uint32(dev&0xff) | uint32((dev>>12)&^0xff)
 	return major, minor
 }
+
+// every calls fn every d in a goroutine of its own until the returned
+// stop, which returns once fn is no longer running.
+func every(d time.Duration, fn func()) (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}

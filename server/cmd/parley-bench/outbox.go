@@ -3,17 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -28,6 +20,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/internal/loopbacktls"
 )
 
 // The outbox: visitors ask for their transcripts by email, the server
@@ -285,27 +278,14 @@ func outboxRun(ctx context.Context, cfg config, visitors, each int, delay time.D
 	// RSS through the run.
 	var peak procSample
 	var peakMu sync.Mutex
-	sampling := make(chan struct{})
-	var sampler sync.WaitGroup
-	sampler.Add(1)
-	go func() {
-		defer sampler.Done()
-		t := time.NewTicker(outboxSampleEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-sampling:
-				return
-			case <-t.C:
-				p := mustProc(srv)
-				peakMu.Lock()
-				if p.rss > peak.rss {
-					peak = p
-				}
-				peakMu.Unlock()
-			}
+	stopSampling := every(outboxSampleEvery, func() {
+		p := mustProc(srv)
+		peakMu.Lock()
+		if p.rss > peak.rss {
+			peak = p
 		}
-	}()
+		peakMu.Unlock()
+	})
 
 	addr := func(i, k int) string { return fmt.Sprintf("o%d-%d@example.com", i, k) }
 	enq := make([][]time.Time, visitors)
@@ -340,8 +320,7 @@ func outboxRun(ctx context.Context, cfg config, visitors, each int, delay time.D
 		time.Sleep(10 * time.Millisecond)
 	}
 	m1, g1 := srv.meter(), self()
-	close(sampling)
-	sampler.Wait()
+	stopSampling()
 	// Anything late would show as a duplicate or an error: a moment more.
 	time.Sleep(200 * time.Millisecond)
 	stop()
@@ -521,39 +500,17 @@ func (s *benchMailSession) Logout() error { s.done(); return nil }
 // startBenchMail runs b on a loopback port with a certificate from a new
 // CA, whose PEM it writes to dir for -smtp-ca; it returns the address.
 func startBenchMail(b *benchMailServer, dir string) (addr, caFile string, stop func(), err error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return "", "", nil, err
-	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "parley-bench CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return "", "", nil, err
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return "", "", nil, err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return "", "", nil, err
-	}
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	certs, err := loopbacktls.New("parley-bench CA", 24*time.Hour)
 	if err != nil {
 		return "", "", nil, err
 	}
 	caFile = filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
+	if err := os.WriteFile(caFile, certs.CAPEM, 0o600); err != nil {
 		return "", "", nil, err
 	}
 	s := smtp.NewServer(b)
 	s.Domain = "mail.bench.test"
-	s.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}
+	s.TLSConfig = certs.Server
 	s.ReadTimeout, s.WriteTimeout = 30*time.Second, 30*time.Second
 	s.MaxMessageBytes = 10 << 20
 	l, err := net.Listen("tcp", "127.0.0.1:0")

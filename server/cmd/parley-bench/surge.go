@@ -204,22 +204,7 @@ func runSurge(ctx context.Context, cfg config, sec *section) error {
 		samplesMu.Unlock()
 		return s.p
 	}
-	sampling := make(chan struct{})
-	var sampler sync.WaitGroup
-	sampler.Add(1)
-	go func() {
-		defer sampler.Done()
-		t := time.NewTicker(surgeSampleEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-sampling:
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
+	stopSampling := every(surgeSampleEvery, func() { sample() })
 
 	// Visitors arrive evenly over the arrival window: each dials, says
 	// hello and sends its first message with the pre-chat topic.
@@ -317,8 +302,7 @@ func runSurge(ctx context.Context, cfg config, sec *section) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	p1, g1 := sample(), self()
-	close(sampling)
-	sampler.Wait()
+	stopSampling()
 	stats, statsErr := srv.stats(ctx, false)
 	stop()
 	for _, a := range agents {

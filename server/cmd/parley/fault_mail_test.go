@@ -8,17 +8,9 @@ package main
 //	go test -count=1 -run FaultOutbox -v ./server/cmd/parley/
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/mail"
 	"os"
@@ -32,6 +24,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/internal/loopbacktls"
 )
 
 // slowMailServer is a go-smtp server with STARTTLS and AUTH PLAIN that
@@ -114,30 +107,17 @@ func (s *slowSession) Logout() error { return nil }
 // PEM it writes to a file for -smtp-ca, and returns its URL.
 func startSlowMail(tb testing.TB, b *slowMailServer) (smtpURL, caFile string) {
 	tb.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	now := time.Now()
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fault test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IsCA: true, KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	certs, err := loopbacktls.New("fault test CA", time.Hour)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	caFile = filepath.Join(tb.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
+	if err := os.WriteFile(caFile, certs.CAPEM, 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	s := smtp.NewServer(b)
 	s.Domain = "mail.test"
-	s.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}
+	s.TLSConfig = certs.Server
 	s.ReadTimeout, s.WriteTimeout = 30*time.Second, 30*time.Second
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
