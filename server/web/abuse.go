@@ -253,7 +253,7 @@ func (a *abuse) visitorsOf(site string) []*conn {
 	defer a.mu.Unlock()
 	var out []*conn
 	for c := range a.seats {
-		if c.site.ID == site {
+		if c.site == site {
 			out = append(out, c)
 		}
 	}
@@ -308,7 +308,7 @@ func (a *abuse) block(bs []store.Block) []*conn {
 		}
 	}
 	for c := range a.seats {
-		if targets[blockTarget{site: c.site.ID, visitor: c.visitor.ID}] || targets[blockTarget{site: c.site.ID, addr: c.addr}] {
+		if targets[blockTarget{site: c.site, visitor: c.visitor.ID}] || targets[blockTarget{site: c.site, addr: c.addr}] {
 			hit = append(hit, c)
 		}
 	}
@@ -459,7 +459,7 @@ func (c *conn) checkVisitorSend(f parley.Frame) error {
 	if c.role != parley.RoleVisitor {
 		return nil
 	}
-	if c.s.abuse.blocked(c.site.ID, c.visitor.ID, c.addr) {
+	if c.s.abuse.blocked(c.site, c.visitor.ID, c.addr) {
 		return errBlocked
 	}
 	if f.Conv != 0 {
@@ -472,7 +472,7 @@ func (c *conn) checkVisitorSend(f parley.Frame) error {
 	if len(convs) > 0 && convs[0].IsOpen() {
 		return nil // goes to the open one
 	}
-	return c.s.abuse.newConversation(c.site.ID, c.addr)
+	return c.s.abuse.newConversation(c.site, c.addr)
 }
 
 // kick closes c for a block: an error frame, then 4003. It does not wait.

@@ -117,6 +117,24 @@ func (a *availability) state(site parley.Site) siteState {
 	return a.fresh(site)
 }
 
+// stateOf is state by site id: the state kept, or else the site read and
+// its state computed. A site that cannot be read answers (the zero state),
+// and the error is logged.
+func (a *availability) stateOf(id string) siteState {
+	a.mu.Lock()
+	st, ok := a.states[id]
+	a.mu.Unlock()
+	if ok {
+		return st
+	}
+	site, err := a.s.store.Site(id)
+	if err != nil {
+		a.s.log.Error("availability: reading the site", "site", id, "err", err)
+		return siteState{}
+	}
+	return a.fresh(site)
+}
+
 // fresh computes site's state now, keeps it, and tells the site's
 // visitors if it changed. The widget page reads it: the site it serves
 // was just read, settings included.

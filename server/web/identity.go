@@ -89,7 +89,7 @@ func (c *conn) identify(f parley.Frame) {
 	}
 	verified := false
 	if who.Signature != "" {
-		secret, err := c.s.store.IdentitySecret(c.site.ID)
+		secret, err := c.s.store.IdentitySecret(c.site)
 		if err != nil {
 			c.refuse(err, id)
 			return
@@ -97,7 +97,7 @@ func (c *conn) identify(f parley.Frame) {
 		verified = verifyIdentity(secret, who.ExternalID, who.Signature)
 	}
 	token := ""
-	req := store.IdentifyRequest{Site: c.site.ID, Visitor: c.visitor.ID, Identify: who, Verified: verified}
+	req := store.IdentifyRequest{Site: c.site, Visitor: c.visitor.ID, Identify: who, Verified: verified}
 	if verified {
 		token = NewToken()
 		req.TokenHash = TokenHash(token)

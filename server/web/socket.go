@@ -113,9 +113,11 @@ type conn struct {
 	author  parley.Author
 	visitor parley.Visitor
 	agent   parley.Agent
-	site    parley.Site
-	page    parley.Page
-	sub     *relay.Sub
+	// site is a visitor's site id (the site itself is read again where
+	// its settings matter: a copy here cost every idle socket 600 bytes).
+	site string
+	page parley.Page
+	sub  *relay.Sub
 	// userAgent and language are the upgrade's, for the visitor's
 	// context: kept until hello, then dropped.
 	userAgent, language string

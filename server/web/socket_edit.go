@@ -57,7 +57,7 @@ func (c *conn) changeMessage(f parley.Frame) {
 			c.refuse(errBlocked, id)
 			return
 		}
-		a.Site, a.Visitor = c.site.ID, c.visitor.ID
+		a.Site, a.Visitor = c.site, c.visitor.ID
 	}
 	res, err := c.s.store.Append(c.ctx, a)
 	if err != nil {

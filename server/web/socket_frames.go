@@ -77,7 +77,7 @@ func (c *conn) send(f parley.Frame) {
 		Card: card, Replies: replies}
 	var conv parley.Conversation
 	if c.role == parley.RoleVisitor {
-		a.Site, a.Visitor, a.Page = c.site.ID, c.visitor.ID, c.page
+		a.Site, a.Visitor, a.Page = c.site, c.visitor.ID, c.page
 		var newChat []uint64
 		if f.Conv == 0 {
 			if err := c.preChat(f, &a); err != nil {
@@ -86,10 +86,10 @@ func (c *conn) send(f parley.Frame) {
 			}
 			// Nobody is there to see a chat started now (the site, or
 			// its team, does not answer): the shop hears of it by email.
-			a.StartJobs = c.s.offlineNoticeJob(c.s.avail.state(c.site).open.ForTeam(a.Team))
+			a.StartJobs = c.s.offlineNoticeJob(c.s.avail.stateOf(c.site).open.ForTeam(a.Team))
 			// The team's agents whose console is closed may hear of it
 			// by Web Push.
-			newChat = c.s.newChatPushAgents(c.site.ID, a.Team)
+			newChat = c.s.newChatPushAgents(c.site, a.Team)
 		}
 		// Who hears of it by push is decided in the transaction: whether
 		// it starts the chat, and who has it, are known only there.
@@ -103,7 +103,7 @@ func (c *conn) send(f parley.Frame) {
 		if f.Greeted {
 			// Read the site now, not at hello: the greeting is what the
 			// visitor saw, and settings may have changed since.
-			site, err := c.s.store.Site(c.site.ID)
+			site, err := c.s.store.Site(c.site)
 			if err != nil {
 				c.refuse(err, id)
 				return
@@ -175,7 +175,7 @@ func (c *conn) send(f parley.Frame) {
 // no form, and goes to the default team. A send without the required
 // answers is refused, unless it goes to the visitor's open conversation.
 func (c *conn) preChat(f parley.Frame, a *store.Append) error {
-	site, err := c.s.store.Site(c.site.ID)
+	site, err := c.s.store.Site(c.site)
 	if err != nil {
 		return err
 	}

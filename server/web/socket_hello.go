@@ -107,7 +107,7 @@ func (c *conn) helloVisitor(f parley.Frame) {
 		}
 	}
 
-	c.role, c.visitor, c.site = parley.RoleVisitor, v, site
+	c.role, c.visitor, c.site = parley.RoleVisitor, v, site.ID
 	c.author = parley.Author{Kind: parley.AuthorVisitor, ID: v.ID, Name: v.Name}
 	// Subscribe before reading anything to send: what commits from now on
 	// arrives live, and the writer drops what a replay already sent.
@@ -345,7 +345,7 @@ func (c *conn) helloFailed(err error) {
 	c.events.clear()
 	c.dropped = false
 	c.mu.Unlock()
-	c.role, c.author, c.visitor, c.agent, c.site = "", parley.Author{}, parley.Visitor{}, parley.Agent{}, parley.Site{}
+	c.role, c.author, c.visitor, c.agent, c.site = "", parley.Author{}, parley.Visitor{}, parley.Agent{}, ""
 	c.scoped, c.follows, c.sites = false, nil, nil
 	c.refuse(err, "")
 }
