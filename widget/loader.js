@@ -1,8 +1,10 @@
 // Parley loader: the only file a shop page loads from Parley until the
 // visitor shows intent. It draws the launcher in a shadow root and creates the
-// chat iframe lazily: on hover or focus of the launcher (hidden prefetch), on
-// click, when a proactive greeting fires, or when a conversation is already
-// open from an earlier page view. A resume link from an email opens the page
+// chat iframe lazily: on click, the JS API's open, when a proactive greeting
+// fires, or when a conversation is already open from an earlier page view.
+// Hover or focus of the launcher on a fast connection creates it warm (a
+// hidden prefetch): the chat downloads and renders but connects, writes
+// storage and makes a visitor only when it is opened. A resume link from an email opens the page
 // with #parley-resume=TOKEN: the loader takes it out of the address bar and
 // opens the chat at once, handing the token to the iframe in its URL's
 // fragment (see app/visitor/bridge.go).
@@ -209,8 +211,8 @@
           open();
         })
       );
-      launcher.addEventListener('pointerenter', guard(ensureFrame));
-      launcher.addEventListener('focus', guard(ensureFrame));
+      launcher.addEventListener('pointerenter', guard(warm));
+      launcher.addEventListener('focus', guard(warm));
       // Keys typed inside the iframe never reach us: the chat itself posts
       // 'close' on Escape.
       root.addEventListener(
@@ -245,7 +247,16 @@
       setInterval(check, 60000);
     }
 
-    function ensureFrame() {
+    // warm: hover or focus may start the chat's download, never the chat
+    // itself (the iframe waits for 'open' before it connects), and only on
+    // a connection known to be fast and not saving data. Browsers that do
+    // not say (no navigator.connection) are not known to be fast.
+    function warm() {
+      var c = navigator.connection;
+      if (c && !c.saveData && c.effectiveType === '4g') ensureFrame(true);
+    }
+
+    function ensureFrame(warming) {
       mount();
       if (frame) return;
       if (!panel) {
@@ -265,7 +276,7 @@
       frame = d.createElement('iframe');
       frame.title = 'Chat';
       frame.setAttribute('allow', 'clipboard-write');
-      frame.src = resume ? src + '#parley-resume=' + resume : src;
+      frame.src = src + (warming === true ? '&warm=1' : '') + (resume ? '#parley-resume=' + resume : '');
       ready = false;
       setStatus('sl');
       panel.insertBefore(frame, status);

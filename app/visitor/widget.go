@@ -42,6 +42,8 @@ type Widget struct {
 
 	cl   *client.Client
 	stop context.CancelFunc
+	// connect starts the client of a warm frame at the first "open".
+	connect func()
 	// release undoes the window listeners.
 	release []func()
 
@@ -148,13 +150,23 @@ func (w *Widget) OnMount(ctx app.Context) {
 	runCtx, stop := context.WithCancel(context.Background())
 	w.stop = stop
 	cl := w.cl
-	ctx.Async(func() {
-		if err := cl.Run(runCtx); err != nil {
-			ctx.Dispatch(func(ctx app.Context) {
-				w.ended = "The chat was closed. Reload the page to start again."
-			})
-		}
-	})
+	run := func() {
+		ctx.Async(func() {
+			if err := cl.Run(runCtx); err != nil {
+				ctx.Dispatch(func(ctx app.Context) {
+					w.ended = "The chat was closed. Reload the page to start again."
+				})
+			}
+		})
+	}
+	// A warm frame (the loader's hover prefetch) is downloaded and drawn,
+	// but connects only when the visitor opens it: before intent there is
+	// no socket, no visitor record and no token stored.
+	if embedded && q.Get("warm") == "1" {
+		w.connect = run
+	} else {
+		run()
+	}
 
 	w.release = append(w.release, ui.OnVisibilityChange(func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { w.onVisibility(ctx, visible) })
@@ -682,6 +694,10 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 	switch m.Type {
 	case MsgOpen:
 		w.panelOpen = true
+		if connect := w.connect; connect != nil {
+			w.connect = nil
+			connect()
+		}
 		if m.Page != nil && w.cl != nil {
 			w.cl.Page(*m.Page)
 		}

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -104,10 +105,12 @@ func TestBrowserVisitorAgentRoundTrip(t *testing.T) {
 	// The console is installable.
 	requireInstallable(t, a.ctx)
 
-	// Hover prefetches the chat: a click then finds it ready.
+	// Hover prefetches the chat: a click then finds it ready. Until the
+	// click, the warm chat holds no socket and stores no token.
 	p := b.newVisitor("visitor2")
 	step(t, p.ctx, 20*time.Second, "opening the shop page", chromedp.Navigate(m.ShopURL+"/"))
 	at = p.launcher(t)
+	sockets := visitorSockets(t, m)
 	step(t, p.ctx, 5*time.Second, "listening for the chat's ready event", chromedp.Evaluate(
 		`window.__parleyReady = false; Parley('on', 'ready', () => { window.__parleyReady = true }); true`, nil))
 	step(t, p.ctx, 5*time.Second, "hovering the launcher", chromedp.MouseEvent(input.MouseMoved, at.X, at.Y))
@@ -117,6 +120,15 @@ func TestBrowserVisitorAgentRoundTrip(t *testing.T) {
 	if open {
 		t.Fatalf("hovering the launcher opened the chat; it should only prefetch it")
 	}
+	warmID, err := p.t.WaitFrame(10*time.Second, chatPath)
+	if err != nil {
+		t.Fatalf("finding the warm chat's iframe: %v", err)
+	}
+	var stored string
+	step(t, p.frame(warmID), 5*time.Second, "reading the warm chat's storage", chromedp.Evaluate(`JSON.stringify(Object.keys(localStorage))`, &stored))
+	if n := visitorSockets(t, m); n != sockets || stored != "[]" {
+		t.Fatalf("after a hover, before any click: %d visitor sockets (want %d, as before the hover) and the chat's storage holds %s (want nothing)", n, sockets, stored)
+	}
 	step(t, p.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
 	warm := p.waitTiming(t)
 	t.Logf("prefetched click → interactive: %.0f ms (timing.prefetched=%v)", warm.Ms, warm.Prefetched)
@@ -125,6 +137,25 @@ func TestBrowserVisitorAgentRoundTrip(t *testing.T) {
 	}
 	chat3, _ := p.chat(t)
 	logTransfer(t, chat3, "prefetched widget load")
+	deadline := time.Now().Add(10 * time.Second)
+	for visitorSockets(t, m) <= sockets {
+		if time.Now().After(deadline) {
+			t.Fatalf("the opened chat did not connect: %d visitor sockets, as before the click", sockets)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// visitorSockets is the number of greeted visitor sockets the server holds.
+func visitorSockets(tb testing.TB, m *Main) int64 {
+	tb.Helper()
+	rec := httptest.NewRecorder()
+	m.Server.DebugHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/debug/stats", nil))
+	var st web.DebugStats
+	if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil {
+		tb.Fatalf("reading /debug/stats: %v (%s)", err, rec.Body)
+	}
+	return st.VisitorSockets
 }
 
 // logTransfer logs what the widget page loaded, from its own resource
