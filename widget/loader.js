@@ -371,6 +371,7 @@
         var n = Math.max(0, m.count | 0);
         badge.textContent = n > 9 ? '9+' : String(n);
         badge.hidden = !n;
+        launcher.setAttribute('aria-label', n ? 'Open chat, ' + n + (n > 1 ? ' unread messages' : ' unread message') : 'Open chat');
       } else if (m.type === 'message') emit('message', m.message);
       else if (m.type === 'conversation') save('conv', m.open ? '1' : null);
     }

@@ -143,3 +143,28 @@ func LocalDevice() (d parley.Device) {
 	}
 	return d
 }
+
+// OnEscape calls f when Escape is pressed anywhere in the document and
+// nothing before it used the key (a list the composer closes prevents its
+// default).
+func OnEscape(f func()) (release func()) {
+	if !app.IsClient {
+		return func() {}
+	}
+	doc := app.Window().Get("document")
+	fn := app.FuncOf(func(this app.Value, args []app.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		e := args[0]
+		if e.Get("key").String() == "Escape" && !e.Get("defaultPrevented").Truthy() && !e.Get("isComposing").Truthy() {
+			f()
+		}
+		return nil
+	})
+	doc.Call("addEventListener", "keydown", fn)
+	return func() {
+		doc.Call("removeEventListener", "keydown", fn)
+		fn.Release()
+	}
+}

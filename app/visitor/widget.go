@@ -173,6 +173,15 @@ func (w *Widget) OnMount(ctx app.Context) {
 	}))
 	if w.origin != "" {
 		w.listenToLoader(ctx)
+		// Escape closes the chat; the loader gives focus back to the
+		// launcher.
+		w.release = append(w.release, ui.OnEscape(func() {
+			ctx.Dispatch(func(ctx app.Context) {
+				if w.panelOpen {
+					w.onClose(ctx)
+				}
+			})
+		}))
 	}
 	// The first render is on screen: the loader may show the panel.
 	ctx.Defer(func(ctx app.Context) { w.post(ReadyMessage()) })
