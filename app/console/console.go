@@ -37,6 +37,10 @@ func DocumentTitle(unread int) string {
 type Console struct {
 	app.Compo
 
+	// installable: the browser offers to install the console now (it is
+	// not installed, and it may be): the top bar shows Install.
+	installable bool
+
 	// ctx is the root's own context, from OnMount. Callbacks that outlive
 	// an event (the client's, timers, requests) dispatch through it: a
 	// child's context is dead once the child unmounts (the login form after
@@ -97,6 +101,7 @@ const presenceTick = 15 * time.Second
 // OnMount checks for a session and installs the browser hooks.
 func (c *Console) OnMount(ctx app.Context) {
 	c.ctx = ctx
+	c.installable = ctx.IsAppInstallable()
 	u := ctx.Page().URL()
 	c.api = NewAPI(u.Scheme+"://"+u.Host, nil)
 	c.route = ParseRoute(u.Path)
@@ -900,6 +905,11 @@ func (c *Console) renderDesk() app.UI {
 			renderOpenStates(OpenLabels(d.Sites(), c.now)),
 			app.Span().ID("connection").Class("conn conn-"+c.state.String()).Text(connectionText(c.state, c.everOnline)),
 			notifyBtn,
+			app.If(c.installable, func() app.UI {
+				return app.Button().ID("install").Class("button button-quiet").Type("button").
+					Title("Install the console as an app: its own window, notifications, a start from the dock").
+					OnClick(c.onInstall).Text("Install")
+			}),
 			c.renderPresenceToggle(),
 			app.Span().Class("me").Title(c.session.Agent.Email).Text(c.session.Agent.Name),
 			app.Button().ID("logout").Class("button button-quiet").Type("button").OnClick(c.onLogout).Text("Log out"),
@@ -965,4 +975,14 @@ func (c *Console) peopleLink(class string) app.UI {
 		return app.Span().Class("nav-none")
 	}
 	return app.A().ID("nav-people").Class(class).Href("/console/people").Text("People")
+}
+
+// OnAppInstallChange follows whether the browser offers to install the
+// console (go-app keeps the browser's beforeinstallprompt event).
+func (c *Console) OnAppInstallChange(ctx app.Context) {
+	c.installable = ctx.IsAppInstallable()
+}
+
+func (c *Console) onInstall(ctx app.Context, e app.Event) {
+	ctx.ShowAppInstallPrompt()
 }

@@ -186,6 +186,19 @@ func (a *Assets) loadApp(fsys fs.FS, shell *appShell, name string) error {
 		}
 		appJS = strings.Replace(appJS, call, "\n", 1)
 	}
+	if name == "console" {
+		// The worker lives at /console/app-worker.js, whose default scope,
+		// /console/, leaves out the console's start URL /console: an
+		// installed console could not start offline. It is registered for
+		// /console, which its response allows (Service-Worker-Allowed).
+		const reg = `navigator.serviceWorker.register(
+        "/console/app-worker.js"
+      )`
+		if !strings.Contains(appJS, reg) {
+			return errors.New("web: assets: go-app's app.js changed: cannot set its service worker's scope")
+		}
+		appJS = strings.Replace(appJS, reg, `navigator.serviceWorker.register("/console/app-worker.js", { scope: "/console" })`, 1)
+	}
 	shell.appJS = a.addBytes(fsys, name+"-app.js", []byte(appJS))
 	shell.built = true
 

@@ -208,6 +208,8 @@ func (s *Server) handleServiceWorker(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
+	// Its scope is /console (the start URL), above its own directory.
+	w.Header().Set("Service-Worker-Allowed", "/console")
 	w.Write(a.console.worker)
 }
 
