@@ -7,7 +7,7 @@ SHOP    ?= 127.0.0.1:8081
 WASMENV := GOOS=js GOARCH=wasm
 GOFLAGS_BUILD := -trimpath -ldflags="-s -w"
 
-.PHONY: all build wasm loader server run test vet bench fuzz faults clean
+.PHONY: all build wasm loader server run test vet bench fuzz faults clean axe
 
 all: build
 
@@ -33,8 +33,19 @@ run: build
 	$(BIN) -demo -addr $(ADDR) -shop-addr $(SHOP)
 
 ## test: the whole suite, browser tests included (needs chromium)
-test: build vet
-	PARLEY_BROWSER_TESTS=1 $(GO) test -race -count=1 -timeout 20m ./...
+test: build vet axe
+	PARLEY_BROWSER_TESTS=1 PARLEY_AXE=$(CURDIR)/$(AXE) $(GO) test -race -count=1 -timeout 20m ./...
+
+# axe-core, the accessibility engine the browser tests run on the widget and
+# the console: fetched from npm once, pinned and checked by its SHA-256.
+AXE_VERSION := 4.11.0
+AXE_SHA256  := e9e5863c33a874f09bc01acd9234b7e3c871479f5eef8802fa582544465e6d01
+AXE         := .cache/axe-core-$(AXE_VERSION)/axe.min.js
+axe: $(AXE)
+$(AXE):
+	@mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && rm -rf package axe-core-$(AXE_VERSION).tgz
+	echo "$(AXE_SHA256)  $(AXE)" | sha256sum -c --quiet
 
 vet:
 	$(GO) vet ./...

@@ -805,12 +805,12 @@ func (c *Console) Render() app.UI {
 	case authLoggedOut:
 		main = &LoginForm{Error: c.loginErr, Busy: c.loginBusy, OnLogin: c.onLogin}
 	default:
-		main = c.renderDesk()
+		main = c.renderDesk(view)
 	}
 	return app.Div().ID("console").Class("console view-"+view).Body(update, main)
 }
 
-func (c *Console) renderDesk() app.UI {
+func (c *Console) renderDesk(view string) app.UI {
 	d := c.desk
 	unread := d.Inbox.UnreadTotal()
 
@@ -916,6 +916,9 @@ func (c *Console) renderDesk() app.UI {
 		),
 		notice,
 		app.Main().Class("workspace").Body(
+			// Every page has a level-one heading, for screen readers: the
+			// top bar shows sighted agents where they are.
+			app.H1().Class("sr-only").Text(pageHeading(view)),
 			app.Aside().Class("inbox-pane").Body(
 				&SearchPanel{Search: c.search, Now: c.now},
 				c.renderInbox(d),
@@ -985,4 +988,17 @@ func (c *Console) OnAppInstallChange(ctx app.Context) {
 
 func (c *Console) onInstall(ctx app.Context, e app.Event) {
 	ctx.ShowAppInstallPrompt()
+}
+
+// pageHeading is the level-one heading of a console view.
+func pageHeading(view string) string {
+	switch view {
+	case "conversation":
+		return "Conversation"
+	case "settings":
+		return "Settings"
+	case "people":
+		return "People"
+	}
+	return "Inbox"
 }

@@ -30,7 +30,7 @@ func (f *LoginForm) Render() app.UI {
 	if f.Busy {
 		label = "Logging in…"
 	}
-	return app.Div().Class("login-page").Body(
+	return app.Main().Class("login-page").Body(
 		app.Form().Class("login-card").OnSubmit(f.onSubmit).Body(
 			app.H1().Class("login-brand").Text("Parley"),
 			app.P().Class("login-lead").Text("Log in to answer your visitors."),

@@ -102,8 +102,13 @@ type Panel struct {
 func (p *Panel) Render() app.UI {
 	root := app.Div().ID("parley").Class("widget")
 	if ValidColor(p.Color) {
-		root = root.Style("--parley-color", p.Color)
+		// Text on the site's colour keeps a 4.5:1 contrast: dark text on a
+		// light colour, a colour darkened when neither text passes.
+		bg, fg := parley.Readable(p.Color)
+		root = root.Style("--parley-color", bg).Style("--parley-on-color", fg)
 	}
+	// The chat is the page's main landmark.
+	root = root.Attr("role", "main")
 	title := p.Title
 	if title == "" {
 		title = DefaultTitle
@@ -192,7 +197,7 @@ func (p *Panel) Render() app.UI {
 	}
 
 	return root.Body(
-		app.Header().Class("widget-header").Body(
+		app.Div().Class("widget-header").Body(
 			app.H1().Class("widget-title").Text(title),
 			closeBtn,
 			agent,

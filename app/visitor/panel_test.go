@@ -56,7 +56,7 @@ func TestPanelSendingAndOffline(t *testing.T) {
 	}
 	load(t, p)
 
-	match(t, app.Div().ID("parley").Class("widget").Style("--parley-color", "#aa3366"), p, 0)
+	match(t, app.Div().ID("parley").Class("widget").Style("--parley-color", "#aa3366").Style("--parley-on-color", "#ffffff").Attr("role", "main"), p, 0)
 	match(t, app.Text(visitor.DefaultTitle), p, 0, slotHeader, 0, 0)
 	match(t, app.Button().ID("close").Class("widget-close").Type("button").Aria("label", "Close chat").
 		Title("Close").OnClick(func(app.Context, app.Event) {}), p, 0, slotHeader, 1)
@@ -78,7 +78,7 @@ func TestPanelOnlineEmpty(t *testing.T) {
 	p := &visitor.Panel{Title: "Acme help", Color: "red;x:y", Expect: true, Now: t0}
 	load(t, p)
 	// An invalid colour never reaches the style attribute.
-	match(t, app.Div().ID("parley").Class("widget"), p, 0)
+	match(t, app.Div().ID("parley").Class("widget").Attr("role", "main"), p, 0)
 	match(t, app.Text("Acme help"), p, 0, slotHeader, 0, 0)
 	match(t, app.Span().Class("widget-close-none"), p, 0, slotHeader, 1)
 	match(t, app.Span().Class("banner-none"), p, 0, slotBanner)

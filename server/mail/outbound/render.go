@@ -2,12 +2,12 @@ package outbound
 
 import (
 	"html/template"
-	"math"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parley-chat/parley/app/parley"
 )
 
 // Line is one chat message in a transcript or new-messages email.
@@ -45,9 +45,7 @@ func Render(p Page) (text, html string) {
 	if hexColor.MatchString(p.Color) {
 		v.Color = strings.ToLower(p.Color)
 	}
-	if light(v.Color) {
-		v.Ink = "#111111"
-	}
+	v.Color, v.Ink = parley.Readable(v.Color)
 	if u, err := url.Parse(p.LinkURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
 		v.Link = p.LinkURL
 		if strings.TrimSpace(p.LinkText) == "" {
@@ -165,18 +163,3 @@ func renderHTML(v view) string {
 	return b.String()
 }
 
-// light reports whether near-black text reads better than white on c
-// (#rrggbb), by WCAG contrast.
-func light(c string) bool {
-	lin := func(hex string) float64 {
-		n, _ := strconv.ParseUint(hex, 16, 8)
-		s := float64(n) / 255
-		if s <= 0.03928 {
-			return s / 12.92
-		}
-		return math.Pow((s+0.055)/1.055, 2.4)
-	}
-	l := 0.2126*lin(c[1:3]) + 0.7152*lin(c[3:5]) + 0.0722*lin(c[5:7])
-	// Whichever of white and #111111 (luminance 0.0056) contrasts more.
-	return 1.05/(l+0.05) < (l+0.05)/0.0556
-}

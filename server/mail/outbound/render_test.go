@@ -59,7 +59,8 @@ func TestRenderColor(t *testing.T) {
 	bg := regexp.MustCompile(`background:(#[0-9a-f]{6});color:(#[0-9a-f]{6})`)
 	tests := []struct{ color, bg, ink string }{
 		{"#b45309", "#b45309", "#ffffff"},
-		{"#FDE68A", "#fde68a", "#111111"}, // light: dark text
+		{"#FDE68A", "#fde68a", "#1d2129"}, // light: dark text
+		{"#b5651d", "#ae611c", "#ffffff"}, // neither text reads at 4.5:1: darkened
 		{"red", outbound.DefaultColor, "#ffffff"},
 		{"#b45309;background:url(https://evil.example/x)", outbound.DefaultColor, "#ffffff"},
 		{"", outbound.DefaultColor, "#ffffff"},
