@@ -162,4 +162,3 @@ func renderHTML(v view) string {
 	}
 	return b.String()
 }
-
