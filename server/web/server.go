@@ -104,6 +104,8 @@ type Server struct {
 	presence *presenceTracker
 	// typing coalesces the typing states fanned out to agents.
 	typing typingGate
+	// delivered holds the delivered marks (delivered.go).
+	delivered deliveredMarks
 	// signer signs reply addresses and resume links.
 	signer tokenSigner
 	// router assigns queued conversations and tells visitors where they
