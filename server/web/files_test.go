@@ -303,3 +303,34 @@ func TestFilesOnlyForParticipants(t *testing.T) {
 		t.Errorf("empty message: got %+v", e)
 	}
 }
+
+// TestSiteFileLimitsRefused: the settings form's attachment limits, saved
+// with values out of range, are refused with a message saying why, and
+// the site keeps its limits.
+func TestSiteFileLimitsRefused(t *testing.T) {
+	env := newHTTPEnv(t)
+	c, csrf := env.login(t, "ann@shop.example")
+	hdr := map[string]string{"X-CSRF-Token": csrf, "Origin": env.url}
+	base := parley.Site{Name: "Shop", AllowedOrigins: []string{"https://shop.example"}, Files: parley.FileSettings{MaxBytes: 2 << 20}}
+	if r := env.do(t, c, "PUT", "/api/sites/shop", base, hdr, nil); r.StatusCode != 200 {
+		t.Fatalf("saving good limits: %d", r.StatusCode)
+	}
+	for _, bad := range []struct {
+		files parley.FileSettings
+		says  string
+	}{
+		{parley.FileSettings{MaxBytes: parley.MaxFileBytes + 1}, "at most 25 MB"},
+		{parley.FileSettings{MaxBytes: -1}, "at most 25 MB"},
+		{parley.FileSettings{Types: []string{"application/x-msdownload"}}, "cannot be allowed"},
+	} {
+		s := base
+		s.Files = bad.files
+		var e apiErr
+		if r := env.do(t, c, "PUT", "/api/sites/shop", s, hdr, &e); r.StatusCode != 400 || e.Code != parley.EInvalid || !strings.Contains(e.Message, bad.says) {
+			t.Errorf("files %+v: %d %+v, want 400 invalid saying %q", bad.files, r.StatusCode, e, bad.says)
+		}
+	}
+	if stored, _ := env.db.Site("shop"); stored.Files.MaxBytes != 2<<20 || stored.Files.Types != nil {
+		t.Errorf("the refused limits changed the site: %+v", stored.Files)
+	}
+}
