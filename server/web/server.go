@@ -106,6 +106,8 @@ type Server struct {
 	typing typingGate
 	// delivered holds the delivered marks (delivered.go).
 	delivered deliveredMarks
+	// sweeper removes the files nothing refers to (files_sweep.go).
+	sweeper fileSweeper
 	// signer signs reply addresses and resume links.
 	signer tokenSigner
 	// router assigns queued conversations and tells visitors where they
@@ -274,6 +276,7 @@ func (s *Server) Open() error {
 		return fmt.Errorf("web: starting the router: %w", err)
 	}
 	s.avail.start()
+	s.startSweeper()
 	s.ln = ln
 	if s.cfg.PublicURL == "" {
 		s.cfg.PublicURL = "http://" + ln.Addr().String()
@@ -306,6 +309,7 @@ func (s *Server) Close(ctx context.Context) error {
 	s.presence.close()
 	s.router.close()
 	s.avail.close()
+	s.stopSweeper()
 
 	// Shutdown closes the listener at once, then waits for the plain HTTP
 	// requests; websockets, once upgraded, are not its business.
