@@ -517,3 +517,25 @@ func TestDeskMsgBelowThePages(t *testing.T) {
 		t.Errorf("a refresh changed the count: %+v", d.Inbox.Counts())
 	}
 }
+
+// TestDeskVisitorDeliveredMark: the visitor's delivered mark, from the
+// inbox and from delivered frames, is what the agent's receipts read;
+// agents' delivered frames do not move it.
+func TestDeskVisitorDeliveredMark(t *testing.T) {
+	d := console.NewDesk()
+	c := open7
+	c.VisitorDelivered = 1
+	d.Apply(parley.Frame{Type: parley.TypeWelcome, Agent: &me, Conversations: []parley.Conversation{c}}, t0)
+	if got := d.Thread(7).VisitorDelivered; got != 1 {
+		t.Errorf("from the welcome: %d, want 1", got)
+	}
+	d.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 2, From: vera}, t0)
+	d.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 5, From: bob}, t0)
+	d.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 1, From: vera}, t0)
+	if got := d.Thread(7).VisitorDelivered; got != 2 {
+		t.Errorf("after the delivered frames: %d, want 2", got)
+	}
+	if got := d.Thread(7).VisitorRead; got != 0 {
+		t.Errorf("a delivered frame moved the read mark to %d", got)
+	}
+}
