@@ -1,6 +1,7 @@
 package client
 
 import (
+	"math/rand/v2"
 	"time"
 
 	"github.com/parley-chat/parley/app/parley"
@@ -16,6 +17,10 @@ import (
 const (
 	deliverDelay = 300 * time.Millisecond
 	deliverEvery = time.Second
+	// deliverJitter spreads agents' marks: every console of a site gets
+	// the visitor's message, and the first mark, relayed to the others,
+	// spares them theirs.
+	deliverJitter = 700 * time.Millisecond
 )
 
 // deliveryMark is one conversation's delivered mark.
@@ -43,6 +48,9 @@ func (c *Client) receivedLocked(f parley.Frame) {
 	if m.due.IsZero() {
 		now := time.Now()
 		m.due = now.Add(deliverDelay)
+		if !c.visitor {
+			m.due = m.due.Add(rand.N(deliverJitter))
+		}
 		if next := m.last.Add(deliverEvery); next.After(m.due) {
 			m.due = next
 		}
