@@ -158,6 +158,10 @@ type Client struct {
 	// reads and resolves asked for while offline, sent after the next welcome.
 	reads    map[uint64]uint64
 	resolves map[uint64]bool
+	// delivered are the delivered marks by conversation (delivered.go);
+	// deliverDue counts those with a frame due.
+	delivered  map[uint64]*deliveryMark
+	deliverDue int
 	// wake cuts the backoff short (Resync while offline).
 	wake chan struct{}
 
@@ -192,6 +196,7 @@ func New(o Options) *Client {
 		follows:      make(map[uint64]*follow),
 		reads:        make(map[uint64]uint64),
 		resolves:     make(map[uint64]bool),
+		delivered:    make(map[uint64]*deliveryMark),
 		wake:         make(chan struct{}, 1),
 	}
 	if c.readLimit <= 0 {
@@ -347,6 +352,8 @@ func (c *Client) Draft(conv uint64, text string) {
 func (c *Client) Read(conv, seq uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// Seen is more than delivered: no delivered frame up to seq.
+	c.toldLocked(conv, seq)
 	if c.sess != nil {
 		c.sess.queue(parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: seq})
 		return
@@ -669,6 +676,9 @@ func (c *Client) setState(s State) {
 // emitLocked queues an event. At most one dispatcher goroutine runs at a
 // time; it exits when the queue is empty, so an idle client holds none.
 func (c *Client) emitLocked(ev event) {
+	if ev.hasFrame && ev.frame.Type == parley.TypeMsg {
+		c.receivedLocked(ev.frame)
+	}
 	c.events = append(c.events, ev)
 	if !c.dispatching {
 		c.dispatching = true

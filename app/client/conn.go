@@ -484,6 +484,14 @@ func (c *Client) endSession(s *session) {
 			c.reads[f.Conv] = max(c.reads[f.Conv], f.Seq)
 		case parley.TypeResolve:
 			c.resolves[f.Conv] = true
+		case parley.TypeDelivered:
+			// Made but not written: due again after the next welcome.
+			m := c.markLocked(f.Conv)
+			m.got, m.told = max(m.got, f.Seq), min(m.told, f.Seq-1)
+			if m.due.IsZero() {
+				m.due = time.Now()
+				c.deliverDue++
+			}
 		}
 	}
 	s.ctrl = nil
@@ -528,6 +536,11 @@ func (c *Client) handleLocked(s *session, f parley.Frame) {
 			// message, which follows live: no resume needed. Had it been
 			// lost, the next message's gap would ask for it.
 			c.followLocked(conv.ID, 0)
+		}
+	case parley.TypeRead, parley.TypeDelivered:
+		if f.From != nil && !c.otherSide(f.From.Kind) {
+			// Another device of this side: its mark is the server's.
+			c.toldLocked(f.Conv, f.Seq)
 		}
 	case parley.TypeIdentified:
 		c.identifiedLocked(f)
@@ -584,6 +597,8 @@ func (c *Client) identifiedLocked(f parley.Frame) {
 	clear(c.follows)
 	clear(c.reads)
 	clear(c.resolves)
+	clear(c.delivered)
+	c.deliverDue = 0
 	c.identify = nil
 }
 
@@ -713,6 +728,21 @@ func (c *Client) nextLocked(s *session, now time.Time) (f parley.Frame, ok bool,
 		f = s.ctrl[0]
 		s.ctrl = s.ctrl[1:]
 		return f, true, 0, false
+	}
+
+	if len(s.ctrl) == 0 && !now.Before(s.pauseCtrl) {
+		// Delivered marks are control frames, made when due.
+		df, ok, d := c.nextDeliveredLocked(now)
+		switch {
+		case ok && s.ctrlTokens >= 1:
+			s.ctrlTokens--
+			return df, true, 0, false
+		case ok:
+			s.ctrl = append(s.ctrl, df)
+			soonest(untilToken(s.ctrlTokens, ctrlRate))
+		case d > 0:
+			soonest(d)
+		}
 	}
 
 	switch {

@@ -877,9 +877,10 @@ func (c *Console) renderDesk(view string) app.UI {
 			OnEdit:      c.onEdit,
 			OnDelete:    c.onDelete,
 			// The newer of what the inbox and the read frames say.
-			VisitorRead: max(t.VisitorRead, conv.VisitorRead),
-			Draft:       d.DraftOf(id, c.now),
-			OnRich:      c.onRich,
+			VisitorRead:      max(t.VisitorRead, conv.VisitorRead),
+			VisitorDelivered: max(t.VisitorDelivered, conv.VisitorDelivered),
+			Draft:            d.DraftOf(id, c.now),
+			OnRich:           c.onRich,
 			Context: &ContextPanel{State: d.VisitorState(d.visitorOf(id)), Conv: conv, Now: c.now,
 				OnCard: func(ctx app.Context, card *parley.Card) { c.onRich(ctx, "", card, nil) }},
 			Files:     site.Files,

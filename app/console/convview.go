@@ -63,6 +63,8 @@ type ConversationView struct {
 	// VisitorRead is the visitor's read mark: the receipts of the agent's
 	// messages.
 	VisitorRead uint64
+	// VisitorDelivered is the visitor's delivered mark.
+	VisitorDelivered uint64
 	// Draft is what the visitor is typing (the site's typing preview).
 	Draft string
 	// OnRich sends a product card and quick replies (rich.go).
@@ -172,12 +174,13 @@ func (v *ConversationView) Render() app.UI {
 				Now:     v.Now,
 				OnRetry: v.OnRetry,
 
-				EditWindow: v.EditWindow,
-				OnEdit:     v.OnEdit,
-				OnDelete:   v.OnDelete,
-				History:    true,
-				PeerRead:   v.VisitorRead,
-				FileKey:    v.FileKey,
+				EditWindow:    v.EditWindow,
+				OnEdit:        v.OnEdit,
+				OnDelete:      v.OnDelete,
+				History:       true,
+				PeerRead:      v.VisitorRead,
+				PeerDelivered: v.VisitorDelivered,
+				FileKey:       v.FileKey,
 			},
 		),
 		&ui.TypingIndicator{Names: v.Typing},

@@ -60,6 +60,9 @@ type Thread struct {
 	// VisitorRead is the visitor's read mark: the agents' messages up to
 	// it were seen.
 	VisitorRead uint64
+	// VisitorDelivered is the visitor's delivered mark: the agents'
+	// messages up to it reached the visitor's widget.
+	VisitorDelivered uint64
 	// Draft is what the visitor is typing, on a site with the typing
 	// preview on, as of DraftAt.
 	Draft   string
@@ -113,7 +116,7 @@ func (d *Desk) Thread(id uint64) *Thread {
 	if t == nil {
 		t = &Thread{}
 		if c, ok := d.Inbox.Get(id); ok {
-			t.read, t.VisitorRead = c.AgentRead, c.VisitorRead
+			t.read, t.VisitorRead, t.VisitorDelivered = c.AgentRead, c.VisitorRead, c.VisitorDelivered
 		}
 		d.convs[id] = t
 	}
@@ -246,6 +249,12 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 		if f.From != nil && f.From.Kind == parley.AuthorVisitor && f.Conv != 0 {
 			t := d.Thread(f.Conv)
 			t.VisitorRead = max(t.VisitorRead, f.Seq)
+		}
+
+	case parley.TypeDelivered:
+		if f.From != nil && f.From.Kind == parley.AuthorVisitor && f.Conv != 0 {
+			t := d.Thread(f.Conv)
+			t.VisitorDelivered = max(t.VisitorDelivered, f.Seq)
 		}
 
 	case parley.TypeSynced:

@@ -333,6 +333,11 @@ func TestSiteForm(t *testing.T) {
 	if got, err := form.Site(base); err != nil || !reflect.DeepEqual(got, base) {
 		t.Fatalf("round trip = %+v, %v; want %+v", got, err, base)
 	}
+	withFiles := base
+	withFiles.Files = parley.FileSettings{MaxBytes: 3 << 20, Types: []string{"image/png", "application/pdf"}}
+	if got, err := console.NewSiteForm(withFiles, "").Site(withFiles); err != nil || !reflect.DeepEqual(got, withFiles) {
+		t.Errorf("round trip with attachment limits = %+v, %v; want %+v", got.Files, err, withFiles.Files)
+	}
 
 	tests := []struct {
 		name    string
@@ -357,6 +362,20 @@ func TestSiteForm(t *testing.T) {
 			func(s parley.Site) bool { return !s.Proactive.Enabled }, false},
 		{"id is kept", func(f *console.SiteForm) { f.Name = "  New name " },
 			func(s parley.Site) bool { return s.ID == "demo" && s.Name == "New name" }, false},
+		{"files: the largest in MB", func(f *console.SiteForm) { f.Files.MaxMB = " 2.5 " },
+			func(s parley.Site) bool { return s.Files.MaxBytes == 5<<19 && s.Files.Limit() == 5<<19 }, false},
+		{"files: empty size is the default", func(f *console.SiteForm) { f.Files.MaxMB = "" },
+			func(s parley.Site) bool { return s.Files.MaxBytes == 0 && s.Files.Limit() == parley.DefaultFileBytes }, false},
+		{"files: size not a number", func(f *console.SiteForm) { f.Files.MaxMB = "big" }, nil, true},
+		{"files: size past the largest", func(f *console.SiteForm) { f.Files.MaxMB = "26" }, nil, true},
+		{"files: size zero", func(f *console.SiteForm) { f.Files.MaxMB = "0" }, nil, true},
+		{"files: PDFs only", func(f *console.SiteForm) { f.Files.Types = map[string]bool{"application/pdf": true} },
+			func(s parley.Site) bool { return reflect.DeepEqual(s.Files.Types, []string{"application/pdf"}) }, false},
+		{"files: zip added to the defaults", func(f *console.SiteForm) { f.Files.Types["application/zip"] = true },
+			func(s parley.Site) bool { return len(s.Files.Types) == len(parley.DefaultFileTypes)+1 }, false},
+		{"files: no type while on", func(f *console.SiteForm) { f.Files.Types = map[string]bool{} }, nil, true},
+		{"files: off", func(f *console.SiteForm) { f.Files.On, f.Files.Types = false, map[string]bool{} },
+			func(s parley.Site) bool { return s.Files.Off && s.Files.Limit() == 0 }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -496,5 +515,27 @@ func TestDeskMsgBelowThePages(t *testing.T) {
 	}
 	if d.Inbox.Counts().Open != 60 {
 		t.Errorf("a refresh changed the count: %+v", d.Inbox.Counts())
+	}
+}
+
+// TestDeskVisitorDeliveredMark: the visitor's delivered mark, from the
+// inbox and from delivered frames, is what the agent's receipts read;
+// agents' delivered frames do not move it.
+func TestDeskVisitorDeliveredMark(t *testing.T) {
+	d := console.NewDesk()
+	c := open7
+	c.VisitorDelivered = 1
+	d.Apply(parley.Frame{Type: parley.TypeWelcome, Agent: &me, Conversations: []parley.Conversation{c}}, t0)
+	if got := d.Thread(7).VisitorDelivered; got != 1 {
+		t.Errorf("from the welcome: %d, want 1", got)
+	}
+	d.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 2, From: vera}, t0)
+	d.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 5, From: bob}, t0)
+	d.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 1, From: vera}, t0)
+	if got := d.Thread(7).VisitorDelivered; got != 2 {
+		t.Errorf("after the delivered frames: %d, want 2", got)
+	}
+	if got := d.Thread(7).VisitorRead; got != 0 {
+		t.Errorf("a delivered frame moved the read mark to %d", got)
 	}
 }

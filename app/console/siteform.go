@@ -25,6 +25,8 @@ type SiteForm struct {
 	// "Messages" section.
 	EditMinutes   string
 	TypingPreview bool
+	// Files is the "Attachments" section.
+	Files FilesForm
 }
 
 // NewSiteForm fills the form from a site. zone is the browser's time
@@ -43,6 +45,7 @@ func NewSiteForm(s parley.Site, zone string) SiteForm {
 		Routing:        NewRoutingForm(s.Routing, zone),
 		EditMinutes:    editMinutesText(s.EditMinutes),
 		TypingPreview:  s.TypingPreview,
+		Files:          NewFilesForm(s.Files),
 	}
 }
 
@@ -106,5 +109,8 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 		s.EditMinutes = n
 	}
 	s.TypingPreview = f.TypingPreview
+	if s.Files, err = f.Files.Settings(); err != nil {
+		return parley.Site{}, err
+	}
 	return s, nil
 }

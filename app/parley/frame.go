@@ -24,6 +24,10 @@ const (
 	// context.go. The server sends agents a context frame with the
 	// visitor's whole context after each change.
 	TypeContext = "context"
+	// TypeDelivered: this device received the other side's entries up to
+	// Seq, not necessarily seen (client → server, coalesced); the server
+	// relays the other side's mark with From. Both ways, like TypeRead.
+	TypeDelivered = "delivered"
 )
 
 // Frame types sent by the server. TypeTyping and TypeRead go both ways.

@@ -191,11 +191,16 @@ type Conversation struct {
 	// Unread counts visitor messages no agent has read yet.
 	Unread int `json:"unread"`
 	// AgentRead and VisitorRead are the read marks of each side.
-	AgentRead   uint64    `json:"agentRead"`
-	VisitorRead uint64    `json:"visitorRead"`
-	Page        Page      `json:"page"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	AgentRead   uint64 `json:"agentRead"`
+	VisitorRead uint64 `json:"visitorRead"`
+	// AgentDelivered and VisitorDelivered are the delivered marks of each
+	// side: entries up to them reached an open device of that side. The
+	// server keeps them in memory only (absent after a restart).
+	AgentDelivered   uint64    `json:"agentDelivered,omitempty"`
+	VisitorDelivered uint64    `json:"visitorDelivered,omitempty"`
+	Page             Page      `json:"page"`
+	Created          time.Time `json:"created"`
+	Updated          time.Time `json:"updated"`
 
 	// Routing: the team whose queue or members the conversation is with
 	// ("" is the site's implicit team of all members), the topic the
@@ -315,6 +320,8 @@ func (c Conversation) ForVisitor() Conversation {
 	c.Tags = nil
 	c.AgentRead = min(c.AgentRead, c.LastSeq)
 	c.VisitorRead = min(c.VisitorRead, c.LastSeq)
+	c.AgentDelivered = min(c.AgentDelivered, c.LastSeq)
+	c.VisitorDelivered = min(c.VisitorDelivered, c.LastSeq)
 	return c
 }
 

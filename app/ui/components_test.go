@@ -222,3 +222,23 @@ func TestMessageListShowsFiles(t *testing.T) {
 	load(t, l)
 	match(t, app.Text("<b>parcel</b>.jpg · 2 KB"), l, 0, 0, 5, 0, 0)
 }
+
+// TestMessageListReceipts: one's own stored messages read Seen up to the
+// other side's read mark, Delivered up to its delivered mark, Sent after.
+func TestMessageListReceipts(t *testing.T) {
+	var th ui.Thread
+	th.Add(msg(1, "a", visitor, "one"))
+	th.Add(msg(2, "b", visitor, "two"))
+	th.Add(msg(3, "c", visitor, "three"))
+	list := &ui.MessageList{Items: ui.Items(&th, ui.Pending{Self: visitor, Conv: 7}), Self: parley.AuthorVisitor,
+		Now: time.UnixMilli(3000), PeerRead: 1, PeerDelivered: 2}
+	load(t, list)
+	for i, want := range []struct{ class, text string }{
+		{"msg-receipt msg-seen", "Seen"},
+		{"msg-receipt msg-delivered", "Delivered"},
+		{"msg-receipt msg-sent", "Sent"},
+	} {
+		match(t, app.Span().Class(want.class), list, 0, i, 4, 2)
+		match(t, app.Text(want.text), list, 0, i, 4, 2, 0)
+	}
+}

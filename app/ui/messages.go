@@ -40,8 +40,11 @@ type MessageList struct {
 	// other files as links. Without it, files show by name only.
 	FileKey FileKey
 	// PeerRead is the other side's read mark: the viewer's own messages
-	// up to it show "Seen", the later ones "Sent" (stored, not seen yet).
-	PeerRead uint64
+	// up to it show "Seen"; up to PeerDelivered, the other side's
+	// delivered mark, "Delivered" (it reached one of their devices); the
+	// later ones "Sent" (stored).
+	PeerRead      uint64
+	PeerDelivered uint64
 
 	// editing is the seq of the message being edited, with its draft;
 	// deleting the one whose deletion awaits a yes.
@@ -277,6 +280,8 @@ func (c *MessageList) renderMeta(it Item, mine bool) app.UI {
 		if mine && it.Seq != 0 && !it.Deleted && it.Kind != parley.KindNote {
 			if it.Seq <= c.PeerRead {
 				receipt = app.Span().Class("msg-receipt msg-seen").Text("Seen")
+			} else if it.Seq <= c.PeerDelivered {
+				receipt = app.Span().Class("msg-receipt msg-delivered").Text("Delivered")
 			} else {
 				receipt = app.Span().Class("msg-receipt msg-sent").Text("Sent")
 			}

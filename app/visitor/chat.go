@@ -42,6 +42,9 @@ type Chat struct {
 	// AgentRead is the agents' read mark: the visitor's messages up to it
 	// were seen.
 	AgentRead uint64
+	// AgentDelivered is the agents' delivered mark: the visitor's
+	// messages up to it reached an agent's console.
+	AgentDelivered uint64
 	// Queue is where the queued conversation stands, nil when unknown.
 	Queue *parley.QueueStatus
 	// Email is the visitor's address for this conversation: the one the
@@ -159,6 +162,11 @@ func (c *Chat) Apply(f parley.Frame, now time.Time) Effects {
 			c.AgentRead = max(c.AgentRead, f.Seq)
 		}
 
+	case parley.TypeDelivered:
+		if f.From != nil && f.From.Kind == parley.AuthorAgent && f.Conv == c.Conv {
+			c.AgentDelivered = max(c.AgentDelivered, f.Seq)
+		}
+
 	case parley.TypeQueue:
 		if f.Queue != nil && (f.Conv == c.Conv || c.Conv == 0) && c.Assignee == "" && c.Status != parley.StatusResolved {
 			// Once someone answers, a late queue frame (they are
@@ -190,6 +198,7 @@ func (c *Chat) adopt(conv parley.Conversation) {
 	c.Conv, c.Status, c.Team = conv.ID, conv.Status, conv.Team
 	c.read = max(c.read, conv.VisitorRead)
 	c.AgentRead = max(c.AgentRead, conv.AgentRead)
+	c.AgentDelivered = max(c.AgentDelivered, conv.AgentDelivered)
 	c.Assignee = conv.AssigneeName
 	if conv.Email != "" {
 		c.Email = conv.Email

@@ -83,6 +83,8 @@ type Panel struct {
 	// AgentRead is the agents' read mark: the receipts of the visitor's
 	// messages.
 	AgentRead uint64
+	// AgentDelivered is the agents' delivered mark.
+	AgentDelivered uint64
 	// Preview says the shop sees what the visitor types before it is sent
 	// (the site's typing preview): the composer says so.
 	Preview bool
@@ -212,10 +214,11 @@ func (p *Panel) Render() app.UI {
 				Now:     p.Now,
 				OnRetry: p.OnRetry,
 
-				EditWindow: p.EditWindow,
-				OnEdit:     p.OnEdit,
-				OnDelete:   p.OnDelete,
-				PeerRead:   p.AgentRead,
+				EditWindow:    p.EditWindow,
+				OnEdit:        p.OnEdit,
+				OnDelete:      p.OnDelete,
+				PeerRead:      p.AgentRead,
+				PeerDelivered: p.AgentDelivered,
 				// A quick reply is the visitor's answer, sent as typed.
 				OnQuickReply: p.OnSend,
 				FileKey:      p.FileKey,

@@ -304,3 +304,23 @@ func TestPanelQueueAndAssignee(t *testing.T) {
 	match(t, app.Form().ID(visitor.FormID).Class("prechat").Aria("label", "Start a chat").NoValidate(true).
 		OnSubmit(func(app.Context, app.Event) {}), p, 0, slotComposer, 0)
 }
+
+// TestChatAgentDeliveredMark: the agents' delivered mark, from the
+// welcome and from delivered frames, never moves back, and the visitor's
+// own (other devices) and other conversations' do not move it.
+func TestChatAgentDeliveredMark(t *testing.T) {
+	c := visitor.NewChat()
+	cv := conv(7, 3, 3, parley.StatusOpen)
+	cv.AgentDelivered = 2
+	c.Apply(welcome(cv), t0)
+	if c.AgentDelivered != 2 {
+		t.Errorf("from the welcome: %d, want 2", c.AgentDelivered)
+	}
+	c.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 3, From: ann}, t0)
+	c.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 9, From: me}, t0)
+	c.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 8, Seq: 9, From: ann}, t0)
+	c.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 1, From: ann}, t0)
+	if c.AgentDelivered != 3 || c.AgentRead != 0 {
+		t.Errorf("after the delivered frames: delivered %d, read %d; want 3 and 0", c.AgentDelivered, c.AgentRead)
+	}
+}

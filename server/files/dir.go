@@ -16,6 +16,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 )
@@ -45,7 +47,11 @@ func (d *Dir) Put(data []byte) (string, error) {
 	id := hex.EncodeToString(sum[:])
 	p := d.path(id)
 	if _, err := os.Stat(p); err == nil {
-		return id, nil // stored already: same hash, same bytes
+		// Stored already: same hash, same bytes. Touched, so that a sweep
+		// takes it for the new upload it is.
+		now := time.Now()
+		os.Chtimes(p, now, now)
+		return id, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return "", fmt.Errorf("files: %w", err)
@@ -83,4 +89,63 @@ func (d *Dir) Open(id string) (*os.File, error) {
 		return nil, parley.Errorf(parley.ENotFound, "File not found.")
 	}
 	return f, err
+}
+
+// Remove deletes the bytes of id; a missing file is no error.
+func (d *Dir) Remove(id string) error {
+	if !parley.ValidFileID(id) {
+		return nil
+	}
+	if err := os.Remove(d.path(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("files: removing %s: %w", id, err)
+	}
+	return nil
+}
+
+// Sweep deletes the files not in keep: those of drop at once, the others
+// (and stray temporary files) once last written before olderThan, so that
+// an upload whose record is not written yet stays. It returns how many it
+// deleted.
+func (d *Dir) Sweep(keep map[string]bool, drop []string, olderThan time.Time) (int, error) {
+	n := 0
+	for _, id := range drop {
+		if keep[id] {
+			continue
+		}
+		if _, err := os.Stat(d.path(id)); err != nil {
+			continue
+		}
+		if err := d.Remove(id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	err := filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // no file was ever stored
+			}
+			return err
+		}
+		if e.IsDir() {
+			return nil
+		}
+		name := e.Name()
+		if keep[name] {
+			return nil
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(olderThan) {
+			return nil
+		}
+		if !parley.ValidFileID(name) && !strings.HasPrefix(name, ".upload-") {
+			return nil // not ours
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("files: sweeping %s: %w", name, err)
+		}
+		n++
+		return nil
+	})
+	return n, err
 }

@@ -26,6 +26,11 @@ type fileRecord struct {
 	parley.File
 	By parley.Author `json:"by"`
 	At time.Time     `json:"at"`
+	// Refs counts the messages of the conversation that carry the file;
+	// Counted says Refs was kept since the upload (records made before
+	// the count are never removed by it).
+	Refs    int  `json:"refs,omitempty"`
+	Counted bool `json:"counted,omitempty"`
 }
 
 func fileKey(conv uint64, id string) ([]byte, bool) {
@@ -72,7 +77,7 @@ func (d *DB) AddFile(ctx context.Context, f NewFile) (parley.File, error) {
 		if n >= parley.MaxFilesPerConversation {
 			return parley.Errorf(parley.ETooLarge, "This conversation has its %d files already: no more can be added.", parley.MaxFilesPerConversation)
 		}
-		v, err := encode(&fileRecord{File: f.File, By: f.By, At: b.now})
+		v, err := encode(&fileRecord{File: f.File, By: f.By, At: b.now, Counted: true})
 		if err != nil {
 			return err
 		}
@@ -137,4 +142,77 @@ func (b *batch) convFiles(st *convState, ids []string) ([]parley.File, error) {
 		out = append(out, r.File)
 	}
 	return out, nil
+}
+
+// refFiles adds delta to the count of messages of conv carrying each of
+// files. A counted record that no message carries any more is removed:
+// the file is gone from the conversation (a download is 404). It returns
+// the ids of the records removed.
+func (b *batch) refFiles(conv uint64, files []parley.File, delta int) ([]string, error) {
+	var dropped []string
+	bk := b.tx.Bucket(bucketFiles)
+	for _, f := range files {
+		key, ok := fileKey(conv, f.ID)
+		if !ok {
+			continue
+		}
+		v := bk.Get(key)
+		if v == nil {
+			continue
+		}
+		var r fileRecord
+		if err := decode(v, &r); err != nil {
+			return nil, fmt.Errorf("store: file %d/%s: %w", conv, f.ID, err)
+		}
+		r.Refs = max(0, r.Refs+delta)
+		if r.Counted && r.Refs == 0 && delta < 0 {
+			if err := bk.Delete(key); err != nil {
+				return nil, fmt.Errorf("store: file %d/%s: %w", conv, f.ID, err)
+			}
+			dropped = append(dropped, f.ID)
+			continue
+		}
+		v, err := encode(&r)
+		if err != nil {
+			return nil, err
+		}
+		if err := bk.Put(key, v); err != nil {
+			return nil, fmt.Errorf("store: file %d/%s: %w", conv, f.ID, err)
+		}
+	}
+	return dropped, nil
+}
+
+// SweepFiles removes the records of uploads no message ever carried,
+// made before orphanedBefore, and returns the ids (content hashes) of
+// every file some record still names: the bytes to keep on disk.
+func (d *DB) SweepFiles(ctx context.Context, orphanedBefore time.Time) (map[string]bool, error) {
+	var keep map[string]bool
+	err := d.do(ctx, func(b *batch) error {
+		keep = make(map[string]bool)
+		bk := b.tx.Bucket(bucketFiles)
+		var orphans [][]byte
+		err := bk.ForEach(func(k, v []byte) error {
+			var r fileRecord
+			if err := decode(v, &r); err != nil {
+				return fmt.Errorf("store: file record %x: %w", k, err)
+			}
+			if r.Counted && r.Refs == 0 && r.At.Before(orphanedBefore) {
+				orphans = append(orphans, append([]byte(nil), k...))
+				return nil
+			}
+			keep[hex.EncodeToString(k[8:])] = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range orphans {
+			if err := bk.Delete(k); err != nil {
+				return fmt.Errorf("store: file record %x: %w", k, err)
+			}
+		}
+		return nil
+	}, nil)
+	return keep, err
 }

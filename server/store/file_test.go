@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/store"
@@ -87,4 +88,41 @@ func TestFilesPerConversationBudget(t *testing.T) {
 	}
 	_, err := d.AddFile(ctx, store.NewFile{Conv: c, By: by, File: testFile(999)})
 	wantCode(t, err, parley.ETooLarge)
+}
+
+// TestSweepFilesOrphans: an upload no message carries is removed once old
+// enough, a sent one stays, and the sweep names the bytes still recorded.
+func TestSweepFilesOrphans(t *testing.T) {
+	d := openTestDB(t)
+	ctx := testContext(t)
+	mustCreateSite(t, d, "shop")
+	v := mustCreateVisitor(t, d, "shop")
+	c := mustAppend(t, d, visitorSend(v, 0, "a1", "hello")).Message.Conv
+	by := parley.Author{Kind: parley.AuthorVisitor, ID: v.ID}
+	sent, orphan := testFile(1), testFile(2)
+	for _, f := range []parley.File{sent, orphan} {
+		if _, err := d.AddFile(ctx, store.NewFile{Conv: c, By: by, File: f}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := visitorSend(v, c, "a2", "")
+	a.Files = []string{sent.ID}
+	mustAppend(t, d, a)
+
+	// Not old enough: both stay.
+	keep, err := d.SweepFiles(ctx, time.Now().Add(-24*time.Hour))
+	if err != nil || !keep[sent.ID] || !keep[orphan.ID] {
+		t.Fatalf("young sweep: %v, %v; want both kept", keep, err)
+	}
+	// Old enough: the orphan goes, the sent file stays.
+	keep, err = d.SweepFiles(ctx, time.Now().Add(time.Hour))
+	if err != nil || !keep[sent.ID] || keep[orphan.ID] {
+		t.Fatalf("old sweep: %v, %v; want the sent file only", keep, err)
+	}
+	if _, err := d.File(c, orphan.ID); parley.ErrorCode(err) != parley.ENotFound {
+		t.Errorf("the orphan's record: %v, want not found", err)
+	}
+	if _, err := d.File(c, sent.ID); err != nil {
+		t.Errorf("the sent file's record: %v", err)
+	}
 }

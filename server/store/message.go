@@ -94,6 +94,10 @@ type Appended struct {
 	Message parley.Message
 	// Dup says the author had already sent this ID: nothing was written.
 	Dup bool
+	// DroppedFiles are the files a deletion took out of the conversation
+	// (no message of it carries them any more): ids whose bytes may have
+	// no other record.
+	DroppedFiles []string
 	// Prev is the seq of the entry before Message in the visitor's stream.
 	Prev uint64
 	// Conv is the conversation as committed, as agents see it.
@@ -212,8 +216,9 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 		}
 		created = false
 	}
+	var dropped []string
 	if a.Kind == parley.KindDelete {
-		if err := b.eraseText(st, a.Ref); err != nil {
+		if dropped, err = b.eraseText(st, a.Ref); err != nil {
 			return Appended{}, nil, err
 		}
 	}
@@ -222,6 +227,9 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 
 	m, prev, err := b.add(st, m, internal, created, reopened, a.Sender)
 	if err != nil {
+		return Appended{}, nil, err
+	}
+	if _, err := b.refFiles(st.rec.ID, files, 1); err != nil {
 		return Appended{}, nil, err
 	}
 	jobs := a.Jobs
@@ -245,7 +253,7 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 			return Appended{}, nil, err
 		}
 	}
-	return Appended{Message: m, Prev: prev}, st, nil
+	return Appended{Message: m, Prev: prev, DroppedFiles: dropped}, st, nil
 }
 
 // checkKind refuses what no caller may store.
@@ -319,21 +327,28 @@ func (b *batch) checkRef(st *convState, a Append) (internal bool, err error) {
 // eraseText removes the text of entry ref from the file: its stored frame is
 // rewritten without it, marked deleted. bbolt writes the new page elsewhere
 // and frees the old one, which keeps the old bytes until it is reused.
-func (b *batch) eraseText(st *convState, ref uint64) error {
+func (b *batch) eraseText(st *convState, ref uint64) ([]string, error) {
 	pos := position(b.tx, st.rec.ID, st.rec.Indexed, st.tail, ref)
 	h, frame, err := decodeEntry(b.log.Get(u64(pos)))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f, err := parley.DecodeFrame(frame)
 	if err != nil {
-		return fmt.Errorf("store: entry %d: %w", pos, err)
+		return nil, fmt.Errorf("store: entry %d: %w", pos, err)
 	}
-	// Its attachments go from the transcript too; their bytes stay on
-	// disk, shared by content with any other upload of the same file.
+	// Its attachments go from the transcript too, and from the
+	// conversation once no message of it carries them; their bytes leave
+	// the disk when no record names them (the web package's sweep).
+	var dropped []string
+	if !f.Deleted {
+		if dropped, err = b.refFiles(st.rec.ID, f.Files, -1); err != nil {
+			return nil, err
+		}
+	}
 	f.Text, f.Deleted, f.Files = "", true, nil
 	if err := b.log.Put(u64(pos), encodeEntry(h, f.Encode())); err != nil {
-		return fmt.Errorf("store: erasing entry %d: %w", pos, err)
+		return nil, fmt.Errorf("store: erasing entry %d: %w", pos, err)
 	}
 	// Its edits held its text too.
 	for seq := ref + 1; seq <= st.rec.LastSeq; seq++ {
@@ -343,24 +358,24 @@ func (b *batch) eraseText(st *convState, ref uint64) error {
 		}
 		h, frame, err := decodeEntry(b.log.Get(u64(pos)))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if h.kind != entryEdit {
 			continue
 		}
 		f, err := parley.DecodeFrame(frame)
 		if err != nil {
-			return fmt.Errorf("store: entry %d: %w", pos, err)
+			return nil, fmt.Errorf("store: entry %d: %w", pos, err)
 		}
 		if f.Ref != ref || f.Deleted {
 			continue
 		}
 		f.Text, f.Deleted = "", true
 		if err := b.log.Put(u64(pos), encodeEntry(h, f.Encode())); err != nil {
-			return fmt.Errorf("store: erasing entry %d: %w", pos, err)
+			return nil, fmt.Errorf("store: erasing entry %d: %w", pos, err)
 		}
 	}
-	return nil
+	return dropped, nil
 }
 
 // findResend looks for an entry the author already stored with a.ID. A

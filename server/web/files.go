@@ -184,6 +184,10 @@ func (s *Server) handleUploadFile(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
+	// Stored and recorded under the sweeper's read lock: a sweep never
+	// sees the bytes without their record.
+	s.sweeper.mu.RLock()
+	defer s.sweeper.mu.RUnlock()
 	id, err := s.files.Put(clean.Data)
 	if err != nil {
 		s.apiError(w, r, err)

@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -301,5 +303,120 @@ func TestFilesOnlyForParticipants(t *testing.T) {
 	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "m9", Conv: conv})
 	if e := v.untilError(); e.ID != "m9" {
 		t.Errorf("empty message: got %+v", e)
+	}
+}
+
+// TestSiteFileLimitsRefused: the settings form's attachment limits, saved
+// with values out of range, are refused with a message saying why, and
+// the site keeps its limits.
+func TestSiteFileLimitsRefused(t *testing.T) {
+	env := newHTTPEnv(t)
+	c, csrf := env.login(t, "ann@shop.example")
+	hdr := map[string]string{"X-CSRF-Token": csrf, "Origin": env.url}
+	base := parley.Site{Name: "Shop", AllowedOrigins: []string{"https://shop.example"}, Files: parley.FileSettings{MaxBytes: 2 << 20}}
+	if r := env.do(t, c, "PUT", "/api/sites/shop", base, hdr, nil); r.StatusCode != 200 {
+		t.Fatalf("saving good limits: %d", r.StatusCode)
+	}
+	for _, bad := range []struct {
+		files parley.FileSettings
+		says  string
+	}{
+		{parley.FileSettings{MaxBytes: parley.MaxFileBytes + 1}, "at most 25 MB"},
+		{parley.FileSettings{MaxBytes: -1}, "at most 25 MB"},
+		{parley.FileSettings{Types: []string{"application/x-msdownload"}}, "cannot be allowed"},
+	} {
+		s := base
+		s.Files = bad.files
+		var e apiErr
+		if r := env.do(t, c, "PUT", "/api/sites/shop", s, hdr, &e); r.StatusCode != 400 || e.Code != parley.EInvalid || !strings.Contains(e.Message, bad.says) {
+			t.Errorf("files %+v: %d %+v, want 400 invalid saying %q", bad.files, r.StatusCode, e, bad.says)
+		}
+	}
+	if stored, _ := env.db.Site("shop"); stored.Files.MaxBytes != 2<<20 || stored.Files.Types != nil {
+		t.Errorf("the refused limits changed the site: %+v", stored.Files)
+	}
+}
+
+// TestDeletedMessageFilesLeaveDisk: deleting a message takes its files out
+// of the conversation (a download is 404) and, once nothing names their
+// bytes, off the disk; a file another message, or another conversation,
+// still carries stays.
+func TestDeletedMessageFilesLeaveDisk(t *testing.T) {
+	dir := t.TempDir()
+	env := newSockEnvConfig(t, web.Config{FilesDir: dir})
+	v, w := env.newVisitor(t, "visitor")
+	conv := v.say(0, "m1", "Two files coming.").Conv
+	vh := visitorHeader(env, w.Token)
+	up := func(conv uint64, h http.Header, name, text string) parley.File {
+		t.Helper()
+		status, f, msg := upload(t, env, conv, name, []byte(text), h)
+		if status != http.StatusCreated {
+			t.Fatalf("upload %s: %d %s", name, status, msg)
+		}
+		return f
+	}
+	shared := up(conv, vh, "shared.txt", "the bytes two messages carry")
+	once := up(conv, vh, "once.txt", "the bytes one message carries")
+	elsewhere := up(conv, vh, "elsewhere.txt", "the bytes another conversation has too")
+	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "m2", Conv: conv, Files: []parley.File{{ID: shared.ID}, {ID: once.ID}, {ID: elsewhere.ID}}})
+	m2 := v.ack("m2").Seq
+	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "m3", Conv: conv, Files: []parley.File{{ID: shared.ID}}})
+	m3 := v.ack("m3").Seq
+	// Another visitor uploads the same bytes as elsewhere.txt.
+	o, ow := env.newVisitor(t, "other visitor")
+	oconv := o.say(0, "o1", "hello").Conv
+	up(oconv, visitorHeader(env, ow.Token), "mine.txt", "the bytes another conversation has too")
+
+	onDisk := func(id string) bool {
+		_, err := os.Stat(filepath.Join(dir, id[:2], id[2:4], id))
+		return err == nil
+	}
+	status := func(id string) int {
+		t.Helper()
+		_, query := fileKey(t, env, conv, vh)
+		resp, _ := httpCall(t, env, "GET", "/files/"+id+"?"+query, nil, nil)
+		return resp.StatusCode
+	}
+	waitGone := func(id string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for onDisk(id) {
+			if time.Now().After(deadline) {
+				t.Fatalf("file %s is still on disk", id)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	for _, f := range []parley.File{shared, once, elsewhere} {
+		if !onDisk(f.ID) || status(f.ID) != http.StatusOK {
+			t.Fatalf("%s before any deletion: on disk %v, status %d", f.Name, onDisk(f.ID), status(f.ID))
+		}
+	}
+
+	v.sendFrame(parley.Frame{Type: parley.TypeDelete, ID: "d2", Conv: conv, Ref: m2})
+	v.ack("d2")
+	waitGone(once.ID)
+	if got := status(once.ID); got != http.StatusNotFound {
+		t.Errorf("once.txt after its message was deleted: %d, want 404", got)
+	}
+	if !onDisk(shared.ID) || status(shared.ID) != http.StatusOK {
+		t.Errorf("shared.txt, still carried by m3: on disk %v, status %d", onDisk(shared.ID), status(shared.ID))
+	}
+	if status(elsewhere.ID) != http.StatusNotFound || !onDisk(elsewhere.ID) {
+		t.Errorf("elsewhere.txt: gone from the conversation (status %d) but on disk for the other one (%v), want both", status(elsewhere.ID), onDisk(elsewhere.ID))
+	}
+
+	// The second message goes: its file follows.
+	v.sendFrame(parley.Frame{Type: parley.TypeDelete, ID: "d3", Conv: conv, Ref: m3})
+	v.ack("d3")
+	waitGone(shared.ID)
+	if got := status(shared.ID); got != http.StatusNotFound {
+		t.Errorf("shared.txt after both messages were deleted: %d, want 404", got)
+	}
+	// A message sent again with a dropped file is refused: it must be
+	// uploaded again.
+	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "m4", Conv: conv, Files: []parley.File{{ID: once.ID}}})
+	if e := v.untilError(); e.Code != parley.EInvalid {
+		t.Errorf("sending a deleted file again: %+v, want invalid", e)
 	}
 }

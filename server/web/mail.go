@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -109,7 +110,7 @@ func (s *Server) jobConversation(j store.Job) (parley.Conversation, parley.Site,
 
 // mailVisitor sends job j's mail about conv to its visitor at to, in the
 // shop's name: answering it writes into conv.
-func (s *Server) mailVisitor(ctx context.Context, j store.Job, conv parley.Conversation, site parley.Site, to mail.Address, subject, text, html string) error {
+func (s *Server) mailVisitor(ctx context.Context, j store.Job, conv parley.Conversation, site parley.Site, to mail.Address, subject, text, html string, files ...outbound.Attachment) error {
 	return s.send(ctx, outbound.Mail{
 		MessageID: s.messageID(j),
 		To:        []mail.Address{to},
@@ -117,7 +118,8 @@ func (s *Server) mailVisitor(ctx context.Context, j store.Job, conv parley.Conve
 		FromName:  site.Name,
 		Subject:   subject,
 		Text:      text, HTML: html,
-		Headers: map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
+		Headers:     map[string]string{"Auto-Submitted": "auto-generated", "X-Parley-Conversation": fmt.Sprint(conv.ID)},
+		Attachments: files,
 	})
 }
 
@@ -226,6 +228,9 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		return err
 	}
 	var lines []outbound.Line
+	var attached []outbound.Attachment
+	var left []string
+	var size int64
 	files := 0
 	err = s.visitorEntries(conv.ID, 0, 0, func(f parley.Frame) {
 		if f.From == nil {
@@ -239,6 +244,14 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 			}
 			lines = append(lines, outbound.Line{From: from, Text: withFiles(f.Text, f.Files), At: time.UnixMilli(f.At), Agent: f.From.Kind != parley.AuthorVisitor})
 			files += len(f.Files)
+			for _, file := range f.Files {
+				if a, ok := s.attachment(file, size); ok {
+					attached = append(attached, a)
+					size += int64(len(a.Data))
+				} else {
+					left = append(left, file.Name)
+				}
+			}
 		case f.Kind == parley.KindEvent && f.Text != "":
 			lines = append(lines, outbound.Line{From: site.Name, Text: f.Text, At: time.UnixMilli(f.At)})
 		}
@@ -247,10 +260,13 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		return err
 	}
 	intro := "Here is your conversation with " + site.Name + ". Answer this email to write to us again."
-	if files > 0 {
-		// The files stay behind the conversation's participants: a mail
-		// may be forwarded, and its link reopens the chat, where they are.
-		intro += " Files are listed by name; open the conversation to see them."
+	switch {
+	case files > 0 && len(left) == 0:
+		intro += " The files are attached."
+	case len(left) > 0:
+		// Beyond MaxTranscriptAttach, or gone from disk: listed only.
+		intro += fmt.Sprintf(" Files are attached up to %s in all; not attached: %s. Open the conversation to see them.",
+			parley.FormatBytes(MaxTranscriptAttach), strings.Join(left, ", "))
 	}
 	text, html := outbound.Render(outbound.Page{
 		ShopName: site.Name, Color: site.Color,
@@ -258,7 +274,29 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		Intro: intro,
 		Lines: lines, LinkURL: s.resumeLink(conv, site), LinkText: "Open the conversation",
 	})
-	return s.mailVisitor(ctx, j, conv, site, mail.Address{Name: p.Name, Address: p.To}, "Your chat with "+site.Name, text, html)
+	return s.mailVisitor(ctx, j, conv, site, mail.Address{Name: p.Name, Address: p.To}, "Your chat with "+site.Name, text, html, attached...)
+}
+
+// MaxTranscriptAttach bounds the bytes of the files attached to one
+// transcript mail; the files beyond it are listed, not attached.
+const MaxTranscriptAttach = 10 << 20
+
+// attachment reads file for a transcript that attaches sent bytes
+// already: false when it would pass MaxTranscriptAttach or cannot be read.
+func (s *Server) attachment(file parley.File, sent int64) (outbound.Attachment, bool) {
+	if s.files == nil || file.Size <= 0 || sent+file.Size > MaxTranscriptAttach {
+		return outbound.Attachment{}, false
+	}
+	f, err := s.files.Open(file.ID)
+	if err != nil {
+		return outbound.Attachment{}, false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxTranscriptAttach-sent+1))
+	if err != nil || sent+int64(len(data)) > MaxTranscriptAttach {
+		return outbound.Attachment{}, false
+	}
+	return outbound.Attachment{Name: file.Name, Type: file.Type, Data: data}, true
 }
 
 // sendResumeLink mails a new resume link to the conversation's address on

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -452,29 +453,54 @@ func TestContactEmail(t *testing.T) {
 	}
 }
 
-// TestTranscriptListsFiles: the emailed transcript names each attachment
-// and says where to see it; the file itself stays behind the chat.
-func TestTranscriptListsFiles(t *testing.T) {
+// TestTranscriptAttachesFiles: the emailed transcript names each file
+// and attaches its bytes, with its name and type, up to 10 MB in all; the
+// files beyond are listed with a note, not attached.
+func TestTranscriptAttachesFiles(t *testing.T) {
 	env, box, _ := newMailEnvConfig(t, web.Config{Limits: fastLimits, FilesDir: t.TempDir()})
 	newDesk(t, env, 3)
 	bob, _ := env.newAgent(t, "bob", 1)
 	kim, conv := ask(t, env, "kim", "returns")
 	untilEvent(kim, conv, parley.EventAssigned)
-	status, f, msg := upload(t, env, conv, "return-label.txt", []byte("RMA 1234: print me"), agentHeader(t, env, 1))
-	if status != http.StatusCreated {
-		t.Fatalf("upload: %d %s", status, msg)
+	label := []byte("RMA 1234: print me")
+	big1 := bytes.Repeat([]byte("first manual "), 6<<20/13)
+	big2 := bytes.Repeat([]byte("second manual "), 6<<20/14)
+	var ids []parley.File
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"return-label.txt", label}, {"manual-1.txt", big1}, {"manual-2.txt", big2}} {
+		status, file, msg := upload(t, env, conv, f.name, f.data, agentHeader(t, env, 1))
+		if status != http.StatusCreated {
+			t.Fatalf("upload %s: %d %s", f.name, status, msg)
+		}
+		ids = append(ids, parley.File{ID: file.ID})
 	}
-	bob.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "r1", Conv: conv, Text: "Your label:", Files: []parley.File{{ID: f.ID}}})
+	bob.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "r1", Conv: conv, Text: "Your label:", Files: ids[:2]})
 	bob.ack("r1")
+	bob.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "r2", Conv: conv, Text: "And the other manual", Files: ids[2:]})
+	bob.ack("r2")
 	kim.sendFrame(parley.Frame{Type: parley.TypeTranscript, ID: "t1", Conv: conv, Email: "kim@example.com"})
 	waitMails(t, box, 1)
 	m := box.Mails()[0]
-	for _, want := range []string{"Your label:", "📎 return-label.txt (18 B)", "open the conversation to see them"} {
+	for _, want := range []string{"Your label:", "📎 return-label.txt (18 B)", "📎 manual-2.txt", "not attached: manual-2.txt"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("the transcript lacks %q:\n%s", want, m.Text)
 		}
 	}
 	if strings.Contains(m.Text, "RMA 1234") {
-		t.Errorf("the transcript holds the file's content:\n%s", m.Text)
+		t.Errorf("the transcript's text holds the file's content:\n%s", m.Text)
+	}
+	if len(m.Attachments) != 2 {
+		t.Fatalf("%d attachments, want 2 (the third passes 10 MB)", len(m.Attachments))
+	}
+	for i, want := range []struct {
+		name string
+		data []byte
+	}{{"return-label.txt", label}, {"manual-1.txt", big1}} {
+		a := m.Attachments[i]
+		if a.Name != want.name || a.Type != "text/plain" || !bytes.Equal(a.Data, want.data) {
+			t.Errorf("attachment %d: %q %q %d bytes, want %q text/plain %d bytes", i, a.Name, a.Type, len(a.Data), want.name, len(want.data))
+		}
 	}
 }

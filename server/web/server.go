@@ -104,6 +104,10 @@ type Server struct {
 	presence *presenceTracker
 	// typing coalesces the typing states fanned out to agents.
 	typing typingGate
+	// delivered holds the delivered marks (delivered.go).
+	delivered deliveredMarks
+	// sweeper removes the files nothing refers to (files_sweep.go).
+	sweeper fileSweeper
 	// signer signs reply addresses and resume links.
 	signer tokenSigner
 	// router assigns queued conversations and tells visitors where they
@@ -272,6 +276,7 @@ func (s *Server) Open() error {
 		return fmt.Errorf("web: starting the router: %w", err)
 	}
 	s.avail.start()
+	s.startSweeper()
 	s.ln = ln
 	if s.cfg.PublicURL == "" {
 		s.cfg.PublicURL = "http://" + ln.Addr().String()
@@ -304,6 +309,7 @@ func (s *Server) Close(ctx context.Context) error {
 	s.presence.close()
 	s.router.close()
 	s.avail.close()
+	s.stopSweeper()
 
 	// Shutdown closes the listener at once, then waits for the plain HTTP
 	// requests; websockets, once upgraded, are not its business.

@@ -396,7 +396,7 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		return
 	}
 	switch f.Type {
-	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact, parley.TypeIdentify, parley.TypeContext:
+	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypeDelivered, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact, parley.TypeIdentify, parley.TypeContext:
 		// Each costs a store access or a fan-out to every agent: one
 		// limiter for all of them, before any is handled.
 		if !c.others.allow(time.Now()) {
@@ -417,6 +417,8 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.typing(f)
 	case parley.TypeRead:
 		c.read(f)
+	case parley.TypeDelivered:
+		c.deliver(f)
 	case parley.TypePage:
 		c.setPage(f)
 	case parley.TypeResolve:

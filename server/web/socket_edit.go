@@ -66,6 +66,7 @@ func (c *conn) changeMessage(f parley.Frame) {
 		}
 		return
 	}
+	c.s.filesDropped(res.DroppedFiles)
 	m := res.Message
 	ack := parley.Frame{Type: parley.TypeAck, ID: f.ID, Conv: m.Conv, Seq: m.Seq, At: m.At, Dup: res.Dup}
 	if c.role == parley.RoleVisitor && res.Prev != m.Seq-1 {

@@ -128,6 +128,7 @@ func (c *conn) helloVisitor(f parley.Frame) {
 	}
 	// The widget shows one conversation: the newest, as its visitor sees it.
 	convs = convs[:min(len(convs), 1)]
+	c.s.delivered.fill(convs, true)
 	for i := range convs {
 		convs[i] = convs[i].ForVisitor()
 	}
@@ -305,6 +306,7 @@ func (c *conn) helloAgent(f parley.Frame) {
 		}
 		welcome.replays = append(welcome.replays, from)
 	}
+	c.s.delivered.fill(convs, false)
 	welcome.frame = parley.Frame{Type: parley.TypeWelcome, Agent: &a, Conversations: convs, Limits: &c.s.cfg.Limits,
 		Counts: counts, Next: next, PageSize: pageSize, Agents: agents}.Encode()
 	c.greet(welcome)

@@ -95,6 +95,7 @@ func TestSocketTenantScoping(t *testing.T) {
 		{"resume", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeResume, Conv: conv} }},
 		{"typing", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeTyping, Conv: conv, On: true} }},
 		{"read", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeRead, Conv: conv, Seq: 1} }},
+		{"delivered", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeDelivered, Conv: conv, Seq: 1} }},
 		{"resolve", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeResolve, Conv: conv} }},
 		{"claim", func(conv uint64) parley.Frame { return parley.Frame{Type: parley.TypeClaim, ID: "c1", Conv: conv} }},
 		{"transfer", func(conv uint64) parley.Frame {

@@ -11,7 +11,9 @@ import (
 // TestBrowserEditAndDelete: the visitor edits a message of theirs in the
 // widget and the agent sees the new text, marked edited, with the old one
 // in its history; the agent deletes a reply of theirs and the widget shows
-// it deleted; the store keeps nothing of the deleted reply.
+// it deleted; the store keeps nothing of the deleted reply. On the way,
+// the visitor's receipt goes from Delivered (the agent's console is
+// connected) to Seen (the agent opened the conversation).
 func TestBrowserEditAndDelete(t *testing.T) {
 	requireBrowserTests(t)
 	m, a, v := demoAgentAndVisitor(t)
@@ -21,6 +23,9 @@ func TestBrowserEditAndDelete(t *testing.T) {
 	fixed := "I need size 43 " + t.Name()
 	send(t, chat, "the visitor", first)
 	poll(t, chat, 10*time.Second, "the message to be acknowledged", messageJS(".msg-visitor:not(.msg-sending)", first), nil)
+	// Receipts: the agent's console is connected but has not opened the
+	// conversation: "Delivered", not "Seen" yet.
+	poll(t, chat, 10*time.Second, "the visitor's receipt to say Delivered", `(document.querySelector('.msg-mine .msg-receipt') || {}).textContent === 'Delivered'`, nil)
 
 	step(t, chat, 10*time.Second, "editing it",
 		chromedp.Click(".msg-mine .msg-edit-button", chromedp.ByQuery),

@@ -36,6 +36,16 @@ type Mail struct {
 	// Headers adds fields such as Auto-Submitted or X-Parley-Conversation.
 	// Fields that this package writes itself are refused.
 	Headers map[string]string
+	// Attachments are files sent after the body, as multipart/mixed.
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a mail.
+type Attachment struct {
+	// Name is the file's name as the receiver sees it; Type its media
+	// type (application/octet-stream when empty).
+	Name, Type string
+	Data       []byte
 }
 
 // MessageIDFor is the Message-ID of a mail job, "<job>.<hash>@<domain>": the
@@ -135,6 +145,9 @@ func build(m Mail, from mail.Address, now time.Time) ([]byte, error) {
 	}
 
 	var b bytes.Buffer
+	if len(m.Attachments) > 0 {
+		return buildMixed(&b, h, m)
+	}
 	if m.HTML == "" {
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		w, err := gomail.CreateSingleInlineWriter(&b, h)
@@ -153,20 +166,67 @@ func build(m Mail, from mail.Address, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := writeAlternatives(w, m); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// writeAlternatives writes the text and HTML bodies into w and closes it.
+func writeAlternatives(w *gomail.InlineWriter, m Mail) error {
 	for _, part := range []struct{ typ, body string }{
 		{"text/plain", m.Text}, // first: the least preferred alternative
 		{"text/html", m.HTML},
 	} {
 		var ph gomail.InlineHeader
 		ph.Set("Content-Type", part.typ+"; charset=utf-8")
+		if part.body == "" {
+			continue // no HTML
+		}
 		pw, err := w.CreatePart(ph)
+		if err != nil {
+			return err
+		}
+		if _, err := pw.Write([]byte(part.body)); err != nil {
+			return err
+		}
+		if err := pw.Close(); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// buildMixed writes m with its attachments: multipart/mixed, the bodies
+// first (as multipart/alternative), then one part per file.
+func buildMixed(b *bytes.Buffer, h gomail.Header, m Mail) ([]byte, error) {
+	w, err := gomail.CreateWriter(b, h)
+	if err != nil {
+		return nil, err
+	}
+	iw, err := w.CreateInline()
+	if err != nil {
+		return nil, err
+	}
+	if err := writeAlternatives(iw, m); err != nil {
+		return nil, err
+	}
+	for _, a := range m.Attachments {
+		var ah gomail.AttachmentHeader
+		typ := a.Type
+		if typ == "" || strings.ContainsAny(typ, "\r\n;") {
+			typ = "application/octet-stream"
+		}
+		ah.Set("Content-Type", typ)
+		ah.SetFilename(oneLine(a.Name))
+		aw, err := w.CreateAttachment(ah)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := pw.Write([]byte(part.body)); err != nil {
+		if _, err := aw.Write(a.Data); err != nil {
 			return nil, err
 		}
-		if err := pw.Close(); err != nil {
+		if err := aw.Close(); err != nil {
 			return nil, err
 		}
 	}

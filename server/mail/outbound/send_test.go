@@ -1,6 +1,7 @@
 package outbound_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -398,5 +399,76 @@ func TestNewSMTPSender(t *testing.T) {
 	}
 	if _, err := outbound.NewSMTPSender(outbound.Config{URL: good, From: mail.Address{Name: "Parley", Address: "a@b.c"}}); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestSendAttachments: a mail with files is multipart/mixed: the text and
+// HTML bodies, then each file as an attachment part with its name, type
+// and bytes, as the SMTP server received them.
+func TestSendAttachments(t *testing.T) {
+	be := &backend{}
+	u, clientTLS := startSMTP(t, startTLS, be)
+	m := orderMail()
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 3000)...)
+	m.Attachments = []outbound.Attachment{
+		{Name: "return-label.txt", Type: "text/plain", Data: []byte("RMA 1234: print me")},
+		{Name: "Zdjęcie paczki.png", Type: "image/png", Data: png},
+		{Name: "odd.bin", Type: "bad\r\ntype", Data: []byte{0, 1, 2}},
+	}
+	if err := newSender(t, u, clientTLS, 0).Send(sendCtx(t), m); err != nil {
+		t.Fatal(err)
+	}
+	mails := be.Mails()
+	if len(mails) != 1 {
+		t.Fatalf("got %d mails, want 1", len(mails))
+	}
+	r, err := gomail.CreateReader(bytes.NewReader(mails[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top, _, _ := r.Header.ContentType(); top != "multipart/mixed" {
+		t.Errorf("top type %q, want multipart/mixed", top)
+	}
+	type file struct{ name, typ, data string }
+	var got []file
+	var text string
+	for {
+		part, err := r.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(part.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch h := part.Header.(type) {
+		case *gomail.InlineHeader:
+			if ct, _, _ := h.ContentType(); ct == "text/plain" {
+				text = strings.ReplaceAll(string(b), "\r\n", "\n")
+			}
+		case *gomail.AttachmentHeader:
+			name, _ := h.Filename()
+			ct, _, _ := h.ContentType()
+			got = append(got, file{name, ct, string(b)})
+		}
+	}
+	if text != m.Text {
+		t.Errorf("text body %q, want %q", text, m.Text)
+	}
+	want := []file{
+		{"return-label.txt", "text/plain", "RMA 1234: print me"},
+		{"Zdjęcie paczki.png", "image/png", string(png)},
+		{"odd.bin", "application/octet-stream", "\x00\x01\x02"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("attachments %d, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("attachment %d: %q %q (%d bytes), want %q %q (%d bytes)", i, got[i].name, got[i].typ, len(got[i].data), want[i].name, want[i].typ, len(want[i].data))
+		}
 	}
 }
