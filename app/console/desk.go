@@ -165,6 +165,9 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 	case parley.TypeContext:
 		d.applyContext(f)
 
+	case parley.TypeContactNote:
+		d.applyNote(f)
+
 	case parley.TypeCounts:
 		if f.Counts != nil {
 			d.Inbox.SetCounts(*f.Counts)
