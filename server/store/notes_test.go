@@ -73,3 +73,38 @@ func TestContactNotes(t *testing.T) {
 		t.Errorf("the other visitor has %d notes, want 1", len(got))
 	}
 }
+
+// TestPutOwnCannedReplies: an agent's private replies are replaced, no
+// one else's; the site's bound holds with them.
+func TestPutOwnCannedReplies(t *testing.T) {
+	d := openTestDB(t)
+	mustCreateSite(t, d, "shop")
+	if err := d.PutCannedReplies("shop", []parley.CannedReply{{Shortcut: "hi", Text: "Hello"}, {Shortcut: "me", Text: "A", Agent: 1}, {Shortcut: "me", Text: "B", Agent: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.PutOwnCannedReplies("shop", 2, []parley.CannedReply{{Shortcut: "bye", Text: "Bye", Agent: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := d.CannedReplies("shop")
+	var got []string
+	for _, r := range list {
+		got = append(got, r.Shortcut+":"+r.Text)
+	}
+	if strings.Join(got, " ") != "bye:Bye hi:Hello me:A" {
+		t.Errorf("got %v", got)
+	}
+	full := make([]parley.CannedReply, parley.MaxCannedReplies-1)
+	for i := range full {
+		full[i] = parley.CannedReply{Shortcut: "s", Text: "x", Team: strings.Repeat("t", i%50+1)}
+	}
+	if err := d.PutCannedReplies("shop", full); err != nil {
+		t.Fatal(err)
+	}
+	_, err := d.PutOwnCannedReplies("shop", 2, []parley.CannedReply{{Shortcut: "a", Text: "a", Agent: 2}, {Shortcut: "b", Text: "b", Agent: 2}})
+	wantCode(t, err, parley.ETooLarge)
+	_, err = d.PutOwnCannedReplies("nowhere", 2, nil)
+	wantCode(t, err, parley.ENotFound)
+	if list, _ := d.CannedReplies("shop"); len(list) != parley.MaxCannedReplies-1 {
+		t.Errorf("after the refusal: %d replies", len(list))
+	}
+}

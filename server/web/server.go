@@ -222,6 +222,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /api/sites/{id}", s.requireAgent(s.handleUpdateSite))
 	mux.HandleFunc("GET /api/sites/{id}/canned", s.requireAgent(s.handleCanned))
 	mux.HandleFunc("PUT /api/sites/{id}/canned", s.requireAgent(s.handlePutCanned))
+	mux.HandleFunc("GET /api/sites/{id}/canned/mine", s.requireAgent(s.handleOwnCanned))
+	mux.HandleFunc("PUT /api/sites/{id}/canned/mine", s.requireAgent(s.handlePutOwnCanned))
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/search", s.requireAgent(s.handleSearch))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
