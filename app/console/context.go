@@ -78,14 +78,27 @@ func (st *VisitorState) ApplyNote(n parley.ContactNote) {
 	st.Details.Notes = notes
 }
 
-// visitorOf is the visitor of conversation id, 0 when unknown: from the
+// VisitorOf is the visitor of conversation id, 0 when unknown: from the
 // inbox, or from the past conversations of a visitor already read (a
 // resolved conversation opened from the panel is in no inbox view).
-func (d *Desk) visitorOf(id uint64) uint64 {
+func (d *Desk) VisitorOf(id uint64) uint64 {
 	if c, ok := d.Inbox.Get(id); ok && c.Visitor != 0 {
 		return c.Visitor
 	}
 	return d.convVisitor[id]
+}
+
+// learnVisitor records the visitor of conversation conv, told by one of
+// their messages: a resolved conversation opened by its URL is in no
+// inbox, and its panel needs its visitor.
+func (d *Desk) learnVisitor(conv, visitor uint64) {
+	if visitor == 0 || d.VisitorOf(conv) != 0 {
+		return
+	}
+	if d.convVisitor == nil {
+		d.convVisitor = make(map[uint64]uint64)
+	}
+	d.convVisitor[conv] = visitor
 }
 
 // VisitorState returns the state of visitor id, nil when never asked.
@@ -165,7 +178,7 @@ func (c *Console) loadVisitor() {
 	if d == nil || c.route.View != ViewConversation {
 		return
 	}
-	id := d.visitorOf(c.route.Conv)
+	id := d.VisitorOf(c.route.Conv)
 	if !d.WantVisitor(id) {
 		return
 	}

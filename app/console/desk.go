@@ -190,6 +190,7 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 			if t := d.convs[f.Conv]; t != nil {
 				t.Draft = "" // sent: the message shows now
 			}
+			d.learnVisitor(f.Conv, f.From.ID)
 		}
 		if f.Kind == parley.KindEvent {
 			switch f.Event {

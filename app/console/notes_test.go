@@ -103,3 +103,23 @@ func TestContextPanelNotes(t *testing.T) {
 		t.Errorf("editing: no edit box:\n%s", html)
 	}
 }
+
+// TestDeskLearnsVisitorOfPastConversation: a resolved conversation opened
+// by its URL is in no inbox; its visitor's first message names them, so
+// its panel (and the contact's notes) can load after a reload.
+func TestDeskLearnsVisitorOfPastConversation(t *testing.T) {
+	d := console.NewDesk()
+	if d.VisitorOf(9) != 0 {
+		t.Fatal("a conversation never seen has a visitor")
+	}
+	d.Apply(parley.Frame{Type: parley.TypeMsg, Conv: 9, Seq: 1, Kind: parley.KindEvent, Event: parley.EventAssigned,
+		From: &parley.Author{Kind: parley.AuthorSite}}, t0)
+	if d.VisitorOf(9) != 0 {
+		t.Error("an event named the visitor")
+	}
+	d.Apply(parley.Frame{Type: parley.TypeMsg, Conv: 9, Seq: 2, Kind: parley.KindMessage, Text: "hi",
+		From: &parley.Author{Kind: parley.AuthorVisitor, ID: 30}}, t0)
+	if got := d.VisitorOf(9); got != 30 {
+		t.Errorf("VisitorOf(9) = %d, want 30", got)
+	}
+}
