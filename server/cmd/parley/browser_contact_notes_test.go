@@ -85,7 +85,7 @@ func TestBrowserContactNotes(t *testing.T) {
 // the card and the quick-reply buttons.
 func TestBrowserCannedCard(t *testing.T) {
 	requireBrowserTests(t)
-	m, a, v := demoAgentAndVisitor(t)
+	m := startDemo(t, nil)
 	if err := m.DB.PutCannedReplies(web.DemoSiteID, []parley.CannedReply{{
 		Shortcut: "espresso", Text: "Hi {{contact.name}}, this one is our favourite:",
 		Card:    &parley.Card{Title: "Espresso Blend", Price: "€14.90", URL: m.ShopURL + "/products/espresso"},
@@ -93,6 +93,10 @@ func TestBrowserCannedCard(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
+	b := newBrowser(t, nil)
+	a := b.agentTab()
+	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
+	v := b.newVisitor("visitor")
 	openShopChat(t, m, v)
 	chat, _ := v.chat(t)
 	question := "Which beans for espresso? " + t.Name()
