@@ -82,7 +82,9 @@ func TestBrowserContactNotes(t *testing.T) {
 // TestBrowserCannedCard: a canned reply with a product card and quick
 // replies, inserted with /shortcut, shows its card above the composer;
 // Send sends text, card and buttons as one message, and the widget shows
-// the card and the quick-reply buttons.
+// the card and the quick-reply buttons; × sends the text alone. An
+// agent's own reply with a card, added in Settings → My replies, is
+// offered at once.
 func TestBrowserCannedCard(t *testing.T) {
 	requireBrowserTests(t)
 	m := startDemo(t, nil)
@@ -152,4 +154,30 @@ func TestBrowserCannedCard(t *testing.T) {
 	if last := agents[1]; !strings.Contains(last.Text, "our favourite") || last.Card != nil || len(last.Replies) != 0 {
 		t.Errorf("the last message: %+v, want the text alone", last)
 	}
+
+	// My replies: the agent's own, with a card, from Settings; back in
+	// the conversation the composer offers it, its card attached.
+	step(t, a.ctx, 10*time.Second, "opening Settings",
+		chromedp.Click(`a.nav-link[href="/console/settings"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#my-canned-form", chromedp.ByQuery))
+	step(t, a.ctx, 10*time.Second, "adding /grinder to My replies",
+		chromedp.SendKeys("#my-canned-shortcut", "grinder", chromedp.ByQuery),
+		chromedp.SendKeys("#my-canned-text", "My pick:", chromedp.ByQuery),
+		chromedp.SendKeys("#my-canned-card-title", "Hand grinder", chromedp.ByQuery),
+		chromedp.SendKeys("#my-canned-card-url", m.ShopURL+"/products/grinder", chromedp.ByQuery),
+		chromedp.Click("#my-canned-add", chromedp.ByQuery))
+	poll(t, a.ctx, 10*time.Second, "/grinder in My replies",
+		`!!document.querySelector('#my-canned-list [data-shortcut="grinder"]')`, nil)
+	if list, err := m.DB.CannedReplies(web.DemoSiteID); err != nil || len(list) != 2 || list[1].Shortcut != "grinder" || list[1].Agent == 0 || list[1].Card == nil {
+		t.Errorf("stored canned replies: %+v, %v", list, err)
+	}
+	step(t, a.ctx, 10*time.Second, "back to the conversation",
+		chromedp.Click(fmt.Sprintf(`.inbox-item[data-conv="%d"]`, conv), chromedp.ByQuery),
+		chromedp.WaitVisible("#composer", chromedp.ByQuery),
+		chromedp.SendKeys("#composer", "/grin", chromedp.ByQuery))
+	poll(t, a.ctx, 10*time.Second, "/grinder offered",
+		`(() => { const l = [...document.querySelectorAll('#completions .completion')]; return l.length === 1 && l[0].dataset.label === 'grinder' })()`, nil)
+	step(t, a.ctx, 10*time.Second, "Enter picks /grinder", chromedp.KeyEvent("\r"))
+	poll(t, a.ctx, 10*time.Second, "its card attached",
+		`(() => { const e = document.querySelector('#canned-attach'); return !!e && e.innerText.includes('Hand grinder') })()`, nil)
 }
