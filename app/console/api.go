@@ -146,6 +146,28 @@ func (a *API) PutCanned(ctx context.Context, site string, list []parley.CannedRe
 	return out.CannedReplies, nil
 }
 
+// OwnCanned returns this agent's own private canned replies on a site.
+func (a *API) OwnCanned(ctx context.Context, site string) ([]parley.CannedReply, error) {
+	var out cannedBody
+	if err := a.do(ctx, http.MethodGet, "/api/sites/"+url.PathEscape(site)+"/canned/mine", nil, &out); err != nil {
+		return nil, err
+	}
+	return out.CannedReplies, nil
+}
+
+// PutOwnCanned replaces this agent's own private canned replies on a
+// site (any member) and returns them as stored.
+func (a *API) PutOwnCanned(ctx context.Context, site string, list []parley.CannedReply) ([]parley.CannedReply, error) {
+	if list == nil {
+		list = []parley.CannedReply{}
+	}
+	var out cannedBody
+	if err := a.do(ctx, http.MethodPut, "/api/sites/"+url.PathEscape(site)+"/canned/mine", cannedBody{CannedReplies: list}, &out); err != nil {
+		return nil, err
+	}
+	return out.CannedReplies, nil
+}
+
 // ChangePassword replaces the agent's password. The server ends the
 // agent's other sessions; this one stays.
 func (a *API) ChangePassword(ctx context.Context, current, next string) error {

@@ -343,6 +343,9 @@ func (c *Console) onFrame(ctx app.Context, f parley.Frame) {
 	if f.Type == parley.TypeTyping {
 		c.expireTypingLater()
 	}
+	if f.Type == parley.TypeMsg && c.route.View == ViewConversation && f.Conv == c.route.Conv {
+		c.loadVisitor() // its visitor may be known only now
+	}
 	if eff.ReloadView {
 		c.loadView(c.desk.Inbox.View(), c.desk.Inbox.Tag())
 	} else if eff.Refresh {
@@ -881,8 +884,10 @@ func (c *Console) renderDesk(view string) app.UI {
 			VisitorDelivered: max(t.VisitorDelivered, conv.VisitorDelivered),
 			Draft:            d.DraftOf(id, c.now),
 			OnRich:           c.onRich,
-			Context: &ContextPanel{State: d.VisitorState(d.visitorOf(id)), Conv: conv, Now: c.now,
-				OnCard: func(ctx app.Context, card *parley.Card) { c.onRich(ctx, "", card, nil) }},
+			Context: &ContextPanel{State: d.VisitorState(d.VisitorOf(id)), Conv: conv, Now: c.now,
+				OnCard: func(ctx app.Context, card *parley.Card) { c.onRich(ctx, "", card, nil) },
+				Me:     d.Agent.ID, Manage: d.managesVisitorSite(d.VisitorOf(id)),
+				OnAddNote: c.onAddNote, OnEditNote: c.onEditNote, OnDeleteNote: c.onDeleteNote},
 			Files:     site.Files,
 			OnFile:    c.onFile,
 			Uploading: c.uploads > 0,

@@ -2,6 +2,7 @@ package console
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -91,6 +92,8 @@ type ConversationView struct {
 	transferErr    string
 	// noteConv is the conversation whose composer writes notes.
 	noteConv uint64
+	// attached is what the last canned reply inserted put with the text.
+	attached *CannedAttachment
 	// tagInput is the tag being typed; tagErr says why it was not added.
 	tagInput string
 	tagErr   string
@@ -197,6 +200,40 @@ func (v *ConversationView) noting() bool {
 	return v.OnNote != nil && v.noteConv == v.Conv.ID && v.Conv.ID != 0
 }
 
+// attachment is the card and quick replies the composer sends with its
+// text, nil for none.
+func (v *ConversationView) attachment() *CannedAttachment {
+	if a := v.attached; a != nil && a.Conv == v.Conv.ID && !v.noting() && v.OnRich != nil {
+		return a
+	}
+	return nil
+}
+
+// renderAttachment shows above the composer the card and quick replies a
+// canned reply attached, with × to take them away.
+func (v *ConversationView) renderAttachment() app.UI {
+	a := v.attachment()
+	if a == nil {
+		return app.Span().Class("canned-attach-none")
+	}
+	var card app.UI = app.Span().Class("attach-card-none")
+	if a.Card != nil {
+		card = app.Span().Class("attach-card").Text("Card: " + strings.TrimSpace(a.Card.Title+" "+a.Card.Price))
+	}
+	var replies app.UI = app.Span().Class("attach-replies-none")
+	if len(a.Replies) > 0 {
+		replies = app.Span().Class("attach-replies").Text("Quick replies: " + strings.Join(a.Replies, " · "))
+	}
+	return app.Div().ID("canned-attach").Class("canned-attach").Body(
+		app.Span().Class("attach-from").Text("/"+a.Shortcut+" "),
+		card,
+		replies,
+		app.Button().ID("canned-attach-remove").Type("button").Class("attach-remove").
+			Aria("label", "Send the text without the card and quick replies").Title("Remove").Text("×").
+			OnClick(func(ctx app.Context, e app.Event) { v.attached = nil }),
+	)
+}
+
 // renderMode is the Reply / Note switch above the composer.
 func (v *ConversationView) renderMode() app.UI {
 	if v.OnNote == nil {
@@ -222,6 +259,7 @@ func (v *ConversationView) renderMode() app.UI {
 		tab("mode-reply", "Reply", !note, 0),
 		tab("mode-note", "Note", note, v.Conv.ID),
 		hint,
+		v.renderAttachment(),
 	)
 }
 
@@ -238,8 +276,24 @@ func (v *ConversationView) renderComposer() app.UI {
 		complete = func(q string) []ui.Completion { return CannedCompletions(canned, q, vars) }
 	}
 	onFile := v.OnFile
+	var onComplete func(ctx app.Context, c ui.Completion)
 	if v.noting() {
 		onFile = nil // a file goes to the visitor: never from the note box
+	} else if v.OnRich != nil {
+		// A canned reply with a card or quick replies attaches them; one
+		// of text only takes the last one's away with its text.
+		canned, conv := v.Canned, c.ID
+		onComplete = func(ctx app.Context, comp ui.Completion) {
+			r, _ := CannedPick(canned, comp.Label)
+			v.attached = AttachmentOf(r, conv)
+		}
+		if a := v.attachment(); a != nil {
+			onRich := v.OnRich
+			send = func(ctx app.Context, text string) {
+				v.attached = nil
+				onRich(ctx, text, a.Card, a.Replies)
+			}
+		}
 	}
 	return &ui.Composer{
 		Key:         strconv.FormatUint(c.ID, 10),
@@ -247,6 +301,7 @@ func (v *ConversationView) renderComposer() app.UI {
 		MaxRunes:    v.MaxRunes,
 		Note:        v.noting(),
 		Complete:    complete,
+		OnComplete:  onComplete,
 		OnSend:      send,
 		OnTyping:    typing,
 		Files:       v.Files,

@@ -168,6 +168,9 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 	case parley.TypeContext:
 		d.applyContext(f)
 
+	case parley.TypeContactNote:
+		d.applyNote(f)
+
 	case parley.TypeCounts:
 		if f.Counts != nil {
 			d.Inbox.SetCounts(*f.Counts)
@@ -190,6 +193,7 @@ func (d *Desk) Apply(f parley.Frame, now time.Time) DeskEffects {
 			if t := d.convs[f.Conv]; t != nil {
 				t.Draft = "" // sent: the message shows now
 			}
+			d.learnVisitor(f.Conv, f.From.ID)
 		}
 		if f.Kind == parley.KindEvent {
 			switch f.Event {

@@ -47,6 +47,8 @@ type Settings struct {
 	membersNote string
 	// zone is the browser's time zone, to start business hours from.
 	zone string
+	// cannedVersion counts the saves of canned replies on the page.
+	cannedVersion int
 }
 
 // OnMount loads the sites.
@@ -146,13 +148,22 @@ func (s *Settings) Render() app.UI {
 	)
 }
 
-// renderCanned is the site's canned replies, for those who manage them.
+// renderCanned is the agent's own canned replies, for every member, then
+// the site's, for those who manage them.
 func (s *Settings) renderCanned() app.UI {
 	site := s.sites[s.current]
-	if !site.CanManage() {
-		return app.Span().Class("canned-none")
+	onSaved := func(ctx app.Context, id string) {
+		s.cannedVersion++ // the other list reads its replies again
+		if s.OnCannedSaved != nil {
+			s.OnCannedSaved(ctx, id)
+		}
 	}
-	return &CannedSettings{API: s.API, Site: site.ID, Teams: site.Routing.Teams, Members: s.members, OnSaved: s.OnCannedSaved}
+	mine := &CannedSettings{API: s.API, Site: site.ID, Mine: true, Version: s.cannedVersion, OnSaved: onSaved}
+	if !site.CanManage() {
+		return app.Div().Class("canned-sections").Body(mine, app.Span().Class("canned-none"))
+	}
+	return app.Div().Class("canned-sections").Body(mine,
+		&CannedSettings{API: s.API, Site: site.ID, Teams: site.Routing.Teams, Members: s.members, Version: s.cannedVersion, OnSaved: onSaved})
 }
 
 func (s *Settings) renderTabs() app.UI {

@@ -10,6 +10,9 @@ import (
 const (
 	MaxCannedReplies = 200
 	MaxShortcut      = 32
+	// MaxOwnCannedReplies bounds an agent's private replies on a site
+	// (within the site's MaxCannedReplies).
+	MaxOwnCannedReplies = 50
 )
 
 // CannedReply is a text an agent inserts by typing /Shortcut in the
@@ -20,12 +23,22 @@ const (
 // owners and admins, who manage them all.
 //
 // Text may hold the variables {{contact.name}}, {{agent.name}} and
-// {{site.name}}, filled in when the reply is inserted (FillCanned).
+// {{site.name}}, filled in when the reply is inserted (FillCanned). Card
+// and Replies, when set, go with the text as one rich message (rich.go),
+// within the same bounds as a send's.
 type CannedReply struct {
-	Shortcut string `json:"shortcut"`
-	Text     string `json:"text"`
-	Team     string `json:"team,omitempty"`
-	Agent    uint64 `json:"agent,omitempty"`
+	Shortcut string   `json:"shortcut"`
+	Text     string   `json:"text"`
+	Team     string   `json:"team,omitempty"`
+	Agent    uint64   `json:"agent,omitempty"`
+	Card     *Card    `json:"card,omitempty"`
+	Replies  []string `json:"replies,omitempty"`
+}
+
+// cannedKey is who a canned reply is for: a shortcut is there once per key.
+type cannedKey struct {
+	shortcut, team string
+	agent          uint64
 }
 
 // CheckCannedReplies validates a site's canned replies and returns them
@@ -37,7 +50,7 @@ func CheckCannedReplies(list []CannedReply, hasTeam func(string) bool, isMember 
 		return nil, Errorf(ETooLarge, "At most %d canned replies per site.", MaxCannedReplies)
 	}
 	out := make([]CannedReply, 0, len(list))
-	seen := make(map[CannedReply]bool, len(list))
+	seen := make(map[cannedKey]bool, len(list))
 	for _, r := range list {
 		r.Shortcut = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(r.Shortcut), "/"))
 		if err := checkShortcut(r.Shortcut); err != nil {
@@ -62,7 +75,12 @@ func CheckCannedReplies(list []CannedReply, hasTeam func(string) bool, isMember 
 		if r.Agent != 0 && isMember != nil && !isMember(r.Agent) {
 			return nil, Errorf(EInvalid, "The canned reply /%s is for an agent who is not a member of the site.", r.Shortcut)
 		}
-		key := CannedReply{Shortcut: r.Shortcut, Team: r.Team, Agent: r.Agent}
+		card, replies, err := CheckRich(r.Card, r.Replies)
+		if err != nil {
+			return nil, Errorf(ErrorCode(err), "/%s: %s", r.Shortcut, ErrorMessage(err))
+		}
+		r.Card, r.Replies = card, replies
+		key := cannedKey{r.Shortcut, r.Team, r.Agent}
 		if seen[key] {
 			return nil, Errorf(EInvalid, "The shortcut /%s is there twice for the same people.", r.Shortcut)
 		}
@@ -71,6 +89,25 @@ func CheckCannedReplies(list []CannedReply, hasTeam func(string) bool, isMember 
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Shortcut < out[j].Shortcut })
 	return out, nil
+}
+
+// CheckOwnCannedReplies validates the private canned replies agent sets
+// for itself (PUT /api/sites/{id}/canned/mine) and returns them
+// normalised, each for agent: a reply for a team, the site, or another
+// agent is not its to set (EForbidden).
+func CheckOwnCannedReplies(list []CannedReply, agent uint64) ([]CannedReply, error) {
+	if len(list) > MaxOwnCannedReplies {
+		return nil, Errorf(ETooLarge, "At most %d canned replies of your own per site.", MaxOwnCannedReplies)
+	}
+	own := make([]CannedReply, len(list))
+	for i, r := range list {
+		if r.Team != "" || r.Agent != 0 && r.Agent != agent {
+			return nil, Errorf(EForbidden, "Your own canned replies are for you only: the site's owners and admins set the others.")
+		}
+		r.Agent = agent
+		own[i] = r
+	}
+	return CheckCannedReplies(own, nil, nil)
 }
 
 func checkShortcut(s string) error {

@@ -97,7 +97,7 @@ func TestCheckCannedReplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(got) != "[{bye Bye sales 0} {thanks Thank you!  0} {thanks Mine  1}]" {
+	if fmt.Sprint(got) != "[{bye Bye sales 0 <nil> []} {thanks Thank you!  0 <nil> []} {thanks Mine  1 <nil> []}]" {
 		t.Errorf("normalised: %v", got)
 	}
 	many := make([]parley.CannedReply, parley.MaxCannedReplies+1)
@@ -120,12 +120,51 @@ func TestCheckCannedReplies(t *testing.T) {
 		{"unknown team", []parley.CannedReply{{Shortcut: "a", Text: "x", Team: "ghosts"}}, parley.EInvalid},
 		{"not a member", []parley.CannedReply{{Shortcut: "a", Text: "x", Agent: 9}}, parley.EInvalid},
 		{"too many", many, parley.ETooLarge},
+		{"a card without a title", []parley.CannedReply{{Shortcut: "a", Text: "x", Card: &parley.Card{URL: "https://shop.example/p"}}}, parley.EInvalid},
+		{"a card's bad url", []parley.CannedReply{{Shortcut: "a", Text: "x", Card: &parley.Card{Title: "Mug", URL: "javascript:alert(1)"}}}, parley.EInvalid},
+		{"a card's bad image", []parley.CannedReply{{Shortcut: "a", Text: "x", Card: &parley.Card{Title: "Mug", Image: "ftp://shop.example/m.png"}}}, parley.EInvalid},
+		{"a card's title too long", []parley.CannedReply{{Shortcut: "a", Text: "x", Card: &parley.Card{Title: strings.Repeat("t", parley.MaxCardTitle+1)}}}, parley.ETooLarge},
+		{"too many quick replies", []parley.CannedReply{{Shortcut: "a", Text: "x", Replies: []string{"1", "2", "3", "4", "5", "6"}}}, parley.ETooLarge},
+		{"a quick reply too long", []parley.CannedReply{{Shortcut: "a", Text: "x", Replies: []string{strings.Repeat("r", parley.MaxQuickReply+1)}}}, parley.ETooLarge},
+		{"an empty quick reply", []parley.CannedReply{{Shortcut: "a", Text: "x", Replies: []string{" "}}}, parley.EInvalid},
 	} {
 		if _, err := parley.CheckCannedReplies(tt.list, hasTeam, isMember); parley.ErrorCode(err) != tt.code {
 			t.Errorf("%s: %v, want %s", tt.name, err, tt.code)
 		}
 	}
+	rich, err := parley.CheckCannedReplies([]parley.CannedReply{{Shortcut: "mug", Text: "Our best mug",
+		Card: &parley.Card{Title: " Mug ", Price: "€9", URL: "https://shop.example/mug", Image: "https://shop.example/mug.png"}, Replies: []string{" Buy ", "Later"}}}, nil, nil)
+	if err != nil || rich[0].Card.Title != "Mug" || fmt.Sprint(rich[0].Replies) != "[Buy Later]" {
+		t.Errorf("a card reply: %+v, %v", rich, err)
+	}
 	if _, err := parley.CheckCannedReplies([]parley.CannedReply{{Shortcut: strings.Repeat("a", parley.MaxShortcut), Text: strings.Repeat("é", parley.DefaultLimits.MaxTextRunes)}}, nil, nil); err != nil {
 		t.Errorf("at the bounds: %v", err)
+	}
+}
+
+func TestCheckOwnCannedReplies(t *testing.T) {
+	got, err := parley.CheckOwnCannedReplies([]parley.CannedReply{{Shortcut: "b", Text: "x"}, {Shortcut: "a", Text: "y", Agent: 4}}, 4)
+	if err != nil || len(got) != 2 || got[0].Shortcut != "a" || got[0].Agent != 4 || got[1].Agent != 4 {
+		t.Errorf("got %+v, %v; want both for agent 4, sorted", got, err)
+	}
+	for _, tt := range []struct {
+		name string
+		r    parley.CannedReply
+		code string
+	}{
+		{"a team's", parley.CannedReply{Shortcut: "a", Text: "x", Team: "sales"}, parley.EForbidden},
+		{"another agent's", parley.CannedReply{Shortcut: "a", Text: "x", Agent: 5}, parley.EForbidden},
+		{"a bad card", parley.CannedReply{Shortcut: "a", Text: "x", Card: &parley.Card{Title: "M", Image: "data:x"}}, parley.EInvalid},
+	} {
+		if _, err := parley.CheckOwnCannedReplies([]parley.CannedReply{tt.r}, 4); parley.ErrorCode(err) != tt.code {
+			t.Errorf("%s: %v, want %s", tt.name, err, tt.code)
+		}
+	}
+	many := make([]parley.CannedReply, parley.MaxOwnCannedReplies+1)
+	for i := range many {
+		many[i] = parley.CannedReply{Shortcut: fmt.Sprint("s", i), Text: "x"}
+	}
+	if _, err := parley.CheckOwnCannedReplies(many, 4); parley.ErrorCode(err) != parley.ETooLarge {
+		t.Errorf("51 of one's own: %v", err)
 	}
 }

@@ -42,6 +42,9 @@ const (
 	// now; Token, when set, is the device's new token (it became another
 	// visitor, the contact): the client says hello again with it.
 	TypeIdentified = "identified"
+	// TypeContactNote (to agents): a note about a contact was added,
+	// edited or deleted (ContactNote; notes.go). Never to a visitor.
+	TypeContactNote = "contact_note"
 )
 
 // Scopes of an agent connection (hello.scope).
@@ -152,6 +155,8 @@ type Frame struct {
 	Referrer   string            `json:"referrer,omitempty"`
 	// context (to agents): the visitor's whole context, Visitor saying whose.
 	Context *VisitorContext `json:"context,omitempty"`
+	// contact_note (to agents): the note as it is now, or Deleted.
+	ContactNote *ContactNote `json:"contactNote,omitempty"`
 
 	// welcome
 	Visitor       *Visitor       `json:"visitor,omitempty"`

@@ -72,6 +72,8 @@ type Composer struct {
 	// the agent types; arrows move, Enter, Tab or a click puts the chosen
 	// text in the box, Escape closes the list.
 	Complete func(query string) []Completion
+	// OnComplete, when set, is told which completion was put in the box.
+	OnComplete func(ctx app.Context, c Completion)
 
 	text    string
 	matches []Completion
@@ -154,12 +156,16 @@ func (c *Composer) insert(ctx app.Context, i int) {
 	if i < 0 || i >= len(c.matches) {
 		return
 	}
-	c.text = c.matches[i].Text
+	picked := c.matches[i]
+	c.text = picked.Text
 	c.matches, c.sel, c.inserted = nil, 0, c.text
 	if app.IsClient {
 		el := app.Window().GetElementByID(ComposerID)
 		el.Set("value", c.text)
 		el.Call("focus")
+	}
+	if c.OnComplete != nil {
+		c.OnComplete(ctx, picked)
 	}
 	if c.OnTyping != nil {
 		c.OnTyping(ctx)

@@ -119,6 +119,12 @@ var (
 	// that conversation, and only of it, carry the file. A new bucket at
 	// open needs no migration.
 	bucketFiles = []byte("files")
+
+	// bucketNotes maps visitor id | note id (8 bytes each) → the
+	// parley.ContactNote agents wrote about the contact; its sequence
+	// numbers notes, so a contact's notes are a prefix scan, oldest
+	// first. A new bucket at open needs no migration.
+	bucketNotes = []byte("notes")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -149,6 +155,7 @@ var allBuckets = [][]byte{
 	bucketContacts,
 	bucketPush,
 	bucketFiles,
+	bucketNotes,
 }
 
 // Keys in bucketMeta.

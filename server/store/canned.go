@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"sort"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -45,4 +46,49 @@ func (d *DB) PutCannedReplies(site string, list []parley.CannedReply) error {
 		}
 		return nil
 	})
+}
+
+// PutOwnCannedReplies replaces agent's private canned replies on site
+// with own (checked by the caller: parley.CheckOwnCannedReplies), leaving
+// everyone else's as they are, and returns own as stored. The site keeps
+// at most parley.MaxCannedReplies in all.
+func (d *DB) PutOwnCannedReplies(site string, agent uint64, own []parley.CannedReply) ([]parley.CannedReply, error) {
+	err := d.update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketSites).Get([]byte(site)) == nil {
+			return parley.Errorf(parley.ENotFound, "Site %q not found.", site)
+		}
+		b := tx.Bucket(bucketCanned)
+		var list []parley.CannedReply
+		if v := b.Get([]byte(site)); v != nil {
+			if err := decode(v, &list); err != nil {
+				return err
+			}
+		}
+		out := make([]parley.CannedReply, 0, len(list)+len(own))
+		for _, r := range list {
+			if r.Agent != agent {
+				out = append(out, r)
+			}
+		}
+		out = append(out, own...)
+		if len(out) > parley.MaxCannedReplies {
+			return parley.Errorf(parley.ETooLarge, "The site has %d canned replies with yours; the limit is %d.", len(out), parley.MaxCannedReplies)
+		}
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Shortcut < out[j].Shortcut })
+		if len(out) == 0 {
+			return b.Delete([]byte(site))
+		}
+		v, err := encode(out)
+		if err != nil {
+			return err
+		}
+		if err := b.Put([]byte(site), v); err != nil {
+			return fmt.Errorf("store: writing canned replies of %q: %w", site, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return own, nil
 }

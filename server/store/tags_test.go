@@ -59,7 +59,7 @@ func TestSetTags(t *testing.T) {
 	if resolved, _, _ := d.ResolvedPage([]string{"a"}, 0, 10, "other"); len(resolved) != 0 {
 		t.Errorf("resolved, tagged other: %v", resolved)
 	}
-	if list, err := d.CannedReplies("a"); err != nil || fmt.Sprint(list) != "[{hi Hi!  0}]" {
+	if list, err := d.CannedReplies("a"); err != nil || fmt.Sprint(list) != "[{hi Hi!  0 <nil> []}]" {
 		t.Errorf("canned replies after a restart: %v, %v", list, err)
 	}
 	if site, err := d.Site("a"); err != nil || site.Name == "" {

@@ -95,3 +95,51 @@ func (s *Server) handlePutCanned(w http.ResponseWriter, r *http.Request, _ store
 	}
 	writeJSON(w, http.StatusOK, cannedBody{CannedReplies: list})
 }
+
+// handleOwnCanned is GET /api/sites/{id}/canned/mine: the private canned
+// replies of the caller, any member of the site.
+func (s *Server) handleOwnCanned(w http.ResponseWriter, r *http.Request, _ store.Session, a parley.Agent) {
+	id := r.PathValue("id")
+	if _, err := s.siteRole(id, a); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	list, err := s.store.CannedReplies(id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	own := []parley.CannedReply{}
+	for _, c := range list {
+		if c.Agent == a.ID {
+			own = append(own, c)
+		}
+	}
+	writeJSON(w, http.StatusOK, cannedBody{CannedReplies: own})
+}
+
+// handlePutOwnCanned is PUT /api/sites/{id}/canned/mine: any member
+// replaces its own private canned replies, and only those; the answer is
+// them as stored.
+func (s *Server) handlePutOwnCanned(w http.ResponseWriter, r *http.Request, _ store.Session, a parley.Agent) {
+	id := r.PathValue("id")
+	if _, err := s.siteRole(id, a); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	var body cannedBody
+	if err := decodeJSON(w, r, &body, maxCannedBody); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	own, err := parley.CheckOwnCannedReplies(body.CannedReplies, a.ID)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if own, err = s.store.PutOwnCannedReplies(id, a.ID, own); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, cannedBody{CannedReplies: own})
+}

@@ -226,10 +226,16 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /api/sites/{id}", s.requireAgent(s.handleUpdateSite))
 	mux.HandleFunc("GET /api/sites/{id}/canned", s.requireAgent(s.handleCanned))
 	mux.HandleFunc("PUT /api/sites/{id}/canned", s.requireAgent(s.handlePutCanned))
+	mux.HandleFunc("GET /api/sites/{id}/canned/mine", s.requireAgent(s.handleOwnCanned))
+	mux.HandleFunc("PUT /api/sites/{id}/canned/mine", s.requireAgent(s.handlePutOwnCanned))
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/search", s.requireAgent(s.handleSearch))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
 	mux.HandleFunc("GET /api/visitors/{id}", s.requireAgent(s.handleVisitor))
+	mux.HandleFunc("GET /api/visitors/{id}/notes", s.requireAgent(s.handleNotes))
+	mux.HandleFunc("POST /api/visitors/{id}/notes", s.requireAgent(s.handleAddNote))
+	mux.HandleFunc("PATCH /api/visitors/{id}/notes/{note}", s.requireAgent(s.handleEditNote))
+	mux.HandleFunc("DELETE /api/visitors/{id}/notes/{note}", s.requireAgent(s.handleDeleteNote))
 	mux.HandleFunc("PUT /api/agents/{id}/capacity", s.requireAgent(s.handleAgentCapacity))
 
 	// Blocks (api_blocks.go): an agent bars a visitor, or their address.

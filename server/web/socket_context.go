@@ -59,6 +59,8 @@ type visitorView struct {
 	Visitor       parley.Visitor        `json:"visitor"`
 	Context       parley.VisitorContext `json:"context"`
 	Conversations []pastConversation    `json:"conversations"`
+	// Notes are the agents' notes about the contact, newest first.
+	Notes []parley.ContactNote `json:"notes"`
 }
 
 // pastConversation is a conversation as the context panel lists it.
@@ -98,7 +100,15 @@ func (s *Server) handleVisitor(w http.ResponseWriter, r *http.Request, _ store.S
 		s.apiError(w, r, err)
 		return
 	}
-	out := visitorView{Visitor: v, Context: ctx, Conversations: make([]pastConversation, 0, len(convs))}
+	notes, err := s.store.ContactNotes(id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if notes == nil {
+		notes = []parley.ContactNote{}
+	}
+	out := visitorView{Visitor: v, Context: ctx, Conversations: make([]pastConversation, 0, len(convs)), Notes: notes}
 	for _, c := range convs {
 		out.Conversations = append(out.Conversations, pastConversation{ID: c.ID, Status: c.Status,
 			Created: c.Created.UTC().Format("2006-01-02T15:04:05Z"), LastText: c.LastText})
