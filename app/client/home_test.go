@@ -89,3 +89,53 @@ func TestSendNewStartsAnotherConversation(t *testing.T) {
 		t.Errorf("messages in %d conversations, want 2: %v", len(seen), seen)
 	}
 }
+
+// TestVisitorFollowsPastConversationsOnDemand: a visitor's welcome lists
+// past conversations; the client replays the newest and the open ones,
+// and a past one only once the app follows it (the widget opening it).
+func TestVisitorFollowsPastConversationsOnDemand(t *testing.T) {
+	ts := newServer(t)
+	rec := newRecorder()
+	c := client.New(rec.options(ts.wsURL(), visitorHello()))
+	run(t, c)
+	msgConv := func(rec *recorder, id string) uint64 {
+		t.Helper()
+		rec.wait(t, "message "+id, func() bool { return rec.hasMsg(id) })
+		for _, f := range rec.snapshot() {
+			if f.Type == parley.TypeMsg && f.ID == id {
+				return f.Conv
+			}
+		}
+		return 0
+	}
+	oldID := c.Send(0, "an old question", false)
+	old := msgConv(rec, oldID)
+	if _, err := ts.db.SetStatus(old, parley.StatusResolved); err != nil {
+		t.Fatal(err)
+	}
+	newID := c.SendNew("a newer one", false, parley.PreChatAnswers{})
+	newer := msgConv(rec, newID)
+	if _, err := ts.db.SetStatus(newer, parley.StatusResolved); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another tab of the same visitor.
+	rec2 := newRecorder()
+	hello := visitorHello()
+	hello.Token = c.Token()
+	c2 := client.New(rec2.options(ts.wsURL(), hello))
+	run(t, c2)
+	if got := msgConv(rec2, newID); got != newer {
+		t.Fatalf("the newest conversation's message came in %d, want %d", got, newer)
+	}
+	if w := rec2.welcomes(); len(w) != 1 || len(w[0].Conversations) != 2 {
+		t.Fatalf("welcomes %+v, want one listing both conversations", w)
+	}
+	if rec2.hasMsg(oldID) || c2.LastSeq(old) != 0 {
+		t.Errorf("the past conversation %d was replayed before the app asked", old)
+	}
+	c2.Follow(old, 0)
+	if got := msgConv(rec2, oldID); got != old {
+		t.Errorf("the past conversation's message came in %d, want %d", got, old)
+	}
+}

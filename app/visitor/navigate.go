@@ -39,6 +39,12 @@ func (w *Widget) onOpen(ctx app.Context, conv uint64) {
 	if !w.chats.Open(conv) {
 		return
 	}
+	if w.cl != nil {
+		// A past conversation's history is replayed now (the client
+		// follows the open ones from the welcome on); following one
+		// already followed changes nothing.
+		w.cl.Follow(conv, 0)
+	}
 	w.show(ctx)
 }
 

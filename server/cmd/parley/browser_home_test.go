@@ -48,7 +48,7 @@ func TestBrowserWidgetHome(t *testing.T) {
 	if !open {
 		step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
 	}
-	home, _ := v.chatShowing(t, "#"+visitor.HomeNewID, chatID)
+	home, homeID := v.chatShowing(t, "#"+visitor.HomeNewID, chatID)
 	row1 := "#" + visitor.HomeRowID(conv1)
 	poll(t, home, 10*time.Second, "the past conversation on the home",
 		fmt.Sprintf(`(() => { const r = document.querySelector(%s); return !!r && r.textContent.includes(%s) && r.textContent.includes('Resolved') })()`,
@@ -86,6 +86,17 @@ func TestBrowserWidgetHome(t *testing.T) {
 	if firstRow != visitor.HomeRowID(conv2) {
 		t.Errorf("the first row is %q, want the open conversation %q", firstRow, visitor.HomeRowID(conv2))
 	}
+	// After a reload the past conversation is not replayed until opened:
+	// opening it replays its history.
+	step(t, v.ctx, 20*time.Second, "reloading the shop page", chromedp.Reload())
+	at = v.launcher(t)
+	step(t, v.ctx, 5*time.Second, "checking the panel", chromedp.Evaluate(panelOpenJS, &open))
+	if !open {
+		step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
+	}
+	home, _ = v.chatShowing(t, "#"+visitor.HomeNewID, chatID, homeID)
+	poll(t, home, 10*time.Second, "both conversations on the home after a reload",
+		`document.querySelectorAll('.home-row').length === 2`, nil)
 	// Keyboard: the row is a button that takes focus and opens on Enter.
 	step(t, home, 5*time.Second, "opening the past conversation from the keyboard",
 		chromedp.Focus(row1, chromedp.ByQuery),
