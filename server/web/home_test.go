@@ -162,3 +162,63 @@ func TestSocketVisitorWelcomeBounded(t *testing.T) {
 		t.Errorf("newest conversation's status %q, want resolved", got)
 	}
 }
+
+// TestRoutingVisitorWithSeveralOpenConversations: each of a visitor's open
+// conversations is routed on its own: its team's queue, its assignment, its
+// queue frames; a new one needs the pre-chat form even while another is
+// open; a reconnect's welcome brings each queued one's place again.
+func TestRoutingVisitorWithSeveralOpenConversations(t *testing.T) {
+	env := newSockEnv(t, fastLimits)
+	newDesk(t, env, 1)
+	bob, _ := env.newAgent(t, "bob", 1)
+
+	v, w := env.newVisitorOf(t, "v", "desk")
+	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "v-1", Text: "My parcel came broken", Topic: "returns"})
+	c1 := v.ack("v-1").Conv
+	untilEvent(v, c1, parley.EventAssigned)
+
+	// A new conversation without the form's answers is refused, even
+	// though one is open: nothing stored.
+	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "v-2", New: true, Text: "Another thing"})
+	if e := v.untilError(); e.Code != parley.EInvalid || e.ID != "v-2" {
+		t.Errorf("new without the form: %+v, want invalid with the id", e)
+	}
+	if convs, _ := env.db.VisitorConversations(w.Visitor.ID); len(convs) != 1 {
+		t.Fatalf("the refused new send stored a conversation: %+v", convs)
+	}
+
+	// Bob is at capacity: the second returns chat waits; an orders chat
+	// waits for nobody online.
+	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "v-3", New: true, Text: "And a second parcel", Topic: "returns"})
+	c2 := v.ack("v-3").Conv
+	v.sendFrame(parley.Frame{Type: parley.TypeSend, ID: "v-4", New: true, Text: "Where is order 12?", Topic: "order-status"})
+	c3 := v.ack("v-4").Conv
+	if c1 == c2 || c2 == c3 || c1 == c3 {
+		t.Fatalf("conversations %d, %d, %d: want three", c1, c2, c3)
+	}
+	untilQueue(v, c2, "the second chat first in the returns queue", func(q parley.QueueStatus) bool { return q.Position == 1 && q.Online == 1 })
+	untilQueue(v, c3, "the orders chat with nobody online", func(q parley.QueueStatus) bool { return q.Position == 1 && q.Online == 0 })
+	for id, team := range map[uint64]string{c1: "returns", c2: "returns", c3: "orders"} {
+		if c, err := env.db.Conversation(id); err != nil || c.Team != team || !c.IsOpen() {
+			t.Errorf("conversation %d: %+v, %v; want open with team %s", id, c, err, team)
+		}
+	}
+
+	// Bob resolves the first: the second is his now, not the orders one.
+	bob.sendFrame(parley.Frame{Type: parley.TypeResolve, Conv: c1})
+	if e := untilEvent(v, c2, parley.EventAssigned); e.To == nil || e.To.ID != env.agents[1].ID {
+		t.Errorf("the second chat assigned to %+v, want Bob", e.To)
+	}
+	if c, _ := env.db.Conversation(c3); c.Assignee != 0 || c.Status != parley.StatusQueued {
+		t.Errorf("the orders chat: %+v, want still queued", c)
+	}
+
+	// Another tab: its welcome lists the three, and the queued one's place
+	// comes again.
+	again := env.dial(t, "v-again", nil)
+	wel := again.visitorHello("desk", w.Token)
+	if len(wel.Conversations) != 3 || wel.Conversations[0].ID != c3 || wel.Conversations[2].ID != c1 {
+		t.Errorf("welcome lists %+v, want %d, %d, %d", wel.Conversations, c3, c2, c1)
+	}
+	untilQueue(again, c3, "the orders chat's place after the welcome", func(q parley.QueueStatus) bool { return q.Position == 1 })
+}
