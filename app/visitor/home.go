@@ -112,6 +112,8 @@ type Chats struct {
 	fresh    *Chat
 	limits   parley.Limits
 	welcomed bool
+	// outbox is the client's, as last told.
+	outbox []parley.Frame
 	// decided: the first welcome chose what to show.
 	decided bool
 }
@@ -164,6 +166,7 @@ func (cs *Chats) Apply(f parley.Frame, now time.Time) (*Chat, Effects) {
 			if ch == cs.fresh {
 				cs.fresh = nil
 			}
+			cs.spreadOutbox()
 		}
 		return ch, eff
 	}
@@ -196,6 +199,7 @@ func (cs *Chats) chatOf(id uint64, sentID string) *Chat {
 	}
 	ch := cs.newChat()
 	cs.byID[id] = ch
+	cs.spreadOutbox()
 	return ch
 }
 
@@ -231,6 +235,7 @@ func (cs *Chats) welcome(f parley.Frame, now time.Time) (*Chat, Effects) {
 		one.Conversations = nil
 		cs.fresh.Apply(one, now)
 	}
+	cs.spreadOutbox()
 	if !cs.decided {
 		cs.decided = true
 		if cs.Current == cs.fresh && cs.fresh.idle() {
@@ -290,11 +295,21 @@ func (cs *Chats) HasHome() bool { return cs.Home.Len() > 0 }
 // of its conversation; a new conversation's (conv 0) go to the chat that
 // sent them, else to the fresh one.
 func (cs *Chats) SetOutbox(fs []parley.Frame) {
+	cs.outbox = fs
+	cs.spreadOutbox()
+}
+
+// spreadOutbox gives each chat its part of the outbox. A frame of a
+// conversation no chat holds yet (an outbox restored before the welcome)
+// waits for that chat.
+func (cs *Chats) spreadOutbox() {
 	parts := make(map[*Chat][]parley.Frame)
-	for _, f := range fs {
+	for _, f := range cs.outbox {
 		var to *Chat
 		if f.Conv != 0 {
-			to = cs.byID[f.Conv]
+			if to = cs.byID[f.Conv]; to == nil {
+				continue
+			}
 		} else {
 			for _, ch := range cs.all() {
 				if _, ok := ch.sent[f.ID]; ok {

@@ -176,6 +176,22 @@ func TestChatsNewConversation(t *testing.T) {
 	}
 }
 
+// TestChatsOutboxBeforeWelcome: an outbox restored from storage before the
+// welcome waits for its conversation's chat: the visitor still lands in
+// their one open conversation, the message shown there.
+func TestChatsOutboxBeforeWelcome(t *testing.T) {
+	cs := visitor.NewChats(true)
+	cs.SetOutbox([]parley.Frame{{Type: parley.TypeSend, ID: "o1", Conv: 7, Text: "still there?"}})
+	if len(cs.Current.Outbox) != 0 {
+		t.Fatalf("the composer's chat holds conversation 7's message: %+v", cs.Current.Outbox)
+	}
+	cs.Apply(welcome(homeConv(7, 2, parley.StatusOpen, "hi", t0)), t0)
+	if cs.AtHome || cs.Current.Conv != 7 || len(cs.Current.Outbox) != 1 {
+		t.Errorf("after the welcome: home %v, conversation %d, outbox %+v; want conversation 7 with its message",
+			cs.AtHome, cs.Current.Conv, cs.Current.Outbox)
+	}
+}
+
 // Paths into a loaded HomeView: the component, its root div, then the slot.
 const (
 	homeHeader = iota
