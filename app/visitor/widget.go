@@ -707,9 +707,16 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 		if m.Page != nil && w.cl != nil {
 			w.cl.Page(*m.Page)
 		}
-		if w.chats.AtHome {
+		if w.chats.AtHome && m.Greeting == "" {
 			ctx.Defer(func(ctx app.Context) { ui.Focus(HomeNewID) })
 			break
+		}
+		if w.chats.AtHome {
+			// The shop's greeting opens a new conversation, the home a
+			// click away.
+			w.chats.StartNew()
+			w.chat = w.chats.Current
+			w.applyHours(ctx)
 		}
 		if w.answers.Empty() {
 			// A greeting replaces the form: not under the visitor's hands.
