@@ -246,6 +246,17 @@ func (c *Client) SendForm(conv uint64, text string, greeted bool, a parley.PreCh
 	return c.queue(f, text)
 }
 
+// SendNew is SendForm for a visitor's message that starts a new
+// conversation even when another is open (the widget's "New
+// conversation"): conv 0 with new: true, kept and resent like any send.
+// Only the first message of the new conversation carries it: send the
+// next ones to its id once acked, or with conv 0 (the newest open one)
+// before.
+func (c *Client) SendNew(text string, greeted bool, a parley.PreChatAnswers) (id string) {
+	f := parley.Frame{Type: parley.TypeSend, New: true, Greeted: greeted, Fresh: true, Topic: a.Topic, Name: a.Name, Email: a.Email}
+	return c.queue(f, text)
+}
+
 // SendNote is Send for an agent's internal note to conv: a send frame of
 // kind "note", kept in the outbox and resent like a message. Only agents
 // receive it; the visitor's stream never shows a gap for it.

@@ -413,10 +413,12 @@ func (c *Client) welcomeLocked(s *session, f parley.Frame) {
 	c.setStateLocked(Online)
 
 	if c.visitor {
-		// A visitor follows all of their conversations: the widget shows
-		// them whole.
-		for _, conv := range f.Conversations {
-			if c.follows[conv.ID] == nil {
+		// A visitor follows their newest conversation and the open ones:
+		// the widget shows them whole. A past one is followed when the
+		// app opens it (Follow), or when a message of it arrives: a
+		// welcome of twenty past conversations replays none of them.
+		for i, conv := range f.Conversations {
+			if (i == 0 || conv.IsOpen()) && c.follows[conv.ID] == nil {
 				c.followLocked(conv.ID, 0)
 			}
 		}

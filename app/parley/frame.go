@@ -95,6 +95,9 @@ type Frame struct {
 	// so no earlier copy can be stored: the server looks for one only among
 	// its newest entries. Omit it for a resend, or when unsure.
 	Fresh bool `json:"fresh,omitempty"`
+	// New (a visitor's send with conv 0) starts a new conversation even
+	// when the visitor has an open one: the widget's "New conversation".
+	New bool `json:"new,omitempty"`
 
 	// Files (send, msg): a chat message's attachments. A send names
 	// them by id only; the msg carries the server's record of each.

@@ -106,3 +106,12 @@ func ParseCursor(s string) (Cursor, error) {
 	}
 	return Cursor{Updated: updated, ID: n}, nil
 }
+
+// VisitorWelcomeSize is how many of a visitor's conversations, the newest,
+// their welcome lists: the widget's home.
+const VisitorWelcomeSize = 20
+
+// MaxOpenPerVisitor bounds the open conversations of one visitor: a send
+// that would start one more is refused, so that a script cannot flood the
+// queues.
+const MaxOpenPerVisitor = 5

@@ -50,6 +50,9 @@ type Chat struct {
 	// Email is the visitor's address for this conversation: the one the
 	// server has on it, or the one the form just sent.
 	Email string
+	// New says the visitor asked for a new conversation beside their
+	// others: its first message says so (TakeNew).
+	New bool
 
 	welcomed bool
 	greeted  bool
@@ -178,6 +181,9 @@ func (c *Chat) Apply(f parley.Frame, now time.Time) Effects {
 	case parley.TypeError:
 		if fr, ok := c.sent[f.ID]; ok && f.ID != "" {
 			delete(c.sent, f.ID)
+			if fr.New && c.Conv == 0 {
+				c.New = true // the next message asks for the new conversation again
+			}
 			if c.formRefused(fr, f) {
 				a := AnswersOf(fr)
 				eff.Refill, c.FormNotice = &a, f.Message
@@ -290,6 +296,22 @@ func (c *Chat) TakeGreeted() bool {
 	}
 	c.greeted = true
 	return true
+}
+
+// TakeNew reports whether the next message starts a new conversation
+// beside the visitor's open ones; only the first one does: the next go to
+// the newest open conversation, which it made, until its id is known.
+func (c *Chat) TakeNew() bool {
+	if !c.New || c.Conv != 0 {
+		return false
+	}
+	c.New = false
+	return true
+}
+
+// idle says nothing was written in the chat yet, nor is waiting to be.
+func (c *Chat) idle() bool {
+	return c.Conv == 0 && c.Thread.Len() == 0 && len(c.Outbox) == 0 && len(c.sent) == 0 && len(c.Failed) == 0 && c.Greeting == ""
 }
 
 // Sent records a message handed to the client.

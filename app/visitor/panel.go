@@ -89,6 +89,8 @@ type Panel struct {
 	// (the site's typing preview): the composer says so.
 	Preview bool
 	OnClose func(ctx app.Context)
+	// OnBack, when set, shows the arrow back to the home.
+	OnBack func(ctx app.Context)
 	// Files are the site's limits on attachments; OnFile uploads one
 	// (nil: no attaching). Uploading and FileError say how it goes;
 	// FileKey reads the conversation's files.
@@ -127,6 +129,15 @@ func (p *Panel) Render() app.UI {
 				}
 			}).
 			Text("×")
+	}
+
+	var back app.UI = app.Span().Class("widget-back-none")
+	if p.OnBack != nil {
+		onBack := p.OnBack
+		back = app.Button().ID("back").Class("widget-back").Type("button").
+			Aria("label", BackLabel).Title(BackLabel).
+			OnClick(func(ctx app.Context, e app.Event) { onBack(ctx) }).
+			Text("←")
 	}
 
 	var banner app.UI = app.Span().Class("banner-none")
@@ -204,6 +215,7 @@ func (p *Panel) Render() app.UI {
 			closeBtn,
 			agent,
 			hours,
+			back,
 		),
 		banner,
 		app.Div().ID(ui.ScrollerID).Class("widget-body").Body(

@@ -47,6 +47,9 @@ type Widget struct {
 	// release undoes the window listeners.
 	release []func()
 
+	// chats are the visitor's conversations and the home; chat is the
+	// one shown (chats.Current).
+	chats      *Chats
 	chat       *Chat
 	state      client.State
 	everOnline bool
@@ -94,7 +97,8 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.site = SiteFromPath(u.Path)
 	w.origin, _ = ParseOrigin(q.Get("origin"))
 	w.settings = pageSettings()
-	w.chat = NewChat()
+	w.chats = NewChats(false)
+	w.chat = w.chats.Current
 	w.now = time.Now()
 	w.applyHours(ctx)
 	w.toldUnread, w.toldOpen = -1, -1
@@ -145,7 +149,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 			ctx.Dispatch(func(ctx app.Context) { w.onOutbox(ctx, fs) })
 		},
 	})
-	w.chat.Outbox = w.cl.Outbox()
+	w.chats.SetOutbox(w.cl.Outbox())
 	w.cl.Device(ui.LocalDevice())
 	runCtx, stop := context.WithCancel(context.Background())
 	w.stop = stop
@@ -208,6 +212,9 @@ func (w *Widget) Render() app.UI {
 	if w.ended != "" {
 		notice = w.ended
 	}
+	if w.chats.AtHome {
+		return w.home(notice)
+	}
 	hidden := HidesChat(w.closed, w.chat)
 	var transcript *TranscriptMenu
 	if Offered(w.settings.Mail, w.chat.Conv) && !hidden {
@@ -235,6 +242,10 @@ func (w *Widget) Render() app.UI {
 	var onFile func(app.Context, app.Value)
 	if w.chat.Conv != 0 {
 		onFile = w.onFile
+	}
+	var onBack func(app.Context)
+	if w.chats.HasHome() {
+		onBack = w.onBack
 	}
 	return &Panel{
 		Title:          w.settings.Title,
@@ -265,6 +276,7 @@ func (w *Widget) Render() app.UI {
 		AgentDelivered: w.chat.AgentDelivered,
 		Preview:        w.settings.TypingPreview,
 		OnClose:        w.onClose,
+		OnBack:         onBack,
 		Files:          w.settings.Files,
 		OnFile:         onFile,
 		Uploading:      w.uploads > 0,
@@ -323,14 +335,18 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 		w.store(ctx, tokenKey(w.site), f.Token)
 		w.token, w.fileKey, w.fileKeyConv = f.Token, ui.FileKey{}, 0
 		limits := w.chat.Limits
-		w.chat = NewChat()
+		w.chats = NewChats(false)
+		w.chats.limits = limits
+		w.chat = w.chats.Current
 		w.chat.Limits = limits
 	}
 	stick := ui.NearBottom(ui.ScrollerID)
 	w.transcript.Apply(f)
 	w.surge.Apply(f)
 	team := w.team()
-	eff := w.chat.Apply(f, w.now)
+	ch, eff := w.chats.Apply(f, w.now)
+	w.chat = w.chats.Current
+	shown := ch == w.chat && !w.chats.AtHome
 	w.surge.Observe(w.chat.Conv, w.chat.Queue, w.settings.BusyMinutes)
 	if f.Type == parley.TypeWelcome || f.Type == parley.TypeSite {
 		// The server's word on whether the site answers now, newer than
@@ -345,13 +361,13 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 		w.store(ctx, tokenKey(w.site), eff.Token)
 		w.token = eff.Token
 	}
-	if eff.Refill != nil {
+	if eff.Refill != nil && ch == w.chat {
 		w.answers, w.formErrs = *eff.Refill, FormErrors{}
 	}
 	for _, m := range eff.Announce {
 		w.post(AgentMessage(m))
 	}
-	if eff.NewMessages && stick {
+	if eff.NewMessages && stick && shown {
 		ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
 	}
 	if f.Type == parley.TypeTyping {
@@ -372,7 +388,7 @@ func (w *Widget) onState(ctx app.Context, s client.State) {
 }
 
 func (w *Widget) onOutbox(ctx app.Context, fs []parley.Frame) {
-	w.chat.Outbox = fs
+	w.chats.SetOutbox(fs)
 	w.store(ctx, outboxKey(w.site), fs)
 }
 
@@ -574,13 +590,19 @@ func (w *Widget) onSurgeSubmit(ctx app.Context) {
 
 func (w *Widget) send(f parley.Frame) {
 	f.Type = parley.TypeSend
-	if len(f.Files) > 0 {
+	answers := parley.PreChatAnswers{Topic: f.Topic, Name: f.Name, Email: f.Email}
+	switch {
+	case len(f.Files) > 0:
 		f.ID = w.cl.SendFiles(f.Conv, f.Text, f.Files)
-	} else {
-		f.ID = w.cl.SendForm(f.Conv, f.Text, f.Greeted, parley.PreChatAnswers{Topic: f.Topic, Name: f.Name, Email: f.Email})
+	case f.Conv == 0 && (f.New || w.chat.TakeNew()):
+		// "New conversation": not the visitor's open one.
+		f.New = true
+		f.ID = w.cl.SendNew(f.Text, f.Greeted, answers)
+	default:
+		f.ID = w.cl.SendForm(f.Conv, f.Text, f.Greeted, answers)
 	}
 	w.chat.Sent(f)
-	w.chat.Outbox = w.cl.Outbox()
+	w.chats.SetOutbox(w.cl.Outbox())
 }
 
 func (w *Widget) onTyping(ctx app.Context) {
@@ -627,16 +649,16 @@ func (w *Widget) onClose(ctx app.Context) {
 // read, and tell the loader about unread messages and the conversation.
 func (w *Widget) settle(ctx app.Context) {
 	w.askFileKey(ctx)
-	if w.panelOpen && w.visible {
+	if w.panelOpen && w.visible && !w.chats.AtHome {
 		if seq, ok := w.chat.MarkRead(); ok && w.cl != nil {
 			w.cl.Read(w.chat.Conv, seq)
 		}
 	}
-	if n := w.chat.Unread(); n != w.toldUnread {
+	if n := w.chats.Unread(); n != w.toldUnread {
 		w.toldUnread = n
 		w.post(UnreadMessage(n))
 	}
-	if open, known := w.chat.OpenConversation(); known {
+	if open, known := w.chats.OpenConversation(); known {
 		o := 0
 		if open {
 			o = 1
@@ -710,6 +732,17 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 		}
 		if m.Page != nil && w.cl != nil {
 			w.cl.Page(*m.Page)
+		}
+		if w.chats.AtHome && m.Greeting == "" {
+			ctx.Defer(func(ctx app.Context) { ui.Focus(HomeNewID) })
+			break
+		}
+		if w.chats.AtHome {
+			// The shop's greeting opens a new conversation, the home a
+			// click away.
+			w.chats.StartNew()
+			w.chat = w.chats.Current
+			w.applyHours(ctx)
 		}
 		if w.answers.Empty() {
 			// A greeting replaces the form: not under the visitor's hands.

@@ -24,6 +24,12 @@ func (d *DB) Conversation(id uint64) (parley.Conversation, error) {
 // VisitorConversations returns a visitor's conversations, newest first, as
 // agents see them (parley.Conversation.ForVisitor makes the visitor's copy).
 func (d *DB) VisitorConversations(visitorID uint64) ([]parley.Conversation, error) {
+	return d.RecentVisitorConversations(visitorID, math.MaxInt)
+}
+
+// RecentVisitorConversations is VisitorConversations reading only the
+// newest limit: a visitor's welcome.
+func (d *DB) RecentVisitorConversations(visitorID uint64, limit int) ([]parley.Conversation, error) {
 	var ids []uint64
 	err := d.view(func(tx *bolt.Tx) error {
 		prefix := u64(visitorID)
@@ -35,7 +41,7 @@ func (d *DB) VisitorConversations(visitorID uint64) ([]parley.Conversation, erro
 		} else {
 			k, _ = c.Prev()
 		}
-		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		for ; k != nil && bytes.HasPrefix(k, prefix) && len(ids) < limit; k, _ = c.Prev() {
 			ids = append(ids, binary.BigEndian.Uint64(k[8:]))
 		}
 		return nil

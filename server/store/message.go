@@ -63,6 +63,10 @@ type Append struct {
 	// topic and the answers of the pre-chat form. They are ignored when
 	// the entry goes to an existing conversation.
 	Team, Topic, Name, Email string
+	// New, with Conv 0, starts a new conversation even when the visitor
+	// has an open one. A visitor with parley.MaxOpenPerVisitor open
+	// conversations is refused (conflict), nothing stored.
+	New bool
 
 	// Fresh says the client never sent this ID before (parley.Frame.Fresh):
 	// its original can only be among the entries not yet checkpointed, so
@@ -492,8 +496,13 @@ func (b *batch) resolve(a Append) (st *convState, created bool, err error) {
 		return nil, false, parley.Errorf(parley.ENotFound, "Visitor %d not found.", a.Visitor)
 	}
 	ids := b.visitorConversations(a.Visitor)
+	open := 0
 	for i := len(ids) - 1; i >= 0; i-- {
 		if !b.isOpen(ids[i]) {
+			continue
+		}
+		open++
+		if a.New {
 			continue
 		}
 		st, err := b.state(ids[i])
@@ -503,6 +512,10 @@ func (b *batch) resolve(a Append) (st *convState, created bool, err error) {
 		if st != nil {
 			return st, false, nil
 		}
+	}
+	if open >= parley.MaxOpenPerVisitor {
+		return nil, false, parley.Errorf(parley.EConflict,
+			"You have %d open conversations already: go on with one of them, or wait until one is closed.", open)
 	}
 	page := a.Page
 	if page.URL == "" {

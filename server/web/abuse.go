@@ -465,11 +465,11 @@ func (c *conn) checkVisitorSend(f parley.Frame) error {
 	if f.Conv != 0 {
 		return nil
 	}
-	convs, err := c.s.store.VisitorConversations(c.visitor.ID)
+	convs, err := c.s.store.RecentVisitorConversations(c.visitor.ID, 1)
 	if err != nil {
 		return err
 	}
-	if len(convs) > 0 && convs[0].IsOpen() {
+	if len(convs) > 0 && convs[0].IsOpen() && !f.New {
 		return nil // goes to the open one
 	}
 	return c.s.abuse.newConversation(c.site, c.addr)

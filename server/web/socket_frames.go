@@ -75,9 +75,13 @@ func (c *conn) send(f parley.Frame) {
 	}
 	a := store.Append{Conv: f.Conv, From: c.author, ID: f.ID, Text: text, Kind: f.Kind, Files: fileIDs, Fresh: f.Fresh, Sender: c,
 		Card: card, Replies: replies}
+	if f.New && (c.role != parley.RoleVisitor || f.Conv != 0) {
+		c.refuse(parley.Errorf(parley.EInvalid, "new starts a visitor's conversation: send it with conv 0."), id)
+		return
+	}
 	var conv parley.Conversation
 	if c.role == parley.RoleVisitor {
-		a.Site, a.Visitor, a.Page = c.site, c.visitor.ID, c.page
+		a.Site, a.Visitor, a.Page, a.New = c.site, c.visitor.ID, c.page, f.New
 		var newChat []uint64
 		if f.Conv == 0 {
 			if err := c.preChat(f, &a); err != nil {
@@ -173,7 +177,8 @@ func (c *conn) send(f parley.Frame) {
 // may start a conversation, and sets the team, topic, name and email the
 // new conversation gets. A send that answers the proactive greeting needs
 // no form, and goes to the default team. A send without the required
-// answers is refused, unless it goes to the visitor's open conversation.
+// answers is refused, unless it goes to the visitor's open conversation
+// (not one that asks for a new conversation).
 func (c *conn) preChat(f parley.Frame, a *store.Append) error {
 	site, err := c.s.store.Site(c.site)
 	if err != nil {
@@ -185,8 +190,8 @@ func (c *conn) preChat(f parley.Frame, a *store.Append) error {
 	}
 	ans, err := r.CheckAnswers(parley.PreChatAnswers{Topic: f.Topic, Name: f.Name, Email: f.Email})
 	if err != nil {
-		if convs, cerr := c.s.store.VisitorConversations(c.visitor.ID); cerr == nil && len(convs) > 0 && convs[0].IsOpen() &&
-			f.Topic == "" && f.Name == "" && f.Email == "" {
+		if convs, cerr := c.s.store.RecentVisitorConversations(c.visitor.ID, 1); cerr == nil && len(convs) > 0 && convs[0].IsOpen() &&
+			!f.New && f.Topic == "" && f.Name == "" && f.Email == "" {
 			return nil // a later message of an open conversation
 		}
 		return err

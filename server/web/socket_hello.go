@@ -121,13 +121,13 @@ func (c *conn) helloVisitor(f parley.Frame) {
 		c.updateContext(parley.ContextUpdate{UserAgent: c.userAgent, Language: c.language}, "")
 	}
 	c.userAgent, c.language = "", ""
-	convs, err := c.s.store.VisitorConversations(v.ID)
+	// The widget's home lists the newest conversations, as their visitor
+	// sees them.
+	convs, err := c.s.store.RecentVisitorConversations(v.ID, parley.VisitorWelcomeSize)
 	if err != nil {
 		c.helloFailed(err)
 		return
 	}
-	// The widget shows one conversation: the newest, as its visitor sees it.
-	convs = convs[:min(len(convs), 1)]
 	c.s.delivered.fill(convs, true)
 	for i := range convs {
 		convs[i] = convs[i].ForVisitor()
