@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/parley-chat/parley/app/client"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/app/ui"
 )
@@ -33,6 +34,10 @@ func Banner(s client.State, everOnline bool) string {
 // only renders its props; Widget owns the state and the IO.
 type Panel struct {
 	app.Compo
+
+	// Lang is the visitor's language: every text the panel shows goes
+	// through Lang.T or Lang.N (app/i18n).
+	Lang i18n.Lang
 
 	Title string
 	// Intro greets the visitor above an empty conversation: the site's

@@ -8,6 +8,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/parley-chat/parley/app/client"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/app/ui"
 )
@@ -21,6 +22,10 @@ func outboxKey(site string) string { return "parley.outbox." + site }
 // the state and Panel draws it.
 type Widget struct {
 	app.Compo
+
+	// lang is the visitor's language (app/i18n): every text shown to the
+	// visitor goes through lang.T or lang.N.
+	lang i18n.Lang
 
 	// ctx is the root's own context, from OnMount: callbacks that outlive an
 	// event dispatch through it, since go-app drops the dispatches of a
@@ -248,6 +253,7 @@ func (w *Widget) Render() app.UI {
 		onBack = w.onBack
 	}
 	return &Panel{
+		Lang:           w.lang,
 		Title:          w.settings.Title,
 		Color:          w.settings.Color,
 		Intro:          w.settings.Welcome,
