@@ -50,7 +50,7 @@ func TestBrowserPushShowsNotification(t *testing.T) {
 				b.logs.printf("[sw] registration %s scope %s deleted %v", r.RegistrationID, r.ScopeURL, r.IsDeleted)
 			}
 			for _, r := range e.Registrations {
-				if strings.HasSuffix(r.ScopeURL, "/console/") && !r.IsDeleted {
+				if strings.HasSuffix(r.ScopeURL, "/console") && !r.IsDeleted {
 					select {
 					case regs <- r.RegistrationID:
 					default:
@@ -61,7 +61,7 @@ func TestBrowserPushShowsNotification(t *testing.T) {
 	})
 	consoleLogin(t, agent, parleyURL, browserAgentEmail, browserAgentPass)
 	// The settings page offers the toggle. It is in the worker's scope
-	// (/console/), where navigator.serviceWorker.ready resolves.
+	// (/console), where navigator.serviceWorker.ready resolves.
 	step(t, agent.ctx, 10*time.Second, "opening Settings", chromedp.Navigate(parleyURL+"/console/settings"))
 	poll(t, agent.ctx, 15*time.Second, "the push toggle", `!!document.querySelector('#push-toggle')`, nil)
 	step(t, agent.ctx, 10*time.Second, "granting notifications",
