@@ -57,10 +57,19 @@ func convEvent(conv parley.Conversation) *relay.Event {
 
 // publishConv sends conv to its agents, and to its visitor as they may see it.
 func (s *Server) publishConv(conv parley.Conversation) {
+	s.touchSearch(conv)
 	agents := convEvent(conv)
 	agents.To = relay.Agents
 	s.hub.Publish(agents)
 	visitor := convEvent(conv.ForVisitor())
 	visitor.To = relay.Visitor
 	s.hub.Publish(visitor)
+}
+
+// touchSearch tells the search index that conv changed outside the log:
+// its tags, its visitor's name or email (the index skips the rest).
+func (s *Server) touchSearch(conv parley.Conversation) {
+	if s.cfg.Search != nil {
+		s.cfg.Search.Touch(conv)
+	}
 }
