@@ -36,7 +36,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	keywordAnalyzer "github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/document"
@@ -289,15 +288,16 @@ func dayOf(ms int64) string {
 	return time.UnixMilli(ms).UTC().Format("20060102")
 }
 
-// analyzers are the two analyzers the documents use, looked up once.
+// analyzers holds the analyzer of the documents' words, looked up once;
+// a keyword is its own one term (field).
 type analyzers struct {
-	words, keyword analysis.Analyzer
+	words analysis.Analyzer
 }
 
 func newAnalyzers(im mapping.IndexMapping) analyzers {
-	a := analyzers{words: im.AnalyzerNamed("parley"), keyword: im.AnalyzerNamed(keywordAnalyzer.Name)}
-	if a.words == nil || a.keyword == nil {
-		panic("search: the mapping lacks its analyzers")
+	a := analyzers{words: im.AnalyzerNamed("parley")}
+	if a.words == nil {
+		panic("search: the mapping lacks its analyzer")
 	}
 	return a
 }
@@ -308,26 +308,26 @@ func (a analyzers) messageDoc(id, text, site string, at int64, storeText bool) *
 	if storeText {
 		opts |= index.StoreField
 	}
-	d.AddField(document.NewTextFieldCustom("text", nil, []byte(text), opts, a.words))
-	d.AddField(document.NewTextFieldCustom("site", nil, []byte(site), index.IndexField, a.keyword))
-	d.AddField(document.NewTextFieldCustom("day", nil, []byte(dayOf(at)), index.IndexField, a.keyword))
+	d.AddField(&field{name: "text", value: []byte(text), opts: opts, words: a.words})
+	d.AddField(&field{name: "site", value: []byte(site), opts: index.IndexField})
+	d.AddField(&field{name: "day", value: []byte(dayOf(at)), opts: index.IndexField})
 	return d
 }
 
 func (a analyzers) convDoc(c *parley.Conversation) *document.Document {
 	d := document.NewDocument(convDocID(c.ID))
-	add := func(name, v string, an analysis.Analyzer) {
+	add := func(name, v string, words analysis.Analyzer) {
 		if v != "" {
-			d.AddField(document.NewTextFieldCustom(name, nil, []byte(v), index.IndexField, an))
+			d.AddField(&field{name: name, value: []byte(v), opts: index.IndexField, words: words})
 		}
 	}
 	add("name", c.VisitorName, a.words)
 	add("email", c.Email, a.words)
 	add("tags", strings.Join(c.Tags, " "), a.words)
 	for _, t := range c.Tags {
-		add("tag", t, a.keyword)
+		add("tag", t, nil)
 	}
-	add("site", c.Site, a.keyword)
+	add("site", c.Site, nil)
 	return d
 }
 
