@@ -296,8 +296,13 @@ func TestEditsAndDeletions(t *testing.T) {
 	if got := keys(f.search(t, search.Query{Text: "tomorrow"})); len(got) != 0 {
 		t.Errorf("an edited message's old words are gone: %v", got)
 	}
-	if got := keys(f.search(t, search.Query{Text: "monday"})); !reflect.DeepEqual(got, []key{{f.parcel, 2}}) {
-		t.Errorf("an edited message's new words: %v", got)
+	p := f.search(t, search.Query{Text: "monday"})
+	if got := keys(p); !reflect.DeepEqual(got, []key{{f.parcel, 2}}) {
+		t.Fatalf("an edited message's new words: %v", got)
+	}
+	// The snippet shows the new text (the store's entry 2 keeps the old).
+	if h := p.Hits[0]; h.Snippet != "Your parcel ships on <mark>Monday</mark>." || h.From.Name != "Ann" || h.Kind != parley.KindMessage || h.Internal {
+		t.Errorf("an edited message's hit: %+v", h)
 	}
 }
 
