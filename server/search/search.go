@@ -406,37 +406,37 @@ func (ix *Index) run() {
 				continue
 			}
 		}
+		var entries []entry
 		select {
 		case <-ix.stop:
 			return
 		case <-ix.wake:
+			continue
 		case <-ix.touched:
-			if err := ix.apply(nil); err != nil {
-				ix.fail(err)
-			}
+			// Conversations changed outside the log: a batch of their
+			// own, or with the commits queued meanwhile.
 		case b := <-ix.queue:
 			ix.queued.Add(-int64(len(b)))
-			var entries []entry
 			entries = ix.fromCommits(entries, b)
-		more:
-			for len(entries) < maxDocs {
-				select {
-				case b := <-ix.queue:
-					ix.queued.Add(-int64(len(b)))
-					entries = ix.fromCommits(entries, b)
-				default:
-					break more
-				}
+		}
+	more:
+		for len(entries) < maxDocs {
+			select {
+			case b := <-ix.queue:
+				ix.queued.Add(-int64(len(b)))
+				entries = ix.fromCommits(entries, b)
+			default:
+				break more
 			}
-			start := time.Now()
-			if err := ix.apply(entries); err != nil {
-				ix.fail(err)
-				ix.stale.Store(true)
-			}
-			took := time.Since(start)
-			if !ix.rest(max(took/restShare, batchEvery-took)) {
-				return
-			}
+		}
+		start := time.Now()
+		if err := ix.apply(entries); err != nil {
+			ix.fail(err)
+			ix.stale.Store(true)
+		}
+		took := time.Since(start)
+		if !ix.rest(max(took/restShare, batchEvery-took)) {
+			return
 		}
 	}
 }
@@ -610,6 +610,9 @@ func (ix *Index) applyTo(entries []entry, last uint64) error {
 		var p [8]byte
 		binary.BigEndian.PutUint64(p[:], last)
 		b.SetInternal(keyPos, p[:])
+	} else if b.Size() == 0 {
+		ix.applied.Store(gen) // touched, but nothing the index holds changed
+		return nil
 	}
 	if err := ix.idx.Batch(b); err != nil {
 		ix.pendMu.Lock()

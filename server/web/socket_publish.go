@@ -57,7 +57,6 @@ func convEvent(conv parley.Conversation) *relay.Event {
 
 // publishConv sends conv to its agents, and to its visitor as they may see it.
 func (s *Server) publishConv(conv parley.Conversation) {
-	s.touchSearch(conv)
 	agents := convEvent(conv)
 	agents.To = relay.Agents
 	s.hub.Publish(agents)
