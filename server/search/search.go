@@ -1,5 +1,6 @@
 // Package search keeps a full-text index of every conversation's messages
-// and notes, beside the store, and answers agents' searches over it.
+// and notes, and of each conversation's contact (the visitor's name and
+// email) and tags, beside the store, and answers agents' searches over it.
 //
 // The index is a bleve (scorch) index in its own directory, <data>/search.
 // It is not the source of truth: the store's log is. The index follows the
@@ -14,6 +15,13 @@
 // package indexes what has queued up in one bleve batch. When the queue is
 // full the hook drops the batch and marks the index stale, and the
 // goroutine catches up from the log instead: search lags, chat never waits.
+//
+// Tags, and an email or a name given after the first message, change the
+// conversation's record, not the log: server/web reports them with Touch,
+// and the conversation's document is written again with the next batch.
+// A conversation's document is also written again, if it differs, with
+// any entry of the conversation, so a Touch lost in a crash before scorch
+// persisted it is repaired by the conversation's next entry, or a rebuild.
 //
 // It may import app/parley, server/store and bleve; server/web calls it and
 // only the server's main creates it.
@@ -94,7 +102,7 @@ type Index struct {
 	pos    atomic.Uint64 // the log position the index reflects
 	err    atomic.Pointer[error]
 
-	// an are the documents' analyzers; printed, the indexer's own, is
+	// an analyzes the documents' words; printed, the indexer's own, is
 	// what the index holds of each conversation it wrote (convPrint).
 	an      analyzers
 	printed map[uint64]string
