@@ -1,12 +1,14 @@
 package search
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	mrand "math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -145,4 +147,79 @@ func BenchmarkIndexBatch(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// BenchmarkCatchUp builds the index from a store's log, as at the first
+// start or after the directory was deleted: the log read, the
+// conversations looked up and the batches, per message.
+func BenchmarkCatchUp(b *testing.B) {
+	const convs, perConv = 1000, 20
+	dir := b.TempDir()
+	db, err := store.Open(filepath.Join(dir, "parley.db"), store.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateSite(parley.Site{ID: "bench", Name: "bench", AllowedOrigins: []string{"https://bench.example"}}); err != nil {
+		b.Fatal(err)
+	}
+	vocab := benchVocab()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := mrand.New(mrand.NewPCG(uint64(w), 9))
+			for i := w; i < convs; i += 16 {
+				v, err := db.CreateVisitor("bench", []byte(fmt.Sprint("visitor", i)))
+				if err != nil {
+					errs <- err
+					return
+				}
+				var conv uint64
+				for j, e := range benchEntries(r, vocab, uint64(i*perConv), perConv) {
+					a := store.Append{Site: "bench", Conv: conv, ID: fmt.Sprint(i, "-", j), Text: e.m.Text,
+						From: parley.Author{Kind: parley.AuthorVisitor, ID: v.ID}, Visitor: v.ID}
+					if j == 0 {
+						a.Name, a.Email = e.conv.VisitorName, e.conv.Email
+					}
+					if j%2 == 1 {
+						a.From, a.Visitor = parley.Author{Kind: parley.AuthorAgent, ID: 1, Name: "Bench"}, 0
+					}
+					res, err := db.Append(ctx, a)
+					if err != nil {
+						errs <- err
+						return
+					}
+					conv = res.Conv.ID
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	cpu := cpuTime()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		ix, err := Open(filepath.Join(dir, fmt.Sprint("search", i)), db, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := ix.Flush(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := ix.Close(); err != nil {
+			b.Fatal(err)
+		}
+		n += convs * perConv
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(n), "cpu-ns/msg")
+	b.ReportMetric(float64(b.Elapsed())/float64(n), "ns/msg")
+	b.ReportMetric(0, "ns/op")
 }
