@@ -82,7 +82,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (parley.SearchPage, error)
 	if q.Tag != "" {
 		t, err := parley.NormalizeTag(q.Tag)
 		if err != nil {
-			return page, err
+			return page, parley.Errorf(parley.EInvalid, "tag: %s", parley.ErrorMessage(err))
 		}
 		tags = append(tags, t)
 	}
@@ -180,7 +180,7 @@ func parseText(text string) (words string, tags []string, err error) {
 		}
 		t, err := parley.NormalizeTag(name)
 		if err != nil {
-			return "", nil, err
+			return "", nil, parley.Errorf(parley.EInvalid, "tag: %s", parley.ErrorMessage(err))
 		}
 		tags = append(tags, t)
 	}

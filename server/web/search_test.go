@@ -141,6 +141,7 @@ func TestSearchBadInput(t *testing.T) {
 		{"bad tag", url.Values{"q": {"parcel"}, "tag": {"no<tags>"}}},
 		{"long tag", url.Values{"q": {"parcel"}, "tag": {strings.Repeat("t", parley.MaxTagRunes+1)}}},
 		{"bad tag in q", url.Values{"q": {"parcel tag:no!"}}},
+		{"long tag in q", url.Values{"q": {"parcel tag:" + strings.Repeat("t", parley.MaxTagRunes+1)}}},
 	} {
 		code, _, e := searchGet(t, env, ann, tc.q)
 		if code != http.StatusBadRequest || e.Code != parley.EInvalid || e.Message == "" {
