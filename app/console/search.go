@@ -150,8 +150,11 @@ func (s *SearchHits) renderHit(h parley.SearchHit) app.UI {
 	case who == "":
 		who = "Agent"
 	}
-	if h.Kind == parley.KindNote {
+	switch h.Kind {
+	case parley.KindNote:
 		who += " (note)"
+	case parley.SearchConversation:
+		who += " (contact, tags)" // the snippet is the contact line
 	}
 	pieces := parley.SplitMarks(h.Snippet)
 	return app.A().Class("search-hit").Href(ConversationPath(h.Conv)).DataSet("conv", h.Conv).Body(

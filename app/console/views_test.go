@@ -178,6 +178,15 @@ func TestSearchHits(t *testing.T) {
 	match(t, app.Text("red"), s, 0, 1, 0, 0, 1, 1, 0)
 	match(t, app.Text("</b> shoes"), s, 0, 1, 0, 0, 1, 2)
 
+	// A hit on the contact or the tags says so.
+	contact := &console.SearchHits{Query: "refund", Total: 1, Now: t0, Hits: []parley.SearchHit{{
+		Conv: 9, Seq: 4, Kind: parley.SearchConversation, From: parley.Author{Kind: parley.AuthorVisitor}, VisitorName: "Vera", At: t0.UnixMilli(),
+		Snippet: "Vera · tags: <mark>refund</mark>",
+	}}}
+	load(t, contact)
+	match(t, app.Text("Vera (contact, tags)"), contact, 0, 1, 0, 0, 0, 0, 0)
+	match(t, app.Text("refund"), contact, 0, 1, 0, 0, 1, 1, 0)
+
 	empty := &console.SearchHits{Query: "zzz", Now: t0}
 	load(t, empty)
 	match(t, app.Text("Nothing found for “zzz”."), empty, 0, 0)

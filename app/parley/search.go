@@ -15,7 +15,7 @@ type SearchHit struct {
 	Conv     uint64 `json:"conv"`
 	Site     string `json:"site"`
 	Seq      uint64 `json:"seq"`
-	Kind     string `json:"kind,omitempty"` // KindMessage or KindNote
+	Kind     string `json:"kind,omitempty"` // KindMessage, KindNote or SearchConversation
 	Internal bool   `json:"internal,omitempty"`
 	From     Author `json:"from"`
 	At       int64  `json:"at"` // Unix ms
@@ -75,3 +75,8 @@ func SplitMarks(snippet string) []Marked {
 var htmlUnescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&amp;", "&")
 
 func unescapeHTML(s string) string { return htmlUnescaper.Replace(s) }
+
+// SearchConversation is the Kind of a hit on a conversation's contact or
+// tags rather than on one of its entries: its Seq is the conversation's
+// newest entry and its Snippet the contact line.
+const SearchConversation = "conversation"

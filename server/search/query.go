@@ -34,6 +34,8 @@ type Query struct {
 	Limit    int
 	// Cursor is a page's Next, "" for the first page.
 	Cursor string
+	// Tag keeps the conversations carrying it; so does tag:name in Text.
+	Tag string
 }
 
 const (
@@ -45,9 +47,11 @@ const (
 	snippetBytes = 180
 )
 
-// Search returns a page of the entries matching q, best first. Each word of
-// q.Text may match the text, the visitor's name or the email; an entry
-// matching more words ranks higher.
+// Search returns a page of the entries and conversations matching q, best
+// first. Each word of q.Text may match a message's or a note's text, or a
+// conversation's visitor name, email or tags (a conversation hit); a hit
+// matching more words ranks higher. A word tag:name keeps the
+// conversations tagged name; alone, it finds them.
 func (ix *Index) Search(ctx context.Context, q Query) (parley.SearchPage, error) {
 	page := parley.SearchPage{Hits: []parley.SearchHit{}}
 	text := strings.TrimSpace(q.Text)
@@ -71,14 +75,43 @@ func (ix *Index) Search(ctx context.Context, q Query) (parley.SearchPage, error)
 		offset = n
 	}
 
-	words := query.NewDisjunctionQuery(nil)
-	for _, field := range []string{"text", "name", "email"} {
-		m := query.NewMatchQuery(text)
-		m.SetField(field)
-		if field != "text" {
-			m.SetBoost(0.5) // a contact match counts, a message's own words more
+	words, tags, err := parseText(text)
+	if err != nil {
+		return page, err
+	}
+	if q.Tag != "" {
+		t, err := parley.NormalizeTag(q.Tag)
+		if err != nil {
+			return page, parley.Errorf(parley.EInvalid, "tag: %s", parley.ErrorMessage(err))
 		}
-		words.AddQuery(m)
+		tags = append(tags, t)
+	}
+	var content query.Query
+	if words != "" {
+		// A message's words, or its conversation's contact and tags.
+		msg := query.NewMatchQuery(words)
+		msg.SetField("text")
+		var inMsg query.Query = msg
+		if days := dayRange(q.From, q.To); days != nil {
+			inMsg = query.NewConjunctionQuery([]query.Query{msg, days})
+		}
+		contact := query.NewDisjunctionQuery(nil)
+		for _, field := range []string{"name", "email", "tags"} {
+			m := query.NewMatchQuery(words)
+			m.SetField(field)
+			contact.AddQuery(m)
+		}
+		contact.SetBoost(0.5) // a contact match counts, a message's own words more
+		content = query.NewDisjunctionQuery([]query.Query{inMsg, contact})
+	} else {
+		// Only tags: their conversations.
+		var all []query.Query
+		for _, t := range tags {
+			tq := query.NewTermQuery(t)
+			tq.SetField("tag")
+			all = append(all, tq)
+		}
+		content = query.NewConjunctionQuery(all)
 	}
 	sites := query.NewDisjunctionQuery(nil)
 	for _, s := range q.Sites {
@@ -86,23 +119,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (parley.SearchPage, error)
 		t.SetField("site")
 		sites.AddQuery(t)
 	}
-	filters := []query.Query{words, sites}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		var lo, hi *float64
-		if !q.From.IsZero() {
-			v := float64(q.From.UnixMilli())
-			lo = &v
-		}
-		if !q.To.IsZero() {
-			v := float64(q.To.UnixMilli())
-			hi = &v
-		}
-		incl, excl := true, false
-		r := query.NewNumericRangeInclusiveQuery(lo, hi, &incl, &excl)
-		r.SetField("at")
-		filters = append(filters, r)
-	}
-	all := query.NewConjunctionQuery(filters)
+	all := query.NewConjunctionQuery([]query.Query{content, sites})
 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -110,21 +127,26 @@ func (ix *Index) Search(ctx context.Context, q Query) (parley.SearchPage, error)
 		return page, errors.New("search: closed")
 	}
 	hl := highlighter{an: ix.idx.Mapping().AnalyzerNamed("parley"), terms: make(map[string]bool)}
-	for _, t := range hl.an.Analyze([]byte(text)) {
+	for _, t := range hl.an.Analyze([]byte(words)) {
 		hl.terms[string(t.Term)] = true
 	}
-	convs := make(map[uint64]*parley.Conversation)
+	for _, t := range tags {
+		for _, w := range hl.an.Analyze([]byte(t)) {
+			hl.terms[string(w.Term)] = true
+		}
+	}
+	f := filter{Query: q, tags: tags, convs: make(map[uint64]*parley.Conversation)}
 	scanned := 0
 	for scanned < maxScan {
 		req := bleve.NewSearchRequestOptions(all, window, offset, false)
-		req.Fields = []string{"text", "author", "authorKind", "kind", "site", "at"}
+		req.Fields = []string{"text"} // an edited message's
 		res, err := ix.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return page, fmt.Errorf("search: %w", err)
 		}
 		page.Total = res.Total
 		for i, h := range res.Hits {
-			hit, ok := ix.hit(h, q, convs, &hl)
+			hit, ok := ix.hit(h, &f, &hl)
 			if !ok {
 				continue
 			}
@@ -147,50 +169,146 @@ func (ix *Index) Search(ctx context.Context, q Query) (parley.SearchPage, error)
 	return page, nil
 }
 
-// hit turns a bleve hit into a SearchHit, with its conversation as it is
-// now, or says it does not pass the filters.
-func (ix *Index) hit(h *search.DocumentMatch, q Query, convs map[uint64]*parley.Conversation, hl *highlighter) (parley.SearchHit, bool) {
-	conv, seq, ok := parseDocID(h.ID)
-	if !ok {
-		return parley.SearchHit{}, false
+// parseText splits a search into its words and its tag:name filters.
+func parseText(text string) (words string, tags []string, err error) {
+	var rest []string
+	for _, w := range strings.Fields(text) {
+		name, ok := strings.CutPrefix(strings.ToLower(w), "tag:")
+		if !ok || name == "" {
+			rest = append(rest, w)
+			continue
+		}
+		t, err := parley.NormalizeTag(name)
+		if err != nil {
+			return "", nil, parley.Errorf(parley.EInvalid, "tag: %s", parley.ErrorMessage(err))
+		}
+		tags = append(tags, t)
 	}
-	str := func(k string) string { s, _ := h.Fields[k].(string); return s }
-	site := str("site")
-	if !slices.Contains(q.Sites, site) {
-		return parley.SearchHit{}, false // never out of scope, whatever the query
+	return strings.Join(rest, " "), tags, nil
+}
+
+// dayRange is the days from and to span, as a term range over the
+// documents' day; nil without bounds. The entry's exact time is checked
+// afterwards.
+func dayRange(from, to time.Time) query.Query {
+	if from.IsZero() && to.IsZero() {
+		return nil
 	}
-	c, ok := convs[conv]
+	lo, hi := "", ""
+	if !from.IsZero() {
+		lo = dayOf(from.UnixMilli())
+	}
+	if !to.IsZero() {
+		hi = dayOf(to.UnixMilli() - 1) // to is exclusive
+	}
+	incl := true
+	r := query.NewTermRangeInclusiveQuery(lo, hi, &incl, &incl)
+	r.SetField("day")
+	return r
+}
+
+// filter is a query's filters, with the conversations read so far.
+type filter struct {
+	Query
+	tags  []string
+	convs map[uint64]*parley.Conversation
+}
+
+// conv returns conversation id as it is now, if it passes the filters.
+func (ix *Index) conv(id uint64, f *filter) (*parley.Conversation, bool) {
+	c, ok := f.convs[id]
 	if !ok {
-		cv, err := ix.db.Conversation(conv)
-		if err == nil && cv.Site == site {
+		if cv, err := ix.db.Conversation(id); err == nil {
 			c = &cv
 		}
-		convs[conv] = c
+		f.convs[id] = c
 	}
-	if c == nil || (q.Status != "" && c.Status != q.Status) || (q.Team != "" && c.Team != q.Team) {
+	if c == nil || !slices.Contains(f.Sites, c.Site) {
+		return nil, false // never out of scope, whatever the query
+	}
+	if (f.Status != "" && c.Status != f.Status) || (f.Team != "" && c.Team != f.Team) {
+		return nil, false
+	}
+	for _, t := range f.tags {
+		if !c.HasTag(t) {
+			return nil, false
+		}
+	}
+	return c, true
+}
+
+func (f *filter) inTime(ms int64) bool {
+	return (f.From.IsZero() || ms >= f.From.UnixMilli()) && (f.To.IsZero() || ms < f.To.UnixMilli())
+}
+
+// hit turns a bleve hit into a SearchHit, with its conversation as it is
+// now and, for a message, the message as the store has it, or says it
+// does not pass the filters.
+func (ix *Index) hit(h *search.DocumentMatch, f *filter, hl *highlighter) (parley.SearchHit, bool) {
+	convID, seq, ok := parseDocID(h.ID)
+	if !ok {
 		return parley.SearchHit{}, false
 	}
-	kind := str("kind")
-	if kind == "message" {
-		kind = parley.KindMessage
+	c, ok := ix.conv(convID, f)
+	if !ok {
+		return parley.SearchHit{}, false
 	}
-	at, _ := h.Fields["at"].(float64)
-	text := str("text")
-	return parley.SearchHit{
-		Conv:        conv,
-		Site:        site,
-		Seq:         seq,
-		Kind:        kind,
-		Internal:    kind == parley.KindNote,
-		From:        parley.Author{Kind: str("authorKind"), Name: str("author")},
-		At:          int64(at),
-		Snippet:     snippet(text, hl.spans(text)),
+	out := parley.SearchHit{
+		Conv:        convID,
+		Site:        c.Site,
 		Score:       h.Score,
 		Status:      c.Status,
 		Team:        c.Team,
 		VisitorName: c.VisitorName,
 		Email:       c.Email,
-	}, true
+	}
+	if seq == 0 {
+		// The conversation: its contact and tags, and its newest entry.
+		at := c.Updated.UnixMilli()
+		if !f.inTime(at) {
+			return parley.SearchHit{}, false
+		}
+		line := contactLine(c)
+		out.Seq, out.Kind, out.At = c.LastSeq, parley.SearchConversation, at
+		out.From = parley.Author{Kind: parley.AuthorVisitor, ID: c.Visitor, Name: c.VisitorName}
+		out.Snippet = snippet(line, hl.spans(line))
+		return out, true
+	}
+	var m parley.Message
+	found := false
+	err := ix.db.Messages(convID, seq-1, 1, func(frame []byte) error {
+		fr, err := parley.DecodeFrame(frame)
+		if err == nil && fr.Seq == seq {
+			m, found = fr.ToMessage(), true
+		}
+		return err
+	})
+	if err != nil || !found || m.Deleted || !f.inTime(m.At) {
+		return parley.SearchHit{}, false // the index lags the store
+	}
+	text := m.Text
+	if s, ok := h.Fields["text"].(string); ok {
+		text = s // edited
+	}
+	out.Seq, out.Kind, out.Internal = seq, m.Kind, m.Kind == parley.KindNote
+	out.From, out.At = m.From, m.At
+	out.Snippet = snippet(text, hl.spans(text))
+	return out, true
+}
+
+// contactLine is what a conversation's hit shows: the visitor's name and
+// email, and the tags.
+func contactLine(c *parley.Conversation) string {
+	var parts []string
+	for _, p := range []string{c.VisitorName, c.Email} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(c.Tags) > 0 {
+		parts = append(parts, "tags: "+strings.Join(c.Tags, ", "))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // span is a match: byte offsets into the text.

@@ -1,5 +1,6 @@
 // Package search keeps a full-text index of every conversation's messages
-// and notes, beside the store, and answers agents' searches over it.
+// and notes, and of each conversation's contact (the visitor's name and
+// email) and tags, beside the store, and answers agents' searches over it.
 //
 // The index is a bleve (scorch) index in its own directory, <data>/search.
 // It is not the source of truth: the store's log is. The index follows the
@@ -15,6 +16,13 @@
 // full the hook drops the batch and marks the index stale, and the
 // goroutine catches up from the log instead: search lags, chat never waits.
 //
+// Tags, and an email or a name given after the first message, change the
+// conversation's record, not the log: server/web reports them with Touch,
+// and the conversation's document is written again with the next batch.
+// A conversation's document is also written again, if it differs, with
+// any entry of the conversation, so a Touch lost in a crash before scorch
+// persisted it is repaired by the conversation's next entry, or a rebuild.
+//
 // It may import app/parley, server/store and bleve; server/web calls it and
 // only the server's main creates it.
 package search
@@ -25,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -33,9 +42,11 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -45,7 +56,7 @@ import (
 
 // layoutVersion names the mapping below; an index of another version is
 // rebuilt at Open.
-const layoutVersion = "2"
+const layoutVersion = "3"
 
 var (
 	keyPos     = []byte("parley.pos")
@@ -91,6 +102,19 @@ type Index struct {
 	pos    atomic.Uint64 // the log position the index reflects
 	err    atomic.Pointer[error]
 
+	// an analyzes the documents' words; printed, the indexer's own, is
+	// what the index holds of each conversation it wrote (convPrint).
+	an      analyzers
+	printed map[uint64]string
+
+	// pending are the conversations Touch reported, for the next batch;
+	// touchGen counts the calls, applied is the count the index reflects.
+	pendMu   sync.Mutex
+	pending  map[uint64]parley.Conversation
+	touchGen uint64
+	applied  atomic.Uint64
+	touched  chan struct{} // capacity 1
+
 	stop chan struct{}
 	done chan struct{}
 }
@@ -104,13 +128,15 @@ func Open(dir string, db *store.DB, log *slog.Logger) (*Index, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ix := &Index{
-		db:    db,
-		dir:   dir,
-		log:   log,
-		queue: make(chan []store.Committed, queueBatches),
-		wake:  make(chan struct{}, 1),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		db:      db,
+		dir:     dir,
+		log:     log,
+		queue:   make(chan []store.Committed, queueBatches),
+		wake:    make(chan struct{}, 1),
+		touched: make(chan struct{}, 1),
+		printed: make(map[uint64]string),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	idx, pos, err := openIndex(dir)
 	if err == nil {
@@ -134,6 +160,7 @@ func Open(dir string, db *store.DB, log *slog.Logger) (*Index, error) {
 		pos = 0
 	}
 	ix.idx = idx
+	ix.an = newAnalyzers(idx.Mapping())
 	ix.pos.Store(pos)
 	ix.stale.Store(true) // catch up with the log first
 	db.OnCommit(ix.enqueue)
@@ -192,11 +219,15 @@ func scorchConfig() map[string]any {
 	return map[string]any{"unsafe_batch": true}
 }
 
-// indexMapping says how a document is indexed. Text is split on Unicode
-// word boundaries and lowercased, with no stemming and no stop words: one
-// install serves shops in many languages, and a language's stemmer would
-// mangle the others (bleve ships analyzers for pl, ro and 30 more, to
-// choose per site later). Ranking is BM25.
+// indexMapping says how the fields are analyzed: the queries look their
+// analyzers up here. The documents themselves are built by hand
+// (messageDoc, convDoc) and indexed with IndexAdvanced, without reflection
+// over a struct and without bleve's composite _all field.
+//
+// Text is split on Unicode word boundaries and lowercased, with no
+// stemming and no stop words: one install serves shops in many languages,
+// and a language's stemmer would mangle the others (bleve ships analyzers
+// for pl, ro and 30 more, to choose per site later). Ranking is BM25.
 func indexMapping() mapping.IndexMapping {
 	im := bleve.NewIndexMapping()
 	im.ScoringModel = index.BM25Scoring
@@ -210,61 +241,141 @@ func indexMapping() mapping.IndexMapping {
 	im.DefaultAnalyzer = "parley"
 	im.StoreDynamic, im.IndexDynamic, im.DocValuesDynamic = false, false, false
 
-	words := func(store, vectors bool) *mapping.FieldMapping {
+	words := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = "parley"
-		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = store, vectors, false, false
+		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, false
 		return f
 	}
 	keyword := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
-		f.Store, f.IncludeInAll, f.IncludeTermVectors, f.DocValues = true, false, false, false
+		f.Store, f.IncludeInAll, f.IncludeTermVectors, f.DocValues = false, false, false, false
 		return f
 	}
-	at := bleve.NewNumericFieldMapping()
-	at.Store, at.IncludeInAll, at.DocValues = true, false, false
-
 	dm := bleve.NewDocumentStaticMapping()
-	// The text is stored for snippets. Without term vectors: a page's
-	// snippets analyze their 20 texts again to find the matches, which
-	// costs less than positions for every word of every message (they
-	// made the index a third bigger and slower to build).
-	dm.AddFieldMappingsAt("text", words(true, false))
-	dm.AddFieldMappingsAt("name", words(false, false))
-	dm.AddFieldMappingsAt("email", words(false, false))
-	dm.AddFieldMappingsAt("author", words(true, false))
-	dm.AddFieldMappingsAt("site", keyword())
-	dm.AddFieldMappingsAt("kind", keyword())
-	dm.AddFieldMappingsAt("authorKind", keyword())
-	dm.AddFieldMappingsAt("at", at)
+	for _, f := range []string{"text", "name", "email", "tags"} {
+		dm.AddFieldMappingsAt(f, words())
+	}
+	for _, f := range []string{"site", "day", "tag"} {
+		dm.AddFieldMappingsAt(f, keyword())
+	}
 	im.DefaultMapping = dm
 	return im
 }
 
-// doc is what the index holds of one message or note. Its id is conv:seq.
-type doc struct {
-	Text       string  `json:"text"`
-	Name       string  `json:"name,omitempty"`  // the visitor's name
-	Email      string  `json:"email,omitempty"` // the conversation's email
-	Author     string  `json:"author,omitempty"`
-	AuthorKind string  `json:"authorKind"`
-	Site       string  `json:"site"`
-	Kind       string  `json:"kind"` // "message" or parley.KindNote
-	At         float64 `json:"at"`   // Unix ms
+// The documents. Measured with BenchmarkIndexBatch (-benchtime 40x, 2
+// shared cores; batches of 500 and 4000 of the bench's messages, 6-20
+// words drawn Zipf from 8,000, 20 to a conversation; CPU and allocations
+// of the whole process, scorch's background merges included):
+//
+//	                        CPU/message   allocs/message   index/message
+//	layout 2, batches 500       81 µs          480             398 B
+//	layout 2, batches 4000      88 µs          396             382 B
+//	layout 3, batches 500       26 µs          152             119 B
+//	layout 3, batches 4000      26 µs          114              92 B
+//
+// Layout 2 was one struct per message mapped by reflection: the text and
+// the author stored, the name and the email indexed again in every
+// message, site, kind and authorKind keywords, the time a numeric (16
+// prefix terms a value). What remains is mostly bleve's own: building a
+// segment per batch (40 %), merging segments (9 %), the analysis (20 %,
+// less with the plain ASCII path of field); a message's site and day
+// keywords cost about 2.5 µs of the 26.
+//
+// parley-bench -only search (1,000,000 messages built from the log; the
+// layout 2 figures from docs/benchmarks.md, the layout 3 ones beside
+// other work taking 74 % of a core): indexing 104.1 µs of server CPU per
+// message, 10,625 messages/s → 45.1 µs, 16,689 messages/s (the log's
+// read and decoding included); the index 265 MB, 278 B a message → 70 MB,
+// 73 B; searches p50 / p99 77.2 / 195.5 ms → 73.3 / 216.4 ms.
+//
+// A message or a note is a document of three fields, id conv:seq:
+//
+//   - text, its words, indexed, not stored: a hit's snippet is made from
+//     the store's copy (a page reads 20 entries by conv:seq from bbolt).
+//     Only an edited message stores its text, the log's original being
+//     the old one;
+//   - site, a keyword, to scope the query (the hit is checked against the
+//     conversation's record as well);
+//   - day, a keyword YYYYMMDD (UTC) instead of bleve's numeric, which
+//     indexes 16 prefix terms per value, most of them unique: the date
+//     filter is a term range over days, then the exact time of the entry
+//     read from the store.
+//
+// Its author, kind and time are read from the store too. The contact is
+// not repeated in every message: a conversation is a document of its own,
+// id conv (no colon): the visitor's name and email and the tags as words,
+// each tag as a keyword (tag), and the site. It is written when the
+// conversation is first indexed and again only when one of those changes.
+func dayOf(ms int64) string {
+	return time.UnixMilli(ms).UTC().Format("20060102")
+}
+
+// analyzers holds the analyzer of the documents' words, looked up once;
+// a keyword is its own one term (field).
+type analyzers struct {
+	words analysis.Analyzer
+}
+
+func newAnalyzers(im mapping.IndexMapping) analyzers {
+	a := analyzers{words: im.AnalyzerNamed("parley")}
+	if a.words == nil {
+		panic("search: the mapping lacks its analyzer")
+	}
+	return a
+}
+
+func (a analyzers) messageDoc(id, text, site string, at int64, storeText bool) *document.Document {
+	d := document.NewDocument(id)
+	opts := index.IndexField
+	if storeText {
+		opts |= index.StoreField
+	}
+	d.AddField(&field{name: "text", value: []byte(text), opts: opts, words: a.words})
+	d.AddField(&field{name: "site", value: []byte(site), opts: index.IndexField})
+	d.AddField(&field{name: "day", value: []byte(dayOf(at)), opts: index.IndexField})
+	return d
+}
+
+func (a analyzers) convDoc(c *parley.Conversation) *document.Document {
+	d := document.NewDocument(convDocID(c.ID))
+	add := func(name, v string, words analysis.Analyzer) {
+		if v != "" {
+			d.AddField(&field{name: name, value: []byte(v), opts: index.IndexField, words: words})
+		}
+	}
+	add("name", c.VisitorName, a.words)
+	add("email", c.Email, a.words)
+	add("tags", strings.Join(c.Tags, " "), a.words)
+	for _, t := range c.Tags {
+		add("tag", t, nil)
+	}
+	add("site", c.Site, nil)
+	return d
+}
+
+// convPrint is what a conversation's document holds: it is written again
+// only when this changes.
+func convPrint(c *parley.Conversation) string {
+	return c.Site + "\x00" + c.VisitorName + "\x00" + c.Email + "\x00" + strings.Join(c.Tags, "\x00")
 }
 
 func docID(conv, seq uint64) string {
 	return strconv.FormatUint(conv, 36) + ":" + strconv.FormatUint(seq, 36)
 }
 
+func convDocID(conv uint64) string { return strconv.FormatUint(conv, 36) }
+
+// parseDocID reads a message's id conv:seq, or a conversation's conv
+// (seq 0).
 func parseDocID(id string) (conv, seq uint64, ok bool) {
 	a, b, found := strings.Cut(id, ":")
-	if !found {
-		return 0, 0, false
-	}
 	conv, err1 := strconv.ParseUint(a, 36, 64)
+	if !found {
+		return conv, 0, err1 == nil && conv != 0
+	}
 	seq, err2 := strconv.ParseUint(b, 36, 64)
-	return conv, seq, err1 == nil && err2 == nil
+	return conv, seq, err1 == nil && err2 == nil && seq != 0
 }
 
 // enqueue is the store's commit hook: it must not block.
@@ -310,33 +421,37 @@ func (ix *Index) run() {
 				continue
 			}
 		}
+		var entries []entry
 		select {
 		case <-ix.stop:
 			return
 		case <-ix.wake:
+			continue
+		case <-ix.touched:
+			// Conversations changed outside the log: a batch of their
+			// own, or with the commits queued meanwhile.
 		case b := <-ix.queue:
 			ix.queued.Add(-int64(len(b)))
-			var entries []entry
 			entries = ix.fromCommits(entries, b)
-		more:
-			for len(entries) < maxDocs {
-				select {
-				case b := <-ix.queue:
-					ix.queued.Add(-int64(len(b)))
-					entries = ix.fromCommits(entries, b)
-				default:
-					break more
-				}
+		}
+	more:
+		for len(entries) < maxDocs {
+			select {
+			case b := <-ix.queue:
+				ix.queued.Add(-int64(len(b)))
+				entries = ix.fromCommits(entries, b)
+			default:
+				break more
 			}
-			start := time.Now()
-			if err := ix.apply(entries); err != nil {
-				ix.fail(err)
-				ix.stale.Store(true)
-			}
-			took := time.Since(start)
-			if !ix.rest(max(took/restShare, batchEvery-took)) {
-				return
-			}
+		}
+		start := time.Now()
+		if err := ix.apply(entries); err != nil {
+			ix.fail(err)
+			ix.stale.Store(true)
+		}
+		took := time.Since(start)
+		if !ix.rest(max(took/restShare, batchEvery-took)) {
+			return
 		}
 	}
 }
@@ -430,11 +545,22 @@ func (ix *Index) apply(entries []entry) error {
 	return ix.applyTo(entries, last)
 }
 
+// maxPrinted bounds the conversations whose indexed contact the indexer
+// remembers; past it, it forgets them all and writes each again once.
+const maxPrinted = 100000
+
 // applyTo indexes entries in one bleve batch, with the index's new position
-// last: the documents and the position are committed together.
+// last: the documents and the position are committed together. The
+// conversations touched since the last batch, and those of the entries
+// whose contact or tags changed, are written in the same batch.
 func (ix *Index) applyTo(entries []entry, last uint64) error {
 	from := ix.pos.Load()
-	if last <= from {
+	ix.pendMu.Lock()
+	pending, gen := ix.pending, ix.touchGen
+	ix.pending = nil
+	ix.pendMu.Unlock()
+	if last <= from && len(pending) == 0 {
+		ix.applied.Store(gen)
 		return nil
 	}
 	ix.mu.RLock()
@@ -443,53 +569,107 @@ func (ix *Index) applyTo(entries []entry, last uint64) error {
 		return errors.New("search: closed")
 	}
 	b := ix.idx.NewBatch()
+	convs := make(map[uint64]*parley.Conversation)
 	for i := range entries {
 		e := &entries[i]
 		if e.pos <= from {
 			continue // already indexed: a commit the catch-up read
 		}
+		convs[e.conv.ID] = &e.conv // the newest state wins
 		m := &e.m
 		switch m.Kind {
 		case parley.KindMessage, parley.KindNote, parley.KindEdit:
-			seq, kind := m.Seq, m.Kind
+			seq := m.Seq
 			if m.Kind == parley.KindEdit {
-				seq, kind = m.Ref, parley.KindMessage
-				if m.Internal {
-					kind = parley.KindNote
-				}
-			}
-			if kind == parley.KindMessage {
-				kind = "message"
+				seq = m.Ref
 			}
 			if m.Deleted || strings.TrimSpace(m.Text) == "" {
 				b.Delete(docID(m.Conv, seq))
 				continue
 			}
-			err := b.Index(docID(m.Conv, seq), doc{
-				Text:       m.Text,
-				Name:       e.conv.VisitorName,
-				Email:      e.conv.Email,
-				Author:     m.From.Name,
-				AuthorKind: m.From.Kind,
-				Site:       e.conv.Site,
-				Kind:       kind,
-				At:         float64(m.At),
-			})
-			if err != nil {
+			d := ix.an.messageDoc(docID(m.Conv, seq), m.Text, e.conv.Site, m.At, m.Kind == parley.KindEdit)
+			if err := b.IndexAdvanced(d); err != nil {
 				return fmt.Errorf("search: indexing %d/%d: %w", m.Conv, seq, err)
 			}
 		case parley.KindDelete:
 			b.Delete(docID(m.Conv, m.Ref))
 		}
 	}
-	var p [8]byte
-	binary.BigEndian.PutUint64(p[:], last)
-	b.SetInternal(keyPos, p[:])
+	for id, c := range pending {
+		convs[id] = &c
+	}
+	if len(ix.printed) > maxPrinted {
+		clear(ix.printed)
+	}
+	printed := make(map[uint64]string)
+	for id, c := range convs {
+		if c.ID == 0 || ix.printed[id] == convPrint(c) {
+			continue
+		}
+		// Changed, or not written since the start: written as the store
+		// has it now. A commit's copy may be older than a Touch the index
+		// already has.
+		if now, err := ix.db.Conversation(id); err == nil {
+			c = &now
+		}
+		p := convPrint(c)
+		if ix.printed[id] == p {
+			continue
+		}
+		if err := b.IndexAdvanced(ix.an.convDoc(c)); err != nil {
+			return fmt.Errorf("search: indexing conversation %d: %w", id, err)
+		}
+		printed[id] = p
+	}
+	if last > from {
+		var p [8]byte
+		binary.BigEndian.PutUint64(p[:], last)
+		b.SetInternal(keyPos, p[:])
+	} else if b.Size() == 0 {
+		ix.applied.Store(gen) // touched, but nothing the index holds changed
+		return nil
+	}
 	if err := ix.idx.Batch(b); err != nil {
+		ix.pendMu.Lock()
+		for id, c := range pending {
+			if _, newer := ix.pending[id]; !newer {
+				if ix.pending == nil {
+					ix.pending = make(map[uint64]parley.Conversation)
+				}
+				ix.pending[id] = c
+			}
+		}
+		ix.pendMu.Unlock()
 		return fmt.Errorf("search: writing a batch to %d: %w", last, err)
 	}
-	ix.pos.Store(last)
+	maps.Copy(ix.printed, printed)
+	if last > from {
+		ix.pos.Store(last)
+	}
+	ix.applied.Store(gen)
 	return nil
+}
+
+// Touch tells the index that conversation c changed outside the log: its
+// tags, or its visitor's name or email. It does not block; the indexer
+// writes the conversation's document with its next batch, when those
+// changed. After a crash a change not yet persisted by the index is
+// written again with the conversation's next entry, or by a rebuild.
+func (ix *Index) Touch(c parley.Conversation) {
+	if c.ID == 0 {
+		return
+	}
+	ix.pendMu.Lock()
+	if ix.pending == nil {
+		ix.pending = make(map[uint64]parley.Conversation)
+	}
+	ix.pending[c.ID] = c
+	ix.touchGen++
+	ix.pendMu.Unlock()
+	select {
+	case ix.touched <- struct{}{}:
+	default:
+	}
 }
 
 // Flush waits until the index reflects every entry committed before the
@@ -499,7 +679,10 @@ func (ix *Index) Flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for ix.pos.Load() < target {
+	ix.pendMu.Lock()
+	gen := ix.touchGen
+	ix.pendMu.Unlock()
+	for ix.pos.Load() < target || ix.applied.Load() < gen {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("search: flushing to %d, at %d: %w", target, ix.pos.Load(), ctx.Err())

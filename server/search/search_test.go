@@ -207,9 +207,26 @@ func TestSnippet(t *testing.T) {
 
 func TestContactAndNotes(t *testing.T) {
 	f := newFixture(t)
-	got := keys(f.search(t, search.Query{Text: "zofia"}))
-	if len(got) != 3 {
-		t.Fatalf("zofia: every entry of her conversation, got %v", got)
+	// The contact is the conversation's: one hit, on its newest entry.
+	for _, q := range []string{"zofia", "zofia@example.pl", "NOWAK"} {
+		p := f.search(t, search.Query{Text: q})
+		if len(p.Hits) != 1 {
+			t.Fatalf("%s: her conversation once, got %v", q, keys(p))
+		}
+		h := p.Hits[0]
+		if h.Conv != f.parcel || h.Kind != parley.SearchConversation || h.Seq != f.parcelNote || h.VisitorName != "Zofia Nowak" || h.Email != "zofia@example.pl" || h.At == 0 {
+			t.Errorf("%s: %+v", q, h)
+		}
+		if !strings.Contains(h.Snippet, "<mark>") {
+			t.Errorf("%s: snippet %q marks nothing", q, h.Snippet)
+		}
+	}
+	if p := f.search(t, search.Query{Text: "zofia"}); p.Hits[0].Snippet != "<mark>Zofia</mark> Nowak · <mark>zofia</mark>@example.pl" {
+		t.Errorf("zofia: snippet %q", p.Hits[0].Snippet)
+	}
+	// A message's words and the contact: the message ranks first.
+	if got := keys(f.search(t, search.Query{Text: "zofia voucher"})); len(got) != 2 || got[0] != (key{f.parcel, f.parcelNote}) {
+		t.Errorf("zofia voucher: %v", got)
 	}
 	p := f.search(t, search.Query{Text: "voucher"})
 	if len(p.Hits) != 1 || p.Hits[0].Seq != f.parcelNote || p.Hits[0].Kind != parley.KindNote || !p.Hits[0].Internal {
@@ -279,8 +296,13 @@ func TestEditsAndDeletions(t *testing.T) {
 	if got := keys(f.search(t, search.Query{Text: "tomorrow"})); len(got) != 0 {
 		t.Errorf("an edited message's old words are gone: %v", got)
 	}
-	if got := keys(f.search(t, search.Query{Text: "monday"})); !reflect.DeepEqual(got, []key{{f.parcel, 2}}) {
-		t.Errorf("an edited message's new words: %v", got)
+	p := f.search(t, search.Query{Text: "monday"})
+	if got := keys(p); !reflect.DeepEqual(got, []key{{f.parcel, 2}}) {
+		t.Fatalf("an edited message's new words: %v", got)
+	}
+	// The snippet shows the new text (the store's entry 2 keeps the old).
+	if h := p.Hits[0]; h.Snippet != "Your parcel ships on <mark>Monday</mark>." || h.From.Name != "Ann" || h.Kind != parley.KindMessage || h.Internal {
+		t.Errorf("an edited message's hit: %+v", h)
 	}
 }
 
@@ -389,5 +411,98 @@ func TestManyCommits(t *testing.T) {
 	f.flush(t)
 	if p := f.search(t, search.Query{Text: "bulk"}); p.Total != 2000 {
 		t.Errorf("bulk: %d hits, want 2000", p.Total)
+	}
+}
+
+// TestTagsAndContactChanges: tags and a contact's email change outside the
+// log; Touch brings them to the index, and takes old ones out.
+func TestTagsAndContactChanges(t *testing.T) {
+	f := newFixture(t)
+	ctx := testContext(t)
+	c, changed, err := f.db.SetTags(ctx, f.shoes, []string{"refund", "VIP client"}, nil)
+	if err != nil || !changed {
+		t.Fatalf("SetTags: %v %v", changed, err)
+	}
+	f.ix.Touch(c)
+	f.flush(t)
+	for _, tc := range []struct {
+		q    search.Query
+		want []key // seq 0: the conversation
+	}{
+		{search.Query{Text: "refund"}, []key{{f.shoes, 0}}},
+		{search.Query{Text: "tag:refund"}, []key{{f.shoes, 0}}},
+		{search.Query{Text: "Tag:Refund"}, []key{{f.shoes, 0}}},
+		{search.Query{Text: "client"}, []key{{f.shoes, 0}}},
+		{search.Query{Text: "tag:refund tag:nope"}, nil},
+		{search.Query{Text: "socks", Tag: "refund"}, []key{{f.shoes, 3}}},
+		{search.Query{Text: "red", Tag: "VIP client"}, []key{{f.shoes, 1}, {f.shoes, 2}}}, // the shorter first (BM25)
+	} {
+		p := f.search(t, tc.q)
+		var got []key
+		for _, h := range p.Hits {
+			k := key{h.Conv, h.Seq}
+			if h.Kind == parley.SearchConversation {
+				k.seq = 0
+			}
+			got = append(got, k)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q tag %q: %v, want %v", tc.q.Text, tc.q.Tag, got, tc.want)
+		}
+	}
+	if p := f.search(t, search.Query{Text: "tag:refund"}); len(p.Hits) == 1 && !strings.HasSuffix(p.Hits[0].Snippet, " · tags: <mark>refund</mark>, vip client") {
+		t.Errorf("tag:refund: snippet %q", p.Hits[0].Snippet)
+	}
+	// Another site's agent never sees them.
+	for _, q := range []string{"refund", "tag:refund", "client"} {
+		if p := f.search(t, search.Query{Text: q, Sites: []string{"other"}}); len(p.Hits) != 0 {
+			t.Errorf("%s from other: %v", q, keys(p))
+		}
+	}
+	// A tag filter drops the conversations without it.
+	if got := keys(f.search(t, search.Query{Text: "parcel", Tag: "refund"})); len(got) != 0 {
+		t.Errorf("parcel, tag refund: %v", got)
+	}
+	if _, err := f.ix.Search(ctx, search.Query{Text: "tag:NOT!ok", Sites: []string{"shop"}}); parley.ErrorCode(err) != parley.EInvalid {
+		t.Errorf("a bad tag: %v", err)
+	}
+
+	// Removed: no longer found.
+	c, _, err = f.db.SetTags(ctx, f.shoes, nil, []string{"refund"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ix.Touch(c)
+	f.flush(t)
+	for _, q := range []string{"refund", "tag:refund"} {
+		if got := keys(f.search(t, search.Query{Text: q})); len(got) != 0 {
+			t.Errorf("%s after its removal: %v", q, got)
+		}
+	}
+	if got := keys(f.search(t, search.Query{Text: "client", Tag: "vip client"})); len(got) != 1 {
+		t.Errorf("the other tag stays: %v", got)
+	}
+
+	// The email left later, outside the log.
+	c, err = f.db.SetEmail(ctx, f.shoes, "bob.builder@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ix.Touch(c)
+	f.flush(t)
+	if p := f.search(t, search.Query{Text: "bob.builder@example.com"}); len(p.Hits) != 1 || p.Hits[0].Conv != f.shoes || p.Hits[0].Kind != parley.SearchConversation {
+		t.Errorf("the new email: %+v", p.Hits)
+	}
+	if p := f.search(t, search.Query{Text: "bob.builder@example.com", Sites: []string{"other"}}); len(p.Hits) != 0 {
+		t.Errorf("the new email from other: %v", keys(p))
+	}
+
+	// A rebuild finds what Touch wrote.
+	f.ix.Close()
+	os.RemoveAll(f.dir)
+	openIndex(t, f)
+	f.flush(t)
+	if got := keys(f.search(t, search.Query{Text: "bob.builder@example.com", Tag: "vip client"})); len(got) != 1 {
+		t.Errorf("rebuilt: %v", got)
 	}
 }

@@ -15,8 +15,9 @@ import (
 // maxTeamParam bounds the team filter: team ids are short.
 const maxTeamParam = 64
 
-// handleSearch serves GET /api/search?q=…&site=&team=&status=&from=&to=&limit=&cursor=:
-// a page of the messages and notes matching q, best first, from the sites
+// handleSearch serves GET /api/search?q=…&site=&team=&status=&tag=&from=&to=&limit=&cursor=:
+// a page of the messages, notes and conversations (by contact or tag)
+// matching q, best first, from the sites
 // the agent is a member of only. site narrows it to one of them; another
 // site is answered exactly like a missing one (404), as everywhere in the
 // API, so a search never tells whether a site exists. from and to are
@@ -27,6 +28,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, _ store.Se
 		return
 	}
 	p := r.URL.Query()
+	var err error
 	sq := search.Query{Text: strings.TrimSpace(p.Get("q")), Team: p.Get("team"), Status: p.Get("status"), Cursor: p.Get("cursor")}
 	if sq.Text == "" {
 		s.apiError(w, r, parley.Errorf(parley.EInvalid, "q, the words to search for, is missing."))
@@ -41,6 +43,12 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, _ store.Se
 	default:
 		s.apiError(w, r, parley.Errorf(parley.EInvalid, "status must be open, queued or resolved."))
 		return
+	}
+	if t := p.Get("tag"); t != "" {
+		if sq.Tag, err = parley.NormalizeTag(t); err != nil {
+			s.apiError(w, r, parley.Errorf(parley.EInvalid, "tag: %s", parley.ErrorMessage(err)))
+			return
+		}
 	}
 	if len(sq.Team) > maxTeamParam {
 		s.apiError(w, r, parley.Errorf(parley.EInvalid, "team is longer than %d bytes.", maxTeamParam))
@@ -61,7 +69,6 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, _ store.Se
 			return
 		}
 	}
-	var err error
 	if sq.From, err = searchTime(p.Get("from"), false); err != nil {
 		s.apiError(w, r, err)
 		return

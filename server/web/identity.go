@@ -110,6 +110,7 @@ func (c *conn) identify(f parley.Frame) {
 		return
 	}
 	for _, conv := range res.Changed {
+		c.s.touchSearch(conv) // its name or email
 		c.s.publishConv(conv)
 	}
 	answer := parley.Frame{Type: parley.TypeIdentified, ID: id, Visitor: &res.Visitor}

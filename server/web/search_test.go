@@ -138,6 +138,10 @@ func TestSearchBadInput(t *testing.T) {
 		{"bad status", url.Values{"q": {"parcel"}, "status": {"spam"}}},
 		{"bad cursor", url.Values{"q": {"parcel"}, "cursor": {"-1"}}},
 		{"long team", url.Values{"q": {"parcel"}, "team": {strings.Repeat("t", 65)}}},
+		{"bad tag", url.Values{"q": {"parcel"}, "tag": {"no<tags>"}}},
+		{"long tag", url.Values{"q": {"parcel"}, "tag": {strings.Repeat("t", parley.MaxTagRunes+1)}}},
+		{"bad tag in q", url.Values{"q": {"parcel tag:no!"}}},
+		{"long tag in q", url.Values{"q": {"parcel tag:" + strings.Repeat("t", parley.MaxTagRunes+1)}}},
 	} {
 		code, _, e := searchGet(t, env, ann, tc.q)
 		if code != http.StatusBadRequest || e.Code != parley.EInvalid || e.Message == "" {
@@ -160,5 +164,91 @@ func TestSearchOff(t *testing.T) {
 	ann := loginAgent(t, env, "ann@shop.example")
 	if code, _, e := searchGet(t, env, ann, url.Values{"q": {"parcel"}}); code != http.StatusServiceUnavailable || e.Code != parley.EUnavailable {
 		t.Errorf("%d %+v", code, e)
+	}
+}
+
+// TestSearchTagsAndContact: tags and an email left in the chat reach the
+// index (they change outside the log); an agent of the site finds the
+// conversation by them, and by the tag filter; another site's agent never
+// does; a removed tag is no longer found.
+func TestSearchTagsAndContact(t *testing.T) {
+	env, ix := newSearchEnv(t)
+	annSock, _ := env.newAgent(t, "ann", 0)
+	v, _ := env.newVisitor(t, "visitor")
+	conv := v.say(0, "v-1", "My order never came").Conv
+	v.sendFrame(parley.Frame{Type: parley.TypeContact, ID: "c-1", Conv: conv, Email: "zofia.search@example.pl"})
+	annSock.until("the email", func(f parley.Frame) bool {
+		return f.Type == parley.TypeConv && f.Conversation != nil && f.Conversation.ID == conv && f.Conversation.Email == "zofia.search@example.pl"
+	})
+	tagged := func(id string, add, remove []string, want string) {
+		t.Helper()
+		annSock.sendFrame(parley.Frame{Type: parley.TypeTag, ID: id, Conv: conv, Add: add, Remove: remove})
+		annSock.until("tags "+want, func(f parley.Frame) bool {
+			return f.Type == parley.TypeConv && f.Conversation != nil && f.Conversation.ID == conv && strings.Join(f.Conversation.Tags, ",") == want
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+		defer cancel()
+		if err := ix.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tagged("t-1", []string{"Refund", "late parcel"}, nil, "late parcel,refund")
+
+	ann := loginAgent(t, env, "ann@shop.example")
+	cy := loginAgent(t, env, "cy@other.example")
+	convHit := func(hdr http.Header, q url.Values) (int, []parley.SearchHit) {
+		t.Helper()
+		code, p, e := searchGet(t, env, hdr, q)
+		if code != 200 {
+			t.Errorf("%v: %d %+v", q, code, e)
+		}
+		var of []parley.SearchHit
+		for _, h := range p.Hits {
+			if h.Conv == conv {
+				of = append(of, h)
+			}
+		}
+		return len(p.Hits), of
+	}
+	for _, q := range []url.Values{
+		{"q": {"tag:refund"}},
+		{"q": {"refund"}},
+		{"q": {"zofia.search@example.pl"}},
+		{"q": {"order"}, "tag": {"late parcel"}},
+		{"q": {"order"}, "tag": {"REFUND"}, "site": {"shop"}},
+	} {
+		if n, of := convHit(ann, q); n != 1 || len(of) != 1 || of[0].Site != "shop" {
+			t.Errorf("Ann, %v: %d hits, %+v", q, n, of)
+		} else if _, tagOnly := q["tag"]; !tagOnly && (of[0].Kind != parley.SearchConversation || of[0].Email != "zofia.search@example.pl") {
+			t.Errorf("Ann, %v: %+v", q, of[0])
+		}
+	}
+	// Cy, an agent of the other site only, finds nothing of it.
+	for _, q := range []url.Values{
+		{"q": {"tag:refund"}},
+		{"q": {"refund"}},
+		{"q": {"zofia.search@example.pl"}},
+		{"q": {"order"}, "tag": {"refund"}},
+	} {
+		if n, of := convHit(cy, q); n != 0 || len(of) != 0 {
+			t.Errorf("Cy, %v: %d hits, %+v", q, n, of)
+		}
+	}
+	// The filter drops what lacks the tag.
+	if n, _ := convHit(ann, url.Values{"q": {"script"}}); n != 1 {
+		t.Errorf("script: %d hits", n)
+	}
+	if n, _ := convHit(ann, url.Values{"q": {"script"}, "tag": {"refund"}}); n != 0 {
+		t.Errorf("script, tag refund: %d hits", n)
+	}
+
+	tagged("t-2", nil, []string{"refund"}, "late parcel")
+	for _, q := range []url.Values{{"q": {"tag:refund"}}, {"q": {"refund"}}, {"q": {"order"}, "tag": {"refund"}}} {
+		if n, of := convHit(ann, q); n != 0 || len(of) != 0 {
+			t.Errorf("Ann, %v after its removal: %d hits, %+v", q, n, of)
+		}
+	}
+	if _, of := convHit(ann, url.Values{"q": {"tag:late"}}); len(of) != 0 {
+		t.Errorf("tag:late is not the tag late parcel: %+v", of)
 	}
 }

@@ -71,6 +71,9 @@ type Config struct {
 // so that the web package does not start or stop it: main does.
 type Searcher interface {
 	Search(ctx context.Context, q search.Query) (parley.SearchPage, error)
+	// Touch says a conversation changed outside the log (its tags, its
+	// visitor's name or email); it does not block.
+	Touch(c parley.Conversation)
 }
 
 // Server wraps net/http with Parley's handlers.

@@ -450,6 +450,7 @@ func (c *conn) contact(f parley.Frame) {
 		}
 		return
 	}
+	c.s.touchSearch(conv)
 	c.s.publishConv(conv)
 }
 

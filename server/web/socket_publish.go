@@ -64,3 +64,11 @@ func (s *Server) publishConv(conv parley.Conversation) {
 	visitor.To = relay.Visitor
 	s.hub.Publish(visitor)
 }
+
+// touchSearch tells the search index that conv changed outside the log:
+// its tags, its visitor's name or email (the index skips the rest).
+func (s *Server) touchSearch(conv parley.Conversation) {
+	if s.cfg.Search != nil {
+		s.cfg.Search.Touch(conv)
+	}
+}

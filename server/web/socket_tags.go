@@ -33,6 +33,7 @@ func (c *conn) tag(f parley.Frame) {
 	if !changed {
 		return
 	}
+	c.s.touchSearch(conv)
 	ev := convEvent(conv)
 	ev.To = relay.Agents
 	c.s.hub.Publish(ev)
