@@ -157,6 +157,10 @@ type Config struct {
 	// NoSearch turns full-text search off: no index in DataDir/search is
 	// kept, and GET /api/search answers 503.
 	NoSearch bool
+	// RebuildSearch drops the search index at start: it is built again
+	// from the store's log in the background while Parley runs (search
+	// finds less until it is done).
+	RebuildSearch bool
 }
 
 // RegisterFlags binds the configuration to flags, with PARLEY_* environment
@@ -164,7 +168,8 @@ type Config struct {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", env("PARLEY_ADDR", ":8080"), "listen address (PARLEY_ADDR)")
 	fs.StringVar(&c.DataDir, "data", env("PARLEY_DATA", "./data"), "data directory (PARLEY_DATA)")
-	fs.BoolVar(&c.NoSearch, "no-search", env("PARLEY_NO_SEARCH", "") == "1", "keep no search index: no full-text search in the console (PARLEY_NO_SEARCH=1; delete DATA/search to rebuild the index at the next start)")
+	fs.BoolVar(&c.NoSearch, "no-search", env("PARLEY_NO_SEARCH", "") == "1", "keep no search index: no full-text search in the console (PARLEY_NO_SEARCH=1)")
+	fs.BoolVar(&c.RebuildSearch, "rebuild-search", false, "drop the search index and build it again from the store, in the background")
 	fs.StringVar(&c.PublicURL, "public-url", env("PARLEY_PUBLIC_URL", ""), "URL browsers use to reach Parley, e.g. https://chat.example.com (PARLEY_PUBLIC_URL; default http://localhost:PORT)")
 	fs.BoolVar(&c.Demo, "demo", env("PARLEY_DEMO", "") == "1", "create a demo site, a demo agent and serve the demo shop (PARLEY_DEMO=1)")
 	fs.StringVar(&c.ShopAddr, "shop-addr", env("PARLEY_SHOP_ADDR", ""), "demo mode: also serve the demo shop on this address, a different site than Parley (PARLEY_SHOP_ADDR)")
@@ -397,7 +402,14 @@ func (m *Main) Run(ctx context.Context) error {
 	// the scenes.
 	var searcher web.Searcher
 	if !m.Config.NoSearch {
-		if m.Search, err = search.Open(filepath.Join(m.Config.DataDir, "search"), db, m.Logger); err != nil {
+		dir := filepath.Join(m.Config.DataDir, "search")
+		if m.Config.RebuildSearch {
+			m.Logger.Info("search: rebuilding the index from the store", "dir", dir)
+			if err := os.RemoveAll(dir); err != nil {
+				return fmt.Errorf("search: dropping the index: %w", err)
+			}
+		}
+		if m.Search, err = search.Open(dir, db, m.Logger); err != nil {
 			return err
 		}
 		searcher = m.Search
