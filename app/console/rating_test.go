@@ -2,7 +2,9 @@ package console_test
 
 import (
 	"testing"
+	"time"
 
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/parley-chat/parley/app/console"
 	"github.com/parley-chat/parley/app/parley"
 )
@@ -32,4 +34,20 @@ func TestRatingsFormRoundTrip(t *testing.T) {
 	if err != nil || r.NPSQuestion != "" || r.Scale != "" {
 		t.Errorf("defaults = %+v, %v", r, err)
 	}
+}
+
+// A rated conversation's inbox row carries its mark, the whole answer in
+// the title; an unrated one a placeholder, after the tags.
+func TestInboxRatingMarker(t *testing.T) {
+	l := &console.InboxList{Now: t0, Conversations: []parley.Conversation{
+		{ID: 5, Status: parley.StatusResolved, Updated: t0,
+			Rating: &parley.Rating{Kind: parley.RatingCSAT, Scale: parley.ScaleStars, Score: 4, Comment: "Quick"},
+			NPS:    &parley.Rating{Kind: parley.RatingNPS, Scale: parley.ScaleNPS, Score: 9}},
+		{ID: 3, Status: parley.StatusResolved, Updated: t0.Add(-time.Minute)},
+	}}
+	load(t, l)
+	title := "★★★★☆ 4/5 “Quick” · NPS 9"
+	match(t, app.Div().Class("inbox-row inbox-rating").Title(title).Aria("label", "Rated "+title), l, 0, 1, 0, 0, 4)
+	match(t, app.Text("★ 4"), l, 0, 1, 0, 0, 4, 0)
+	match(t, app.Span().Class("inbox-rating-none"), l, 0, 1, 1, 0, 4)
 }

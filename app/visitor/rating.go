@@ -85,17 +85,10 @@ func (f *Feedback) Step(s *parley.WidgetRatings, c parley.Conversation) Feedback
 // to offer the choice waits for it; otherwise it goes at once (send).
 func (f *Feedback) Choose(conv uint64, kind string, score int, comment bool) (send bool) {
 	if f.Conv != conv {
-		*f = Feedback{Conv: conv, sent: f.sentFor(conv)}
+		*f = Feedback{Conv: conv}
 	}
 	f.Kind, f.Score, f.Chosen, f.Problem = kind, score, true, ""
 	return !comment
-}
-
-func (f *Feedback) sentFor(conv uint64) map[string]bool {
-	if f.Conv == conv {
-		return f.sent
-	}
-	return nil
 }
 
 // Frame is the rate frame of the chosen answer.
