@@ -19,8 +19,9 @@ import (
 
 // TestBrowserRatingAfterResolve: a visitor chats, the agent resolves; the
 // widget asks "How was your chat with …?", the visitor gives 4 stars and a
-// comment, and the agent's console shows them in the conversation. Both
-// pages pass axe-core with the rating on screen.
+// comment, then answers the NPS question the server asked (9); the agent's
+// console shows both in the conversation. Both pages pass axe-core with
+// the questions on screen.
 func TestBrowserRatingAfterResolve(t *testing.T) {
 	src := axeSource(t)
 	m, a, v := demoAgentAndVisitor(t)
@@ -28,7 +29,8 @@ func TestBrowserRatingAfterResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	site.Ratings = parley.RatingSettings{Enabled: true, Comment: true}
+	// NPS after every resolved chat: this first one is asked.
+	site.Ratings = parley.RatingSettings{Enabled: true, Comment: true, NPS: true, NPSEvery: 1}
 	if err := m.DB.PutSite(site); err != nil {
 		t.Fatal(err)
 	}
@@ -72,12 +74,25 @@ func TestBrowserRatingAfterResolve(t *testing.T) {
 	step(t, chat, 10*time.Second, "writing a comment and sending",
 		chromedp.SendKeys("#"+visitor.FeedbackCommentID, comment, chromedp.ByQuery),
 		chromedp.Click("#"+visitor.FeedbackSendID, chromedp.ByQuery))
+
+	// Then the Net Promoter question, which the server asked at the
+	// resolve: 9, no comment.
+	nps9 := "#" + visitor.FeedbackScoreID(parley.RatingNPS, 9)
+	poll(t, chat, 15*time.Second, "the NPS question",
+		fmt.Sprintf(`(() => { const q = document.querySelector('#%s'); return !!q && q.textContent === %s && !!document.querySelector(%s) })()`,
+			visitor.FeedbackQuestionID, jsString("How likely are you to recommend "+site.Name+" to a friend?"), jsString(nps9)), nil)
+	checkAxe(t, chat, src, "the widget asking the NPS question")
+	step(t, chat, 10*time.Second, "choosing 9", chromedp.Click(nps9, chromedp.ByQuery))
+	poll(t, chat, 10*time.Second, "the comment box", "!!document.querySelector('#"+visitor.FeedbackCommentID+"')", nil)
+	step(t, chat, 10*time.Second, "sending without a comment", chromedp.Click("#"+visitor.FeedbackSendID, chromedp.ByQuery))
 	poll(t, chat, 15*time.Second, "the thanks", "!!document.querySelector('#"+visitor.FeedbackThanksID+"')", nil)
 
 	// The agent's console shows it in the conversation's header.
 	want := "★★★★☆ 4/5 “" + comment + "”"
 	poll(t, a.ctx, 20*time.Second, "the rating in the console",
 		fmt.Sprintf(`(() => { const r = document.querySelector('#conv-rating'); return !!r && r.textContent === %s })()`, jsString(want)), nil)
+	poll(t, a.ctx, 20*time.Second, "the NPS answer in the console",
+		`(() => { const r = document.querySelector('#conv-nps'); return !!r && r.textContent === 'NPS 9' })()`, nil)
 	checkAxe(t, a.ctx, src, "the console's conversation with a rating")
 
 	stored, err := m.DB.Conversation(conv)
@@ -87,8 +102,11 @@ func TestBrowserRatingAfterResolve(t *testing.T) {
 	if r := stored.Rating; r == nil || r.Score != 4 || r.Comment != comment || r.Agent != c.Assignee {
 		t.Errorf("stored rating = %+v, want 4 stars with the comment, for agent %d", stored.Rating, c.Assignee)
 	}
+	if r := stored.NPS; !stored.AskNPS || r == nil || r.Score != 9 {
+		t.Errorf("stored NPS = %+v (asked %v), want 9", stored.NPS, stored.AskNPS)
+	}
 	rs, err := m.DB.Ratings(web.DemoSiteID, time.Now().Add(-time.Hour), time.Now().Add(time.Minute))
-	if err != nil || len(rs) != 1 || rs[0].Conv != conv {
-		t.Errorf("the site's ratings = %+v, %v; want this one", rs, err)
+	if err != nil || len(rs) != 2 || rs[0].Conv != conv || rs[0].Kind != parley.RatingCSAT || rs[1].Kind != parley.RatingNPS {
+		t.Errorf("the site's ratings = %+v, %v; want this chat's rating and NPS", rs, err)
 	}
 }
