@@ -160,6 +160,7 @@ func (v *ConversationView) Render() app.UI {
 				v.renderMeta(),
 				renderIdentity(c),
 				v.renderTags(),
+				renderRating(c),
 			),
 			status,
 			resolve,

@@ -151,6 +151,7 @@ func (l *InboxList) renderItem(c parley.Conversation) app.UI {
 			l.renderHolder(c),
 		),
 		l.renderTags(c),
+		renderInboxRating(c),
 	)
 }
 

@@ -27,6 +27,8 @@ type SiteForm struct {
 	TypingPreview bool
 	// Files is the "Attachments" section.
 	Files FilesForm
+	// Ratings is the "Ratings" section.
+	Ratings RatingsForm
 }
 
 // NewSiteForm fills the form from a site. zone is the browser's time
@@ -46,6 +48,7 @@ func NewSiteForm(s parley.Site, zone string) SiteForm {
 		EditMinutes:    editMinutesText(s.EditMinutes),
 		TypingPreview:  s.TypingPreview,
 		Files:          NewFilesForm(s.Files),
+		Ratings:        NewRatingsForm(s.Ratings),
 	}
 }
 
@@ -110,6 +113,9 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 	}
 	s.TypingPreview = f.TypingPreview
 	if s.Files, err = f.Files.Settings(); err != nil {
+		return parley.Site{}, err
+	}
+	if s.Ratings, err = f.Ratings.Settings(); err != nil {
 		return parley.Site{}, err
 	}
 	return s, nil

@@ -140,6 +140,10 @@ type Frame struct {
 	Add    []string `json:"add,omitempty"`
 	Remove []string `json:"remove,omitempty"`
 
+	// Score (rate): the visitor's answer, 0 included; Kind says which
+	// question (RatingCSAT, the default, or RatingNPS), Text the comment.
+	Score *int `json:"score,omitempty"`
+
 	// Queue (queue): where the visitor's conversation Conv waits.
 	Queue *QueueStatus `json:"queue,omitempty"`
 

@@ -76,6 +76,9 @@ type Site struct {
 	TypingPreview bool `json:"typingPreview,omitempty"`
 	// Files are the site's limits on attachments.
 	Files FileSettings `json:"files,omitzero"`
+	// Ratings are the satisfaction rating and the Net Promoter question
+	// asked after a resolved chat (rating.go).
+	Ratings RatingSettings `json:"ratings,omitzero"`
 }
 
 // MaxDraftRunes bounds a typing preview's draft: its end is what agents
@@ -228,6 +231,12 @@ type Conversation struct {
 	// Tags are the agents' labels of the conversation (ApplyTags), for
 	// agents only: a visitor's copy has none.
 	Tags []string `json:"tags,omitempty"`
+	// Rating is the visitor's satisfaction rating of the chat, NPS their
+	// answer to the Net Promoter question, which the server asked at
+	// resolve when AskNPS is set (rating.go).
+	Rating *Rating `json:"rating,omitempty"`
+	NPS    *Rating `json:"nps,omitempty"`
+	AskNPS bool    `json:"askNps,omitempty"`
 }
 
 // IsOpen says whether the conversation is queued or open.
@@ -318,6 +327,7 @@ func (c Conversation) ForVisitor() Conversation {
 	c.LastSeq, c.LastText = c.PublicSeq, c.PublicText
 	c.PublicSeq, c.PublicText = 0, ""
 	c.Tags = nil
+	c.Rating, c.NPS = c.Rating.forVisitor(), c.NPS.forVisitor()
 	c.AgentRead = min(c.AgentRead, c.LastSeq)
 	c.VisitorRead = min(c.VisitorRead, c.LastSeq)
 	c.AgentDelivered = min(c.AgentDelivered, c.LastSeq)

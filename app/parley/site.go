@@ -77,6 +77,11 @@ func (s Site) Validate() (Site, error) {
 		return Site{}, err
 	}
 	s.Files = files
+	ratings, err := s.Ratings.Validate()
+	if err != nil {
+		return Site{}, err
+	}
+	s.Ratings = ratings
 	if p := s.Proactive; p.Enabled {
 		if p.DelaySeconds < 0 || p.DelaySeconds > maxDelaySeconds {
 			return Site{}, Errorf(EInvalid, "The greeting delay must be from 0 to %d seconds.", maxDelaySeconds)
@@ -131,6 +136,9 @@ type WidgetSettings struct {
 	// Files are the site's limits on attachments, which the widget
 	// checks before it uploads.
 	Files FileSettings `json:"files,omitzero"`
+	// Ratings are the questions asked after a resolved chat, nil when
+	// none is.
+	Ratings *WidgetRatings `json:"ratings,omitempty"`
 }
 
 // WidgetPreChat is the pre-chat form as the widget shows it: each field's
@@ -146,7 +154,8 @@ type WidgetPreChat struct {
 // WidgetSettings returns what the widget shows of s.
 func (s Site) WidgetSettings() WidgetSettings {
 	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
-		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview, Files: s.Files}
+		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview, Files: s.Files,
+		Ratings: s.Ratings.widget(s.Name)}
 	if w.Title == "" {
 		w.Title = s.Name
 	}

@@ -58,6 +58,9 @@ type Panel struct {
 	Wait string
 	// Surge, when set, is the busy offer under the wait line.
 	Surge *SurgeOffer
+	// Feedback, when set, asks for a rating under a resolved chat
+	// (rating.go).
+	Feedback *FeedbackPrompt
 	// Assignee is the name of the agent answering, shown in the header.
 	Assignee string
 	// Form, when set, takes the composer's place: the pre-chat form.
@@ -173,6 +176,11 @@ func (p *Panel) Render() app.UI {
 		surge = p.Surge
 	}
 
+	var feedback app.UI = app.Span().Class("feedback-none")
+	if p.Feedback != nil {
+		feedback = p.Feedback
+	}
+
 	var agent app.UI = app.Span().Class("widget-agent-none")
 	if p.Assignee != "" {
 		agent = app.Div().ID("agent").Class("widget-agent").Body(
@@ -242,6 +250,7 @@ func (p *Panel) Render() app.UI {
 			},
 			wait,
 			surge,
+			feedback,
 		),
 		&ui.TypingIndicator{Names: p.Typing},
 		notice,

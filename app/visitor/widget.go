@@ -44,6 +44,8 @@ type Widget struct {
 	transcript Transcript
 	// surge is the busy offer: wait, or be answered by email.
 	surge Surge
+	// feedback is the rating asked after a resolved chat (rating.go).
+	feedback Feedback
 
 	cl   *client.Client
 	stop context.CancelFunc
@@ -263,6 +265,7 @@ func (w *Widget) Render() app.UI {
 		Expect:         !w.chat.AgentReplied() && !w.chat.Routed() && w.closed == "",
 		Wait:           w.chat.WaitLine(),
 		Surge:          surge,
+		Feedback:       w.feedbackPrompt(),
 		Assignee:       w.chat.Assignee,
 		Form:           w.form(),
 		Notice:         notice,
@@ -349,6 +352,7 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	stick := ui.NearBottom(ui.ScrollerID)
 	w.transcript.Apply(f)
 	w.surge.Apply(f)
+	w.feedback.Apply(f)
 	team := w.team()
 	ch, eff := w.chats.Apply(f, w.now)
 	w.chat = w.chats.Current

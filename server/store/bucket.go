@@ -125,6 +125,13 @@ var (
 	// numbers notes, so a contact's notes are a prefix scan, oldest
 	// first. A new bucket at open needs no migration.
 	bucketNotes = []byte("notes")
+
+	// bucketRatings maps site id | 0 | rated at (Unix ns, 8 bytes) |
+	// conversation id (8 bytes) | kind ('c' satisfaction, 'n' NPS) →
+	// RatingRecord: the visitors' answers, a site's in time order for
+	// reports. A changed answer moves to its new time. A new bucket at
+	// open needs no migration.
+	bucketRatings = []byte("ratings")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -156,6 +163,7 @@ var allBuckets = [][]byte{
 	bucketPush,
 	bucketFiles,
 	bucketNotes,
+	bucketRatings,
 }
 
 // Keys in bucketMeta.

@@ -19,6 +19,11 @@ type visitorRecord struct {
 	Visitor parley.Visitor        `json:"visitor"`
 	Page    parley.Page           `json:"page"`
 	Context parley.VisitorContext `json:"context,omitzero"`
+	// Resolved counts the contact's conversations resolved (each once)
+	// since ratings were introduced; NPSAsked is when the Net Promoter
+	// question was last asked of them (rating.go).
+	Resolved int       `json:"resolved,omitempty"`
+	NPSAsked time.Time `json:"npsAsked,omitzero"`
 }
 
 // CreateVisitor stores a new visitor of site, known from now on by the hash

@@ -396,7 +396,7 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		return
 	}
 	switch f.Type {
-	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypeDelivered, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact, parley.TypeIdentify, parley.TypeContext:
+	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypeDelivered, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact, parley.TypeIdentify, parley.TypeContext, parley.TypeRate:
 		// Each costs a store access or a fan-out to every agent: one
 		// limiter for all of them, before any is handled.
 		if !c.others.allow(time.Now()) {
@@ -439,6 +439,8 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.identify(f)
 	case parley.TypeContext:
 		c.context(f)
+	case parley.TypeRate:
+		c.rate(f)
 	default:
 		c.refuse(parley.Errorf(parley.EInvalid, "Unknown frame type %q.", parley.Truncate(f.Type, 32)), "")
 	}

@@ -376,10 +376,16 @@ func (c *conn) resolve(f parley.Frame) {
 		return
 	}
 	var jobs []store.NewJob
-	if site, err := c.s.store.Site(cur.Site); err == nil && site.Mail.TranscriptOnResolve {
-		jobs = c.s.transcriptJob(cur, "")
+	var ratings parley.RatingSettings
+	if site, err := c.s.store.Site(cur.Site); err == nil {
+		ratings = site.Ratings
+		if site.Mail.TranscriptOnResolve {
+			jobs = c.s.transcriptJob(cur, "")
+		}
 	}
-	conv, err := c.s.store.SetStatus(f.Conv, parley.StatusResolved, jobs...)
+	// Resolve also decides whether the visitor is asked the NPS question
+	// (askNps in their copy): the rule is the server's, never the widget's.
+	conv, err := c.s.store.Resolve(f.Conv, ratings, jobs...)
 	if err != nil {
 		if parley.ErrorCode(err) == parley.ENotFound {
 			err = errNoConversation
