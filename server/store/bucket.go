@@ -125,6 +125,17 @@ var (
 	// numbers notes, so a contact's notes are a prefix scan, oldest
 	// first. A new bucket at open needs no migration.
 	bucketNotes = []byte("notes")
+
+	// bucketFAQ maps site id → the site's FAQ entries, apart from the
+	// site for the same reason as its canned replies: 200 answers of
+	// 2,000 characters would weigh on every widget page and hello. A new
+	// bucket at open needs no migration.
+	bucketFAQ = []byte("faq")
+	// bucketFAQStats maps site id | 0 | day (YYYYMMDD) | 0 | entry id →
+	// what visitors did with the entry that day (three big-endian uint32:
+	// shown, helpful, asked). Days older than FAQStatDays are dropped
+	// when the site's counters are next written: bounded per entry.
+	bucketFAQStats = []byte("faq_stats")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -156,6 +167,8 @@ var allBuckets = [][]byte{
 	bucketPush,
 	bucketFiles,
 	bucketNotes,
+	bucketFAQ,
+	bucketFAQStats,
 }
 
 // Keys in bucketMeta.
