@@ -75,6 +75,8 @@ type Searcher interface {
 
 // Server wraps net/http with Parley's handlers.
 type Server struct {
+	// faqBot counts the FAQ bot's answers per conversation (socket_faq.go).
+	faqBot faqBots
 	cfg    Config
 	store  *store.DB
 	hub    *relay.Hub
@@ -228,6 +230,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /api/sites/{id}/canned", s.requireAgent(s.handlePutCanned))
 	mux.HandleFunc("GET /api/sites/{id}/canned/mine", s.requireAgent(s.handleOwnCanned))
 	mux.HandleFunc("PUT /api/sites/{id}/canned/mine", s.requireAgent(s.handlePutOwnCanned))
+	mux.HandleFunc("GET /api/sites/{id}/faq", s.requireAgent(s.handleFAQ))
+	mux.HandleFunc("PUT /api/sites/{id}/faq", s.requireAgent(s.handlePutFAQ))
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/search", s.requireAgent(s.handleSearch))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
