@@ -167,7 +167,9 @@ func TestFAQBot(t *testing.T) {
 	v, _ := env.newVisitor(t, "v")
 	ack := v.say(0, "m1", "How long does shipping take to Berlin?")
 	conv := ack.Conv
-	bot := v.until("the bot's answer", func(f parley.Frame) bool { return f.Type == parley.TypeMsg && f.From != nil && f.From.Kind == parley.AuthorSite })
+	bot := v.until("the bot's answer", func(f parley.Frame) bool {
+		return f.Type == parley.TypeMsg && f.From != nil && f.From.Kind == parley.AuthorSite
+	})
 	if !strings.Contains(bot.Text, "While you wait for a person") || !strings.Contains(bot.Text, "Orders ship within 2 days") ||
 		strings.Join(bot.Replies, "|") != "That answers it|Talk to a person" || bot.From.Name != env.site.Name+" bot" || bot.Conv != conv {
 		t.Errorf("bot: %+v", bot)
