@@ -79,6 +79,10 @@ type Panel struct {
 
 	OnSend   func(ctx app.Context, text string)
 	OnTyping func(ctx app.Context)
+	// OnInput is told the composer's text on every edit (FAQ
+	// suggestions); FAQ, when set, shows them above the composer.
+	OnInput func(ctx app.Context, text string)
+	FAQ     *FAQSuggestions
 	OnRetry  func(ctx app.Context, id string)
 	// EditWindow is how long the visitor may edit or delete a message of
 	// theirs (0: never); OnEdit and OnDelete do it.
@@ -185,6 +189,7 @@ func (p *Panel) Render() app.UI {
 		MaxRunes: p.MaxRunes,
 		OnSend:   p.OnSend,
 		OnTyping: p.OnTyping,
+		OnInput:  p.OnInput,
 
 		Files:     p.Files,
 		OnFile:    p.OnFile,
@@ -208,6 +213,10 @@ func (p *Panel) Render() app.UI {
 	var transcript app.UI = app.Span().Class("transcript-none")
 	if p.Transcript != nil {
 		transcript = p.Transcript
+	}
+	var faq app.UI = app.Span().Class("faq-none")
+	if p.FAQ != nil && p.Form == nil && !p.Closed {
+		faq = p.FAQ
 	}
 	var notice app.UI = app.Span().Class("notice-none")
 	if p.Notice != "" {
@@ -245,6 +254,7 @@ func (p *Panel) Render() app.UI {
 		),
 		&ui.TypingIndicator{Names: p.Typing},
 		notice,
+		faq,
 		composer,
 		preview,
 		transcript,
