@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/web"
 )
 
 var webFAQ = []parley.FAQEntry{
@@ -158,9 +160,11 @@ func TestFAQSuggestions(t *testing.T) {
 // TestFAQBot: while nobody has a visitor's conversation, the site's bot
 // answers a message that matches an entry, once per message, with "That
 // answers it" and "Talk to a person", and the conversation stays queued;
-// no match, no answer; once an agent has the chat, the bot is silent.
+// no match, no answer; at most MaxBotAnswers; once an agent has the chat,
+// the bot is silent.
 func TestFAQBot(t *testing.T) {
-	env := newSockEnv(t, fastLimits)
+	const delay = 20 * time.Millisecond
+	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, FAQBotDelay: delay})
 	if err := env.db.PutFAQ(env.site.ID, webFAQ); err != nil {
 		t.Fatal(err)
 	}
@@ -174,47 +178,64 @@ func TestFAQBot(t *testing.T) {
 		strings.Join(bot.Replies, "|") != "That answers it|Talk to a person" || bot.From.Name != env.site.Name+" bot" || bot.Conv != conv {
 		t.Errorf("bot: %+v", bot)
 	}
-	botCount := func() int {
-		n := 0
+	bots := func(conv uint64) []parley.Message {
+		var out []parley.Message
 		for _, m := range env.stored(t, conv) {
 			if m.From.Kind == parley.AuthorSite && m.Kind == parley.KindMessage {
-				n++
+				out = append(out, m)
 			}
 		}
-		return n
+		return out
+	}
+	// settled waits out the bot's delay, and returns its answers in conv.
+	settled := func(conv uint64) []parley.Message {
+		time.Sleep(10*delay + 100*time.Millisecond)
+		return bots(conv)
 	}
 	c, err := env.db.Conversation(conv)
 	if err != nil || c.Status != parley.StatusQueued || c.Assignee != 0 {
 		t.Errorf("after the bot: %+v %v, want still queued", c, err)
 	}
-	// Talk to a person: an ordinary message, no bot answer, still queued.
+	// Talk to a person: an ordinary message, no bot answer, still queued;
+	// no match, no answer.
 	v.say(conv, "m2", "Talk to a person")
 	v.say(conv, "m3", "do you sell blue socks")
-	if n := botCount(); n != 1 {
+	if n := len(settled(conv)); n != 1 {
 		t.Errorf("%d bot answers, want 1", n)
 	}
 	stats, _ := env.db.FAQStats(env.site.ID)
 	if len(stats) != 1 || stats[0].Entry != "shipping" || stats[0].Shown != 1 || stats[0].Asked != 1 {
 		t.Errorf("stats %+v", stats)
 	}
-	// Polish visitor: the bot speaks Polish.
-	v.sendFrame(parley.Frame{Type: parley.TypeFAQ, ID: "l", Q: "x", Lang: "pl"})
+	// A Polish visitor: the bot speaks Polish.
+	faqAsk(v, "l", "xyz", "pl")
 	v.say(conv, "m4", "ile trwa wysyłka?")
-	if n := botCount(); n != 2 {
-		t.Fatalf("%d bot answers, want 2", n)
+	got := settled(conv)
+	if len(got) != 2 {
+		t.Fatalf("%d bot answers, want 2", len(got))
 	}
-	last := env.stored(t, conv)
-	if m := last[len(last)-1]; !strings.Contains(m.Text, "2 dni robocze") || len(m.Replies) != 2 || m.Replies[1] != "Porozmawiaj z człowiekiem" || m.From.Name != "Bot "+env.site.Name {
+	if m := got[1]; !strings.Contains(m.Text, "2 dni robocze") || len(m.Replies) != 2 || m.Replies[1] != "Porozmawiaj z człowiekiem" || m.From.Name != "Bot "+env.site.Name {
 		t.Errorf("the Polish answer: %+v", m)
 	}
+	// "That answers it", in Polish: helpful, and no answer to it.
+	v.say(conv, "m5", "To odpowiada na moje pytanie")
 	// At most MaxBotAnswers per conversation.
-	faqAsk(v, "en", "x", "en")
+	faqAsk(v, "en", "xyz", "en")
 	for i := 0; i < 4; i++ {
 		v.say(conv, fmt.Sprint("r", i), "refund please")
 	}
-	faqAsk(v, "sync", "x", "")
-	if n := botCount(); n != 3 {
-		t.Errorf("%d bot answers, want at most 3", n)
+	if n := len(settled(conv)); n != web.MaxBotAnswers {
+		t.Errorf("%d bot answers, want %d", n, web.MaxBotAnswers)
+	}
+	stats, _ = env.db.FAQStats(env.site.ID)
+	for _, s := range stats {
+		if s.Entry == "wysylka" && (s.Shown != 1 || s.Helpful != 1 || s.Asked != 0) {
+			t.Errorf("wysylka: %+v", s)
+		}
+	}
+	c, _ = env.db.Conversation(conv)
+	if c.Status != parley.StatusQueued {
+		t.Errorf("the bot changed the routing: %+v", c)
 	}
 
 	// An agent has the chat: no bot.
@@ -226,10 +247,7 @@ func TestFAQBot(t *testing.T) {
 		return f.Type == parley.TypeConv && f.Conversation != nil && f.Conversation.ID == wconv && f.Conversation.Assignee != 0
 	})
 	w.say(wconv, "w2", "how long does shipping take")
-	faqAsk(w, "sync", "x", "")
-	for _, m := range env.stored(t, wconv) {
-		if m.From.Kind == parley.AuthorSite && m.Kind == parley.KindMessage {
-			t.Errorf("the bot answered an assigned chat: %+v", m)
-		}
+	if got := settled(wconv); len(got) != 0 {
+		t.Errorf("the bot answered an assigned chat: %+v", got)
 	}
 }

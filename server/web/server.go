@@ -36,6 +36,9 @@ type Config struct {
 	PublicURL string
 	// Limits bound what clients may send.
 	Limits parley.Limits
+	// FAQBotDelay is how long the FAQ bot waits before it answers a
+	// visitor nobody has (socket_faq.go); 0 means DefaultFAQBotDelay.
+	FAQBotDelay time.Duration
 	// Demo serves the demo shop page at /demo/.
 	Demo bool
 	// Assets holds the built files (wasm, loader) and the static ones.
@@ -129,6 +132,9 @@ type Server struct {
 
 // NewServer returns a server that is not listening yet.
 func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Server {
+	if cfg.FAQBotDelay <= 0 {
+		cfg.FAQBotDelay = DefaultFAQBotDelay
+	}
 	if cfg.Limits == (parley.Limits{}) {
 		cfg.Limits = parley.DefaultLimits
 	}
@@ -314,6 +320,7 @@ func (s *Server) Close(ctx context.Context) error {
 	s.connsMu.Lock()
 	s.closing = true
 	s.connsMu.Unlock()
+	s.faqBot.stop()
 	// Sockets closed by the shutdown start no grace: presence ends with
 	// the process.
 	s.presence.close()

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,10 @@ import (
 
 // MaxBotAnswers bounds the bot's answers in one conversation.
 const MaxBotAnswers = 3
+
+// DefaultFAQBotDelay is how long the bot waits before it answers: a chat
+// the router gives to an agent meanwhile gets no bot answer.
+const DefaultFAQBotDelay = 2 * time.Second
 
 // faqConn is a visitor connection's FAQ state, reader-owned.
 type faqConn struct {
@@ -143,56 +148,75 @@ func isBotReply(text, en string) bool {
 // it counts what the FAQ answers shown before it came to, and lets the
 // bot answer when nobody has the conversation.
 func (c *conn) afterVisitorSend(m parley.Message, conv parley.Conversation) {
-	if c.faq == nil && conv.Assignee != 0 {
-		return // no FAQ here, and a person has the chat
+	helped := isBotReply(m.Text, botHelped)
+	counter := store.FAQAsked
+	if helped {
+		counter = store.FAQHelpful
 	}
-	st := c.faqState()
-	if isBotReply(m.Text, botHelped) {
-		c.recordFAQ(store.FAQHelpful, keys(st.pending))
-		clear(st.pending)
+	if c.faq != nil {
+		c.recordFAQ(counter, keys(c.faq.pending))
+		clear(c.faq.pending)
+	}
+	if e := c.s.faqBot.answered(conv.ID); e != "" {
+		if err := c.s.store.RecordFAQ(conv.Site, time.Now(), counter, e); err != nil {
+			c.s.log.Warn("faq: recording", "site", conv.Site, "err", err)
+		}
+	}
+	if helped || isBotReply(m.Text, botPerson) || conv.Assignee != 0 {
 		return
 	}
-	c.recordFAQ(store.FAQAsked, keys(st.pending))
-	clear(st.pending)
-	if isBotReply(m.Text, botPerson) || conv.Assignee != 0 {
+	lang := i18n.EN
+	if c.faq != nil {
+		lang = c.faq.lang
+	} else if _, ctx, err := c.s.store.VisitorWithContext(c.visitor.ID); err == nil && ctx.Language != "" {
+		lang = i18n.Match(ctx.Language)
+	}
+	c.s.faqBot.schedule(conv.ID, c.s.cfg.FAQBotDelay, func() { c.s.botAnswer(conv.ID, m.Text, lang) })
+}
+
+// botAnswer is the bot's answer to text in conversation id, if nobody has
+// it yet — in a queue, or the site (or its team) closed — the bot has
+// answered fewer than MaxBotAnswers times there, and an entry matches.
+func (s *Server) botAnswer(id uint64, text string, lang i18n.Lang) {
+	conv, err := s.store.Conversation(id)
+	if err != nil || conv.Assignee != 0 || !conv.IsOpen() {
 		return
 	}
-	closed := c.s.avail.stateOf(conv.Site).open.ForTeam(conv.Team)
+	closed := s.avail.stateOf(conv.Site).open.ForTeam(conv.Team)
 	if conv.Status != parley.StatusQueued && (closed == nil || closed.Open) {
 		return // not waiting in a queue, and someone answers now
 	}
-	if !c.s.faqBot.take(conv.ID) {
-		return
-	}
-	list, err := c.s.store.FAQ(conv.Site)
+	list, err := s.store.FAQ(conv.Site)
 	if err != nil || len(list) == 0 {
-		c.s.faqBot.giveBack(conv.ID)
 		return
 	}
-	res := parley.MatchFAQ(parley.FAQFor(list, string(st.lang)), parley.Truncate(m.Text, parley.MaxFAQQuery))
+	res := parley.MatchFAQ(parley.FAQFor(list, string(lang)), parley.Truncate(text, parley.MaxFAQQuery))
 	if len(res) == 0 {
-		c.s.faqBot.giveBack(conv.ID)
 		return
 	}
-	site, err := c.s.store.Site(conv.Site)
+	site, err := s.store.Site(conv.Site)
 	if err != nil {
-		c.s.faqBot.giveBack(conv.ID)
 		return
 	}
-	best, l := res[0], st.lang
-	text := l.T("While you wait for a person, this may help:") + "\n\n" + best.Question + "\n" + best.Answer
+	best := res[0]
+	if !s.faqBot.take(id, best.Entry) {
+		return
+	}
+	body := lang.T("While you wait for a person, this may help:") + "\n\n" + best.Question + "\n" + best.Answer
 	a := store.Append{Site: conv.Site, Conv: conv.ID, Kind: parley.KindMessage,
-		From:    parley.Author{Kind: parley.AuthorSite, Name: parley.Truncate(l.T("%s bot", site.Name), 100)},
-		Text:    parley.Truncate(text, c.s.cfg.Limits.MaxTextRunes),
-		Replies: []string{l.T(botHelped), l.T(botPerson)}}
-	if _, err := c.s.store.Append(c.ctx, a); err != nil {
-		c.s.faqBot.giveBack(conv.ID)
-		if c.ctx.Err() == nil {
-			c.s.log.Warn("faq: the bot's answer", "conv", conv.ID, "err", err)
-		}
+		From:    parley.Author{Kind: parley.AuthorSite, Name: parley.Truncate(lang.T("%s bot", site.Name), 100)},
+		Text:    parley.Truncate(body, s.cfg.Limits.MaxTextRunes),
+		Replies: []string{lang.T(botHelped), lang.T(botPerson)}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.store.Append(ctx, a); err != nil {
+		s.faqBot.giveBack(id)
+		s.log.Warn("faq: the bot's answer", "conv", id, "err", err)
 		return
 	}
-	c.faqShown(res[:1])
+	if err := s.store.RecordFAQ(conv.Site, time.Now(), store.FAQShown, best.Entry); err != nil {
+		s.log.Warn("faq: recording", "site", conv.Site, "err", err)
+	}
 }
 
 func keys(m map[string]bool) []string {
@@ -203,34 +227,99 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-// faqBots counts the bot's answers per conversation, in memory: a restart
-// forgets them, which at worst lets the bot answer MaxBotAnswers more
-// times.
+// faqBots is the bot's memory, per conversation: how often it answered,
+// and the entry of its last answer until the visitor's next message says
+// what came of it. It is in memory: a restart forgets it, which at worst
+// lets the bot answer MaxBotAnswers more times.
 type faqBots struct {
-	mu sync.Mutex
-	n  map[uint64]int
+	mu      sync.Mutex
+	convs   map[uint64]*botConv
+	timers  map[*time.Timer]struct{}
+	stopped bool
 }
 
-// maxBotConvs bounds faqBots: past it, the counts start over.
+type botConv struct {
+	n       int
+	pending string
+}
+
+// maxBotConvs bounds faqBots: past it, the memory starts over.
 const maxBotConvs = 100_000
 
-func (b *faqBots) take(conv uint64) bool {
+// schedule runs answer after delay (the router may give the chat to an
+// agent meanwhile: then the bot keeps quiet), unless the server stops.
+func (b *faqBots) schedule(conv uint64, delay time.Duration, answer func()) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.n == nil || len(b.n) >= maxBotConvs {
-		b.n = make(map[uint64]int)
+	if b.stopped {
+		return
 	}
-	if b.n[conv] >= MaxBotAnswers {
+	if b.timers == nil {
+		b.timers = make(map[*time.Timer]struct{})
+	}
+	var t *time.Timer
+	t = time.AfterFunc(delay, func() {
+		b.mu.Lock()
+		_, live := b.timers[t]
+		delete(b.timers, t)
+		b.mu.Unlock()
+		if live {
+			answer()
+		}
+	})
+	b.timers[t] = struct{}{}
+}
+
+// stop cancels the answers not yet given.
+func (b *faqBots) stop() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.stopped = true
+	for t := range b.timers {
+		t.Stop()
+	}
+	clear(b.timers)
+}
+
+// take counts an answer with entry, false when conv had its share.
+func (b *faqBots) take(conv uint64, entry string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.convs == nil || len(b.convs) >= maxBotConvs {
+		b.convs = make(map[uint64]*botConv)
+	}
+	bc := b.convs[conv]
+	if bc == nil {
+		bc = &botConv{}
+		b.convs[conv] = bc
+	}
+	if bc.n >= MaxBotAnswers {
 		return false
 	}
-	b.n[conv]++
+	bc.n++
+	bc.pending = entry
 	return true
 }
 
 func (b *faqBots) giveBack(conv uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.n[conv] > 0 {
-		b.n[conv]--
+	if bc := b.convs[conv]; bc != nil && bc.n > 0 {
+		bc.n--
+		bc.pending = ""
 	}
+}
+
+// answered returns the entry of the bot's last answer in conv that no
+// message of the visitor followed yet, and forgets it.
+func (b *faqBots) answered(conv uint64) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bc := b.convs[conv]
+	if bc == nil {
+		return ""
+	}
+	e := bc.pending
+	bc.pending = ""
+	return e
 }
