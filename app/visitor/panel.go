@@ -79,10 +79,6 @@ type Panel struct {
 
 	OnSend   func(ctx app.Context, text string)
 	OnTyping func(ctx app.Context)
-	// OnInput is told the composer's text on every edit (FAQ
-	// suggestions); FAQ, when set, shows them above the composer.
-	OnInput func(ctx app.Context, text string)
-	FAQ     *FAQSuggestions
 	OnRetry  func(ctx app.Context, id string)
 	// EditWindow is how long the visitor may edit or delete a message of
 	// theirs (0: never); OnEdit and OnDelete do it.
@@ -108,6 +104,11 @@ type Panel struct {
 	Uploading bool
 	FileError string
 	FileKey   ui.FileKey
+
+	// OnInput is told the composer's text on every edit (FAQ
+	// suggestions); FAQ, when set, shows them above the composer.
+	OnInput func(ctx app.Context, text string)
+	FAQ     *FAQSuggestions
 }
 
 // Render implements app.Composer. Every slot is always present so that
