@@ -251,3 +251,25 @@ func TestFAQBot(t *testing.T) {
 		t.Errorf("the bot answered an assigned chat: %+v", got)
 	}
 }
+
+// TestFAQBotWaitsForTheRouter: a chat an agent takes while the bot waits
+// gets no bot answer.
+func TestFAQBotWaitsForTheRouter(t *testing.T) {
+	env := newSockEnvConfig(t, web.Config{Limits: fastLimits, FAQBotDelay: 500 * time.Millisecond})
+	if err := env.db.PutFAQ(env.site.ID, webFAQ); err != nil {
+		t.Fatal(err)
+	}
+	ann, _ := env.newAgent(t, "ann", 0)
+	v, _ := env.newVisitor(t, "v")
+	conv := v.say(0, "m1", "how long does shipping take").Conv
+	ann.sendFrame(parley.Frame{Type: parley.TypeClaim, ID: "c1", Conv: conv})
+	ann.until("claimed", func(f parley.Frame) bool {
+		return f.Type == parley.TypeConv && f.Conversation != nil && f.Conversation.ID == conv && f.Conversation.Assignee != 0
+	})
+	time.Sleep(time.Second)
+	for _, m := range env.stored(t, conv) {
+		if m.From.Kind == parley.AuthorSite && m.Kind == parley.KindMessage {
+			t.Errorf("the bot answered a chat an agent took: %+v", m)
+		}
+	}
+}
