@@ -58,7 +58,9 @@ func (s *Server) handlePutFAQ(w http.ResponseWriter, r *http.Request, _ store.Se
 		s.apiError(w, r, err)
 		return
 	}
-	if err := s.store.PutFAQ(id, list); err != nil {
+	err = s.store.PutFAQ(id, list)
+	s.faqChanged(id) // even on error: the store may or may not hold the new list
+	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}

@@ -146,6 +146,15 @@ func TestFAQSuggestions(t *testing.T) {
 	if others, _ := env.db.FAQStats(env.other.ID); len(others) != 0 {
 		t.Errorf("another site's stats: %+v", others)
 	}
+	// An owner's change reaches the next lookup.
+	owner := loginWithCSRF(t, env, env.agents[0].Email, sockPassword)
+	changed := append([]parley.FAQEntry{{ID: "gift", Question: "Do you wrap gifts?", Answer: "Yes, for free.", Keywords: []string{"gift"}}}, webFAQ...)
+	if status, _ := env.api(t, owner, "PUT", "/api/sites/"+env.site.ID+"/faq", faqAPIBody{FAQ: changed}, nil); status != 200 {
+		t.Fatalf("PUT: %d", status)
+	}
+	if f := faqAsk(v, "q7", "gift wrapping", "en"); len(f.Results) != 1 || f.Results[0].Entry != "gift" {
+		t.Errorf("after the owner's change: %+v", f)
+	}
 	// The visitor writes to a person anyway: the entries still pending count as asked.
 	v.say(0, "m1", "hello there")
 	faqAsk(v, "q6", "zzz", "en")

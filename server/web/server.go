@@ -78,8 +78,11 @@ type Searcher interface {
 
 // Server wraps net/http with Parley's handlers.
 type Server struct {
-	// faqBot counts the FAQ bot's answers per conversation (socket_faq.go).
-	faqBot faqBots
+	// faqBot is the FAQ bot's memory per conversation, faqCache the
+	// sites' FAQ entries for visitors' lookups (socket_faq.go).
+	faqBot   faqBots
+	faqCache faqCache
+
 	cfg    Config
 	store  *store.DB
 	hub    *relay.Hub

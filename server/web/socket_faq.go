@@ -69,7 +69,7 @@ func (c *conn) faqQuery(f parley.Frame) {
 		c.faqState().lang = l
 	}
 	st := c.faqState()
-	list, err := c.s.store.FAQ(c.site)
+	list, err := c.s.faqEntries(c.site)
 	if err != nil {
 		c.refuse(err, id)
 		return
@@ -186,7 +186,7 @@ func (s *Server) botAnswer(id uint64, text string, lang i18n.Lang) {
 	if conv.Status != parley.StatusQueued && (closed == nil || closed.Open) {
 		return // not waiting in a queue, and someone answers now
 	}
-	list, err := s.store.FAQ(conv.Site)
+	list, err := s.faqEntries(conv.Site)
 	if err != nil || len(list) == 0 {
 		return
 	}
@@ -322,4 +322,50 @@ func (b *faqBots) answered(conv uint64) string {
 	e := bc.pending
 	bc.pending = ""
 	return e
+}
+
+// faqCache keeps the sites' FAQ entries read for visitors: a lookup per
+// pause in typing would otherwise decode up to 200 answers from the store
+// each time. PUT /api/sites/{id}/faq drops a site's copy.
+type faqCache struct {
+	mu    sync.Mutex
+	gen   uint64
+	sites map[string][]parley.FAQEntry
+}
+
+// faqEntries returns site's FAQ entries, from the cache when it has them.
+func (s *Server) faqEntries(site string) ([]parley.FAQEntry, error) {
+	c := &s.faqCache
+	c.mu.Lock()
+	list, ok := c.sites[site]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok {
+		return list, nil
+	}
+	list, err := s.store.FAQ(site)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		if c.sites == nil || len(c.sites) >= maxFAQCacheSites {
+			c.sites = make(map[string][]parley.FAQEntry)
+		}
+		c.sites[site] = list
+	}
+	return list, nil
+}
+
+// maxFAQCacheSites bounds faqCache: past it, the cache starts over.
+const maxFAQCacheSites = 10_000
+
+// faqChanged drops site's cached entries.
+func (s *Server) faqChanged(site string) {
+	c := &s.faqCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	delete(c.sites, site)
 }
