@@ -160,10 +160,11 @@ func (s *Settings) renderCanned() app.UI {
 	}
 	mine := &CannedSettings{API: s.API, Site: site.ID, Mine: true, Version: s.cannedVersion, OnSaved: onSaved}
 	if !site.CanManage() {
-		return app.Div().Class("canned-sections").Body(mine, app.Span().Class("canned-none"))
+		return app.Div().Class("canned-sections").Body(mine, app.Span().Class("canned-none"), app.Span().Class("faq-none"))
 	}
 	return app.Div().Class("canned-sections").Body(mine,
-		&CannedSettings{API: s.API, Site: site.ID, Teams: site.Routing.Teams, Members: s.members, Version: s.cannedVersion, OnSaved: onSaved})
+		&CannedSettings{API: s.API, Site: site.ID, Teams: site.Routing.Teams, Members: s.members, Version: s.cannedVersion, OnSaved: onSaved},
+		&FAQSettings{API: s.API, Site: site.ID})
 }
 
 func (s *Settings) renderTabs() app.UI {

@@ -28,7 +28,17 @@ const (
 	// Seq, not necessarily seen (client → server, coalesced); the server
 	// relays the other side's mark with From. Both ways, like TypeRead.
 	TypeDelivered = "delivered"
+	// TypeFAQ (visitor): the FAQ entries that answer Q, for the widget's
+	// suggestions as the visitor types; the server answers with a faq
+	// frame carrying Results (faq.go).
+	TypeFAQ = "faq"
+	// TypeFAQEvent (visitor): the visitor found Entry helpful (Event
+	// FAQHelpful): "That helped" under a suggestion.
+	TypeFAQEvent = "faq_event"
 )
+
+// FAQHelpful is the event of a faq_event frame.
+const FAQHelpful = "helpful"
 
 // Frame types sent by the server. TypeTyping and TypeRead go both ways.
 const (
@@ -198,6 +208,14 @@ type Frame struct {
 	// now, by its business hours and whether anyone is online; nil is
 	// open. The widget switches to the site's offline mode when it is not.
 	Open *OpenState `json:"open,omitempty"`
+
+	// faq: Q is the visitor's text (at most MaxFAQQuery characters),
+	// Lang the widget's language; the answer carries Results (possibly
+	// none). faq_event: Entry is the entry's id.
+	Q       string      `json:"q,omitempty"`
+	Lang    string      `json:"lang,omitempty"`
+	Results []FAQResult `json:"results,omitempty"`
+	Entry   string      `json:"entry,omitempty"`
 
 	// error
 	Code    string `json:"code,omitempty"`

@@ -53,6 +53,8 @@ type Composer struct {
 	OnSend func(ctx app.Context, text string)
 	// OnTyping is called on every edit.
 	OnTyping func(ctx app.Context)
+	// OnInput, when set, is called on every edit with the box's text.
+	OnInput func(ctx app.Context, text string)
 	// Files are the site's limits on attachments; with OnFile set, the
 	// composer takes files from its attach button (which offers the
 	// phone's camera too), a drop, or a paste, checks them against Files
@@ -318,6 +320,9 @@ func (c *Composer) onInput(ctx app.Context, e app.Event) {
 	c.complete()
 	if c.OnTyping != nil {
 		c.OnTyping(ctx)
+	}
+	if c.OnInput != nil {
+		c.OnInput(ctx, v)
 	}
 	// Most keys change nothing on screen: skip re-rendering the whole app.
 	if newClass, newCounter := c.look(); newClass == class && newCounter == counter && had == 0 && len(c.matches) == 0 {

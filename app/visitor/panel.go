@@ -107,6 +107,11 @@ type Panel struct {
 	Uploading bool
 	FileError string
 	FileKey   ui.FileKey
+
+	// OnInput is told the composer's text on every edit (FAQ
+	// suggestions); FAQ, when set, shows them above the composer.
+	OnInput func(ctx app.Context, text string)
+	FAQ     *FAQSuggestions
 }
 
 // Render implements app.Composer. Every slot is always present so that
@@ -193,6 +198,7 @@ func (p *Panel) Render() app.UI {
 		MaxRunes: p.MaxRunes,
 		OnSend:   p.OnSend,
 		OnTyping: p.OnTyping,
+		OnInput:  p.OnInput,
 
 		Files:     p.Files,
 		OnFile:    p.OnFile,
@@ -216,6 +222,10 @@ func (p *Panel) Render() app.UI {
 	var transcript app.UI = app.Span().Class("transcript-none")
 	if p.Transcript != nil {
 		transcript = p.Transcript
+	}
+	var faq app.UI = app.Span().Class("faq-none")
+	if p.FAQ != nil && p.Form == nil && !p.Closed {
+		faq = p.FAQ
 	}
 	var notice app.UI = app.Span().Class("notice-none")
 	if p.Notice != "" {
@@ -254,6 +264,7 @@ func (p *Panel) Render() app.UI {
 		),
 		&ui.TypingIndicator{Names: p.Typing},
 		notice,
+		faq,
 		composer,
 		preview,
 		transcript,

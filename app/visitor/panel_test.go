@@ -32,6 +32,7 @@ const (
 	slotBody
 	slotTyping
 	slotNotice
+	slotFAQ
 	slotComposer
 	slotPreview
 	slotTranscript

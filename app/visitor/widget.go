@@ -65,6 +65,11 @@ type Widget struct {
 	panelOpen bool
 	visible   bool
 	typingOut ui.TypingNotifier
+	// faq are the FAQ suggestions (faq.go); faqText is the composer's
+	// text, faqLater set while a lookup waits for typing to pause.
+	faq      FAQState
+	faqText  string
+	faqLater bool
 	// draftAt is when the last typing preview went out; draftLater is set
 	// while the next one waits.
 	draftAt    time.Time
@@ -277,6 +282,8 @@ func (w *Widget) Render() app.UI {
 		Transcript:     transcript,
 		OnSend:         w.onSend,
 		OnTyping:       w.onTyping,
+		OnInput:        w.onInput,
+		FAQ:            w.faqView(),
 		OnRetry:        w.onRetry,
 		EditWindow:     time.Duration(w.settings.EditMinutes) * time.Minute,
 		OnEdit:         w.onEdit,
@@ -349,6 +356,10 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 		w.chat = w.chats.Current
 		w.chat.Limits = limits
 	}
+	if f.Type == parley.TypeFAQ {
+		w.faq.Apply(f)
+		return
+	}
 	stick := ui.NearBottom(ui.ScrollerID)
 	w.transcript.Apply(f)
 	w.surge.Apply(f)
@@ -417,6 +428,7 @@ func (w *Widget) onSend(ctx app.Context, text string) {
 	}
 	w.now = time.Now()
 	w.typingOut.Stop()
+	w.faq.Clear()
 	w.send(parley.Frame{Conv: w.chat.Conv, Text: text, Greeted: w.chat.TakeGreeted()})
 	ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
 }

@@ -132,6 +132,16 @@ var (
 	// reports. A changed answer moves to its new time. A new bucket at
 	// open needs no migration.
 	bucketRatings = []byte("ratings")
+	// bucketFAQ maps site id → the site's FAQ entries, apart from the
+	// site for the same reason as its canned replies: 200 answers of
+	// 2,000 characters would weigh on every widget page and hello. A new
+	// bucket at open needs no migration.
+	bucketFAQ = []byte("faq")
+	// bucketFAQStats maps site id | 0 | day (YYYYMMDD) | 0 | entry id →
+	// what visitors did with the entry that day (three big-endian uint32:
+	// shown, helpful, asked). Days older than FAQStatDays are dropped
+	// when the site's counters are next written: bounded per entry.
+	bucketFAQStats = []byte("faq_stats")
 )
 
 // allBuckets lists the top-level buckets Open creates.
@@ -164,6 +174,8 @@ var allBuckets = [][]byte{
 	bucketFiles,
 	bucketNotes,
 	bucketRatings,
+	bucketFAQ,
+	bucketFAQStats,
 }
 
 // Keys in bucketMeta.

@@ -36,6 +36,9 @@ type Config struct {
 	PublicURL string
 	// Limits bound what clients may send.
 	Limits parley.Limits
+	// FAQBotDelay is how long the FAQ bot waits before it answers a
+	// visitor nobody has (socket_faq.go); 0 means DefaultFAQBotDelay.
+	FAQBotDelay time.Duration
 	// Demo serves the demo shop page at /demo/.
 	Demo bool
 	// Assets holds the built files (wasm, loader) and the static ones.
@@ -78,6 +81,11 @@ type Searcher interface {
 
 // Server wraps net/http with Parley's handlers.
 type Server struct {
+	// faqBot is the FAQ bot's memory per conversation, faqCache the
+	// sites' FAQ entries for visitors' lookups (socket_faq.go).
+	faqBot   faqBots
+	faqCache faqCache
+
 	cfg    Config
 	store  *store.DB
 	hub    *relay.Hub
@@ -130,6 +138,9 @@ type Server struct {
 
 // NewServer returns a server that is not listening yet.
 func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Server {
+	if cfg.FAQBotDelay <= 0 {
+		cfg.FAQBotDelay = DefaultFAQBotDelay
+	}
 	if cfg.Limits == (parley.Limits{}) {
 		cfg.Limits = parley.DefaultLimits
 	}
@@ -231,6 +242,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /api/sites/{id}/canned", s.requireAgent(s.handlePutCanned))
 	mux.HandleFunc("GET /api/sites/{id}/canned/mine", s.requireAgent(s.handleOwnCanned))
 	mux.HandleFunc("PUT /api/sites/{id}/canned/mine", s.requireAgent(s.handlePutOwnCanned))
+	mux.HandleFunc("GET /api/sites/{id}/faq", s.requireAgent(s.handleFAQ))
+	mux.HandleFunc("PUT /api/sites/{id}/faq", s.requireAgent(s.handlePutFAQ))
 	mux.HandleFunc("GET /api/conversations", s.requireAgent(s.handleConversations))
 	mux.HandleFunc("GET /api/search", s.requireAgent(s.handleSearch))
 	mux.HandleFunc("GET /api/conversations/{id}/messages", s.requireAgent(s.handleMessages))
@@ -313,6 +326,7 @@ func (s *Server) Close(ctx context.Context) error {
 	s.connsMu.Lock()
 	s.closing = true
 	s.connsMu.Unlock()
+	s.faqBot.stop()
 	// Sockets closed by the shutdown start no grace: presence ends with
 	// the process.
 	s.presence.close()

@@ -143,6 +143,10 @@ type conn struct {
 	// highest seq written per conversation, so a live copy of a message
 	// already replayed is not sent twice. Made on first use.
 	sent map[uint64]uint64
+
+	// faq is a visitor's FAQ state (socket_faq.go), made on first use:
+	// reader-owned.
+	faq *faqConn
 }
 
 // outItem is a frame to write, or a control step for the writer.
@@ -396,7 +400,7 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		return
 	}
 	switch f.Type {
-	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypeDelivered, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact, parley.TypeIdentify, parley.TypeContext, parley.TypeRate:
+	case parley.TypeResume, parley.TypeTyping, parley.TypeRead, parley.TypeDelivered, parley.TypePage, parley.TypePresence, parley.TypeClaim, parley.TypeTransfer, parley.TypeTranscript, parley.TypeContact, parley.TypeIdentify, parley.TypeContext, parley.TypeRate, parley.TypeFAQ, parley.TypeFAQEvent:
 		// Each costs a store access or a fan-out to every agent: one
 		// limiter for all of them, before any is handled.
 		if !c.others.allow(time.Now()) {
@@ -441,6 +445,10 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		c.context(f)
 	case parley.TypeRate:
 		c.rate(f)
+	case parley.TypeFAQ:
+		c.faqQuery(f)
+	case parley.TypeFAQEvent:
+		c.faqEvent(f)
 	default:
 		c.refuse(parley.Errorf(parley.EInvalid, "Unknown frame type %q.", parley.Truncate(f.Type, 32)), "")
 	}

@@ -171,6 +171,9 @@ func (c *conn) send(f parley.Frame) {
 		ack.Prev = &res.Prev
 	}
 	c.enqueue(outItem{frame: ack.Encode()})
+	if c.role == parley.RoleVisitor && !res.Dup {
+		c.afterVisitorSend(m, res.Conv)
+	}
 }
 
 // preChat checks the pre-chat form's answers of a visitor's send that
