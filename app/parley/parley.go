@@ -76,6 +76,11 @@ type Site struct {
 	TypingPreview bool `json:"typingPreview,omitempty"`
 	// Files are the site's limits on attachments.
 	Files FileSettings `json:"files,omitzero"`
+	// Announcements are the site's banners, at most MaxAnnouncements;
+	// the first one in its window and matching the page shows.
+	Announcements []Announcement `json:"announcements,omitempty"`
+	// Contact is shown by the loader when the chat cannot load.
+	Contact Contact `json:"contact,omitzero"`
 }
 
 // MaxDraftRunes bounds a typing preview's draft: its end is what agents

@@ -77,6 +77,12 @@ func (s Site) Validate() (Site, error) {
 		return Site{}, err
 	}
 	s.Files = files
+	if s.Announcements, err = validateAnnouncements(s.Announcements); err != nil {
+		return Site{}, err
+	}
+	if s.Contact, err = s.Contact.Validate(); err != nil {
+		return Site{}, err
+	}
 	if p := s.Proactive; p.Enabled {
 		if p.DelaySeconds < 0 || p.DelaySeconds > maxDelaySeconds {
 			return Site{}, Errorf(EInvalid, "The greeting delay must be from 0 to %d seconds.", maxDelaySeconds)
@@ -131,6 +137,9 @@ type WidgetSettings struct {
 	// Files are the site's limits on attachments, which the widget
 	// checks before it uploads.
 	Files FileSettings `json:"files,omitzero"`
+	// Announcements are the site's announcements that have not ended,
+	// their windows in instants: the server sets them (zone data).
+	Announcements []AnnouncementView `json:"announcements,omitempty"`
 }
 
 // WidgetPreChat is the pre-chat form as the widget shows it: each field's
