@@ -104,6 +104,8 @@ type Panel struct {
 	Uploading bool
 	FileError string
 	FileKey   ui.FileKey
+	// Announcement, when set, is the site's banner under the header.
+	Announcement *AnnouncementBanner
 }
 
 // Render implements app.Composer. Every slot is always present so that
@@ -223,6 +225,7 @@ func (p *Panel) Render() app.UI {
 			back,
 		),
 		banner,
+		announcementSlot(p.Announcement),
 		app.Div().ID(ui.ScrollerID).Class("widget-body").Body(
 			intro,
 			&ui.MessageList{
