@@ -280,6 +280,8 @@ func (s *Settings) renderForm() app.UI {
 			app.Span().Text("Show agents what visitors type before they send it (the chat tells visitors)"),
 		),
 		s.renderFiles(ro),
+		s.renderAnnouncements(ro),
+		s.renderContact(ro),
 
 		s.renderRouting(ro),
 		s.renderHours(ro, s.sites[s.current]),

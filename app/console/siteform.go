@@ -27,6 +27,10 @@ type SiteForm struct {
 	TypingPreview bool
 	// Files is the "Attachments" section.
 	Files FilesForm
+	// Announcements and the contact details are their sections
+	// (settings_announce.go).
+	Announcements              []AnnouncementForm
+	ContactEmail, ContactPhone string
 }
 
 // NewSiteForm fills the form from a site. zone is the browser's time
@@ -46,6 +50,9 @@ func NewSiteForm(s parley.Site, zone string) SiteForm {
 		EditMinutes:    editMinutesText(s.EditMinutes),
 		TypingPreview:  s.TypingPreview,
 		Files:          NewFilesForm(s.Files),
+		Announcements:  NewAnnouncementForms(s.Announcements),
+		ContactEmail:   s.Contact.Email,
+		ContactPhone:   s.Contact.Phone,
 	}
 }
 
@@ -112,5 +119,7 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 	if s.Files, err = f.Files.Settings(); err != nil {
 		return parley.Site{}, err
 	}
+	s.Announcements = Announcements(f.Announcements)
+	s.Contact = parley.Contact{Email: strings.TrimSpace(f.ContactEmail), Phone: strings.TrimSpace(f.ContactPhone)}
 	return s, nil
 }
