@@ -37,7 +37,7 @@ func (b *AnnouncementBanner) Render() app.UI {
 	onDismiss := b.OnDismiss
 	label := b.Lang.T("Dismiss announcement")
 	return app.Section().ID(AnnouncementID).Class("announcement").Aria("label", b.Lang.T("Announcement")).Body(
-		app.P().Class("announcement-text").Body(app.Span().Text(b.Text), app.Text(" "), link),
+		app.P().Class("announcement-text").Body(app.Span().Text(b.Text), link),
 		app.Button().Class("announcement-close").Type("button").Aria("label", label).Title(label).
 			OnClick(func(ctx app.Context, e app.Event) {
 				if onDismiss != nil {

@@ -19,15 +19,15 @@ func TestPanelAnnouncement(t *testing.T) {
 	// The shop's text stays text; the link opens apart from the chat.
 	match(t, app.Text("<b>Sale</b> until Sunday"), p, 0, slotAnnouncement, 0, 0, 0, 0)
 	match(t, app.A().Class("announcement-link").Href("https://shop.example/sale").Target("_blank").Rel("noopener noreferrer"),
-		p, 0, slotAnnouncement, 0, 0, 2)
-	match(t, app.Text("Dowiedz się więcej"), p, 0, slotAnnouncement, 0, 0, 2, 0)
+		p, 0, slotAnnouncement, 0, 0, 1)
+	match(t, app.Text("Dowiedz się więcej"), p, 0, slotAnnouncement, 0, 0, 1, 0)
 	match(t, app.Button().Class("announcement-close").Type("button").Aria("label", "Zamknij ogłoszenie").
 		Title("Zamknij ogłoszenie").OnClick(func(app.Context, app.Event) {}), p, 0, slotAnnouncement, 0, 1)
 
 	// A link that is not http(s) is not made.
 	p = &visitor.Panel{Now: t0, Announcement: &visitor.AnnouncementBanner{Text: "x", Link: "javascript:alert(1)"}}
 	load(t, p)
-	match(t, app.Span().Class("announcement-link-none"), p, 0, slotAnnouncement, 0, 0, 2)
+	match(t, app.Span().Class("announcement-link-none"), p, 0, slotAnnouncement, 0, 0, 1)
 
 	p = &visitor.Panel{Now: t0}
 	load(t, p)
