@@ -110,6 +110,27 @@ func TestBrowserAnnouncementWindow(t *testing.T) {
 	step(t, chat, 5*time.Second, "dismissing the banner", chromedp.Click(".announcement-close", chromedp.ByQuery))
 	poll(t, chat, 5*time.Second, "the banner gone", `!document.querySelector('#announcement')`, nil)
 
+	// On the next page the teaser is back; its × hides it for the day, and
+	// only that writes storage.
+	step(t, v.ctx, 20*time.Second, "reloading the shop page", chromedp.Reload())
+	v.launcher(t)
+	poll(t, v.ctx, 10*time.Second, "the teaser on the next page", teaserJS, &teaser)
+	step(t, v.ctx, 5*time.Second, "dismissing the teaser", chromedp.Evaluate(
+		`document.querySelector('div[data-parley]').shadowRoot.querySelector('.t button[aria-label="Dismiss"]').click(), true`, nil))
+	poll(t, v.ctx, 5*time.Second, "the teaser gone", `!(`+teaserJS+`)`, nil)
+	step(t, v.ctx, 5*time.Second, "reading the shop's storage", chromedp.Evaluate(parleyStorageJS, &keys))
+	if keys != "parley:"+web.DemoSiteID+":teaser" {
+		t.Errorf("after the ×, storage holds %q, want the teaser's key only", keys)
+	}
+	step(t, v.ctx, 20*time.Second, "reloading the shop page", chromedp.Reload())
+	v.launcher(t)
+	step(t, v.ctx, 5*time.Second, "waiting a moment", chromedp.Sleep(time.Second))
+	var again *teaserState
+	step(t, v.ctx, 5*time.Second, "looking for the teaser", chromedp.Evaluate(teaserJS, &again))
+	if again != nil {
+		t.Errorf("a teaser dismissed today shows again after a reload")
+	}
+
 	// Only past and future announcements, and one starting soon: nothing
 	// shows, until the soon one starts while the chat is open.
 	site := mustSite(t, m)
