@@ -225,3 +225,47 @@ func TestBrowserContactFallback(t *testing.T) {
 	}
 	t.Logf("offline: contact details after %v", time.Since(clicked).Round(time.Millisecond))
 }
+
+// TestBrowserAnnouncementSettings: an owner adds an announcement and the
+// contact details in the console; a bad value is refused with the
+// server's message, and the section passes axe.
+func TestBrowserAnnouncementSettings(t *testing.T) {
+	requireBrowserTests(t)
+	src := axeSource(t)
+	m := startDemo(t, nil)
+	b := newBrowser(t, nil)
+	a := b.agentTab()
+	consoleLogin(t, a, m.Server.URL(), browserAgentEmail, browserAgentPass)
+	step(t, a.ctx, 20*time.Second, "opening Settings", chromedp.Navigate(m.Server.URL()+"/console/settings"),
+		chromedp.WaitVisible("#announcement-add", chromedp.ByQuery),
+		chromedp.Click("#announcement-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#ann-0-text", chromedp.ByQuery),
+		chromedp.SendKeys("#ann-0-text", "Free shipping until Sunday", chromedp.ByQuery),
+		chromedp.SendKeys("#ann-0-link", "https://shop.example/shipping", chromedp.ByQuery),
+		chromedp.SendKeys("#ann-0-from", "2026-12-01", chromedp.ByQuery),
+		chromedp.SendKeys("#ann-0-until", "2026-12-24T18:00", chromedp.ByQuery),
+		chromedp.SendKeys("#ann-0-pages", "/products/*", chromedp.ByQuery),
+		chromedp.Click("#ann-0-teaser", chromedp.ByQuery),
+		chromedp.SendKeys("#site-contact-email", "help@shop.example", chromedp.ByQuery),
+		chromedp.SendKeys("#site-contact-phone", "+48 12", chromedp.ByQuery),
+		chromedp.Click("#save-site", chromedp.ByQuery))
+	var msg string
+	poll(t, a.ctx, 10*time.Second, "the phone refused", `(document.querySelector('.save-error') || {}).textContent`, &msg)
+	if !strings.Contains(msg, "is not a phone number") {
+		t.Errorf("saving a short phone: %q, want the server's message", msg)
+	}
+	step(t, a.ctx, 10*time.Second, "fixing the phone and saving",
+		chromedp.SendKeys("#site-contact-phone", "3 456 789", chromedp.ByQuery),
+		chromedp.Click("#save-site", chromedp.ByQuery))
+	poll(t, a.ctx, 10*time.Second, "the settings saved", `!!document.querySelector('.save-ok')`, nil)
+	site := mustSite(t, m)
+	want := parley.Announcement{Text: "Free shipping until Sunday", Link: "https://shop.example/shipping",
+		From: "2026-12-01", Until: "2026-12-24T18:00", PagePattern: "/products/*", Teaser: true}
+	if len(site.Announcements) != 1 || fmt.Sprint(site.Announcements[0]) != fmt.Sprint(want) {
+		t.Errorf("stored announcements %+v, want %+v", site.Announcements, want)
+	}
+	if c := (parley.Contact{Email: "help@shop.example", Phone: "+48 123 456 789"}); site.Contact != c {
+		t.Errorf("stored contact %+v, want %+v", site.Contact, c)
+	}
+	checkAxe(t, a.ctx, src, "the console's settings with an announcement")
+}
