@@ -287,7 +287,7 @@
     // blocked: the shop page's CSP refused the chat's frame, which then
     // never says ready. Fail at once, with the contact details.
     function blocked(e) {
-      if (frame && String(e.blockedURI).indexOf(base) === 0) setStatus('sf');
+      if (frame && !ready && /^(frame|child)/.test(e.effectiveDirective) && String(e.blockedURI).indexOf(base) === 0) setStatus('sf');
     }
 
     // A site that hides its chat while nobody answers: the launcher shows
