@@ -97,6 +97,7 @@
     var greeted = false;
     var greetTimer = 0;
     var lastURL = '';
+    var tease, teaseTimer; // the announcement teaser beside the launcher
 
     var api = guard(function (cmd, ev, fn) {
       if (cmd === 'open') open();
@@ -141,6 +142,7 @@
     for (var i = 0; i < queued.length; i++) api.apply(null, queued[i]);
 
     w.addEventListener('message', guard(receive));
+    d.addEventListener('securitypolicyviolation', guard(blocked));
 
     // Single-page shops navigate without reloading: tell the agent and give
     // the proactive rule another look.
@@ -191,6 +193,10 @@
         '@keyframes r{to{transform:rotate(1turn)}}' +
         '.x{position:absolute;top:8px;right:8px;width:40px;height:40px;border:0;border-radius:50%;background:none;color:#222;font-size:26px;line-height:1;cursor:pointer}' +
         '.r{margin-top:12px;padding:8px 16px;border:1px solid #bbb;border-radius:6px;background:#fff;color:#222;font:inherit;cursor:pointer}' +
+        '.t{position:fixed;right:20px;bottom:88px;max-width:260px;display:flex;border-radius:12px;background:#fff;box-shadow:0 4px 12px rgba(0,0,0,.25);pointer-events:auto}' +
+        '.l[hidden]~.t{display:none}' +
+        '.t button{border:0;background:none;color:#222;font:15px/1.4 system-ui,sans-serif;cursor:pointer}' +
+        '.tt{padding:10px 0 10px 14px;text-align:left}.tx{min-width:40px;font-size:22px!important}' +
         '</style>' +
         '<button class="l" type="button" aria-label="Open chat" aria-expanded="false">' +
         '<svg class="i" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z"/></svg>' +
@@ -222,6 +228,66 @@
         })
       );
       d.body.appendChild(host);
+      teaser();
+    }
+
+    // teaser shows the first teaser announcement in its window on this
+    // page beside the launcher: a click on it opens the chat, its × hides
+    // it for the day (the visitor's act: only then is storage written).
+    // The config is cached for minutes, so the window is checked against
+    // this browser's clock, and again when one starts or ends.
+    function teaser() {
+      if (!root) return;
+      var now = Date.now();
+      var a;
+      var gone = load('teaser');
+      (cfg.teasers || []).forEach(function (t) {
+        if (!a && !(t.start > now) && !(t.end <= now) && gone !== t.id + today() && matchPage(t.page, location.pathname + location.search)) a = t;
+      });
+      // A window starting or ending while the page is open: looked at
+      // again every minute.
+      clearTimeout(teaseTimer);
+      if (cfg.teasers) teaseTimer = setTimeout(guard(teaser), 6e4);
+      if (!a || userOpened) {
+        if (tease) tease.hidden = true;
+        return;
+      }
+      if (!tease) {
+        tease = d.createElement('div');
+        tease.className = 't';
+        tease.innerHTML = '<button class="tt" type="button"></button><button class="tx" type="button" aria-label="Dismiss">&times;</button>';
+        tease.onclick = guard(function (e) {
+          if (e.target === tease.firstChild) return open();
+          save('teaser', tease.k + today());
+          tease.hidden = true;
+          launcher.focus();
+        });
+        launcher.after(tease);
+      }
+      tease.k = a.id;
+      tease.firstChild.textContent = a.text;
+      tease.hidden = false;
+    }
+
+    // contact adds the shop's other ways to be reached (cfg.contact:
+    // [href, text] pairs, mailto: and tel: only) to the panel that says
+    // the chat could not load, as links made of text.
+    function contact(f) {
+      var p = d.createElement('p');
+      p.textContent = 'You can also reach us at ';
+      (cfg.contact || []).forEach(function (x, i) {
+        var a = d.createElement('a');
+        a.href = x[0];
+        a.textContent = x[1];
+        p.append(i ? ' / ' : '', a);
+        f.append(p);
+      });
+    }
+
+    // blocked: the shop page's CSP refused the chat's frame, which then
+    // never says ready. Fail at once, with the contact details.
+    function blocked(e) {
+      if (frame && !ready && /^(frame|child)/.test(e.effectiveDirective) && String(e.blockedURI).indexOf(base) === 0) setStatus('sf');
     }
 
     // A site that hides its chat while nobody answers: the launcher shows
@@ -269,6 +335,7 @@
           '<div class="sp" role="status" aria-label="Loading chat"></div>' +
           '<div class="f"><p>Chat could not load.</p><button class="r" type="button">Retry</button></div></div>';
         status = panel.firstChild;
+        contact(panel.querySelector('.f'));
         panel.querySelector('.x').addEventListener('click', guard(close));
         panel.querySelector('.r').addEventListener('click', guard(retry));
         root.appendChild(panel);
@@ -278,7 +345,8 @@
       frame.setAttribute('allow', 'clipboard-write');
       frame.src = src + (warming === true ? '&warm=1' : '') + (resume ? '#parley-resume=' + resume : '');
       ready = false;
-      setStatus('sl');
+      // Offline, the chat cannot load: say so at once.
+      setStatus(navigator.onLine === false ? 'sf' : 'sl');
       panel.insertBefore(frame, status);
       clearTimeout(loadTimer);
       loadTimer = setTimeout(
@@ -304,6 +372,7 @@
       onDom(function () {
         if (!greeting) userOpened = true;
         if (isOpen) return;
+        if (tease) tease.hidden = true;
         ensureFrame();
         isOpen = true;
         wantFocus = !greeting; // a greeting must not steal the shopper's focus
@@ -389,6 +458,7 @@
     function navigated() {
       if (ready && location.href !== lastURL) send({ parley: 1, type: 'page', page: page() });
       armGreeting();
+      teaser();
     }
 
     function armGreeting() {

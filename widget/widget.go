@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/widget/precompress"
@@ -43,6 +44,23 @@ type Config struct {
 	// "/s/" + Site + "/open" before it shows the launcher, and every
 	// minute after.
 	Hide bool `json:"hide,omitempty"`
+	// Teasers are the announcements to show beside the launcher that
+	// have not ended: the loader compares their windows with the
+	// browser's clock, since this config is cached for minutes.
+	Teasers []Teaser `json:"teasers,omitempty"`
+	// Contact is what the loader offers when the chat cannot load: the
+	// site's email and phone as [href, text] pairs, mailto: and tel:.
+	Contact [][2]string `json:"contact,omitempty"`
+}
+
+// Teaser is an announcement as the loader shows it: id (for a dismissal),
+// text, window in Unix milliseconds (0: open) and page pattern.
+type Teaser struct {
+	ID    string `json:"id"`
+	Text  string `json:"text"`
+	Start int64  `json:"start,omitempty"`
+	End   int64  `json:"end,omitempty"`
+	Page  string `json:"page,omitempty"`
 }
 
 var colorRE = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}){1,2}$`)
@@ -76,7 +94,43 @@ func ConfigFor(site parley.Site, base string) Config {
 		cfg.Proactive.DelaySeconds = max(0, p.DelaySeconds)
 	}
 	cfg.Hide = site.Routing.WhenClosed() == parley.OfflineHide
+	cfg.Teasers = teasers(site, time.Now())
+	// Validated when saved; checked again, as they become links.
+	if c := site.Contact.Email; c != "" && parley.LooksLikeEmail(c) {
+		cfg.Contact = append(cfg.Contact, [2]string{"mailto:" + c, c})
+	}
+	if tel := parley.TelURI(site.Contact.Phone); tel != "" {
+		cfg.Contact = append(cfg.Contact, [2]string{tel, site.Contact.Phone})
+	}
 	return cfg
+}
+
+// maxTeasers and maxTeaserRunes bound what every page view of a site
+// pays for teasers: the first two that have not ended, each cut to a
+// bubble's worth of text (the open chat's banner has it all).
+const (
+	maxTeasers     = 2
+	maxTeaserRunes = 120
+)
+
+// teasers are site's announcements shown as teasers that have not ended at
+// now, in the site's zone (UTC when unknown here).
+func teasers(site parley.Site, now time.Time) []Teaser {
+	loc, err := time.LoadLocation(site.Zone())
+	if err != nil {
+		loc = time.UTC
+	}
+	var out []Teaser
+	for _, v := range site.AnnouncementViews(now, loc) {
+		if v.Teaser && len(out) < maxTeasers {
+			text := v.Text
+			if cut := parley.Truncate(text, maxTeaserRunes-1); cut != text {
+				text = strings.TrimSpace(cut) + "…"
+			}
+			out = append(out, Teaser{ID: v.ID, Text: text, Start: v.Start, End: v.End, Page: v.Page})
+		}
+	}
+	return out
 }
 
 // maxVariants bounds the per-site cache; past it the cache starts over,

@@ -57,6 +57,11 @@ func shopSite(id string) parley.Site {
 			PagePattern:  "/products/*",
 			Message:      "Need help choosing a size? We usually answer within a minute.",
 		},
+		Announcements: []parley.Announcement{{
+			Text: "Free shipping on every order until Sunday — ask us about sizes!", Link: "https://shop.example/shipping",
+			From: "2026-01-01", Until: "2099-12-31", PagePattern: "/products/*", Teaser: true,
+		}},
+		Contact: parley.Contact{Email: "help@shop.example", Phone: "+48 123 456 789"},
 	}
 }
 
@@ -384,5 +389,55 @@ func TestConfigFor(t *testing.T) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestConfigForTeasersAndContact(t *testing.T) {
+	site := parley.Site{ID: "s", Title: "T", Routing: parley.Routing{Hours: parley.Hours{Zone: "Europe/Warsaw"}},
+		Announcements: []parley.Announcement{
+			{Text: "Ended", Until: "2001-01-01", Teaser: true},
+			{Text: "Banner only", From: "2026-01-01"},
+			{Text: "Winter sale", From: "2026-12-01", Until: "2099-12-24", PagePattern: "/p/*", Teaser: true, Link: "https://shop.example/x"},
+		},
+		Contact: parley.Contact{Email: "help@shop.example", Phone: "+48 (12) 345-67-89"},
+	}
+	cfg := widget.ConfigFor(site, "http://x")
+	if len(cfg.Teasers) != 1 {
+		t.Fatalf("teasers %+v, want only the one not ended that is a teaser", cfg.Teasers)
+	}
+	got := cfg.Teasers[0]
+	// 2026-12-01 00:00 in Warsaw is 2026-11-30 23:00 UTC.
+	if got.Text != "Winter sale" || got.Page != "/p/*" || got.Start != 1796079600000 || got.ID == "" {
+		t.Errorf("teaser %+v", got)
+	}
+	want := [][2]string{{"mailto:help@shop.example", "help@shop.example"}, {"tel:+48123456789", "+48 (12) 345-67-89"}}
+	if !reflect.DeepEqual(cfg.Contact, want) {
+		t.Errorf("contact %+v, want %+v", cfg.Contact, want)
+	}
+	long := parley.Site{ID: "s", Announcements: []parley.Announcement{{Text: strings.Repeat("a", 280), Teaser: true}}}
+	if got := []rune(widget.ConfigFor(long, "http://x").Teasers[0].Text); len(got) != 120 || got[119] != '…' {
+		t.Errorf("a long teaser is %d runes, ending %q; want 120 ending with …", len(got), got[len(got)-1])
+	}
+	if cfg := widget.ConfigFor(parley.Site{ID: "s"}, "http://x"); cfg.Contact != nil || cfg.Teasers != nil {
+		t.Errorf("a site without them: %+v", cfg)
+	}
+}
+
+// The longest teasers a site can have still fit the budget as brotli,
+// which every browser that runs the loader accepts.
+func TestServedSizeWithLongestTeasers(t *testing.T) {
+	l := newLoader(t)
+	site := shopSite("demo")
+	site.Announcements = nil
+	for i := range 5 {
+		site.Announcements = append(site.Announcements, parley.Announcement{
+			Text: strings.Repeat("Free shipping on orders over 50 € until Sunday, and a gift with each! "[i:], 5),
+			From: "2026-01-01T09:00", Until: "2099-12-31T18:00", PagePattern: "/collections/winter-sale/*?utm_campaign=*", Teaser: true,
+		})
+	}
+	br := len(body(t, get(t, l, widget.ConfigFor(site, "https://chat.example.com"), "Accept-Encoding", "br")))
+	t.Logf("served loader with the longest teasers: brotli %d B", br)
+	if br > maxServed {
+		t.Errorf("brotli: got %d bytes, want at most %d", br, maxServed)
 	}
 }

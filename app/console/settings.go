@@ -282,6 +282,8 @@ func (s *Settings) renderForm() app.UI {
 		),
 		s.renderFiles(ro),
 		s.renderRatings(ro),
+		s.renderAnnouncements(ro),
+		s.renderContact(ro),
 
 		s.renderRouting(ro),
 		s.renderHours(ro, s.sites[s.current]),

@@ -29,6 +29,10 @@ type SiteForm struct {
 	Files FilesForm
 	// Ratings is the "Ratings" section.
 	Ratings RatingsForm
+	// Announcements and the contact details are their sections
+	// (settings_announce.go).
+	Announcements              []AnnouncementForm
+	ContactEmail, ContactPhone string
 }
 
 // NewSiteForm fills the form from a site. zone is the browser's time
@@ -49,6 +53,9 @@ func NewSiteForm(s parley.Site, zone string) SiteForm {
 		TypingPreview:  s.TypingPreview,
 		Files:          NewFilesForm(s.Files),
 		Ratings:        NewRatingsForm(s.Ratings),
+		Announcements:  NewAnnouncementForms(s.Announcements),
+		ContactEmail:   s.Contact.Email,
+		ContactPhone:   s.Contact.Phone,
 	}
 }
 
@@ -118,5 +125,7 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 	if s.Ratings, err = f.Ratings.Settings(); err != nil {
 		return parley.Site{}, err
 	}
+	s.Announcements = Announcements(f.Announcements)
+	s.Contact = parley.Contact{Email: strings.TrimSpace(f.ContactEmail), Phone: strings.TrimSpace(f.ContactPhone)}
 	return s, nil
 }

@@ -79,6 +79,11 @@ type Site struct {
 	// Ratings are the satisfaction rating and the Net Promoter question
 	// asked after a resolved chat (rating.go).
 	Ratings RatingSettings `json:"ratings,omitzero"`
+	// Announcements are the site's banners, at most MaxAnnouncements;
+	// the first one in its window and matching the page shows.
+	Announcements []Announcement `json:"announcements,omitempty"`
+	// Contact is shown by the loader when the chat cannot load.
+	Contact Contact `json:"contact,omitzero"`
 }
 
 // MaxDraftRunes bounds a typing preview's draft: its end is what agents

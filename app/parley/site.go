@@ -82,6 +82,12 @@ func (s Site) Validate() (Site, error) {
 		return Site{}, err
 	}
 	s.Ratings = ratings
+	if s.Announcements, err = validateAnnouncements(s.Announcements); err != nil {
+		return Site{}, err
+	}
+	if s.Contact, err = s.Contact.Validate(); err != nil {
+		return Site{}, err
+	}
 	if p := s.Proactive; p.Enabled {
 		if p.DelaySeconds < 0 || p.DelaySeconds > maxDelaySeconds {
 			return Site{}, Errorf(EInvalid, "The greeting delay must be from 0 to %d seconds.", maxDelaySeconds)
@@ -139,6 +145,9 @@ type WidgetSettings struct {
 	// Ratings are the questions asked after a resolved chat, nil when
 	// none is.
 	Ratings *WidgetRatings `json:"ratings,omitempty"`
+	// Announcements are the site's announcements that have not ended,
+	// their windows in instants: the server sets them (zone data).
+	Announcements []AnnouncementView `json:"announcements,omitempty"`
 }
 
 // WidgetPreChat is the pre-chat form as the widget shows it: each field's

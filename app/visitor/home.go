@@ -424,6 +424,8 @@ type HomeView struct {
 	OnNew   func(ctx app.Context)
 	OnOpen  func(ctx app.Context, conv uint64)
 	OnClose func(ctx app.Context)
+	// Announcement, when set, is the site's banner under the header.
+	Announcement *AnnouncementBanner
 }
 
 // Render implements app.Composer.
@@ -482,6 +484,7 @@ func (h *HomeView) Render() app.UI {
 			hours,
 		),
 		banner,
+		announcementSlot(h.Announcement),
 		app.Div().ID(ui.ScrollerID).Class("widget-body home-body").Body(
 			app.Div().Class("intro").Text(intro),
 			start,

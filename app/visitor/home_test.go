@@ -196,6 +196,7 @@ func TestChatsOutboxBeforeWelcome(t *testing.T) {
 const (
 	homeHeader = iota
 	homeBanner
+	homeAnnouncement
 	homeBody
 )
 

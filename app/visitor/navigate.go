@@ -30,6 +30,8 @@ func (w *Widget) home(notice string) app.UI {
 		OnNew:   w.onNew,
 		OnOpen:  w.onOpen,
 		OnClose: w.onClose,
+
+		Announcement: w.announcement(),
 	}
 }
 

@@ -112,6 +112,8 @@ type Panel struct {
 	// suggestions); FAQ, when set, shows them above the composer.
 	OnInput func(ctx app.Context, text string)
 	FAQ     *FAQSuggestions
+	// Announcement, when set, is the site's banner under the header.
+	Announcement *AnnouncementBanner
 }
 
 // Render implements app.Composer. Every slot is always present so that
@@ -241,6 +243,7 @@ func (p *Panel) Render() app.UI {
 			back,
 		),
 		banner,
+		announcementSlot(p.Announcement),
 		app.Div().ID(ui.ScrollerID).Class("widget-body").Body(
 			intro,
 			&ui.MessageList{

@@ -29,6 +29,7 @@ func match(tb testing.TB, want, root app.UI, path ...int) {
 const (
 	slotHeader = iota
 	slotBanner
+	slotAnnouncement
 	slotBody
 	slotTyping
 	slotNotice

@@ -98,6 +98,12 @@ type Widget struct {
 	// toldReferrer: the referrer of the page that loaded the widget is
 	// sent once; the loader repeats it after a reload of the iframe.
 	toldReferrer bool
+
+	// pagePath is the shop page's path and query, from the loader, which
+	// announcements match; dismissed are the announcements the visitor
+	// closed (announcement.go).
+	pagePath  string
+	dismissed map[string]bool
 }
 
 // OnMount reads the page URL and storage, starts the client and listens to
@@ -113,6 +119,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.chat = w.chats.Current
 	w.now = time.Now()
 	w.applyHours(ctx)
+	w.watchAnnouncements(ctx)
 	w.toldUnread, w.toldOpen = -1, -1
 	w.visible = ui.PageVisible()
 	embedded := w.origin != "" && app.IsClient && !app.Window().Get("parent").Equal(app.Window())
@@ -298,6 +305,7 @@ func (w *Widget) Render() app.UI {
 		Uploading:      w.uploads > 0,
 		FileError:      w.fileErr,
 		FileKey:        w.fileKey,
+		Announcement:   w.announcement(),
 	}
 }
 
@@ -745,6 +753,7 @@ func (w *Widget) listenToLoader(ctx app.Context) {
 
 func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 	w.now = time.Now()
+	w.notePage(m.Page)
 	switch m.Type {
 	case MsgOpen:
 		w.panelOpen = true

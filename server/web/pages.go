@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/widget"
@@ -127,8 +128,19 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	ws.Open = s.avail.fresh(site).open
 	ws.Offline = site.Routing.WhenClosed()
 	ws.Mail = s.cfg.Mail.Sender != nil
+	ws.Announcements = site.AnnouncementViews(time.Now(), siteZone(site))
 	settings, _ := json.Marshal(ws)
 	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings))
+}
+
+// siteZone is the site's time zone, for its announcements' windows; UTC
+// when the zone is unknown here.
+func siteZone(site parley.Site) *time.Location {
+	loc, err := time.LoadLocation(site.Zone())
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // frameAncestors is the CSP source list for a site's allowed origins.
