@@ -91,6 +91,9 @@ type Widget struct {
 	// toldReferrer: the referrer of the page that loaded the widget is
 	// sent once; the loader repeats it after a reload of the iframe.
 	toldReferrer bool
+	// announce is the newest incoming message as read out to screen
+	// readers (Panel.Announce).
+	announce string
 }
 
 // OnMount reads the page URL and storage, starts the client and listens to
@@ -264,6 +267,8 @@ func (w *Widget) Render() app.UI {
 		Wait:           w.chat.WaitLine(),
 		Surge:          surge,
 		Assignee:       w.chat.Assignee,
+		Topic:          w.topicName(),
+		Announce:       w.announce,
 		Form:           w.form(),
 		Notice:         notice,
 		MaxRunes:       w.chat.Limits.MaxTextRunes,
@@ -372,6 +377,9 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	}
 	for _, m := range eff.Announce {
 		w.post(AgentMessage(m))
+		if shown {
+			w.announce = AnnounceText(w.lang, m)
+		}
 	}
 	if eff.NewMessages && stick && shown {
 		ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
@@ -498,6 +506,25 @@ func (w *Widget) onFormSubmit(ctx app.Context) {
 		ui.ScrollToBottom(ui.ScrollerID)
 		ui.Focus(ui.ComposerID)
 	})
+}
+
+// topicName names the team the chat is with by its pre-chat topic, ""
+// for the default team or a team no topic leads to.
+func (w *Widget) topicName() string {
+	team := w.team()
+	if f := w.settings.PreChat; f != nil && team != "" {
+		for _, t := range f.Topics {
+			if t.Team == team && (w.answers.Topic == "" || t.ID == w.answers.Topic) {
+				return t.Name
+			}
+		}
+		for _, t := range f.Topics {
+			if t.Team == team {
+				return t.Name
+			}
+		}
+	}
+	return ""
 }
 
 // team is the team the visitor's chat is with, or would go to: the
