@@ -183,6 +183,8 @@ func (p *Panel) Render() app.UI {
 
 	agent := p.renderWho(title)
 	var composer app.UI = &ui.Composer{
+		Lang:     p.Lang,
+		Emoji:    true,
 		Key:      "visitor",
 		MaxRunes: p.MaxRunes,
 		OnSend:   p.OnSend,

@@ -180,6 +180,8 @@ func (w *Widget) OnMount(ctx app.Context) {
 		run()
 	}
 
+	// On a phone the widget is the visual viewport: above the keyboard.
+	w.release = append(w.release, ui.TrackViewport())
 	w.release = append(w.release, ui.OnVisibilityChange(func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { w.onVisibility(ctx, visible) })
 	}))
