@@ -97,8 +97,9 @@ func (c *Composer) onEmojiKey(ctx app.Context, e app.Event) {
 	key := e.Get("key").String()
 	if key == "Escape" {
 		e.PreventDefault() // the widget closes on an Escape nobody took
+		// The focus moves before the picker goes, or it falls to the page.
+		Focus(EmojiButtonID)
 		c.emojiOpen = false
-		ctx.Defer(func(app.Context) { Focus(EmojiButtonID) })
 		return
 	}
 	target := e.Get("target")
