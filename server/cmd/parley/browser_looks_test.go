@@ -115,6 +115,11 @@ func TestBrowserWidgetLooksOnPhone(t *testing.T) {
 		chromedp.SendKeys("#composer", "Thanks", chromedp.ByQuery),
 		chromedp.Click("#emoji", chromedp.ByQuery),
 		chromedp.WaitVisible("#emoji-picker", chromedp.ByQuery),
+	)
+	// The phone's chat with the thread, the header and the picker open
+	// passes axe-core.
+	checkAxe(t, chat, axeSource(t), "the widget on a phone, the emoji picker open")
+	step(t, chat, 10*time.Second, "picking an emoji",
 		chromedp.Click(`#emoji-picker [data-index="18"]`, chromedp.ByQuery),
 	)
 	poll(t, chat, 5*time.Second, "the emoji in the box, the focus back in it",
