@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/app/ui"
@@ -87,4 +88,43 @@ func TestDayLabel(t *testing.T) {
 			t.Errorf("DayLabel(%v, %s) = %q, want %q", c.t, c.lang, got, c.want)
 		}
 	}
+}
+
+func TestEmojiMove(t *testing.T) {
+	n := len(ui.Emojis)
+	for _, c := range []struct {
+		i    int
+		key  string
+		want int
+		ok   bool
+	}{
+		{0, "ArrowRight", 1, true},
+		{0, "ArrowLeft", 0, true},
+		{3, "ArrowDown", 3 + ui.EmojiColumns, true},
+		{3, "ArrowUp", 0, true},
+		{n - 2, "ArrowDown", n - 1, true},
+		{5, "End", n - 1, true},
+		{5, "Home", 0, true},
+		{5, "a", 5, false},
+	} {
+		if got, ok := ui.EmojiMove(c.i, n, c.key); got != c.want || ok != c.ok {
+			t.Errorf("EmojiMove(%d, %s) = %d, %v; want %d, %v", c.i, c.key, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// TestComposerEmojiButton: with Emoji, the composer's last slot is the
+// emoji button, named in the viewer's language, its picker closed.
+func TestComposerEmojiButton(t *testing.T) {
+	c := &ui.Composer{Key: "7", Emoji: true, Lang: i18n.DE, OnSend: func(app.Context, string) {}}
+	load(t, c)
+	match(t, app.Div().Class("composer-emoji-wrap"), c, 0, 6)
+	match(t, app.Button().ID(ui.EmojiButtonID).Type("button").Class("composer-emoji").
+		Aria("label", "Emoji").Title("Emoji").Aria("expanded", false).Aria("controls", ui.EmojiPickerID).
+		OnClick(func(app.Context, app.Event) {}), c, 0, 6, 0)
+	match(t, app.Span().Class("emoji-picker-none"), c, 0, 6, 1)
+
+	off := &ui.Composer{Key: "8"}
+	load(t, off)
+	match(t, app.Span().Class("composer-emoji-none"), off, 0, 6)
 }
