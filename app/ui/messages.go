@@ -19,10 +19,14 @@ import (
 // Rows are grouped (Group): a .msg-day separator opens each day, and within
 // a group (.msg-cont after its first row, .msg-more before its last) the
 // author is named once and the time shows once, under the last. The list
-// is not a live region: it would read out every change; the widget
-// announces new messages through its own (LiveRegion).
+// is a live region only when Live says so (the console, as before): it
+// reads out every change, so the widget announces new incoming messages
+// through a region of its own instead.
 type MessageList struct {
 	app.Compo
+
+	// Live makes the list a polite live region.
+	Live bool
 
 	// Lang is the viewer's language: day separators go through it.
 	Lang i18n.Lang
@@ -79,7 +83,11 @@ func (c *MessageList) Render() app.UI {
 		}
 		children = append(children, c.renderItem(r, i == len(rows)-1))
 	}
-	return app.Div().ID("messages").Class("messages").Body(children...)
+	list := app.Div().ID("messages").Class("messages")
+	if c.Live {
+		list = list.Aria("live", "polite")
+	}
+	return list.Body(children...)
 }
 
 // renderCard is a product card: its picture, its title as a link to the
