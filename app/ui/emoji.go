@@ -57,7 +57,7 @@ func (c *Composer) renderEmoji() app.UI {
 	label := c.Lang.T("Emoji")
 	button := app.Button().ID(EmojiButtonID).Type("button").Class("composer-emoji").
 		Aria("label", label).Title(label).Aria("expanded", c.emojiOpen).Aria("controls", EmojiPickerID).
-		OnClick(c.onEmojiToggle).Text("🙂")
+		OnClick(c.onEmojiToggle).Body(smileIcon())
 	var picker app.UI = app.Span().Class("emoji-picker-none")
 	if c.emojiOpen {
 		picker = app.Div().ID(EmojiPickerID).Class("emoji-picker").Role("group").Aria("label", c.Lang.T("Insert emoji")).
@@ -137,4 +137,8 @@ func (c *Composer) insertEmoji(ctx app.Context, e string) {
 	if c.OnTyping != nil {
 		c.OnTyping(ctx)
 	}
+}
+
+func smileIcon() app.UI {
+	return app.Raw(`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path fill="currentColor" d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm-3.5-9a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zm7 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zM12 17.5a5.5 5.5 0 0 0 5.1-3.5H6.9a5.5 5.5 0 0 0 5.1 3.5z"/></svg>`)
 }

@@ -380,7 +380,13 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	for _, m := range eff.Announce {
 		w.post(AgentMessage(m))
 		if shown {
-			w.announce = AnnounceText(w.lang, m)
+			text := AnnounceText(w.lang, m)
+			if text == w.announce {
+				// The same words again ("ok"): a changed region is
+				// read out, an unchanged one is not.
+				text += "\u00a0"
+			}
+			w.announce = text
 		}
 	}
 	if eff.NewMessages && stick && shown {
