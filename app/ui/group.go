@@ -27,20 +27,21 @@ type Row struct {
 // Group lays items out in rows: consecutive messages by one author, on one
 // day, each within GroupGap of the one before, form a group; notes and
 // events stand alone. Days are the viewer's, in now's location; a row not
-// stored yet (no time) belongs to the day and group before it.
+// stored yet (no time) is today's, and joins the group before it.
 func Group(items []Item, now time.Time, lang i18n.Lang) []Row {
 	rows := make([]Row, len(items))
 	var prevDay time.Time
 	var prevAt int64
 	for i, it := range items {
 		r := Row{Item: it, First: true, Last: true}
+		// A row on its way is being sent today.
+		t := now
 		if it.At != 0 {
-			t := time.UnixMilli(it.At).In(now.Location())
-			y, m, d := t.Date()
-			day := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
-			if !day.Equal(prevDay) {
-				r.Day, prevDay = DayLabel(t, now, lang), day
-			}
+			t = time.UnixMilli(it.At).In(now.Location())
+		}
+		y, m, d := t.Date()
+		if day := time.Date(y, m, d, 0, 0, 0, 0, now.Location()); !day.Equal(prevDay) {
+			r.Day, prevDay = DayLabel(t, now, lang), day
 		}
 		if i > 0 && r.Day == "" && joins(items[i-1], it, prevAt) {
 			r.First = false

@@ -62,6 +62,10 @@ func TestGroup(t *testing.T) {
 			t.Errorf("row %s: day %q first %v last %v, want %q %v %v", r.Key, r.Day, r.First, r.Last, w.day, w.first, w.last)
 		}
 	}
+	// A first message on its way is today's already.
+	if got := ui.Group([]ui.Item{{Key: "out-a", From: vis, Status: ui.Sending}}, now, i18n.EN); got[0].Day != "Today" {
+		t.Errorf("a message on its way: day %q, want Today", got[0].Day)
+	}
 	if got := ui.Group(nil, now, i18n.EN); len(got) != 0 {
 		t.Errorf("Group(nil) = %v", got)
 	}
