@@ -185,7 +185,7 @@
         '.b{position:absolute;top:-2px;right:-2px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#dc2626;color:#fff;font:700 12px/20px system-ui,sans-serif}' +
         '.p{position:fixed;right:20px;bottom:88px;width:380px;height:600px;max-width:calc(100vw - 40px);max-height:calc(100vh - 108px);overflow:hidden;border-radius:12px;background:#fff;box-shadow:0 8px 32px rgba(0,0,0,.3);visibility:hidden;pointer-events:none}' +
         '.p.o{visibility:visible;pointer-events:auto}' +
-        '@media (max-width:480px){.p{right:0;bottom:0;width:100%;height:100%;max-width:none;max-height:none;border-radius:0}}' +
+        '@media (max-width:480px){.p{top:var(--vt,0);left:var(--vl,0);right:auto;bottom:auto;width:var(--vw,100%);height:var(--vh,100%);max-width:none;max-height:none;border-radius:0;box-sizing:border-box;padding:env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left)}}' +
         'iframe{display:block;width:100%;height:100%;border:0}' +
         '.s{position:absolute;top:0;right:0;bottom:0;left:0;display:none;flex-direction:column;align-items:center;justify-content:center;background:#fff;color:#222;font:15px/1.4 system-ui,sans-serif;text-align:center}' +
         '.sl,.sf{display:flex}.sp,.f{display:none}.sl .sp,.sf .f{display:block}' +
@@ -339,6 +339,22 @@
         panel.querySelector('.x').addEventListener('click', guard(close));
         panel.querySelector('.r').addEventListener('click', guard(retry));
         root.appendChild(panel);
+        // On a phone the panel is the visual viewport: above the on-screen
+        // keyboard, wherever the page has scrolled under it, and no wider
+        // than the screen when the shop's page is.
+        var vv = w.visualViewport;
+        if (vv) {
+          var fit = guard(function () {
+            var s = panel.style;
+            s.setProperty('--vw', vv.width + 'px');
+            s.setProperty('--vh', vv.height + 'px');
+            s.setProperty('--vl', vv.offsetLeft + 'px');
+            s.setProperty('--vt', vv.offsetTop + 'px');
+          });
+          vv.addEventListener('resize', fit);
+          vv.addEventListener('scroll', fit);
+          fit();
+        }
       }
       frame = d.createElement('iframe');
       frame.title = 'Chat';

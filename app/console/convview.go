@@ -172,6 +172,7 @@ func (v *ConversationView) Render() app.UI {
 		app.Div().ID(ui.ScrollerID).Class("conv-body").Body(
 			loading,
 			&ui.MessageList{
+				Live:    true,
 				Items:   v.Items,
 				Self:    parley.AuthorAgent,
 				SelfID:  v.Me,

@@ -87,11 +87,14 @@ func TestConversationView(t *testing.T) {
 	match(t, app.Button().ID("resolve").Class("button").Type("button").Disabled(false).
 		Title("Mark this conversation as done").OnClick(func(app.Context, app.Event) {}), v, 0, 0, 3)
 	match(t, app.Div().Class("conv-loading"), v, 0, 1, 0)
+	// The console's thread stays a live region; a day separator opens it.
+	match(t, app.Div().ID("messages").Class("messages").Aria("live", "polite"), v, 0, 1, 1, 0)
+	match(t, app.Div().Class("msg-day"), v, 0, 1, 1, 0, 0)
 	// Mine on the right, the visitor and the other agent named on the left.
-	match(t, app.Div().Class("msg msg-visitor").DataSet("key", "seq-1").DataSet("seq", "1"), v, 0, 1, 1, 0, 0)
-	match(t, app.Div().Class("msg msg-agent msg-mine").DataSet("key", "seq-2").DataSet("seq", "2"), v, 0, 1, 1, 0, 1)
-	match(t, app.Div().Class("msg msg-agent").DataSet("key", "seq-3").DataSet("seq", "3"), v, 0, 1, 1, 0, 2)
-	match(t, app.Text("Bob"), v, 0, 1, 1, 0, 2, 0, 0)
+	match(t, app.Div().Class("msg msg-visitor").DataSet("key", "seq-1").DataSet("seq", "1"), v, 0, 1, 1, 0, 1)
+	match(t, app.Div().Class("msg msg-agent msg-mine").DataSet("key", "seq-2").DataSet("seq", "2"), v, 0, 1, 1, 0, 2)
+	match(t, app.Div().Class("msg msg-agent").DataSet("key", "seq-3").DataSet("seq", "3"), v, 0, 1, 1, 0, 3)
+	match(t, app.Text("Bob"), v, 0, 1, 1, 0, 3, 0, 0)
 	match(t, app.Text("Vera is typing…"), v, 0, 2, 0, 0, 1, 0)
 
 	resolved := &console.ConversationView{Conv: parley.Conversation{ID: 9, Status: parley.StatusResolved}, Now: t0}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -166,5 +167,32 @@ func OnEscape(f func()) (release func()) {
 	return func() {
 		doc.Call("removeEventListener", "keydown", fn)
 		fn.Release()
+	}
+}
+
+// TrackViewport keeps the CSS variable --vvh on the document's root at the
+// visual viewport's height: on a phone, the part above the on-screen
+// keyboard. The widget sizes itself with it, so its composer stays in
+// sight while typing.
+func TrackViewport() (release func()) {
+	if !app.IsClient {
+		return func() {}
+	}
+	vv := app.Window().Get("visualViewport")
+	if !vv.Truthy() {
+		return func() {}
+	}
+	style := app.Window().Get("document").Get("documentElement").Get("style")
+	fit := app.FuncOf(func(this app.Value, args []app.Value) any {
+		style.Call("setProperty", "--vvh", strconv.Itoa(int(vv.Get("height").Float()))+"px")
+		return nil
+	})
+	fit.Invoke()
+	vv.Call("addEventListener", "resize", fit)
+	vv.Call("addEventListener", "scroll", fit)
+	return func() {
+		vv.Call("removeEventListener", "resize", fit)
+		vv.Call("removeEventListener", "scroll", fit)
+		fit.Release()
 	}
 }

@@ -58,8 +58,9 @@ func TestMessageListOrderAndDuplicates(t *testing.T) {
 	list := &ui.MessageList{Items: ui.Items(&th, ui.Pending{Self: visitor, Conv: 7}), Self: parley.AuthorVisitor, Now: now}
 	load(t, list)
 
-	match(t, app.Div().ID("messages").Class("messages").Aria("live", "polite"), list, 0)
-	if got, want := childCount(list, 10, 0), 3; got != want {
+	match(t, app.Div().ID("messages").Class("messages"), list, 0)
+	match(t, app.Text("Today"), list, 0, 0, 0, 0)
+	if got, want := childCount(list, 10, 0), 4; got != want {
 		t.Fatalf("got %d messages, want %d", got, want)
 	}
 	wantRows := []struct {
@@ -70,16 +71,16 @@ func TestMessageListOrderAndDuplicates(t *testing.T) {
 		{"msg msg-visitor msg-mine", "3", "see "},
 	}
 	for i, w := range wantRows {
-		match(t, app.Div().Class(w.class).DataSet("key", "seq-"+w.seq).DataSet("seq", w.seq), list, 0, i)
-		match(t, app.Div().Class("msg-text"), list, 0, i, 1)
-		match(t, app.Text(w.text), list, 0, i, 1, 0)
+		match(t, app.Div().Class(w.class).DataSet("key", "seq-"+w.seq).DataSet("seq", w.seq), list, 0, i+1)
+		match(t, app.Div().Class("msg-text"), list, 0, i+1, 1)
+		match(t, app.Text(w.text), list, 0, i+1, 1, 0)
 	}
 	// Others are named, one's own messages are not.
-	match(t, app.Span().Class("msg-author-none"), list, 0, 0, 0)
-	match(t, app.Div().Class("msg-author"), list, 0, 1, 0)
-	match(t, app.Text("Ann"), list, 0, 1, 0, 0)
+	match(t, app.Span().Class("msg-author-none"), list, 0, 1, 0)
+	match(t, app.Div().Class("msg-author"), list, 0, 2, 0)
+	match(t, app.Text("Ann"), list, 0, 2, 0, 0)
 	// Links in a message are safe anchors.
-	match(t, ui.LinkTo("https://x.example/p", ""), list, 0, 2, 1, 1)
+	match(t, ui.LinkTo("https://x.example/p", ""), list, 0, 3, 1, 1)
 }
 
 func TestMessageListDeliveryStates(t *testing.T) {
@@ -95,20 +96,20 @@ func TestMessageListDeliveryStates(t *testing.T) {
 		OnRetry: func(app.Context, string) {}}
 	load(t, list)
 
-	if got, want := childCount(list, 10, 0), 3; got != want {
+	if got, want := childCount(list, 10, 0), 4; got != want {
 		t.Fatalf("got %d messages, want %d", got, want)
 	}
-	match(t, app.Div().Class("msg msg-visitor msg-mine msg-sending").DataSet("key", "out-b"), list, 0, 1)
-	match(t, app.Text("Sending…"), list, 0, 1, 4, 0, 0)
+	match(t, app.Div().Class("msg msg-visitor msg-mine msg-sending msg-cont").DataSet("key", "out-b"), list, 0, 2)
+	match(t, app.Text("Sending…"), list, 0, 2, 4, 0, 0)
 
-	match(t, app.Div().Class("msg msg-visitor msg-mine msg-failed").DataSet("key", "out-c"), list, 0, 2)
+	match(t, app.Div().Class("msg msg-visitor msg-mine msg-failed msg-cont").DataSet("key", "out-c"), list, 0, 3)
 	retry := app.Button().Type("button").Class("msg-retry").Title("You are sending messages too fast.").
 		OnClick(func(app.Context, app.Event) {})
-	match(t, retry, list, 0, 2, 4, 0)
-	match(t, app.Text("Not sent — retry"), list, 0, 2, 4, 0, 0)
+	match(t, retry, list, 0, 3, 4, 0)
+	match(t, app.Text("Not sent — retry"), list, 0, 3, 4, 0, 0)
 
 	// A delivered message shows its time instead.
-	match(t, app.Time().Class("msg-time").DateTime("1970-01-01T00:00:01Z"), list, 0, 0, 4, 0)
+	match(t, app.Time().Class("msg-time").DateTime("1970-01-01T00:00:01Z"), list, 0, 1, 4, 0)
 }
 
 func TestTypingIndicator(t *testing.T) {
@@ -160,16 +161,16 @@ func TestMessageListEventsAndNotes(t *testing.T) {
 	items := ui.Items(&th, ui.Pending{Self: ann, Events: true})
 	list := &ui.MessageList{Items: items, Self: parley.AuthorAgent, SelfID: 1, Now: time.UnixMilli(5000)}
 	load(t, list)
-	if got, want := childCount(list, 10, 0), 4; got != want {
+	if got, want := childCount(list, 10, 0), 5; got != want {
 		t.Fatalf("got %d rows, want %d (an event without text is left out)", got, want)
 	}
-	match(t, app.Div().Class("msg-event").Role("note").DataSet("key", "seq-2").DataSet("seq", "2"), list, 0, 1)
-	match(t, app.Text("Ola joined"), list, 0, 1, 0, 0)
-	match(t, app.Div().Class("msg msg-agent msg-note").DataSet("key", "seq-3").DataSet("seq", "3"), list, 0, 2)
-	match(t, app.Text("Ola · Note · only agents see this"), list, 0, 2, 0, 0)
-	match(t, app.Div().Class("msg msg-agent msg-mine msg-note").DataSet("key", "seq-4").DataSet("seq", "4"), list, 0, 3)
-	match(t, app.Text("Note · only agents see this"), list, 0, 3, 0, 0)
-	match(t, app.Text("<b>mine</b>"), list, 0, 3, 1, 0)
+	match(t, app.Div().Class("msg-event").Role("note").DataSet("key", "seq-2").DataSet("seq", "2"), list, 0, 2)
+	match(t, app.Text("Ola joined"), list, 0, 2, 0, 0)
+	match(t, app.Div().Class("msg msg-agent msg-note").DataSet("key", "seq-3").DataSet("seq", "3"), list, 0, 3)
+	match(t, app.Text("Ola · Note · only agents see this"), list, 0, 3, 0, 0)
+	match(t, app.Div().Class("msg msg-agent msg-mine msg-note").DataSet("key", "seq-4").DataSet("seq", "4"), list, 0, 4)
+	match(t, app.Text("Note · only agents see this"), list, 0, 4, 0, 0)
+	match(t, app.Text("<b>mine</b>"), list, 0, 4, 1, 0)
 }
 
 // TestMessageListRichMessage: a product card renders as a picture, a link
@@ -183,14 +184,14 @@ func TestMessageListRichMessage(t *testing.T) {
 		{Key: "seq-2", Seq: 2, From: agent, Text: "Espresso", At: 2000, Card: card, Replies: []string{"Add to cart", "Milder"}},
 	}, OnQuickReply: func(app.Context, string) {}}
 	load(t, list)
-	match(t, app.Div().Class("msg-card"), list, 0, 1, 2)
-	match(t, app.Img().Class("msg-card-img").Src(card.Image).Alt(card.Title).Attr("loading", "lazy").Attr("referrerpolicy", "no-referrer"), list, 0, 1, 2, 0)
-	match(t, app.A().Class("msg-card-title").Href(card.URL).Target("_blank").Rel("noopener noreferrer nofollow"), list, 0, 1, 2, 1, 0)
-	match(t, app.Text("Espresso <b>Blend</b>"), list, 0, 1, 2, 1, 0, 0)
-	match(t, app.Text("€14.90"), list, 0, 1, 2, 1, 1, 0)
-	match(t, app.Span().Class("msg-replies-none"), list, 0, 0, 3)
-	match(t, app.Div().Class("msg-replies").Role("group").Aria("label", "Quick replies"), list, 0, 1, 3)
-	match(t, app.Text("Milder"), list, 0, 1, 3, 1, 0)
+	match(t, app.Div().Class("msg-card"), list, 0, 2, 2)
+	match(t, app.Img().Class("msg-card-img").Src(card.Image).Alt(card.Title).Attr("loading", "lazy").Attr("referrerpolicy", "no-referrer"), list, 0, 2, 2, 0)
+	match(t, app.A().Class("msg-card-title").Href(card.URL).Target("_blank").Rel("noopener noreferrer nofollow"), list, 0, 2, 2, 1, 0)
+	match(t, app.Text("Espresso <b>Blend</b>"), list, 0, 2, 2, 1, 0, 0)
+	match(t, app.Text("€14.90"), list, 0, 2, 2, 1, 1, 0)
+	match(t, app.Span().Class("msg-replies-none"), list, 0, 1, 3)
+	match(t, app.Div().Class("msg-replies").Role("group").Aria("label", "Quick replies"), list, 0, 2, 3)
+	match(t, app.Text("Milder"), list, 0, 2, 3, 1, 0)
 }
 
 func TestComposerTakesFilesWhenTheSiteDoes(t *testing.T) {
@@ -214,13 +215,13 @@ func TestMessageListShowsFiles(t *testing.T) {
 	l := &ui.MessageList{Items: items, Self: parley.AuthorAgent, FileKey: ui.FileKey{Query: "c=1&exp=2&sig=x", Expires: 2}}
 	load(t, l)
 	href := "/files/" + img.ID + "?c=1&exp=2&sig=x"
-	match(t, app.Img().Class("msg-file-preview").Src(href).Alt(img.Name).Loading("lazy").Width(40).Height(30), l, 0, 0, 5, 0, 0)
-	match(t, app.Text("invoice.pdf · 3 MB"), l, 0, 0, 5, 1, 0)
+	match(t, app.Img().Class("msg-file-preview").Src(href).Alt(img.Name).Loading("lazy").Width(40).Height(30), l, 0, 1, 5, 0, 0)
+	match(t, app.Text("invoice.pdf · 3 MB"), l, 0, 1, 5, 1, 0)
 
 	// Without a key, names only.
 	l = &ui.MessageList{Items: items, Self: parley.AuthorAgent}
 	load(t, l)
-	match(t, app.Text("<b>parcel</b>.jpg · 2 KB"), l, 0, 0, 5, 0, 0)
+	match(t, app.Text("<b>parcel</b>.jpg · 2 KB"), l, 0, 1, 5, 0, 0)
 }
 
 // TestMessageListReceipts: one's own stored messages read Seen up to the
@@ -238,7 +239,7 @@ func TestMessageListReceipts(t *testing.T) {
 		{"msg-receipt msg-delivered", "Delivered"},
 		{"msg-receipt msg-sent", "Sent"},
 	} {
-		match(t, app.Span().Class(want.class), list, 0, i, 4, 2)
-		match(t, app.Text(want.text), list, 0, i, 4, 2, 0)
+		match(t, app.Span().Class(want.class), list, 0, i+1, 4, 2)
+		match(t, app.Text(want.text), list, 0, i+1, 4, 2, 0)
 	}
 }

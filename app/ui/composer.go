@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 )
 
@@ -67,6 +68,12 @@ type Composer struct {
 	FileError string
 
 	fileErr string
+	// Lang is the viewer's language, for the emoji picker's labels.
+	Lang i18n.Lang
+	// Emoji shows the emoji button: a picker whose emoji go in at the
+	// caret (emoji.go).
+	Emoji     bool
+	emojiOpen bool
 	// Note marks the box as writing an internal note (.composer-note).
 	Note bool
 	// Complete, when set, offers completions for a box that holds only
@@ -211,6 +218,7 @@ func (c *Composer) Render() app.UI {
 		c.renderCompletions(),
 		c.renderAttach(),
 		c.renderFileStatus(),
+		c.renderEmoji(),
 	)
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 )
 
@@ -14,8 +15,21 @@ import (
 // the viewer wrote it (.msg-mine) and by delivery (.msg-sending, .msg-failed).
 // An internal note is a .msg-note labelled as such; an event is a centred
 // .msg-event line, not a bubble.
+//
+// Rows are grouped (Group): a .msg-day separator opens each day, and within
+// a group (.msg-cont after its first row, .msg-more before its last) the
+// author is named once and the time shows once, under the last. The list
+// is a live region only when Live says so (the console, as before): it
+// reads out every change, so the widget announces new incoming messages
+// through a region of its own instead.
 type MessageList struct {
 	app.Compo
+
+	// Live makes the list a polite live region.
+	Live bool
+
+	// Lang is the viewer's language: day separators go through it.
+	Lang i18n.Lang
 
 	Items []Item
 	// Self is the author kind whose messages are the viewer's own; with
@@ -61,11 +75,19 @@ func (c *MessageList) Editable(it Item, mine bool) bool {
 
 // Render implements app.Composer.
 func (c *MessageList) Render() app.UI {
-	return app.Div().ID("messages").Class("messages").Aria("live", "polite").Body(
-		app.Range(c.Items).Slice(func(i int) app.UI {
-			return c.renderItem(c.Items[i], i == len(c.Items)-1)
-		}),
-	)
+	rows := Group(c.Items, c.Now, c.Lang)
+	children := make([]app.UI, 0, len(rows)+2)
+	for i, r := range rows {
+		if r.Day != "" {
+			children = append(children, app.Div().Class("msg-day").Body(app.Span().Class("msg-day-label").Text(r.Day)))
+		}
+		children = append(children, c.renderItem(r, i == len(rows)-1))
+	}
+	list := app.Div().ID("messages").Class("messages")
+	if c.Live {
+		list = list.Aria("live", "polite")
+	}
+	return list.Body(children...)
 }
 
 // renderCard is a product card: its picture, its title as a link to the
@@ -105,7 +127,8 @@ func (c *MessageList) renderReplies(it Item, mine, newest bool) app.UI {
 	)
 }
 
-func (c *MessageList) renderItem(it Item, newest bool) app.UI {
+func (c *MessageList) renderItem(r Row, newest bool) app.UI {
+	it := r.Item
 	if it.Kind == parley.KindEvent {
 		div := app.Div().Class("msg-event").Role("note").DataSet("key", it.Key)
 		if it.Seq != 0 {
@@ -133,6 +156,12 @@ func (c *MessageList) renderItem(it Item, newest bool) app.UI {
 	if it.Local {
 		class += " msg-local"
 	}
+	if !r.First {
+		class += " msg-cont"
+	}
+	if !r.Last {
+		class += " msg-more"
+	}
 	note := it.Kind == parley.KindNote
 	if note {
 		class += " msg-note"
@@ -142,6 +171,11 @@ func (c *MessageList) renderItem(it Item, newest bool) app.UI {
 	if it.Seq != 0 {
 		div = div.DataSet("seq", strconv.FormatUint(it.Seq, 10))
 	}
+	if !r.Last && it.At != 0 {
+		// The group shows one time, under its last row; each row
+		// tells its own on hover.
+		div = div.Title(ClockTime(it.At, c.Now))
+	}
 
 	var author app.UI = app.Span().Class("msg-author-none")
 	switch name := AuthorName(it.From); {
@@ -149,7 +183,7 @@ func (c *MessageList) renderItem(it Item, newest bool) app.UI {
 		author = app.Div().Class("msg-author").Text("Note · only agents see this")
 	case note:
 		author = app.Div().Class("msg-author").Text(name + " · Note · only agents see this")
-	case !mine && name != "":
+	case !mine && name != "" && r.First:
 		author = app.Div().Class("msg-author").Text(name)
 	}
 	text := app.Div().Class("msg-text").Body(RichText(it.Text)...)
@@ -160,14 +194,14 @@ func (c *MessageList) renderItem(it Item, newest bool) app.UI {
 		return div.Body(author, c.renderEditor(it))
 	}
 	if it.Deleted {
-		return div.Body(author, text, c.renderMeta(it, mine))
+		return div.Body(author, text, c.renderMeta(it, mine, r.Last))
 	}
 	if it.Text == "" && len(it.Files) > 0 {
 		text = app.Div().Class("msg-text-none")
 	}
 	// Files come last, so the other slots keep their places; CSS shows
 	// them above the meta line.
-	return div.Body(author, text, renderCard(it.Card), c.renderReplies(it, mine, newest), c.renderMeta(it, mine), c.renderFiles(it.Files))
+	return div.Body(author, text, renderCard(it.Card), c.renderReplies(it, mine, newest), c.renderMeta(it, mine, r.Last), c.renderFiles(it.Files))
 }
 
 // renderFiles shows a message's attachments under its text: images as
@@ -224,7 +258,9 @@ func (c *MessageList) renderEditor(it Item) app.UI {
 	)
 }
 
-func (c *MessageList) renderMeta(it Item, mine bool) app.UI {
+// renderMeta is the line under a message: its time (when it ends its
+// group), edited, its receipt, and the edit actions.
+func (c *MessageList) renderMeta(it Item, mine, last bool) app.UI {
 	switch it.Status {
 	case Sending:
 		return app.Div().Class("msg-meta").Body(
@@ -286,10 +322,14 @@ func (c *MessageList) renderMeta(it Item, mine bool) app.UI {
 				receipt = app.Span().Class("msg-receipt msg-sent").Text("Sent")
 			}
 		}
-		return app.Div().Class("msg-meta").Body(
-			app.Time().Class("msg-time").
+		var at app.UI = app.Span().Class("msg-time-none")
+		if last {
+			at = app.Time().Class("msg-time").
 				DateTime(time.UnixMilli(it.At).UTC().Format(time.RFC3339)).
-				Text(FormatTime(it.At, c.Now)),
+				Text(ClockTime(it.At, c.Now))
+		}
+		return app.Div().Class("msg-meta").Body(
+			at,
 			edited,
 			receipt,
 			actions,

@@ -63,6 +63,12 @@ type Panel struct {
 	Feedback *FeedbackPrompt
 	// Assignee is the name of the agent answering, shown in the header.
 	Assignee string
+	// Topic names the team the conversation is with (its pre-chat
+	// topic): the header shows it while nobody answers yet.
+	Topic string
+	// Announce is read out to screen readers (a polite live region): the
+	// newest incoming message, "Ola: Yes, we ship to Lisbon".
+	Announce string
 	// Form, when set, takes the composer's place: the pre-chat form.
 	Form *PreChatForm
 	// Notice is an error about no message in particular.
@@ -166,7 +172,9 @@ func (p *Panel) Render() app.UI {
 		if text == "" {
 			text = IntroText
 		}
-		intro = app.Div().Class("intro").Text(text)
+		// The empty state: the welcome, then the wait line (below) with
+		// the honest time to expect an answer.
+		intro = app.Div().Class("intro intro-empty").Text(text)
 	}
 	// The wait line is a live region that is always there, so screen
 	// readers announce each new position.
@@ -188,14 +196,10 @@ func (p *Panel) Render() app.UI {
 		feedback = p.Feedback
 	}
 
-	var agent app.UI = app.Span().Class("widget-agent-none")
-	if p.Assignee != "" {
-		agent = app.Div().ID("agent").Class("widget-agent").Body(
-			app.Span().Class("avatar").Aria("hidden", "true").Text(parley.Initials(p.Assignee)),
-			app.Span().Class("widget-agent-name").Text(p.Assignee+" is answering"),
-		)
-	}
+	agent := p.renderWho(title)
 	var composer app.UI = &ui.Composer{
+		Lang:     p.Lang,
+		Emoji:    true,
 		Key:      "visitor",
 		MaxRunes: p.MaxRunes,
 		OnSend:   p.OnSend,
@@ -247,6 +251,7 @@ func (p *Panel) Render() app.UI {
 		app.Div().ID(ui.ScrollerID).Class("widget-body").Body(
 			intro,
 			&ui.MessageList{
+				Lang:    p.Lang,
 				Items:   p.Items,
 				Self:    parley.AuthorVisitor,
 				Now:     p.Now,
@@ -272,5 +277,60 @@ func (p *Panel) Render() app.UI {
 		preview,
 		transcript,
 		app.Div().Class("widget-footer").Text("Powered by Parley"),
+		// New incoming messages, read out: the list itself is no live
+		// region (it would read every change).
+		app.Div().ID(AnnounceID).Class("sr-only").Aria("live", "polite").Aria("atomic", "true").Text(p.Announce),
 	)
+}
+
+// AnnounceID is the widget's live region for incoming messages.
+const AnnounceID = "announce"
+
+// Online says whether the header shows the site as answering now: open,
+// and connected.
+func (p *Panel) Online() bool { return p.Hours == "" && !p.Closed && p.Banner == "" }
+
+// renderWho is the header's second line: who answers — the agent's
+// initials, name and presence — or, before anyone does, the site (or the
+// team) with its open or away state. The dot is the site's state: the
+// widget knows whether the site answers, not each agent's presence.
+func (p *Panel) renderWho(title string) app.UI {
+	state, class := p.Lang.T("Away"), "presence presence-away"
+	if p.Online() {
+		state, class = p.Lang.T("Online"), "presence presence-online"
+	}
+	if p.Assignee != "" {
+		dot := app.Span().Class(class).Role("img").Aria("label", state)
+		return app.Div().ID("agent").Class("widget-agent").Body(
+			app.Span().Class("avatar").Aria("hidden", "true").Text(parley.Initials(p.Assignee)),
+			app.Span().Class("widget-agent-name").Text(p.Assignee+" is answering"),
+			dot,
+		)
+	}
+	name, line := p.Topic, state
+	if name == "" {
+		name = title
+	} else {
+		line += " · " + p.Topic
+	}
+	return app.Div().ID("who").Class("widget-agent widget-team").Body(
+		app.Span().Class("avatar").Aria("hidden", "true").Text(parley.Initials(name)),
+		app.Span().Class("widget-agent-name").Text(line),
+		app.Span().Class(class).Aria("hidden", "true"),
+	)
+}
+
+// AnnounceText is how an incoming message is read out: "Ola: Yes, we ship
+// to Lisbon"; a message of files only by their names.
+func AnnounceText(lang i18n.Lang, m parley.Message) string {
+	text := m.Text
+	if text == "" {
+		for i, f := range m.Files {
+			if i > 0 {
+				text += ", "
+			}
+			text += f.Name
+		}
+	}
+	return lang.T("%[1]s: %[2]s", ui.AuthorName(m.From), text)
 }

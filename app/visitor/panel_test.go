@@ -68,9 +68,9 @@ func TestPanelSendingAndOffline(t *testing.T) {
 
 	// The body: no intro (there are messages), the list, the expectation.
 	match(t, app.Span().Class("intro-none"), p, 0, slotBody, 0)
-	match(t, app.Div().Class("msg msg-visitor msg-mine").DataSet("key", "seq-1").DataSet("seq", "1"), p, 0, slotBody, 1, 0, 0)
-	match(t, app.Div().Class("msg msg-visitor msg-mine msg-sending").DataSet("key", "out-b"), p, 0, slotBody, 1, 0, 1)
-	match(t, app.Text("Sending…"), p, 0, slotBody, 1, 0, 1, 4, 0, 0)
+	match(t, app.Div().Class("msg msg-visitor msg-mine").DataSet("key", "seq-1").DataSet("seq", "1"), p, 0, slotBody, 1, 0, 1)
+	match(t, app.Div().Class("msg msg-visitor msg-mine msg-sending msg-cont").DataSet("key", "out-b"), p, 0, slotBody, 1, 0, 2)
+	match(t, app.Text("Sending…"), p, 0, slotBody, 1, 0, 2, 4, 0, 0)
 	match(t, app.Text(visitor.ExpectText), p, 0, slotBody, 2, 0)
 
 	match(t, app.Text("Ann is typing…"), p, 0, slotTyping, 0, 0, 1, 0)

@@ -291,7 +291,11 @@ func TestPanelQueueAndAssignee(t *testing.T) {
 	load(t, p)
 	match(t, app.Div().ID("wait").Class("wait").Role("status").Aria("live", "polite"), p, 0, slotBody, 2)
 	match(t, app.Text("You're 3rd in line — about 4 min"), p, 0, slotBody, 2, 0)
-	match(t, app.Span().Class("widget-agent-none"), p, 0, slotHeader, 2)
+	// Before anyone answers, the header shows the site and its state.
+	match(t, app.Div().ID("who").Class("widget-agent widget-team"), p, 0, slotHeader, 2)
+	match(t, app.Text("CW"), p, 0, slotHeader, 2, 0, 0)
+	match(t, app.Text("Online"), p, 0, slotHeader, 2, 1, 0)
+	match(t, app.Span().Class("presence presence-online").Aria("hidden", "true"), p, 0, slotHeader, 2, 2)
 
 	p = &visitor.Panel{Assignee: "Ola Nowak", Now: t0, Form: &visitor.PreChatForm{Form: form}}
 	load(t, p)
@@ -299,10 +303,18 @@ func TestPanelQueueAndAssignee(t *testing.T) {
 	match(t, app.Span().Class("avatar").Aria("hidden", "true"), p, 0, slotHeader, 2, 0)
 	match(t, app.Text("ON"), p, 0, slotHeader, 2, 0, 0)
 	match(t, app.Text("Ola Nowak is answering"), p, 0, slotHeader, 2, 1, 0)
+	match(t, app.Span().Class("presence presence-online").Role("img").Aria("label", "Online"), p, 0, slotHeader, 2, 2)
 	match(t, app.Div().ID("wait").Class("wait wait-none").Role("status").Aria("live", "polite"), p, 0, slotBody, 2)
 	// The form takes the composer's place.
 	match(t, app.Form().ID(visitor.FormID).Class("prechat").Aria("label", "Start a chat").NoValidate(true).
 		OnSubmit(func(app.Context, app.Event) {}), p, 0, slotComposer, 0)
+
+	// A closed site is away; a topic names the team.
+	p = &visitor.Panel{Topic: "Returns", Hours: "We're closed — back Monday 9:00", Now: t0}
+	load(t, p)
+	match(t, app.Text("R"), p, 0, slotHeader, 2, 0, 0)
+	match(t, app.Text("Away · Returns"), p, 0, slotHeader, 2, 1, 0)
+	match(t, app.Span().Class("presence presence-away").Aria("hidden", "true"), p, 0, slotHeader, 2, 2)
 }
 
 // TestChatAgentDeliveredMark: the agents' delivered mark, from the

@@ -104,6 +104,9 @@ type Widget struct {
 	// closed (announcement.go).
 	pagePath  string
 	dismissed map[string]bool
+	// announce is the newest incoming message as read out to screen
+	// readers (Panel.Announce).
+	announce string
 }
 
 // OnMount reads the page URL and storage, starts the client and listens to
@@ -191,6 +194,8 @@ func (w *Widget) OnMount(ctx app.Context) {
 		run()
 	}
 
+	// On a phone the widget is the visual viewport: above the keyboard.
+	w.release = append(w.release, ui.TrackViewport())
 	w.release = append(w.release, ui.OnVisibilityChange(func(visible bool) {
 		ctx.Dispatch(func(ctx app.Context) { w.onVisibility(ctx, visible) })
 	}))
@@ -279,6 +284,8 @@ func (w *Widget) Render() app.UI {
 		Surge:          surge,
 		Feedback:       w.feedbackPrompt(),
 		Assignee:       w.chat.Assignee,
+		Topic:          w.topicName(),
+		Announce:       w.announce,
 		Form:           w.form(),
 		Notice:         notice,
 		MaxRunes:       w.chat.Limits.MaxTextRunes,
@@ -395,6 +402,15 @@ func (w *Widget) onFrame(ctx app.Context, f parley.Frame) {
 	}
 	for _, m := range eff.Announce {
 		w.post(AgentMessage(m))
+		if shown {
+			text := AnnounceText(w.lang, m)
+			if text == w.announce {
+				// The same words again ("ok"): a changed region is
+				// read out, an unchanged one is not.
+				text += "\u00a0"
+			}
+			w.announce = text
+		}
 	}
 	if eff.NewMessages && stick && shown {
 		ctx.Defer(func(ctx app.Context) { ui.ScrollToBottom(ui.ScrollerID) })
@@ -522,6 +538,25 @@ func (w *Widget) onFormSubmit(ctx app.Context) {
 		ui.ScrollToBottom(ui.ScrollerID)
 		ui.Focus(ui.ComposerID)
 	})
+}
+
+// topicName names the team the chat is with by its pre-chat topic, ""
+// for the default team or a team no topic leads to.
+func (w *Widget) topicName() string {
+	team := w.team()
+	if f := w.settings.PreChat; f != nil && team != "" {
+		for _, t := range f.Topics {
+			if t.Team == team && (w.answers.Topic == "" || t.ID == w.answers.Topic) {
+				return t.Name
+			}
+		}
+		for _, t := range f.Topics {
+			if t.Team == team {
+				return t.Name
+			}
+		}
+	}
+	return ""
 }
 
 // team is the team the visitor's chat is with, or would go to: the
