@@ -38,6 +38,12 @@ type Config struct {
 	// Color is "#rgb" or "#rrggbb", or empty for the loader's default.
 	Color     string           `json:"color"`
 	Proactive parley.Proactive `json:"proactive"`
+	// Left puts the launcher and the panel in the page's bottom-left
+	// corner; Label is text beside the launcher's icon (a pill); Theme is
+	// "auto", "light" or "dark", for the loader's own loading panel.
+	Left  bool   `json:"left,omitempty"`
+	Label string `json:"label,omitempty"`
+	Theme string `json:"theme,omitempty"`
 	// Hide says the site hides the launcher while it does not answer
 	// chat (offline mode "hide"): the loader then asks Base +
 	// "/s/" + Site + "/open" before it shows the launcher, and every
@@ -76,6 +82,11 @@ func ConfigFor(site parley.Site, base string) Config {
 		cfg.Proactive.DelaySeconds = max(0, p.DelaySeconds)
 	}
 	cfg.Hide = site.Routing.WhenClosed() == parley.OfflineHide
+	cfg.Left = site.Position == parley.PositionLeft
+	cfg.Label = site.LauncherLabel
+	if t := site.ThemeOf(); t != parley.ThemeAuto {
+		cfg.Theme = t
+	}
 	return cfg
 }
 

@@ -376,6 +376,19 @@ func TestConfigFor(t *testing.T) {
 			base: "http://x",
 			want: widget.Config{Site: "s6", Base: "http://x", Title: "T", Allowed: []string{}, Hide: true},
 		},
+		{
+			name: "left, a label, dark",
+			site: parley.Site{ID: "s7", Title: "T", Position: parley.PositionLeft, LauncherLabel: "Chat with us", Theme: parley.ThemeDark},
+			base: "https://shop.example/chat/",
+			want: widget.Config{Site: "s7", Base: "https://shop.example/chat", Title: "T", Allowed: []string{},
+				Left: true, Label: "Chat with us", Theme: "dark"},
+		},
+		{
+			name: "right and auto are the defaults, not sent",
+			site: parley.Site{ID: "s8", Title: "T", Position: parley.PositionRight, Theme: parley.ThemeAuto},
+			base: "http://x",
+			want: widget.Config{Site: "s8", Base: "http://x", Title: "T", Allowed: []string{}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

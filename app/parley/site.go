@@ -64,6 +64,11 @@ func (s Site) Validate() (Site, error) {
 	if !validColor(s.Color) {
 		return Site{}, Errorf(EInvalid, "Colour %q is not of the form #rrggbb.", s.Color)
 	}
+	look, err := s.validateLook()
+	if err != nil {
+		return Site{}, err
+	}
+	s = look
 	if s.EditMinutes < -1 || s.EditMinutes > MaxEditMinutes {
 		return Site{}, Errorf(EInvalid, "The edit window must be from 1 to %d minutes, 0 for the default (%d) or -1 for never.", MaxEditMinutes, DefaultEditMinutes)
 	}
@@ -109,6 +114,8 @@ type WidgetSettings struct {
 	Title   string `json:"title"`
 	Welcome string `json:"welcome"`
 	Color   string `json:"color"`
+	// Theme is the site's ThemeAuto, ThemeLight or ThemeDark.
+	Theme string `json:"theme,omitempty"`
 	// PreChat is the pre-chat form, nil when the site has none.
 	PreChat *WidgetPreChat `json:"preChat,omitempty"`
 	// Open is whether the site is open as the page was served, nil
@@ -146,7 +153,8 @@ type WidgetPreChat struct {
 // WidgetSettings returns what the widget shows of s.
 func (s Site) WidgetSettings() WidgetSettings {
 	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
-		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview, Files: s.Files}
+		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview, Files: s.Files,
+		Theme: s.ThemeOf()}
 	if w.Title == "" {
 		w.Title = s.Name
 	}

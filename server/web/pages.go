@@ -18,7 +18,7 @@ import (
 // two apps on one origin cannot share. go-app mounts its root component on
 // the body's first element, so the shell starts the body with a div.
 var shellTmpl = template.Must(template.New("shell").Parse(`<!DOCTYPE html>
-<html lang="en">
+<html lang="en"{{if .Theme}} data-theme="{{.Theme}}"{{end}}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
@@ -50,10 +50,13 @@ type shellData struct {
 	GoCSS, Style, Wasm, Storage, ExecJS, AppJS string
 	// Settings is JSON for the app, in the meta tag SettingsName.
 	Settings, SettingsName string
+	// Theme is the widget's "auto", "light" or "dark" (assets/style/widget.css).
+	Theme string
 }
 
-func (a *Assets) shell(app *appShell, title, manifest string, storage bool, settings []byte) []byte {
+func (a *Assets) shell(app *appShell, title, manifest string, storage bool, settings []byte, theme string) []byte {
 	d := shellData{
+		Theme:        theme,
 		Title:        title,
 		Settings:     string(settings),
 		SettingsName: parley.WidgetSettingsMeta,
@@ -128,7 +131,7 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	ws.Offline = site.Routing.WhenClosed()
 	ws.Mail = s.cfg.Mail.Sender != nil
 	settings, _ := json.Marshal(ws)
-	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings))
+	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings, ws.Theme))
 }
 
 // frameAncestors is the CSP source list for a site's allowed origins.
@@ -162,7 +165,7 @@ func (s *Server) handleConsolePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	w.Write(a.shell(&a.console, "Parley", "/console/manifest.webmanifest", false, nil))
+	w.Write(a.shell(&a.console, "Parley", "/console/manifest.webmanifest", false, nil, ""))
 }
 
 func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
