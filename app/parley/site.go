@@ -179,3 +179,8 @@ func (s Site) WidgetSettings() WidgetSettings {
 // WidgetSettingsMeta is the name of the widget page's meta tag that holds
 // the JSON of the site's WidgetSettings.
 const WidgetSettingsMeta = "parley-site"
+
+// BasePathMeta is the name of both app pages' meta tag that holds the path
+// Parley is served under: "" at the root of its origin, "/chat" when a
+// shop's reverse proxy serves it at shop.example/chat/.
+const BasePathMeta = "parley-base"

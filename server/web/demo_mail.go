@@ -89,7 +89,7 @@ func (s *Server) renderDemoMail(w http.ResponseWriter, r *http.Request, notice, 
 // handleDemoMailReply is POST /demo/mail/reply: the pasted text goes the
 // way a mailed reply goes, quote stripping included.
 func (s *Server) handleDemoMailReply(w http.ResponseWriter, r *http.Request) {
-	if o := r.Header.Get("Origin"); o != "" && o != s.cfg.PublicURL {
+	if o := r.Header.Get("Origin"); o != "" && o != s.publicOrigin() {
 		http.Error(w, "Cross-site form posts are refused.", http.StatusForbidden)
 		return
 	}
