@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/web"
 )
@@ -230,4 +232,49 @@ func TestBadPublicURLRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "-public-url") || !strings.Contains(err.Error(), "http:// or https://") {
 		t.Fatalf("Run with -public-url shop.example/chat: %v; want a refusal naming -public-url", err)
 	}
+}
+
+// The shop and Parley on one domain, Parley at /chat/ behind the shop's
+// proxy: the shop page loads the loader from the prefixed URL, the chat
+// opens, a message goes to the agent's console (also under /chat/) and
+// the answer comes back.
+func TestBrowserBehindProxyPrefix(t *testing.T) {
+	requireBrowserTests(t)
+	_, origin := startBehindProxy(t, nil)
+	b := newBrowser(t, nil)
+	a := b.agentTab()
+	consoleLogin(t, a, origin+proxyPrefix, browserAgentEmail, browserAgentPass)
+	v := b.newVisitor("visitor")
+	step(t, v.ctx, 20*time.Second, "opening the shop page behind the proxy", chromedp.Navigate(origin+"/"))
+	at := v.launcher(t)
+	step(t, v.ctx, 5*time.Second, "clicking the launcher", chromedp.MouseClickXY(at.X, at.Y))
+	// The chat is on the shop's own origin now: a same-origin iframe,
+	// which the shop page's script reaches (there is no out-of-process
+	// frame target to attach to).
+	const doc = `document.querySelector('div[data-parley]').shadowRoot.querySelector('iframe').contentDocument`
+	poll(t, v.ctx, 30*time.Second, "the widget's composer in the same-origin iframe", `(() => { try { return !!`+doc+`.querySelector('#composer') } catch (e) { return false } })()`, nil)
+	var frameURL string
+	step(t, v.ctx, 5*time.Second, "reading the iframe's URL", chromedp.Evaluate(doc+`.location.href`, &frameURL))
+	if !strings.HasPrefix(frameURL, origin+proxyPrefix+"/chat/"+web.DemoSiteID) {
+		t.Errorf("the chat iframe is at %q; want under %s", frameURL, origin+proxyPrefix+"/chat/")
+	}
+	question := "Is the chat behind the proxy? " + t.Name()
+	step(t, v.ctx, 10*time.Second, "the visitor sends "+jsString(question), chromedp.Evaluate(`(() => {
+		const d = `+doc+`;
+		const c = d.querySelector('#composer');
+		c.focus();
+		c.value = `+jsString(question)+`;
+		c.dispatchEvent(new Event('input', {bubbles: true}));
+		d.querySelector('#send').click();
+		return true;
+	})()`, nil))
+	openInboxItem(t, a, question)
+	var path string
+	step(t, a.ctx, 5*time.Second, "reading the console's URL", chromedp.Evaluate(`location.pathname`, &path))
+	if !strings.HasPrefix(path, proxyPrefix+"/console/c/") {
+		t.Errorf("the console shows the conversation at %q, want under %s/console/c/", path, proxyPrefix)
+	}
+	send(t, a.ctx, "the agent", "Yes, under /chat/.")
+	poll(t, v.ctx, 15*time.Second, "the visitor to see the agent's answer",
+		`[...`+doc+`.querySelectorAll('#messages .msg-agent .msg-text')].some(e => e.textContent.includes('under /chat/'))`, nil)
 }
