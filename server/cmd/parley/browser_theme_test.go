@@ -25,6 +25,7 @@ func emulateDark(tb testing.TB, ctx context.Context) {
 // the label in the page's bottom-left corner, the panel opens there, the
 // widget is dark and still passes axe (contrast included).
 func TestBrowserThemeLeftDark(t *testing.T) {
+	requireBrowserTests(t)
 	src := axeSource(t)
 	m := startDemo(t, func(s *parley.Site) {
 		s.Position, s.LauncherLabel, s.Theme = parley.PositionLeft, "Chat with us", parley.ThemeDark
