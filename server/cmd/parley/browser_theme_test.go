@@ -75,6 +75,22 @@ func TestBrowserThemeLeftDark(t *testing.T) {
 		t.Errorf("the widget's background is %q; want a dark colour", bg)
 	}
 	checkAxe(t, chat, src, "the dark widget")
+
+	// The shop's own CSS reaches the launcher through the documented
+	// custom properties on the host element.
+	var moved struct{ Left, Bottom, Height, Z float64 }
+	step(t, v.ctx, 5*time.Second, "setting the host's custom properties", chromedp.Evaluate(`(() => {
+		const h = document.querySelector('div[data-parley]');
+		const s = document.createElement('style');
+		s.textContent = 'div[data-parley]{--parley-offset-x:60px;--parley-offset-y:70px;--parley-launcher-size:64px;--parley-z:1234}';
+		document.head.appendChild(s);
+		const r = h.shadowRoot.querySelector('button.l').getBoundingClientRect();
+		return {left: r.left, bottom: innerHeight - r.bottom, height: r.height, z: +getComputedStyle(h).zIndex};
+	})()`, &moved))
+	if moved.Left != 60 || moved.Bottom != 70 || moved.Height != 64 || moved.Z != 1234 {
+		t.Errorf("launcher at left %.0f, bottom %.0f, %.0f px high, z-index %.0f; want 60, 70, 64, 1234 from the host's custom properties",
+			moved.Left, moved.Bottom, moved.Height, moved.Z)
+	}
 }
 
 // darkRGB reports whether a computed "rgb(r, g, b)" colour is dark.
