@@ -81,6 +81,7 @@
     var key = 'parley:' + site + ':';
     var color = /^#[0-9a-f]{3,8}$/i.test(cfg.color) ? cfg.color : '';
     var pro = cfg.proactive || {};
+    var label = String(cfg.label || '').slice(0, 30);
     var handlers = { message: [], open: [], close: [], ready: [] };
 
     var host, root, launcher, badge, panel, status, frame;
@@ -174,36 +175,57 @@
       host = d.createElement('div');
       host.setAttribute('data-parley', site);
       root = host.attachShadow({ mode: 'open' });
+      // The corner, and what a shop may set on div[data-parley] (custom
+      // properties inherit into the shadow root; nothing else gets in):
+      // --parley-launcher-size, --parley-offset-x, --parley-offset-y,
+      // --parley-z.
+      var side = cfg.left ? 'left' : 'right';
+      var sz = 'var(--parley-launcher-size,56px)';
+      var ox = 'var(--parley-offset-x,20px)';
+      var oy = 'var(--parley-offset-y,20px)';
+      var above = 'calc(' + oy + ' + ' + sz + ' + 12px)';
+      var dark = '.p{--pb:#1b1f27;--pf:#e8eaee;--pl:#5b6475}';
       root.innerHTML =
         '<style>' +
-        ':host{all:initial!important;position:fixed!important;right:0!important;bottom:0!important;width:0!important;height:0!important;z-index:2147483000!important;pointer-events:none!important}' +
+        ':host{all:initial!important;position:fixed!important;' + side + ':0!important;bottom:0!important;width:0!important;height:0!important;z-index:var(--parley-z,2147483000)!important;pointer-events:none!important}' +
         '[hidden]{display:none!important}' +
-        '.l{position:fixed;right:20px;bottom:20px;width:56px;height:56px;margin:0;padding:0;border:0;border-radius:50%;background:#2563eb;color:#fff;box-shadow:0 4px 12px rgba(0,0,0,.25);cursor:pointer;pointer-events:auto;display:flex;align-items:center;justify-content:center}' +
+        '.l{position:fixed;' + side + ':' + ox + ';bottom:' + oy + ';width:' + sz + ';height:' + sz + ';margin:0;padding:0;border:0;border-radius:calc(' + sz + '/2);background:#2563eb;color:#fff;box-shadow:0 4px 12px rgba(0,0,0,.25);cursor:pointer;pointer-events:auto;display:flex;align-items:center;justify-content:center;gap:8px;font:600 15px/1 system-ui,sans-serif}' +
+        '.l.t{width:auto;padding:0 20px 0 16px}.l.t[aria-expanded=true]{width:' + sz + ';padding:0}.l[aria-expanded=true] .t{display:none}' +
         '.l:focus-visible{outline:0;box-shadow:0 0 0 3px #fff,0 0 0 6px #111}' +
-        '.l svg{width:28px;height:28px;fill:currentColor}' +
+        '.l svg{width:28px;height:28px;fill:currentColor;flex:none}' +
         '.l .c,.l[aria-expanded=true] .i{display:none}.l[aria-expanded=true] .c{display:block}' +
-        '.b{position:absolute;top:-2px;right:-2px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#dc2626;color:#fff;font:700 12px/20px system-ui,sans-serif}' +
-        '.p{position:fixed;right:20px;bottom:88px;width:380px;height:600px;max-width:calc(100vw - 40px);max-height:calc(100vh - 108px);overflow:hidden;border-radius:12px;background:#fff;box-shadow:0 8px 32px rgba(0,0,0,.3);visibility:hidden;pointer-events:none}' +
+        '.b{position:absolute;top:-2px;' + side + ':-2px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#dc2626;color:#fff;font:700 12px/20px system-ui,sans-serif}' +
+        '.p{--pb:#fff;--pf:#222;--pl:#bbb;position:fixed;' + side + ':' + ox + ';bottom:' + above + ';width:380px;height:600px;max-width:calc(100vw - 40px);max-height:calc(100vh - ' + above + ' - 20px);overflow:hidden;border-radius:12px;background:var(--pb);box-shadow:0 8px 32px rgba(0,0,0,.3);visibility:hidden;pointer-events:none}' +
+        (cfg.theme === 'dark' ? dark : cfg.theme === 'light' ? '' : '@media (prefers-color-scheme:dark){' + dark + '}') +
         '.p.o{visibility:visible;pointer-events:auto}' +
         '@media (max-width:480px){.p{top:var(--vt,0);left:var(--vl,0);right:auto;bottom:auto;width:var(--vw,100%);height:var(--vh,100%);max-width:none;max-height:none;border-radius:0;box-sizing:border-box;padding:env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left)}}' +
         'iframe{display:block;width:100%;height:100%;border:0}' +
-        '.s{position:absolute;top:0;right:0;bottom:0;left:0;display:none;flex-direction:column;align-items:center;justify-content:center;background:#fff;color:#222;font:15px/1.4 system-ui,sans-serif;text-align:center}' +
+        '.s{position:absolute;top:0;right:0;bottom:0;left:0;display:none;flex-direction:column;align-items:center;justify-content:center;background:var(--pb);color:var(--pf);font:15px/1.4 system-ui,sans-serif;text-align:center}' +
         '.sl,.sf{display:flex}.sp,.f{display:none}.sl .sp,.sf .f{display:block}' +
-        '.sp{width:28px;height:28px;box-sizing:border-box;border:3px solid #ddd;border-top-color:#555;border-radius:50%;animation:r .8s linear infinite}' +
+        '.sp{width:28px;height:28px;box-sizing:border-box;border:3px solid var(--pl);border-top-color:var(--pf);border-radius:50%;animation:r .8s linear infinite}' +
         '@keyframes r{to{transform:rotate(1turn)}}' +
-        '.x{position:absolute;top:8px;right:8px;width:40px;height:40px;border:0;border-radius:50%;background:none;color:#222;font-size:26px;line-height:1;cursor:pointer}' +
-        '.r{margin-top:12px;padding:8px 16px;border:1px solid #bbb;border-radius:6px;background:#fff;color:#222;font:inherit;cursor:pointer}' +
-        '.t{position:fixed;right:20px;bottom:88px;max-width:260px;display:flex;border-radius:12px;background:#fff;box-shadow:0 4px 12px rgba(0,0,0,.25);pointer-events:auto}' +
-        '.l[hidden]~.t{display:none}' +
-        '.t button{border:0;background:none;color:#222;font:15px/1.4 system-ui,sans-serif;cursor:pointer}' +
-        '.tt{padding:10px 0 10px 14px;text-align:left}.tx{min-width:40px;font-size:22px!important}' +
+        '.x{position:absolute;top:8px;right:8px;width:40px;height:40px;border:0;border-radius:50%;background:none;color:var(--pf);font-size:26px;line-height:1;cursor:pointer}' +
+        '.r{margin-top:12px;padding:8px 16px;border:1px solid var(--pl);border-radius:6px;background:var(--pb);color:var(--pf);font:inherit;cursor:pointer}' +
+        '.q{position:fixed;' + side + ':' + ox + ';bottom:' + above + ';max-width:260px;display:flex;border-radius:12px;background:#fff;box-shadow:0 4px 12px rgba(0,0,0,.25);pointer-events:auto}' +
+        '.l[hidden]~.q{display:none}' +
+        '.q button{border:0;background:none;color:#222;font:15px/1.4 system-ui,sans-serif;cursor:pointer}' +
+        '.qt{padding:10px 0 10px 14px;text-align:left}.qx{min-width:40px;font-size:22px!important}' +
         '</style>' +
-        '<button class="l" type="button" aria-label="Open chat" aria-expanded="false">' +
+        '<button class="l" type="button" aria-expanded="false">' +
         '<svg class="i" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z"/></svg>' +
         '<svg class="c" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z"/></svg>' +
         '<span class="b" aria-hidden="true" hidden></span></button>';
       launcher = root.querySelector('.l');
       badge = root.querySelector('.b');
+      if (label) {
+        // The shop's own words, as text: a pill with the icon.
+        var t = d.createElement('span');
+        t.className = 't';
+        t.textContent = label;
+        launcher.insertBefore(t, badge);
+        launcher.classList.add('t');
+      }
+      launcher.setAttribute('aria-label', name(0));
       if (cfg.hide) watchOpen();
       if (color) launcher.style.background = color;
       launcher.addEventListener(
@@ -254,8 +276,8 @@
       }
       if (!tease) {
         tease = d.createElement('div');
-        tease.className = 't';
-        tease.innerHTML = '<button class="tt" type="button"></button><button class="tx" type="button" aria-label="Dismiss">&times;</button>';
+        tease.className = 'q';
+        tease.innerHTML = '<button class="qt" type="button"></button><button class="qx" type="button" aria-label="Dismiss">&times;</button>';
         tease.onclick = guard(function (e) {
           if (e.target === tease.firstChild) return open();
           save('teaser', tease.k + today());
@@ -456,9 +478,15 @@
         var n = Math.max(0, m.count | 0);
         badge.textContent = n > 9 ? '9+' : String(n);
         badge.hidden = !n;
-        launcher.setAttribute('aria-label', n ? 'Open chat, ' + n + (n > 1 ? ' unread messages' : ' unread message') : 'Open chat');
+        launcher.setAttribute('aria-label', name(n));
       } else if (m.type === 'message') emit('message', m.message);
       else if (m.type === 'conversation') save('conv', m.open ? '1' : null);
+    }
+
+    // name is the launcher's accessible name: the visible label first (it
+    // is what speech users say), then what it does and the unread count.
+    function name(n) {
+      return (label ? label + ', open chat' : 'Open chat') + (n ? ', ' + n + (n > 1 ? ' unread messages' : ' unread message') : '');
     }
 
     function send(m) {

@@ -39,6 +39,12 @@ type Config struct {
 	// Color is "#rgb" or "#rrggbb", or empty for the loader's default.
 	Color     string           `json:"color"`
 	Proactive parley.Proactive `json:"proactive"`
+	// Left puts the launcher and the panel in the page's bottom-left
+	// corner; Label is text beside the launcher's icon (a pill); Theme is
+	// "auto", "light" or "dark", for the loader's own loading panel.
+	Left  bool   `json:"left,omitempty"`
+	Label string `json:"label,omitempty"`
+	Theme string `json:"theme,omitempty"`
 	// Hide says the site hides the launcher while it does not answer
 	// chat (offline mode "hide"): the loader then asks Base +
 	// "/s/" + Site + "/open" before it shows the launcher, and every
@@ -101,6 +107,11 @@ func ConfigFor(site parley.Site, base string) Config {
 	}
 	if tel := parley.TelURI(site.Contact.Phone); tel != "" {
 		cfg.Contact = append(cfg.Contact, [2]string{tel, site.Contact.Phone})
+	}
+	cfg.Left = site.Position == parley.PositionLeft
+	cfg.Label = site.LauncherLabel
+	if t := site.ThemeOf(); t != parley.ThemeAuto {
+		cfg.Theme = t
 	}
 	return cfg
 }

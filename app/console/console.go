@@ -103,7 +103,7 @@ func (c *Console) OnMount(ctx app.Context) {
 	c.ctx = ctx
 	c.installable = ctx.IsAppInstallable()
 	u := ctx.Page().URL()
-	c.api = NewAPI(u.Scheme+"://"+u.Host, nil)
+	c.api = NewAPI(u.Scheme+"://"+u.Host+ui.BasePath(), nil)
 	c.route = ParseRoute(u.Path)
 	c.now = time.Now()
 	c.visible = ui.PageVisible()
@@ -902,10 +902,10 @@ func (c *Console) renderDesk(view string) app.UI {
 
 	return app.Div().Class("desk").Body(
 		app.Header().Class("topbar").Body(
-			app.A().Class("brand").Href("/console").Text("Parley"),
+			app.A().Class("brand").Href(ui.Path("/console")).Text("Parley"),
 			app.Nav().Class("topnav").Body(
-				app.A().Class(navClass(ViewInbox)).Href("/console").Body(app.Span().Text("Inbox"), badge),
-				app.A().Class(navClass(ViewSettings)).Href("/console/settings").Text("Settings"),
+				app.A().Class(navClass(ViewInbox)).Href(ui.Path("/console")).Body(app.Span().Text("Inbox"), badge),
+				app.A().Class(navClass(ViewSettings)).Href(ui.Path("/console/settings")).Text("Settings"),
 				c.peopleLink(navClass(ViewPeople)),
 			),
 			renderOpenStates(OpenLabels(d.Sites(), c.now)),
@@ -983,7 +983,7 @@ func (c *Console) peopleLink(class string) app.UI {
 	if !c.manages {
 		return app.Span().Class("nav-none")
 	}
-	return app.A().ID("nav-people").Class(class).Href("/console/people").Text("People")
+	return app.A().ID("nav-people").Class(class).Href(ui.Path("/console/people")).Text("People")
 }
 
 // OnAppInstallChange follows whether the browser offers to install the

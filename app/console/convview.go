@@ -152,7 +152,7 @@ func (v *ConversationView) Render() app.UI {
 	// places; the style puts it beside them (below the header when narrow).
 	return app.Div().Class(class).DataSet("conv", c.ID).Body(
 		app.Header().Class("conv-header").Body(
-			app.A().Class("back").Href("/console").Aria("label", "Back to inbox").Text("←"),
+			app.A().Class("back").Href(ui.Path("/console")).Aria("label", "Back to inbox").Text("←"),
 			app.Div().Class("conv-who").Body(
 				app.H2().Class("conv-name").Text(VisitorName(c)),
 				page,

@@ -333,6 +333,11 @@ func TestSiteForm(t *testing.T) {
 	if got, err := form.Site(base); err != nil || !reflect.DeepEqual(got, base) {
 		t.Fatalf("round trip = %+v, %v; want %+v", got, err, base)
 	}
+	looks := base
+	looks.Position, looks.LauncherLabel, looks.Theme = parley.PositionLeft, "Chat with us", parley.ThemeLight
+	if got, err := console.NewSiteForm(looks, "").Site(looks); err != nil || !reflect.DeepEqual(got, looks) {
+		t.Fatalf("round trip = %+v, %v; want %+v", got, err, base)
+	}
 	withFiles := base
 	withFiles.Files = parley.FileSettings{MaxBytes: 3 << 20, Types: []string{"image/png", "application/pdf"}}
 	if got, err := console.NewSiteForm(withFiles, "").Site(withFiles); err != nil || !reflect.DeepEqual(got, withFiles) {
@@ -356,6 +361,11 @@ func TestSiteForm(t *testing.T) {
 		{"empty delay is zero", func(f *console.SiteForm) { f.DelaySeconds = "" },
 			func(s parley.Site) bool { return s.Proactive.DelaySeconds == 0 }, false},
 		{"delay not a number", func(f *console.SiteForm) { f.DelaySeconds = "soon" }, nil, true},
+		{"looks: left, a label, dark", func(f *console.SiteForm) {
+			f.Position, f.LauncherLabel, f.Theme = parley.PositionLeft, "  Chat with us ", parley.ThemeDark
+		}, func(s parley.Site) bool {
+			return s.Position == "left" && s.LauncherLabel == "Chat with us" && s.Theme == "dark"
+		}, false},
 		{"negative delay", func(f *console.SiteForm) { f.DelaySeconds = "-1" }, nil, true},
 		{"proactive without greeting", func(f *console.SiteForm) { f.Greeting = "  " }, nil, true},
 		{"disabled proactive without greeting", func(f *console.SiteForm) { f.Proactive, f.Greeting = false, "" },

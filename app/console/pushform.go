@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/ui"
 )
 
 // PushForm turns Web Push on and off for this browser ("Notify me when
@@ -235,7 +236,7 @@ func browserPushUnsubscribe(fn func(endpoint string)) {
 // never resolve.
 func withPushSubscription(fn func(sub app.Value)) {
 	err := jsSafe(func() {
-		app.Window().Get("navigator").Get("serviceWorker").Call("getRegistration", "/console/").Then(func(reg app.Value) {
+		app.Window().Get("navigator").Get("serviceWorker").Call("getRegistration", ui.Path("/console/")).Then(func(reg app.Value) {
 			if !reg.Truthy() {
 				fn(app.Null())
 				return

@@ -3,6 +3,8 @@ package console
 import (
 	"strconv"
 	"strings"
+
+	"github.com/parley-chat/parley/app/ui"
 )
 
 // View is a screen of the console.
@@ -23,7 +25,7 @@ type Route struct {
 
 // ParseRoute maps a URL path to a route; unknown paths show the inbox.
 func ParseRoute(path string) Route {
-	rest, ok := strings.CutPrefix(path, "/console")
+	rest, ok := strings.CutPrefix(path, ui.Path("/console"))
 	if !ok {
 		return Route{}
 	}
@@ -49,14 +51,14 @@ func (r Route) Path() string {
 	case ViewConversation:
 		return ConversationPath(r.Conv)
 	case ViewSettings:
-		return "/console/settings"
+		return ui.Path("/console/settings")
 	case ViewPeople:
-		return "/console/people"
+		return ui.Path("/console/people")
 	}
-	return "/console"
+	return ui.Path("/console")
 }
 
 // ConversationPath is the URL path of a conversation.
 func ConversationPath(id uint64) string {
-	return "/console/c/" + strconv.FormatUint(id, 10)
+	return ui.Path("/console/c/" + strconv.FormatUint(id, 10))
 }

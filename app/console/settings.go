@@ -248,6 +248,7 @@ func (s *Settings) renderForm() app.UI {
 				OnInput(s.set(func(v string) { s.form.Color = v })),
 			app.Code().Class("color-value").Text(f.Color),
 		)),
+		s.renderLook(ro),
 		field("site-origins", "Allowed origins (one per line, like https://shop.example or *.example.com)",
 			app.Textarea().ID("site-origins").Rows(4).Spellcheck(false).Text(f.AllowedOrigins).
 				ReadOnly(ro).OnInput(s.set(func(v string) { s.form.AllowedOrigins = v }))),

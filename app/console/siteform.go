@@ -10,15 +10,18 @@ import (
 // SiteForm is the settings form as the agent edits it: text fields, turned
 // into a Site only when saved.
 type SiteForm struct {
-	Name           string
-	Title          string
-	Welcome        string
-	Color          string
-	AllowedOrigins string // one per line
-	Proactive      bool
-	DelaySeconds   string
-	PagePattern    string
-	Greeting       string
+	Name    string
+	Title   string
+	Welcome string
+	Color   string
+	// Position, LauncherLabel and Theme are the launcher's corner and
+	// text and the widget's theme (parley.Site).
+	Position, LauncherLabel, Theme string
+	AllowedOrigins                 string // one per line
+	Proactive                      bool
+	DelaySeconds                   string
+	PagePattern                    string
+	Greeting                       string
 	// Routing is the "Teams & routing" section.
 	Routing RoutingForm
 	// EditMinutes ("" the default, "0" never) and TypingPreview are the
@@ -43,6 +46,9 @@ func NewSiteForm(s parley.Site, zone string) SiteForm {
 		Title:          s.Title,
 		Welcome:        s.Welcome,
 		Color:          s.Color,
+		Position:       s.Position,
+		LauncherLabel:  s.LauncherLabel,
+		Theme:          s.Theme,
 		AllowedOrigins: strings.Join(s.AllowedOrigins, "\n"),
 		Proactive:      s.Proactive.Enabled,
 		DelaySeconds:   strconv.Itoa(s.Proactive.DelaySeconds),
@@ -80,6 +86,8 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 	s.Title = strings.TrimSpace(f.Title)
 	s.Welcome = strings.TrimSpace(f.Welcome)
 	s.Color = strings.TrimSpace(f.Color)
+	s.Position, s.Theme = f.Position, f.Theme
+	s.LauncherLabel = strings.TrimSpace(f.LauncherLabel)
 	s.AllowedOrigins = []string{}
 	for _, line := range strings.Split(f.AllowedOrigins, "\n") {
 		if o := strings.TrimSpace(line); o != "" {

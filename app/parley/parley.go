@@ -62,8 +62,15 @@ type Site struct {
 	Title   string `json:"title"`
 	Welcome string `json:"welcome"`
 	// Color is the launcher and header colour, "#rrggbb".
-	Color     string    `json:"color"`
-	Proactive Proactive `json:"proactive"`
+	Color string `json:"color"`
+	// Position is the launcher's corner, PositionRight (the default) or
+	// PositionLeft; LauncherLabel is optional text beside its icon ("Chat
+	// with us"), which makes it a pill; Theme is ThemeAuto (the default,
+	// following the visitor's prefers-color-scheme), ThemeLight or ThemeDark.
+	Position      string    `json:"position,omitempty"`
+	LauncherLabel string    `json:"launcherLabel,omitempty"`
+	Theme         string    `json:"theme,omitempty"`
+	Proactive     Proactive `json:"proactive"`
 	// Routing is the site's teams, topics, pre-chat form and requeue grace.
 	Routing Routing `json:"routing"`
 	// Mail is the site's email settings.

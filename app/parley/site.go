@@ -64,6 +64,11 @@ func (s Site) Validate() (Site, error) {
 	if !validColor(s.Color) {
 		return Site{}, Errorf(EInvalid, "Colour %q is not of the form #rrggbb.", s.Color)
 	}
+	look, err := s.validateLook()
+	if err != nil {
+		return Site{}, err
+	}
+	s = look
 	if s.EditMinutes < -1 || s.EditMinutes > MaxEditMinutes {
 		return Site{}, Errorf(EInvalid, "The edit window must be from 1 to %d minutes, 0 for the default (%d) or -1 for never.", MaxEditMinutes, DefaultEditMinutes)
 	}
@@ -120,6 +125,8 @@ type WidgetSettings struct {
 	Title   string `json:"title"`
 	Welcome string `json:"welcome"`
 	Color   string `json:"color"`
+	// Theme is the site's ThemeAuto, ThemeLight or ThemeDark.
+	Theme string `json:"theme,omitempty"`
 	// PreChat is the pre-chat form, nil when the site has none.
 	PreChat *WidgetPreChat `json:"preChat,omitempty"`
 	// Open is whether the site is open as the page was served, nil
@@ -164,7 +171,7 @@ type WidgetPreChat struct {
 func (s Site) WidgetSettings() WidgetSettings {
 	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
 		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview, Files: s.Files,
-		Ratings: s.Ratings.widget(s.Name)}
+		Ratings: s.Ratings.widget(s.Name), Theme: s.ThemeOf()}
 	if w.Title == "" {
 		w.Title = s.Name
 	}
@@ -189,3 +196,8 @@ func (s Site) WidgetSettings() WidgetSettings {
 // WidgetSettingsMeta is the name of the widget page's meta tag that holds
 // the JSON of the site's WidgetSettings.
 const WidgetSettingsMeta = "parley-site"
+
+// BasePathMeta is the name of both app pages' meta tag that holds the path
+// Parley is served under: "" at the root of its origin, "/chat" when a
+// shop's reverse proxy serves it at shop.example/chat/.
+const BasePathMeta = "parley-base"

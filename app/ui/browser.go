@@ -87,13 +87,13 @@ func SetDocumentTitle(title string) {
 	}
 }
 
-// SocketURL is the websocket URL on the page's own origin.
+// SocketURL is the websocket URL on the page's own origin, under BasePath.
 func SocketURL(page *url.URL) string {
 	scheme := "ws"
 	if strings.EqualFold(page.Scheme, "https") {
 		scheme = "wss"
 	}
-	return scheme + "://" + page.Host + "/ws"
+	return scheme + "://" + page.Host + Path("/ws")
 }
 
 // OnActivity calls f (on a JS event goroutine: dispatch to the UI

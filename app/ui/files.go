@@ -40,7 +40,7 @@ func FileURL(f parley.File, key FileKey) string {
 	if key.Query == "" || !parley.ValidFileID(f.ID) {
 		return ""
 	}
-	return "/files/" + f.ID + "?" + key.Query
+	return Path("/files/" + f.ID + "?" + key.Query)
 }
 
 // FetchFileKey asks for conversation conv's file key; done runs on a JS
@@ -78,6 +78,7 @@ const uploadFilenameHeader = "X-Parley-Filename"
 
 // fetchJSON runs fetch and hands done the body of a 2xx answer, or the
 // error the server explained, or a network failure.
+// path is absolute on Parley: it goes under BasePath here.
 func fetchJSON(method, path string, header map[string]string, body app.Value, done func([]byte, error)) {
 	if !app.IsClient {
 		done(nil, parley.Errorf(parley.EUnavailable, "Not in a browser."))
@@ -133,7 +134,7 @@ func fetchJSON(method, path string, header map[string]string, body app.Value, do
 		failed()
 		return nil
 	})
-	app.Window().Call("fetch", path, opts).Call("then", then, fail)
+	app.Window().Call("fetch", Path(path), opts).Call("then", then, fail)
 }
 
 // CheckBrowserFile checks a JS File against a site's limits before any

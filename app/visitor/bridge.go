@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/ui"
 )
 
 // The bridge speaks with the loader on the shop's page through postMessage.
@@ -250,9 +251,10 @@ func ParseOrigin(s string) (string, bool) {
 	return scheme + "://" + host, true
 }
 
-// SiteFromPath returns the site id of a widget page path, /chat/{site}.
+// SiteFromPath returns the site id of a widget page path, /chat/{site}
+// under ui.BasePath.
 func SiteFromPath(path string) string {
-	rest, ok := strings.CutPrefix(path, "/chat/")
+	rest, ok := strings.CutPrefix(path, ui.Path("/chat/"))
 	if !ok {
 		return ""
 	}

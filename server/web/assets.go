@@ -84,6 +84,10 @@ type appShell struct {
 // Assets are the built and static files: the widget loader, both wasm apps
 // and their glue, icons and styles.
 type Assets struct {
+	// base is the path Parley is served under ("" or "/chat", BasePath):
+	// URLs written into pages, app.js and the service worker start with
+	// it; byURL keys and requests do not (the proxy strips it).
+	base    string
 	byURL   map[string]*asset
 	loader  *widget.Loader
 	shop    *template.Template
@@ -101,7 +105,13 @@ type Assets struct {
 // fsys must not change: package assets' FS is embedded. Missing build
 // output is not an error: the pages then say what to build.
 func LoadAssets(fsys fs.FS) (*Assets, error) {
-	a := &Assets{byURL: make(map[string]*asset), icons: make(map[string]*asset)}
+	return LoadAssetsAt(fsys, "")
+}
+
+// LoadAssetsAt is LoadAssets for Parley served under base, the path of
+// its public URL (BasePath): "/chat" for https://shop.example/chat.
+func LoadAssetsAt(fsys fs.FS, base string) (*Assets, error) {
+	a := &Assets{base: strings.TrimRight(base, "/"), byURL: make(map[string]*asset), icons: make(map[string]*asset)}
 
 	for _, name := range []string{"icon-192.png", "icon-512.png", "icon-maskable-512.png"} {
 		b, err := fs.ReadFile(fsys, "icons/"+name)
@@ -167,7 +177,7 @@ func (a *Assets) loadApp(fsys fs.FS, shell *appShell, name string) error {
 	sum.Write(a.storage.raw.data)
 	shell.version = hex.EncodeToString(sum.Sum(nil))[:16]
 
-	gen, err := goAppFiles(shell.version, shell.wasm.url, wasm.size)
+	gen, err := goAppFiles(shell.version, a.url(shell.wasm), a.base, wasm.size)
 	if err != nil {
 		return err
 	}
@@ -191,23 +201,23 @@ func (a *Assets) loadApp(fsys fs.FS, shell *appShell, name string) error {
 		// /console/, leaves out the console's start URL /console: an
 		// installed console could not start offline. It is registered for
 		// /console, which its response allows (Service-Worker-Allowed).
-		const reg = `navigator.serviceWorker.register(
-        "/console/app-worker.js"
+		reg := `navigator.serviceWorker.register(
+        "` + a.base + `/console/app-worker.js"
       )`
 		if !strings.Contains(appJS, reg) {
 			return errors.New("web: assets: go-app's app.js changed: cannot set its service worker's scope")
 		}
-		appJS = strings.Replace(appJS, reg, `navigator.serviceWorker.register("/console/app-worker.js", { scope: "/console" })`, 1)
+		appJS = strings.Replace(appJS, reg, `navigator.serviceWorker.register("`+a.base+`/console/app-worker.js", { scope: "`+a.base+`/console" })`, 1)
 	}
 	shell.appJS = a.addBytes(fsys, name+"-app.js", []byte(appJS))
 	shell.built = true
 
 	if name == "console" {
 		shell.resources = []string{
-			"/console",
-			a.goCSS.url, a.execJS.url, shell.appJS.url, shell.wasm.url, shell.style.url,
-			"/console/manifest.webmanifest",
-			a.icons["icon-192.png"].url, a.icons["icon-512.png"].url, a.icons["icon-maskable-512.png"].url,
+			a.base + "/console",
+			a.url(a.goCSS), a.url(a.execJS), a.url(shell.appJS), a.url(shell.wasm), a.url(shell.style),
+			a.base + "/console/manifest.webmanifest",
+			a.url(a.icons["icon-192.png"]), a.url(a.icons["icon-512.png"]), a.url(a.icons["icon-maskable-512.png"]),
 		}
 		list, _ := json.Marshal(shell.resources)
 		w := strings.ReplaceAll(app.DefaultAppWorkerJS, "{{.Version}}", shell.version)
@@ -239,7 +249,7 @@ func fileSum(fsys fs.FS, name string) ([sha256.Size]byte, error) {
 // goAppFiles asks a go-app Handler for the files it generates (app.js,
 // wasm_exec.js, app.css), resolved to our URLs. Only the bodies are used:
 // go-app's page and paths would collide between two apps on one origin.
-func goAppFiles(version, wasmURL string, wasmSize int) (map[string][]byte, error) {
+func goAppFiles(version, wasmURL, base string, wasmSize int) (map[string][]byte, error) {
 	h := &app.Handler{
 		Name:              "Parley",
 		Version:           version,
@@ -247,8 +257,8 @@ func goAppFiles(version, wasmURL string, wasmSize int) (map[string][]byte, error
 		WasmContentLength: strconv.Itoa(wasmSize),
 		Resources: urlResolver{
 			"/web/app.wasm":  wasmURL,
-			"/app-worker.js": "/console/app-worker.js",
-			"/web":           "/assets",
+			"/app-worker.js": base + "/console/app-worker.js",
+			"/web":           base + "/assets",
 			"/":              "",
 		},
 	}
@@ -304,6 +314,9 @@ func (a *Assets) add(fsys fs.FS, name string, raw *blob, sum [sha256.Size]byte) 
 	a.byURL[f.url] = f
 	return f
 }
+
+// url is where browsers fetch f: its URL under the base path.
+func (a *Assets) url(f *asset) string { return a.base + f.url }
 
 // addBytes is add for a file in memory.
 func (a *Assets) addBytes(fsys fs.FS, name string, b []byte) *asset {

@@ -233,8 +233,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
+	// Under the base path: behind a shop's reverse proxy, the shop's own
+	// pages must not receive the agent's session.
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(s.cfg.SessionTTL.Seconds()),
+		Name: sessionCookie, Value: token, Path: s.base() + "/", MaxAge: int(s.cfg.SessionTTL.Seconds()),
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})
 	writeJSON(w, http.StatusOK, sessionResponse{Agent: a, CSRF: sess.CSRF})
@@ -260,7 +262,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, sess store
 	}
 	s.endSessions(sess.TokenHash)
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Name: sessionCookie, Value: "", Path: s.base() + "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})
 	w.WriteHeader(http.StatusNoContent)

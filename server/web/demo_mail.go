@@ -63,7 +63,7 @@ textarea{width:100%;min-height:5rem}.meta{color:#555;font-size:13px}.ok{color:#1
 {{range .Mails}}<article>
 <div class="meta">To {{range .To}}{{.String}} {{end}} · Message-ID {{.MessageID}}</div>
 <h2>{{.Subject}}</h2><pre>{{.Text}}</pre>
-{{if .ReplyTo}}<form method="post" action="/demo/mail/reply">
+{{if .ReplyTo}}<form method="post" action="{{$.Base}}/demo/mail/reply">
 <input type="hidden" name="to" value="{{.ReplyTo.Address}}">
 <label>Reply as the customer<br><textarea name="text" required></textarea></label>
 <button>Send reply</button></form>{{end}}
@@ -83,13 +83,13 @@ func (s *Server) renderDemoMail(w http.ResponseWriter, r *http.Request, notice, 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	demoMailPage.Execute(w, map[string]any{"Mails": mails, "Notice": notice, "NoticeClass": class})
+	demoMailPage.Execute(w, map[string]any{"Base": s.base(), "Mails": mails, "Notice": notice, "NoticeClass": class})
 }
 
 // handleDemoMailReply is POST /demo/mail/reply: the pasted text goes the
 // way a mailed reply goes, quote stripping included.
 func (s *Server) handleDemoMailReply(w http.ResponseWriter, r *http.Request) {
-	if o := r.Header.Get("Origin"); o != "" && o != s.cfg.PublicURL {
+	if o := r.Header.Get("Origin"); o != "" && o != s.publicOrigin() {
 		http.Error(w, "Cross-site form posts are refused.", http.StatusForbidden)
 		return
 	}

@@ -282,11 +282,14 @@ func TestWidgetPageOnlyForAllowedOrigins(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(csp, "frame-ancestors https://shop.example *.brand.example") {
 		t.Errorf("allowed origin: %d, CSP %q", resp.StatusCode, csp)
 	}
+	if !strings.Contains(body, `<html lang="en" data-theme="auto">`) {
+		t.Errorf("widget page lacks the site's theme on <html>:\n%s", body)
+	}
 	if !strings.Contains(body, "<div></div>") || !strings.Contains(body, "storage.") {
 		t.Errorf("widget page lacks the mount point or the storage fallback:\n%s", body)
 	}
 	// Nobody is online: the site is away, in the default offline mode.
-	if want := `<meta name="parley-site" content="{&#34;title&#34;:&#34;Shop&#34;,&#34;welcome&#34;:&#34;&#34;,&#34;color&#34;:&#34;&#34;,&#34;open&#34;:{&#34;open&#34;:false,&#34;text&#34;:&#34;We&#39;re away right now.&#34;,&#34;away&#34;:true},&#34;offline&#34;:&#34;form&#34;,&#34;editMinutes&#34;:5}">`; !strings.Contains(body, want) {
+	if want := `<meta name="parley-site" content="{&#34;title&#34;:&#34;Shop&#34;,&#34;welcome&#34;:&#34;&#34;,&#34;color&#34;:&#34;&#34;,&#34;theme&#34;:&#34;auto&#34;,&#34;open&#34;:{&#34;open&#34;:false,&#34;text&#34;:&#34;We&#39;re away right now.&#34;,&#34;away&#34;:true},&#34;offline&#34;:&#34;form&#34;,&#34;editMinutes&#34;:5}">`; !strings.Contains(body, want) {
 		t.Errorf("widget page lacks the site settings %s:\n%s", want, body)
 	}
 

@@ -19,12 +19,15 @@ import (
 // two apps on one origin cannot share. go-app mounts its root component on
 // the body's first element, so the shell starts the body with a div.
 var shellTmpl = template.Must(template.New("shell").Parse(`<!DOCTYPE html>
-<html lang="en">
+<html lang="en"{{if .Theme}} data-theme="{{.Theme}}"{{end}}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <title>{{.Title}}</title>
 <meta name="theme-color" content="#4f46e5">
+{{- if .Base}}
+<meta name="{{.BaseName}}" content="{{.Base}}">
+{{- end}}
 {{- if .Settings}}
 <meta name="{{.SettingsName}}" content="{{.Settings}}">
 {{- end}}
@@ -51,25 +54,32 @@ type shellData struct {
 	GoCSS, Style, Wasm, Storage, ExecJS, AppJS string
 	// Settings is JSON for the app, in the meta tag SettingsName.
 	Settings, SettingsName string
+	// Theme is the widget's "auto", "light" or "dark" (assets/style/widget.css).
+	Theme string
+	// Base is the path Parley is served under, for the apps (ui.BasePath).
+	Base, BaseName string
 }
 
-func (a *Assets) shell(app *appShell, title, manifest string, storage bool, settings []byte) []byte {
+func (a *Assets) shell(app *appShell, title, manifest string, storage bool, settings []byte, theme string) []byte {
 	d := shellData{
+		Theme:        theme,
 		Title:        title,
+		Base:         a.base,
+		BaseName:     parley.BasePathMeta,
 		Settings:     string(settings),
 		SettingsName: parley.WidgetSettingsMeta,
-		Icon:         a.icons["icon-192.png"].url,
-		GoCSS:        a.goCSS.url,
-		Style:        app.style.url,
-		Wasm:         app.wasm.url,
-		ExecJS:       a.execJS.url,
-		AppJS:        app.appJS.url,
+		Icon:         a.url(a.icons["icon-192.png"]),
+		GoCSS:        a.url(a.goCSS),
+		Style:        a.url(app.style),
+		Wasm:         a.url(app.wasm),
+		ExecJS:       a.url(a.execJS),
+		AppJS:        a.url(app.appJS),
 	}
 	if manifest != "" {
-		d.Manifest, d.TouchIcon = manifest, a.icons["icon-maskable-512.png"].url
+		d.Manifest, d.TouchIcon = manifest, a.url(a.icons["icon-maskable-512.png"])
 	}
 	if storage {
-		d.Storage = a.storage.url
+		d.Storage = a.url(a.storage)
 	}
 	var b bytes.Buffer
 	if err := shellTmpl.Execute(&b, d); err != nil {
@@ -130,7 +140,7 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	ws.Mail = s.cfg.Mail.Sender != nil
 	ws.Announcements = site.AnnouncementViews(time.Now(), siteZone(site))
 	settings, _ := json.Marshal(ws)
-	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings))
+	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings, ws.Theme))
 }
 
 // siteZone is the site's time zone, for its announcements' windows; UTC
@@ -174,7 +184,7 @@ func (s *Server) handleConsolePage(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	w.Write(a.shell(&a.console, "Parley", "/console/manifest.webmanifest", false, nil))
+	w.Write(a.shell(&a.console, "Parley", a.base+"/console/manifest.webmanifest", false, nil, ""))
 }
 
 func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
@@ -193,16 +203,16 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) {
 		"name":             "Parley",
 		"short_name":       "Parley",
 		"description":      "Answer your shop's live chats.",
-		"id":               "/console",
-		"start_url":        "/console",
-		"scope":            "/console",
+		"id":               a.base + "/console",
+		"start_url":        a.base + "/console",
+		"scope":            a.base + "/console",
 		"display":          "standalone",
 		"background_color": "#ffffff",
 		"theme_color":      "#4f46e5",
 		"icons": []icon{
-			{Src: a.icons["icon-192.png"].url, Sizes: "192x192", Type: "image/png"},
-			{Src: a.icons["icon-512.png"].url, Sizes: "512x512", Type: "image/png"},
-			{Src: a.icons["icon-maskable-512.png"].url, Sizes: "512x512", Type: "image/png", Purpose: "maskable"},
+			{Src: a.url(a.icons["icon-192.png"]), Sizes: "192x192", Type: "image/png"},
+			{Src: a.url(a.icons["icon-512.png"]), Sizes: "512x512", Type: "image/png"},
+			{Src: a.url(a.icons["icon-maskable-512.png"]), Sizes: "512x512", Type: "image/png", Purpose: "maskable"},
 		},
 	}
 	w.Header().Set("Content-Type", "application/manifest+json")
@@ -221,7 +231,7 @@ func (s *Server) handleServiceWorker(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	// Its scope is /console (the start URL), above its own directory.
-	w.Header().Set("Service-Worker-Allowed", "/console")
+	w.Header().Set("Service-Worker-Allowed", a.base+"/console")
 	w.Write(a.console.worker)
 }
 
@@ -275,7 +285,7 @@ func Snippet(publicURL, siteID string) string {
 // handleDemoShop serves the demo shop page with the snippet pasted in, for
 // the demo site (`make run`). ShopURL pages elsewhere use the same handler.
 func (s *Server) handleDemoShop(w http.ResponseWriter, r *http.Request) {
-	s.serveShop(w, r, "/demo/", r.PathValue("path"))
+	s.serveShop(w, r, s.base()+"/demo/", r.PathValue("path"))
 }
 
 // ShopHandler serves the demo shop at the root of another listener, so that

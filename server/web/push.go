@@ -337,7 +337,7 @@ func (s *Server) pushPayload(conv parley.Conversation, in pushJobPayload) parley
 		text = cut + "…"
 	}
 	p := parley.PushPayload{Title: title, Body: text,
-		URL: fmt.Sprintf("/console/c/%d", conv.ID), Tag: fmt.Sprintf("parley-conv-%d", conv.ID)}
+		URL: fmt.Sprintf("%s/console/c/%d", s.base(), conv.ID), Tag: fmt.Sprintf("parley-conv-%d", conv.ID)}
 	if a := s.cfg.Assets; a != nil && a.icons["icon-192.png"] != nil {
 		p.Icon = a.icons["icon-192.png"].url
 	}

@@ -174,7 +174,7 @@ func (s *Server) handleResume(w http.ResponseWriter, r *http.Request) {
 	v := s.resumeView(rc.conv)
 	renew := ""
 	if s.canRenew(rc.conv) {
-		renew = "/r/" + url.PathEscape(token) + "/renew"
+		renew = s.base() + "/r/" + url.PathEscape(token) + "/renew"
 	}
 	switch rc.state {
 	case resumeForged:
@@ -242,7 +242,7 @@ func (s *Server) handleRenewResume(w http.ResponseWriter, r *http.Request) {
 		return
 	case rc.state == resumeValid:
 		// Still good: no need for a new one.
-		http.Redirect(w, r, "/r/"+url.PathEscape(token), http.StatusSeeOther)
+		http.Redirect(w, r, s.base()+"/r/"+url.PathEscape(token), http.StatusSeeOther)
 		return
 	case s.cfg.Mail.Sender == nil:
 		v.Heading, v.Text, v.Alert = "No email from here", "This chat sends no email at the moment. Open the chat on the shop's site.", true

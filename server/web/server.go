@@ -401,5 +401,5 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/console", http.StatusFound)
+	http.Redirect(w, r, s.base()+"/console", http.StatusFound)
 }

@@ -11,6 +11,6 @@ import (
 )
 
 func main() {
-	app.RouteWithRegexp("^/console", func() app.Composer { return &console.Console{} })
+	app.RouteWithRegexp("^(/.+)?/console(/|$)", func() app.Composer { return &console.Console{} })
 	app.RunWhenOnBrowser()
 }

@@ -12,6 +12,6 @@ import (
 )
 
 func main() {
-	app.RouteWithRegexp("^/chat/", func() app.Composer { return &visitor.Widget{} })
+	app.RouteWithRegexp("^(/.+)?/chat/", func() app.Composer { return &visitor.Widget{} })
 	app.RunWhenOnBrowser()
 }

@@ -20,10 +20,10 @@ import (
 // while none shows.
 const teaserJS = `(() => {
 	const h = document.querySelector('div[data-parley]');
-	const t = h && h.shadowRoot && h.shadowRoot.querySelector('.t');
+	const t = h && h.shadowRoot && h.shadowRoot.querySelector('.q');
 	if (!t || t.hidden) return null;
-	const r = t.querySelector('.tt').getBoundingClientRect();
-	return r.width > 0 ? {text: t.querySelector('.tt').textContent, x: r.left + r.width / 2, y: r.top + r.height / 2} : null;
+	const r = t.querySelector('.qt').getBoundingClientRect();
+	return r.width > 0 ? {text: t.querySelector('.qt').textContent, x: r.left + r.width / 2, y: r.top + r.height / 2} : null;
 })()`
 
 // parleyStorageJS lists the loader's keys in the shop's storage.
@@ -116,7 +116,7 @@ func TestBrowserAnnouncementWindow(t *testing.T) {
 	v.launcher(t)
 	poll(t, v.ctx, 10*time.Second, "the teaser on the next page", teaserJS, &teaser)
 	step(t, v.ctx, 5*time.Second, "dismissing the teaser", chromedp.Evaluate(
-		`document.querySelector('div[data-parley]').shadowRoot.querySelector('.t button[aria-label="Dismiss"]').click(), true`, nil))
+		`document.querySelector('div[data-parley]').shadowRoot.querySelector('.q button[aria-label="Dismiss"]').click(), true`, nil))
 	poll(t, v.ctx, 5*time.Second, "the teaser gone", `!(`+teaserJS+`)`, nil)
 	step(t, v.ctx, 5*time.Second, "reading the shop's storage", chromedp.Evaluate(parleyStorageJS, &keys))
 	if keys != "parley:"+web.DemoSiteID+":teaser" {

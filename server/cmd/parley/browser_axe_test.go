@@ -81,6 +81,10 @@ func TestBrowserAxe(t *testing.T) {
 	send(t, a.ctx, "the agent", "Yes: blueberry and jasmine.")
 	waitMessage(t, chat, "the visitor", ".msg-agent", "blueberry")
 	checkAxe(t, chat, src, "the widget with a thread")
+	// The demo site follows the visitor's light or dark setting: dark too.
+	emulateDark(t, chat)
+	poll(t, chat, 5*time.Second, "the widget in its dark theme", `getComputedStyle(document.documentElement).colorScheme === 'dark'`, nil)
+	checkAxe(t, chat, src, "the widget with a thread, dark")
 	checkAxe(t, a.ctx, src, "the console's inbox with a conversation")
 
 	for _, p := range []struct{ path, ready string }{

@@ -50,7 +50,7 @@ func TestBrowserPushShowsNotification(t *testing.T) {
 				b.logs.printf("[sw] registration %s scope %s deleted %v", r.RegistrationID, r.ScopeURL, r.IsDeleted)
 			}
 			for _, r := range e.Registrations {
-				if strings.HasSuffix(r.ScopeURL, "/console") && !r.IsDeleted {
+				if (strings.HasSuffix(r.ScopeURL, "/console") || strings.HasSuffix(r.ScopeURL, "/console/")) && !r.IsDeleted {
 					select {
 					case regs <- r.RegistrationID:
 					default:

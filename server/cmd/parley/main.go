@@ -414,7 +414,15 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		searcher = m.Search
 	}
-	a, err := web.LoadAssets(assets.FS)
+	// A bad public URL is refused before anything listens: every page,
+	// link and mail would carry it.
+	publicURL := m.Config.PublicURL
+	if publicURL != "" {
+		if publicURL, err = web.ParsePublicURL(publicURL); err != nil {
+			return fmt.Errorf("-public-url: %s", parley.ErrorMessage(err))
+		}
+	}
+	a, err := web.LoadAssetsAt(assets.FS, web.BasePath(publicURL))
 	if err != nil {
 		return err
 	}
@@ -425,12 +433,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	publicURL := m.Config.PublicURL
 	if publicURL == "" {
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		publicURL = "http://localhost:" + port
 	}
-	publicURL = strings.TrimRight(publicURL, "/")
 
 	mailCfg, err := m.mailConfig()
 	if err != nil {
