@@ -20,6 +20,8 @@
 //   Parley('off', event, fn)
 //   Parley('identify', {id, email, name, signature})
 //   Parley('set', {key: value, …})   attributes for the agents; null deletes
+//   Parley('set', {lang: 'pl'})      the chat's language (not an attribute);
+//                                    data-lang="pl" on the script tag does the same
 //   Parley('cart', {items: [{name, qty, price, url}], total, currency})
 //   Parley('track', name, {key: value, …})
 // None of them loads the chat: the widget gets them when it is ready.
@@ -97,6 +99,10 @@
     var greeted = false;
     var greetTimer = 0;
     var lastURL = '';
+    // The chat's language: data-lang on our script tag (currentScript is
+    // ours only now, during this first run), then Parley('set', {lang}).
+    var cs = d.currentScript;
+    var lang = (cs && cs.dataset && cs.dataset.lang) || '';
 
     var api = guard(function (cmd, ev, fn) {
       if (cmd === 'open') open();
@@ -114,8 +120,14 @@
         // Like identify, never a reason to load the widget: kept (the
         // latest attributes and cart, the last 20 events) until it is
         // ready. JSON drops what postMessage cannot clone.
-        var c = ctx || (ctx = { track: [] });
         ev = JSON.parse(JSON.stringify(ev === undefined ? null : ev));
+        if (cmd === 'set' && ev && typeof ev == 'object' && 'lang' in ev) {
+          lang = ev.lang ? String(ev.lang) : '';
+          delete ev.lang;
+          if (ready) send({ parley: 1, type: 'lang', lang: lang });
+          if (!Object.keys(ev).length) return;
+        }
+        var c = ctx || (ctx = { track: [] });
         if (cmd === 'set') c.attributes = Object.assign(c.attributes || {}, typeof ev == 'object' ? ev : {});
         else if (cmd === 'cart') c.cart = ev;
         else c.track = c.track.concat({ name: String(ev), props: JSON.parse(JSON.stringify(fn || {})) }).slice(-20);
@@ -276,7 +288,7 @@
       frame = d.createElement('iframe');
       frame.title = 'Chat';
       frame.setAttribute('allow', 'clipboard-write');
-      frame.src = src + (warming === true ? '&warm=1' : '') + (resume ? '#parley-resume=' + resume : '');
+      frame.src = src + (lang ? '&lang=' + encodeURIComponent(lang) : '') + (warming === true ? '&warm=1' : '') + (resume ? '#parley-resume=' + resume : '');
       ready = false;
       setStatus('sl');
       panel.insertBefore(frame, status);
@@ -358,6 +370,7 @@
         setStatus('');
         send({ parley: 1, type: 'page', page: page(), referrer: d.referrer });
         if (who) send(who);
+        if (lang) send({ parley: 1, type: 'lang', lang: lang });
         flush();
         // After a reload of the iframe itself, an open panel needs 'open' again.
         if (isOpen) {

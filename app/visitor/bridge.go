@@ -17,6 +17,8 @@ import (
 //	                 {type:"identify", identify:{id, email?, name?, signature?}}
 //	                 {type:"context", context:{attributes?, cart?, track?:[{name, props}]}}
 //	                 the first page message also has referrer: document.referrer
+//	                 {type:"lang", lang}  Parley('set', {lang}): the widget's language
+//	                 (a BCP 47 tag; "" or an unsupported one: the browser's)
 //	widget → parent  {type:"ready"}  {type:"close"}  {type:"unread", count}
 //	                 {type:"message", message:{from:{kind,name}, text, at}}  {type:"conversation", open}
 //
@@ -52,6 +54,7 @@ const (
 	MsgConversation = "conversation"
 	MsgIdentify     = "identify"
 	MsgContext      = "context"
+	MsgLang         = "lang"
 )
 
 // Bounds on what the shop's page may hand us; the page is not ours.
@@ -73,6 +76,8 @@ type ParentMessage struct {
 	Referrer string `json:"referrer,omitempty"`
 	// Context (context) is what the page said, as it said it.
 	Context *ContextFields `json:"context,omitempty"`
+	// Lang (lang) is the language the page asked for.
+	Lang string `json:"lang,omitempty"`
 }
 
 // ContextFields are Parley('set'), Parley('cart') and Parley('track') as
@@ -167,6 +172,10 @@ func DecodeParentMessage(data []byte) (ParentMessage, bool) {
 	case MsgContext:
 		if m.Context != nil {
 			return ParentMessage{Parley: m.Parley, Type: m.Type, Context: m.Context}, true
+		}
+	case MsgLang:
+		if len(m.Lang) <= parley.MaxLanguage {
+			return ParentMessage{Parley: m.Parley, Type: m.Type, Lang: m.Lang}, true
 		}
 	case MsgIdentify:
 		if m.Identify != nil && m.Identify.ID != "" {
