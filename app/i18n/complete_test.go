@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/parley-chat/parley/app/i18n"
+	_ "github.com/parley-chat/parley/app/i18n/mailtext"
 )
 
 // translated are the packages whose texts reach visitors: every string
