@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-chat/parley/app/i18n"
 	_ "github.com/parley-chat/parley/app/i18n/mailtext"
+	"github.com/parley-chat/parley/app/parley"
 )
 
 // translated are the packages whose texts reach visitors: every string
@@ -160,4 +161,16 @@ func text(e ast.Expr, consts map[string]string) (string, bool) {
 		return s, ok
 	}
 	return "", false
+}
+
+// The languages a site's texts may be translated into are the widget's.
+func TestSiteLanguagesAreSupported(t *testing.T) {
+	if len(parley.SiteLanguages) != len(i18n.Supported) {
+		t.Fatalf("parley.SiteLanguages %v, i18n.Supported %v", parley.SiteLanguages, i18n.Supported)
+	}
+	for i, l := range i18n.Supported {
+		if parley.SiteLanguages[i] != string(l) {
+			t.Errorf("parley.SiteLanguages %v, i18n.Supported %v", parley.SiteLanguages, i18n.Supported)
+		}
+	}
 }

@@ -43,6 +43,15 @@ func (s Site) Validate() (Site, error) {
 	if s.Name == "" {
 		return Site{}, Errorf(EInvalid, "The site needs a name.")
 	}
+	welcomes, err := s.WelcomeByLang.Validate("Welcome text", maxSiteWelcome)
+	if err != nil {
+		return Site{}, err
+	}
+	greetings, err := s.Proactive.MessageByLang.Validate("Greeting", maxGreeting)
+	if err != nil {
+		return Site{}, err
+	}
+	s.WelcomeByLang, s.Proactive.MessageByLang = welcomes, greetings
 	if len(s.AllowedOrigins) > maxAllowedOrigins {
 		return Site{}, Errorf(ETooLarge, "At most %d allowed origins.", maxAllowedOrigins)
 	}
@@ -108,7 +117,11 @@ func validColor(c string) bool {
 type WidgetSettings struct {
 	Title   string `json:"title"`
 	Welcome string `json:"welcome"`
-	Color   string `json:"color"`
+	// WelcomeByLang and GreetingByLang are the welcome and the proactive
+	// greeting in other languages: the widget shows its visitor's.
+	WelcomeByLang  Translations `json:"welcomeByLang,omitempty"`
+	GreetingByLang Translations `json:"greetingByLang,omitempty"`
+	Color          string       `json:"color"`
 	// PreChat is the pre-chat form, nil when the site has none.
 	PreChat *WidgetPreChat `json:"preChat,omitempty"`
 	// Open is whether the site is open as the page was served, nil
@@ -145,10 +158,13 @@ type WidgetPreChat struct {
 
 // WidgetSettings returns what the widget shows of s.
 func (s Site) WidgetSettings() WidgetSettings {
-	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
+	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, WelcomeByLang: s.WelcomeByLang, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
 		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview, Files: s.Files}
 	if w.Title == "" {
 		w.Title = s.Name
+	}
+	if s.Proactive.Enabled {
+		w.GreetingByLang = s.Proactive.MessageByLang
 	}
 	if !validColor(w.Color) {
 		w.Color = ""
@@ -160,7 +176,7 @@ func (s Site) WidgetSettings() WidgetSettings {
 			for _, t := range s.Routing.Topics {
 				// The team too: the widget applies the state of the
 				// chosen topic's team (OpenState.Teams).
-				p.Topics = append(p.Topics, Topic{ID: t.ID, Name: t.Name, Team: t.Team})
+				p.Topics = append(p.Topics, Topic{ID: t.ID, Name: t.Name, Team: t.Team, NameByLang: t.NameByLang})
 			}
 		}
 		w.PreChat = p

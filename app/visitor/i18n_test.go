@@ -100,3 +100,23 @@ func TestCheckFormPolish(t *testing.T) {
 		t.Errorf("errors: %+v", errs)
 	}
 }
+
+// The site's topics show in the visitor's language when the owner wrote
+// it, else as named.
+func TestPreChatTopicsByLanguage(t *testing.T) {
+	form := &parley.WidgetPreChat{Topic: parley.FieldRequired, Topics: []parley.Topic{
+		{ID: "returns", Name: "Returns", NameByLang: parley.Translations{"pl": "Zwroty"}},
+		{ID: "orders", Name: "Orders"},
+	}}
+	p := &visitor.PreChatForm{Lang: i18n.PL, Form: form}
+	load(t, p)
+	html := app.HTMLString(p)
+	for _, want := range []string{">Zwroty<", ">Orders<", "Wybierz temat…", "W czym możemy pomóc?"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the Polish form lacks %q", want)
+		}
+	}
+	if strings.Contains(html, ">Returns<") {
+		t.Error("the Polish form shows the English topic name")
+	}
+}

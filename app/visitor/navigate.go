@@ -20,7 +20,7 @@ func (w *Widget) home(notice string) app.UI {
 		Lang:      w.lang,
 		Title:     w.settings.Title,
 		Color:     w.settings.Color,
-		Intro:     w.settings.Welcome,
+		Intro:     w.settings.WelcomeByLang.In(string(w.lang), w.settings.Welcome),
 		Rows:      w.chats.Rows(w.settings.Title, topics),
 		Now:       w.now,
 		Banner:    banner,

@@ -174,7 +174,7 @@ func (p *PreChatForm) Render() app.UI {
 	if form.Topic != parley.FieldOff && len(form.Topics) > 0 {
 		options := []app.UI{app.Option().Value("").Text(l.T("Choose a topic…")).Selected(p.Answers.Topic == "")}
 		for _, t := range form.Topics {
-			options = append(options, app.Option().Value(t.ID).Text(t.Name).Selected(p.Answers.Topic == t.ID))
+			options = append(options, app.Option().Value(t.ID).Text(t.NameByLang.In(string(l), t.Name)).Selected(p.Answers.Topic == t.ID))
 		}
 		a := fieldAria(FormTopicID, form.Topic, p.Errors.Topic)
 		sel := app.Select().ID(FormTopicID).Class("prechat-input").Name(FieldTopic).

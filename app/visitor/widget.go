@@ -267,7 +267,7 @@ func (w *Widget) Render() app.UI {
 		Lang:           w.lang,
 		Title:          w.settings.Title,
 		Color:          w.settings.Color,
-		Intro:          w.settings.Welcome,
+		Intro:          w.settings.WelcomeByLang.In(string(w.lang), w.settings.Welcome),
 		Items:          w.chat.Items(),
 		Typing:         w.chat.Typing.Names(w.now),
 		Banner:         BannerIn(w.lang, w.state, w.everOnline),
@@ -764,7 +764,7 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 		}
 		if w.answers.Empty() {
 			// A greeting replaces the form: not under the visitor's hands.
-			w.chat.Greet(m.Greeting, w.now)
+			w.chat.Greet(w.settings.GreetingByLang.In(string(w.lang), m.Greeting), w.now)
 		}
 		ctx.Defer(func(ctx app.Context) {
 			ui.ScrollToBottom(ui.ScrollerID)

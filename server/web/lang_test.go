@@ -96,3 +96,58 @@ func TestMailInVisitorLang(t *testing.T) {
 		t.Error("the Polish transcript's html is not lang=pl")
 	}
 }
+
+// TestSiteTextsByLanguage: the welcome, the greeting and the topics take
+// translations through PUT /api/sites/{id} (the owners' and admins'
+// endpoint, as before: an agent may not); the widget page carries them.
+// An unknown language or an oversized text is refused, naming it, and
+// changes nothing.
+func TestSiteTextsByLanguage(t *testing.T) {
+	env := newHTTPEnv(t)
+	c, csrf := env.login(t, "ann@shop.example")
+	hdr := map[string]string{"X-CSRF-Token": csrf, "Origin": env.url}
+	site := parley.Site{Name: "Shop", AllowedOrigins: []string{"https://shop.example"},
+		Welcome: "Hi!", WelcomeByLang: parley.Translations{"pl": " Cześć! ", "de": ""},
+		Proactive: parley.Proactive{Enabled: true, Message: "Need help?", MessageByLang: parley.Translations{"fr": "Besoin d'aide ?"}},
+	}
+	if r := env.do(t, c, "PUT", "/api/sites/shop", site, hdr, nil); r.StatusCode != 200 {
+		t.Fatalf("saving translations: %d", r.StatusCode)
+	}
+	stored, _ := env.db.Site("shop")
+	if stored.WelcomeByLang["pl"] != "Cześć!" || len(stored.WelcomeByLang) != 1 || stored.Proactive.MessageByLang["fr"] != "Besoin d'aide ?" {
+		t.Errorf("stored %+v / %+v: want trimmed, the empty one dropped", stored.WelcomeByLang, stored.Proactive.MessageByLang)
+	}
+	ws := widgetSettings(t, &sockEnv{url: env.url}, "shop")
+	if ws.WelcomeByLang.In("pl", ws.Welcome) != "Cześć!" || ws.WelcomeByLang.In("es", ws.Welcome) != "Hi!" || ws.GreetingByLang["fr"] != "Besoin d'aide ?" {
+		t.Errorf("the widget page's settings: %+v", ws)
+	}
+
+	for _, bad := range []struct {
+		edit func(*parley.Site)
+		code string
+		says string
+	}{
+		{func(s *parley.Site) { s.WelcomeByLang = parley.Translations{"xx": "?"} }, parley.EInvalid, `unknown language "xx"`},
+		{func(s *parley.Site) { s.WelcomeByLang = parley.Translations{"pl": strings.Repeat("a", 501)} }, parley.ETooLarge, "Welcome text in pl"},
+		{func(s *parley.Site) {
+			s.Proactive.MessageByLang = parley.Translations{"de": strings.Repeat("a", 1001)}
+		}, parley.ETooLarge, "Greeting in de"},
+	} {
+		s := site
+		bad.edit(&s)
+		var e apiErr
+		if r := env.do(t, c, "PUT", "/api/sites/shop", s, hdr, &e); r.StatusCode < 400 || e.Code != bad.code || !strings.Contains(e.Message, bad.says) {
+			t.Errorf("%d %+v, want %s saying %q", r.StatusCode, e, bad.code, bad.says)
+		}
+	}
+	if again, _ := env.db.Site("shop"); again.WelcomeByLang["pl"] != "Cześć!" || len(again.WelcomeByLang) != 1 {
+		t.Errorf("a refused save changed the translations: %+v", again.WelcomeByLang)
+	}
+
+	cb, csrfB := env.login(t, "bob@shop.example")
+	s := site
+	s.WelcomeByLang = parley.Translations{"pl": "Hacked"}
+	if r := env.do(t, cb, "PUT", "/api/sites/shop", s, map[string]string{"X-CSRF-Token": csrfB, "Origin": env.url}, nil); r.StatusCode != 403 {
+		t.Errorf("an agent's translations: %d, want 403", r.StatusCode)
+	}
+}
