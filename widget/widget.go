@@ -74,6 +74,9 @@ func ConfigFor(site parley.Site, base string) Config {
 	if p := site.Proactive; p.Enabled && strings.TrimSpace(p.Message) != "" {
 		cfg.Proactive = p
 		cfg.Proactive.DelaySeconds = max(0, p.DelaySeconds)
+		// The widget shows the greeting in its visitor's language
+		// (WidgetSettings.GreetingByLang): not the loader's bytes.
+		cfg.Proactive.MessageByLang = nil
 	}
 	cfg.Hide = site.Routing.WhenClosed() == parley.OfflineHide
 	return cfg

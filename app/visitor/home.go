@@ -499,6 +499,9 @@ func (h *HomeView) Render() app.UI {
 func (h *HomeView) row(r HomeRow) app.UI {
 	onOpen, id := h.OnOpen, r.ID
 	l := h.Lang
+	if r.Who == DefaultTitle {
+		r.Who = l.T(DefaultTitle)
+	}
 	status := map[string]string{"open": l.T("Open"), "waiting": l.T("Waiting"), "resolved": l.T("Resolved")}[r.Status]
 	var unread app.UI = app.Span().Class("home-unread-none")
 	label := r.Who + ", " + status
