@@ -103,6 +103,19 @@
     // ours only now, during this first run), then Parley('set', {lang}).
     var cs = d.currentScript;
     var lang = (cs && cs.dataset && cs.dataset.lang) || '';
+    var unread = 0;
+    // The launcher's words in the chat's language (lang, else the
+    // browser's, as the widget picks): open, close, unread. The panel's
+    // loading and failure notes stay English: seldom seen, and bytes.
+    var words = {
+      en: 'Open chat|Close chat|',
+      pl: 'Otwórz czat|Zamknij czat|nieprzeczytane',
+      ro: 'Deschideți chatul|Închideți chatul|necitite',
+      sl: 'Odpri klepet|Zapri klepet|neprebrano',
+      de: 'Chat öffnen|Chat schließen|ungelesen',
+      fr: 'Ouvrir le chat|Fermer le chat|non lus',
+      es: 'Abrir el chat|Cerrar el chat|sin leer'
+    };
 
     var api = guard(function (cmd, ev, fn) {
       if (cmd === 'open') open();
@@ -125,6 +138,7 @@
           lang = ev.lang ? String(ev.lang) : '';
           delete ev.lang;
           if (ready) send({ parley: 1, type: 'lang', lang: lang });
+          relabel();
           if (!Object.keys(ev).length) return;
         }
         var c = ctx || (ctx = { track: [] });
@@ -210,6 +224,7 @@
         '<span class="b" aria-hidden="true" hidden></span></button>';
       launcher = root.querySelector('.l');
       badge = root.querySelector('.b');
+      relabel();
       if (cfg.hide) watchOpen();
       if (color) launcher.style.background = color;
       launcher.addEventListener(
@@ -284,6 +299,7 @@
         panel.querySelector('.x').addEventListener('click', guard(close));
         panel.querySelector('.r').addEventListener('click', guard(retry));
         root.appendChild(panel);
+        relabel();
       }
       frame = d.createElement('iframe');
       frame.title = 'Chat';
@@ -381,12 +397,37 @@
         emit('ready');
       } else if (m.type === 'close') close(true);
       else if (m.type === 'unread') {
-        var n = Math.max(0, m.count | 0);
+        var n = (unread = Math.max(0, m.count | 0));
         badge.textContent = n > 9 ? '9+' : String(n);
         badge.hidden = !n;
-        launcher.setAttribute('aria-label', n ? 'Open chat, ' + n + (n > 1 ? ' unread messages' : ' unread message') : 'Open chat');
+        relabel();
       } else if (m.type === 'message') emit('message', m.message);
       else if (m.type === 'conversation') save('conv', m.open ? '1' : null);
+    }
+
+    // word is the i-th of the words in the chat's language.
+    function word(i) {
+      var tags = [lang].concat(navigator.languages || [navigator.language], 'en');
+      for (var j = 0; ; j++) {
+        var w = words[String(tags[j] || '').slice(0, 2).toLowerCase()];
+        if (w) return w.split('|')[i];
+      }
+    }
+
+    // relabel says the launcher's words in the chat's language, with the
+    // unread count.
+    function relabel() {
+      var w = word(2);
+      if (launcher)
+        launcher.setAttribute(
+          'aria-label',
+          !unread
+            ? word(0)
+            : w
+              ? word(0) + ', ' + w + ': ' + unread
+              : 'Open chat, ' + unread + (unread > 1 ? ' unread messages' : ' unread message')
+        );
+      if (panel) panel.querySelector('.x').setAttribute('aria-label', word(1));
     }
 
     function send(m) {

@@ -31,6 +31,8 @@ func TestBrowserPolishWidget(t *testing.T) {
 		return w && f && w.textContent === 'Zwykle odpowiadamy w ciągu kilku minut' && f.textContent === 'Działa dzięki Parley';
 	})()`, nil)
 
+	poll(t, v.ctx, 10*time.Second, "the Polish launcher", launcherLabelJS+` === 'Otwórz czat'`, nil)
+
 	send(t, chat, "visitor", "Dzień dobry, "+t.Name())
 	waitMessage(t, chat, "visitor", ".msg-visitor", "Dzień dobry")
 	poll(t, chat, 15*time.Second, "the Polish receipt", `(() => {
@@ -57,4 +59,8 @@ func TestBrowserPolishWidget(t *testing.T) {
 		return c && c.placeholder === 'Nachricht schreiben…' && document.documentElement.lang === 'de' &&
 			document.querySelector('.widget-footer').textContent === 'Bereitgestellt von Parley';
 	})()`, nil)
+	poll(t, v.ctx, 10*time.Second, "the German launcher", launcherLabelJS+` === 'Chat öffnen'`, nil)
 }
+
+// launcherLabelJS is the launcher's aria-label, in the loader's shadow root.
+const launcherLabelJS = `document.querySelector('div[data-parley]').shadowRoot.querySelector('.l').getAttribute('aria-label')`
