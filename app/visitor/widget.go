@@ -29,6 +29,9 @@ type Widget struct {
 	// browserLang is the browser's choice (navigator.languages); pageLang
 	// the shop page's (data-lang, Parley('set', {lang})), which wins.
 	browserLang, pageLang i18n.Lang
+	// helloLang is the language every hello of the client says: after a
+	// reconnect, a later one is said again (applyLang, onState).
+	helloLang i18n.Lang
 
 	// ctx is the root's own context, from OnMount: callbacks that outlive an
 	// event dispatch through it, since go-app drops the dispatches of a
@@ -149,6 +152,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 		ctx.Page().ReplaceURL(&clean)
 	}
 
+	w.helloLang = w.lang
 	w.cl = client.New(client.Options{
 		URL:    ui.SocketURL(u),
 		Hello:  parley.Frame{Type: parley.TypeHello, Role: parley.RoleVisitor, Site: w.site, Token: token, ResumeLink: resume, Lang: string(w.lang)},
@@ -397,6 +401,10 @@ func (w *Widget) onState(ctx app.Context, s client.State) {
 	w.now = time.Now()
 	w.state = s
 	if s == client.Online {
+		if w.lang != w.helloLang && w.cl != nil {
+			// The hello said the language of the first connection.
+			w.cl.Context(parley.Frame{Lang: string(w.lang)})
+		}
 		w.everOnline = true
 	} else {
 		w.surge.Lost()
