@@ -91,7 +91,7 @@ func FuzzConfigForServe(f *testing.F) {
 		if cfg.Proactive.DelaySeconds < 0 {
 			t.Errorf("proactive delay %d", cfg.Proactive.DelaySeconds)
 		}
-		if cfg.Proactive != (parley.Proactive{}) && (!cfg.Proactive.Enabled || strings.TrimSpace(cfg.Proactive.Message) == "") {
+		if (cfg.Proactive.Enabled || cfg.Proactive.Message != "" || cfg.Proactive.PagePattern != "" || cfg.Proactive.DelaySeconds != 0) && (!cfg.Proactive.Enabled || strings.TrimSpace(cfg.Proactive.Message) == "") {
 			t.Errorf("a rule that cannot fire was kept: %+v", cfg.Proactive)
 		}
 

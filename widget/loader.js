@@ -20,6 +20,8 @@
 //   Parley('off', event, fn)
 //   Parley('identify', {id, email, name, signature})
 //   Parley('set', {key: value, …})   attributes for the agents; null deletes
+//   Parley('set', {lang: 'pl'})      the chat's language (not an attribute);
+//                                    data-lang="pl" on the script tag does the same
 //   Parley('cart', {items: [{name, qty, price, url}], total, currency})
 //   Parley('track', name, {key: value, …})
 // None of them loads the chat: the widget gets them when it is ready.
@@ -99,6 +101,15 @@
     var greetTimer = 0;
     var lastURL = '';
     var tease, teaseTimer; // the announcement teaser beside the launcher
+    // The chat's language: data-lang on our script tag (currentScript is
+    // ours only now, during this first run), then Parley('set', {lang}).
+    var cs = d.currentScript;
+    var lang = (cs && cs.dataset && cs.dataset.lang) || '';
+    var unread = 0;
+    // The launcher's words, "name|unread": the server's pick by the
+    // browser's language, then the chat's own once it runs (its language
+    // may be data-lang's or Parley('set', {lang})'s).
+    var words = String(cfg.words || 'Open chat|unread');
 
     var api = guard(function (cmd, ev, fn) {
       if (cmd === 'open') open();
@@ -116,8 +127,15 @@
         // Like identify, never a reason to load the widget: kept (the
         // latest attributes and cart, the last 20 events) until it is
         // ready. JSON drops what postMessage cannot clone.
-        var c = ctx || (ctx = { track: [] });
         ev = JSON.parse(JSON.stringify(ev === undefined ? null : ev));
+        if (cmd === 'set' && ev && typeof ev == 'object' && 'lang' in ev) {
+          lang = ev.lang ? String(ev.lang) : '';
+          delete ev.lang;
+          if (ready) send({ parley: 1, type: 'lang', lang: lang });
+          relabel();
+          if (!Object.keys(ev).length) return;
+        }
+        var c = ctx || (ctx = { track: [] });
         if (cmd === 'set') c.attributes = Object.assign(c.attributes || {}, typeof ev == 'object' ? ev : {});
         else if (cmd === 'cart') c.cart = ev;
         else c.track = c.track.concat({ name: String(ev), props: JSON.parse(JSON.stringify(fn || {})) }).slice(-20);
@@ -225,7 +243,7 @@
         launcher.insertBefore(t, badge);
         launcher.classList.add('t');
       }
-      launcher.setAttribute('aria-label', name(0));
+      relabel();
       if (cfg.hide) watchOpen();
       if (color) launcher.style.background = color;
       launcher.addEventListener(
@@ -377,11 +395,12 @@
           vv.addEventListener('scroll', fit);
           fit();
         }
+        relabel();
       }
       frame = d.createElement('iframe');
       frame.title = 'Chat';
       frame.setAttribute('allow', 'clipboard-write');
-      frame.src = src + (warming === true ? '&warm=1' : '') + (resume ? '#parley-resume=' + resume : '');
+      frame.src = src + (lang ? '&lang=' + encodeURIComponent(lang) : '') + (warming === true ? '&warm=1' : '') + (resume ? '#parley-resume=' + resume : '');
       ready = false;
       // Offline, the chat cannot load: say so at once.
       setStatus(navigator.onLine === false ? 'sf' : 'sl');
@@ -465,6 +484,7 @@
         setStatus('');
         send({ parley: 1, type: 'page', page: page(), referrer: d.referrer });
         if (who) send(who);
+        if (lang) send({ parley: 1, type: 'lang', lang: lang });
         flush();
         // After a reload of the iframe itself, an open panel needs 'open' again.
         if (isOpen) {
@@ -475,18 +495,29 @@
         emit('ready');
       } else if (m.type === 'close') close(true);
       else if (m.type === 'unread') {
-        var n = Math.max(0, m.count | 0);
+        var n = (unread = Math.max(0, m.count | 0));
         badge.textContent = n > 9 ? '9+' : String(n);
         badge.hidden = !n;
-        launcher.setAttribute('aria-label', name(n));
+        relabel();
+      } else if (m.type === 'words') {
+        words = String(m.words);
+        relabel();
       } else if (m.type === 'message') emit('message', m.message);
       else if (m.type === 'conversation') save('conv', m.open ? '1' : null);
     }
 
-    // name is the launcher's accessible name: the visible label first (it
-    // is what speech users say), then what it does and the unread count.
-    function name(n) {
-      return (label ? label + ', open chat' : 'Open chat') + (n ? ', ' + n + (n > 1 ? ' unread messages' : ' unread message') : '');
+    function word(i) {
+      return words.split('|')[i];
+    }
+
+    // relabel says the launcher's words in the chat's language, with the
+    // unread count.
+    function relabel() {
+      // The visible label first (what speech users say), then what it
+      // does and the unread count.
+      var open = (label ? label + ', ' : '') + word(0);
+      if (launcher)
+        launcher.setAttribute('aria-label', unread ? open + ', ' + word(1) + ': ' + unread : open);
     }
 
     function send(m) {

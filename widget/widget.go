@@ -30,6 +30,11 @@ import (
 // that embeds the site receives it.
 type Config struct {
 	Site string `json:"site"`
+	// Words are the launcher's name and the word before its unread count,
+	// "Otwórz czat|nieprzeczytane", in the language the server picked from
+	// the request's Accept-Language (i18n.LauncherWords); empty for
+	// English. The chat tells the loader its own once it runs.
+	Words string `json:"words,omitempty"`
 	// Base is Parley's public URL, "https://chat.example.com", without a
 	// trailing slash; the iframe loads Base + "/chat/" + Site.
 	Base string `json:"base"`
@@ -98,6 +103,9 @@ func ConfigFor(site parley.Site, base string) Config {
 	if p := site.Proactive; p.Enabled && strings.TrimSpace(p.Message) != "" {
 		cfg.Proactive = p
 		cfg.Proactive.DelaySeconds = max(0, p.DelaySeconds)
+		// The widget shows the greeting in its visitor's language
+		// (WidgetSettings.GreetingByLang): not the loader's bytes.
+		cfg.Proactive.MessageByLang = nil
 	}
 	cfg.Hide = site.Routing.WhenClosed() == parley.OfflineHide
 	cfg.Teasers = teasers(site, time.Now())
@@ -187,7 +195,7 @@ func (l *Loader) Serve(w http.ResponseWriter, r *http.Request, cfg Config) {
 	h := w.Header()
 	h.Set("Content-Type", "text/javascript; charset=utf-8")
 	h.Set("Cache-Control", "public, max-age=300")
-	h.Set("Vary", "Accept-Encoding")
+	h.Set("Vary", "Accept-Encoding, Accept-Language")
 	h.Set("X-Content-Type-Options", "nosniff")
 	// Shop pages load this cross-origin, some with COEP require-corp.
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin")

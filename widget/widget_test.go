@@ -169,7 +169,7 @@ func TestServeHeadersAndEncodings(t *testing.T) {
 			for name, want := range map[string]string{
 				"Content-Type":           "text/javascript; charset=utf-8",
 				"Cache-Control":          "public, max-age=300",
-				"Vary":                   "Accept-Encoding",
+				"Vary":                   "Accept-Encoding, Accept-Language",
 				"X-Content-Type-Options": "nosniff",
 			} {
 				if got := res.Header.Get(name); got != want {

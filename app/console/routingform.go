@@ -1,6 +1,7 @@
 package console
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,9 @@ type TopicForm struct {
 	ID   string
 	Name string
 	Team string
+	// NameByLang is the name in other languages (the settings'
+	// Translations section).
+	NameByLang parley.Translations
 }
 
 // NewRoutingForm fills the form from a site's routing. zone is the
@@ -64,7 +68,7 @@ func NewRoutingForm(r parley.Routing, zone string) RoutingForm {
 		f.Teams = append(f.Teams, TeamForm{Key: t.ID, ID: t.ID, Name: t.Name, Members: slices.Clone(t.Members), Hours: cloneHours(t.Hours)})
 	}
 	for _, t := range r.Topics {
-		f.Topics = append(f.Topics, TopicForm{ID: t.ID, Name: t.Name, Team: t.Team})
+		f.Topics = append(f.Topics, TopicForm{ID: t.ID, Name: t.Name, Team: t.Team, NameByLang: maps.Clone(t.NameByLang)})
 	}
 	if r.RequeueSeconds != 0 {
 		f.RequeueSeconds = strconv.Itoa(r.RequeueSeconds)
@@ -153,7 +157,7 @@ func (f RoutingForm) Routing() (parley.Routing, error) {
 		r.Teams = append(r.Teams, parley.Team{ID: id, Name: strings.TrimSpace(t.Name), Members: slices.Clone(t.Members), Hours: cloneHours(t.Hours)})
 	}
 	for _, t := range f.Topics {
-		r.Topics = append(r.Topics, parley.Topic{ID: t.ID, Name: strings.TrimSpace(t.Name), Team: ids[t.Team]})
+		r.Topics = append(r.Topics, parley.Topic{ID: t.ID, Name: strings.TrimSpace(t.Name), Team: ids[t.Team], NameByLang: maps.Clone(t.NameByLang)})
 	}
 	r.DefaultTeam = ids[f.DefaultTeam]
 	r.PreChat = parley.PreChat{Enabled: f.PreChat, Topic: f.TopicField, Name: f.NameField, Email: f.EmailField}

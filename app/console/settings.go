@@ -269,6 +269,7 @@ func (s *Settings) renderForm() app.UI {
 				OnInput(s.set(func(v string) { s.form.PagePattern = v }))),
 		field("site-greeting", "Greeting", app.Textarea().ID("site-greeting").Rows(2).Text(f.Greeting).
 			ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Greeting = v }))),
+		s.renderTranslations(ro),
 
 		app.H3().Text("Messages"),
 		field("site-edit-minutes", fmt.Sprintf("Visitors and agents may edit or delete a message for this many minutes (empty: %d; 0: never)", parley.DefaultEditMinutes),

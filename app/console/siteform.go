@@ -1,6 +1,7 @@
 package console
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,11 @@ type SiteForm struct {
 	DelaySeconds                   string
 	PagePattern                    string
 	Greeting                       string
+	// WelcomeByLang and GreetingByLang are those texts in other
+	// languages; TextLang is the language the Translations section edits.
+	WelcomeByLang  parley.Translations
+	GreetingByLang parley.Translations
+	TextLang       string
 	// Routing is the "Teams & routing" section.
 	Routing RoutingForm
 	// EditMinutes ("" the default, "0" never) and TypingPreview are the
@@ -54,6 +60,8 @@ func NewSiteForm(s parley.Site, zone string) SiteForm {
 		DelaySeconds:   strconv.Itoa(s.Proactive.DelaySeconds),
 		PagePattern:    s.Proactive.PagePattern,
 		Greeting:       s.Proactive.Message,
+		WelcomeByLang:  maps.Clone(s.WelcomeByLang),
+		GreetingByLang: maps.Clone(s.Proactive.MessageByLang),
 		Routing:        NewRoutingForm(s.Routing, zone),
 		EditMinutes:    editMinutesText(s.EditMinutes),
 		TypingPreview:  s.TypingPreview,
@@ -85,6 +93,7 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 	s.Name = strings.TrimSpace(f.Name)
 	s.Title = strings.TrimSpace(f.Title)
 	s.Welcome = strings.TrimSpace(f.Welcome)
+	s.WelcomeByLang = maps.Clone(f.WelcomeByLang)
 	s.Color = strings.TrimSpace(f.Color)
 	s.Position, s.Theme = f.Position, f.Theme
 	s.LauncherLabel = strings.TrimSpace(f.LauncherLabel)
@@ -107,6 +116,8 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 		DelaySeconds: n,
 		PagePattern:  strings.TrimSpace(f.PagePattern),
 		Message:      strings.TrimSpace(f.Greeting),
+		// The server trims them and drops the empty ones.
+		MessageByLang: maps.Clone(f.GreetingByLang),
 	}
 	if s.Proactive.Enabled && s.Proactive.Message == "" {
 		return parley.Site{}, parley.Errorf(parley.EInvalid, "Write the greeting the proactive chat opens with.")

@@ -69,7 +69,8 @@ var (
 
 // Add registers translations of texts: English text → language → text.
 // Catalog files call it from init. A second translation of the same text
-// into the same language panics: two catalogs disagree.
+// into the same language panics unless it says the same: two catalogs
+// disagree.
 func Add(m map[string]map[Lang]string) {
 	mu.Lock()
 	defer mu.Unlock()
@@ -80,8 +81,8 @@ func Add(m map[string]map[Lang]string) {
 			texts[en] = have
 		}
 		for l, s := range tr {
-			if _, dup := have[l]; dup {
-				panic(fmt.Sprintf("i18n: %q translated into %s twice", en, l))
+			if old, dup := have[l]; dup && old != s {
+				panic(fmt.Sprintf("i18n: %q translated into %s twice, as %q and %q", en, l, old, s))
 			}
 			have[l] = s
 		}
@@ -110,6 +111,87 @@ func AddPlural(one, other string, m map[Lang]Forms) {
 		}
 		have[l] = f
 	}
+}
+
+// FormSep separates plural forms in a table (AddTable).
+const FormSep = " ¦ "
+
+// AddTable registers translations written as text, one entry after the
+// other: the English line, then one tab-indented line per language, its
+// code, a space and the translation. A counted text's English line is
+// its singular and plural, and each language's line its forms in the
+// order of Categories, all separated by FormSep:
+//
+//	Write a message…
+//		pl Napisz wiadomość…
+//	%d unread ¦ %d unread
+//		pl %d nieprzeczytana ¦ %d nieprzeczytane ¦ %d nieprzeczytanych
+//
+// It says what Add and AddPlural say, for far fewer bytes of WebAssembly:
+// a map literal compiles to code for each of its entries, some 2.5 KB
+// per text in seven languages, where a string costs its own bytes. A
+// malformed table panics, at init.
+func AddTable(table string) {
+	texts := map[string]map[Lang]string{}
+	type plural struct {
+		one, other string
+		forms      map[Lang]Forms
+	}
+	var plurals []plural
+	var key string
+	for n, line := range strings.Split(table, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if !strings.HasPrefix(line, "\t") {
+			key = line
+			if one, other, ok := strings.Cut(key, FormSep); ok {
+				plurals = append(plurals, plural{one, other, map[Lang]Forms{}})
+				continue
+			}
+			if _, dup := texts[key]; dup {
+				panic(fmt.Sprintf("i18n: %q twice in a table", key))
+			}
+			texts[key] = map[Lang]string{}
+			continue
+		}
+		code, tr, ok := strings.Cut(line[1:], " ")
+		l := Lang(code)
+		if !ok || key == "" || !supported(l) || l == EN {
+			panic(fmt.Sprintf("i18n: table line %d: want a tab, a language and its text: %q", n+1, line))
+		}
+		if strings.Contains(key, FormSep) {
+			p := plurals[len(plurals)-1]
+			forms := strings.Split(tr, FormSep)
+			cats := Categories(l)
+			if len(forms) != len(cats) {
+				panic(fmt.Sprintf("i18n: table line %d: %s needs %d forms, has %d", n+1, l, len(cats), len(forms)))
+			}
+			f := make(Forms, len(cats))
+			for i, c := range cats {
+				f[c] = forms[i]
+			}
+			p.forms[l] = f
+			continue
+		}
+		if _, dup := texts[key][l]; dup {
+			panic(fmt.Sprintf("i18n: %q translated into %s twice", key, l))
+		}
+		texts[key][l] = tr
+	}
+	Add(texts)
+	for _, p := range plurals {
+		AddPlural(p.one, p.other, p.forms)
+	}
+}
+
+func supported(l Lang) bool {
+	for _, s := range Supported {
+		if s == l {
+			return true
+		}
+	}
+	return false
 }
 
 // T is the English text en in language l, formatted with args (fmt verbs,

@@ -89,3 +89,32 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+// A table says what Add and AddPlural say; a malformed one panics.
+func TestAddTable(t *testing.T) {
+	AddTable("Table test\n\tpl Test tabeli\n\tde Tabellentest\n%d table ¦ %d tables\n\tpl %d tabela ¦ %d tabele ¦ %d tabel\n")
+	if got := PL.T("Table test"); got != "Test tabeli" {
+		t.Errorf("T = %q", got)
+	}
+	if got := PL.N(5, "%d table", "%d tables", 5); got != "5 tabel" {
+		t.Errorf("N(5) = %q", got)
+	}
+	if Has(FR, "Table test") {
+		t.Error("French was not in the table")
+	}
+	for name, bad := range map[string]string{
+		"no language":   "Bad 1\n\tPolish text\n",
+		"unknown lang":  "Bad 2\n\txx text\n",
+		"forms missing": "%d bad ¦ %d bads\n\tpl %d zły ¦ %d złe\n",
+		"twice":         "Bad 3\n\tpl a\n\tpl b\n",
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			AddTable(bad)
+		}()
+	}
+}

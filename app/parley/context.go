@@ -24,6 +24,10 @@ type VisitorContext struct {
 	OS        string `json:"os,omitempty"`
 	// Language is the first tag of the upgrade's Accept-Language.
 	Language string `json:"language,omitempty"`
+	// Lang is the language the widget speaks to the visitor (app/i18n's
+	// code: en, pl, ro, sl, de, fr, es), their emails' language; "" before
+	// a widget said it (English).
+	Lang string `json:"lang,omitempty"`
 	// TimeZone (an IANA name) and UTCOffset (minutes east of UTC) are the
 	// widget's: the visitor's local time is now + UTCOffset.
 	TimeZone   string            `json:"timeZone,omitempty"`
@@ -110,6 +114,9 @@ type ContextUpdate struct {
 	Referrer  string
 	UserAgent string
 	Language  string
+	// Lang is the widget's language, a supported code (the server checks
+	// it); set when not "".
+	Lang string
 	// Page is appended to Pages (SetPage's).
 	Page *Page
 }
@@ -400,6 +407,9 @@ func (c *VisitorContext) Apply(u ContextUpdate, now time.Time) (bool, error) {
 	if u.Language != "" && u.Language != c.Language {
 		c.Language, changed = u.Language, true
 	}
+	if u.Lang != "" && u.Lang != c.Lang {
+		c.Lang, changed = u.Lang, true
+	}
 	if u.Page != nil && u.Page.URL != "" {
 		// A reload or a hello on the same page is not a new visit.
 		if n := len(c.Pages); n == 0 || c.Pages[n-1].URL != u.Page.URL {
@@ -492,5 +502,5 @@ func CleanUserAgent(ua string) string {
 
 // ContextUpdate is the update a visitor's context frame carries.
 func (f Frame) ContextUpdate() ContextUpdate {
-	return ContextUpdate{Attributes: f.Attributes, Cart: f.Cart, Track: f.Track, Device: f.Device, Referrer: f.Referrer}
+	return ContextUpdate{Attributes: f.Attributes, Cart: f.Cart, Track: f.Track, Device: f.Device, Referrer: f.Referrer, Lang: f.Lang}
 }

@@ -170,6 +170,10 @@ type Frame struct {
 	Track      []TrackedEvent    `json:"track,omitempty"`
 	Device     *Device           `json:"device,omitempty"`
 	Referrer   string            `json:"referrer,omitempty"`
+	// Lang (visitor hello and context) is the language the widget speaks
+	// (app/i18n: en, pl, ro, sl, de, fr, es), the one the visitor's emails
+	// are written in. Unsupported: ignored at hello, refused in context.
+	Lang string `json:"lang,omitempty"`
 	// context (to agents): the visitor's whole context, Visitor saying whose.
 	Context *VisitorContext `json:"context,omitempty"`
 	// contact_note (to agents): the note as it is now, or Deleted.
@@ -210,10 +214,9 @@ type Frame struct {
 	Open *OpenState `json:"open,omitempty"`
 
 	// faq: Q is the visitor's text (at most MaxFAQQuery characters),
-	// Lang the widget's language; the answer carries Results (possibly
-	// none). faq_event: Entry is the entry's id.
+	// Lang (above) the widget's language; the answer carries Results
+	// (possibly none). faq_event: Entry is the entry's id.
 	Q       string      `json:"q,omitempty"`
-	Lang    string      `json:"lang,omitempty"`
 	Results []FAQResult `json:"results,omitempty"`
 	Entry   string      `json:"entry,omitempty"`
 

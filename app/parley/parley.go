@@ -61,6 +61,8 @@ type Site struct {
 	// Title and Welcome are shown at the top of the open widget.
 	Title   string `json:"title"`
 	Welcome string `json:"welcome"`
+	// WelcomeByLang is the welcome in other languages (Translations).
+	WelcomeByLang Translations `json:"welcomeByLang,omitempty"`
 	// Color is the launcher and header colour, "#rrggbb".
 	Color string `json:"color"`
 	// Position is the launcher's corner, PositionRight (the default) or
@@ -126,6 +128,8 @@ type Proactive struct {
 	// Message is the greeting. It becomes the first message of the transcript
 	// when the visitor answers.
 	Message string `json:"message"`
+	// MessageByLang is the greeting in other languages (Translations).
+	MessageByLang Translations `json:"messageByLang,omitempty"`
 }
 
 // Agent is a person who answers chats in the console.

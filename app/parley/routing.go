@@ -46,6 +46,8 @@ type Topic struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Team string `json:"team"`
+	// NameByLang is the name in other languages (Translations).
+	NameByLang Translations `json:"nameByLang,omitempty"`
 }
 
 // Pre-chat form field modes.
@@ -210,6 +212,11 @@ func (r Routing) Validate(member func(agent uint64) bool, loadZone func(string) 
 		if err := checkNamed(&t.Name, &t.ID, "topic", topics); err != nil {
 			return Routing{}, err
 		}
+		names, err := t.NameByLang.Validate("Topic "+t.Name, maxTeamName)
+		if err != nil {
+			return Routing{}, err
+		}
+		t.NameByLang = names
 		if t.Team == "" {
 			t.Team = r.DefaultTeamID()
 		}

@@ -43,6 +43,15 @@ func (s Site) Validate() (Site, error) {
 	if s.Name == "" {
 		return Site{}, Errorf(EInvalid, "The site needs a name.")
 	}
+	welcomes, err := s.WelcomeByLang.Validate("Welcome text", maxSiteWelcome)
+	if err != nil {
+		return Site{}, err
+	}
+	greetings, err := s.Proactive.MessageByLang.Validate("Greeting", maxGreeting)
+	if err != nil {
+		return Site{}, err
+	}
+	s.WelcomeByLang, s.Proactive.MessageByLang = welcomes, greetings
 	if len(s.AllowedOrigins) > maxAllowedOrigins {
 		return Site{}, Errorf(ETooLarge, "At most %d allowed origins.", maxAllowedOrigins)
 	}
@@ -127,6 +136,10 @@ type WidgetSettings struct {
 	Color   string `json:"color"`
 	// Theme is the site's ThemeAuto, ThemeLight or ThemeDark.
 	Theme string `json:"theme,omitempty"`
+	// WelcomeByLang and GreetingByLang are the welcome and the proactive
+	// greeting in other languages: the widget shows its visitor's.
+	WelcomeByLang  Translations `json:"welcomeByLang,omitempty"`
+	GreetingByLang Translations `json:"greetingByLang,omitempty"`
 	// PreChat is the pre-chat form, nil when the site has none.
 	PreChat *WidgetPreChat `json:"preChat,omitempty"`
 	// Open is whether the site is open as the page was served, nil
@@ -169,11 +182,14 @@ type WidgetPreChat struct {
 
 // WidgetSettings returns what the widget shows of s.
 func (s Site) WidgetSettings() WidgetSettings {
-	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
+	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, WelcomeByLang: s.WelcomeByLang, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
 		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview, Files: s.Files,
 		Ratings: s.Ratings.widget(s.Name), Theme: s.ThemeOf()}
 	if w.Title == "" {
 		w.Title = s.Name
+	}
+	if s.Proactive.Enabled {
+		w.GreetingByLang = s.Proactive.MessageByLang
 	}
 	if !validColor(w.Color) {
 		w.Color = ""
@@ -185,7 +201,7 @@ func (s Site) WidgetSettings() WidgetSettings {
 			for _, t := range s.Routing.Topics {
 				// The team too: the widget applies the state of the
 				// chosen topic's team (OpenState.Teams).
-				p.Topics = append(p.Topics, Topic{ID: t.ID, Name: t.Name, Team: t.Team})
+				p.Topics = append(p.Topics, Topic{ID: t.ID, Name: t.Name, Team: t.Team, NameByLang: t.NameByLang})
 			}
 		}
 		w.PreChat = p

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 
 	"github.com/parley-chat/parley/app/parley"
 )
@@ -195,4 +196,24 @@ func TrackViewport() (release func()) {
 		vv.Call("removeEventListener", "scroll", fit)
 		fit.Release()
 	}
+}
+
+// BrowserLang is the visitor's language among Parley's, from the browser's
+// navigator.languages (navigator.language when there is no list); English
+// when none is supported or outside a browser.
+func BrowserLang() i18n.Lang {
+	if !app.IsClient {
+		return i18n.EN
+	}
+	nav := app.Window().Get("navigator")
+	var tags []string
+	if list := nav.Get("languages"); list.Truthy() {
+		for i := range list.Length() {
+			tags = append(tags, list.Index(i).String())
+		}
+	}
+	if l := nav.Get("language"); l.Truthy() {
+		tags = append(tags, l.String())
+	}
+	return i18n.Match(tags...)
 }

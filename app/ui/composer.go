@@ -44,6 +44,9 @@ const counterMargin = 200
 type Composer struct {
 	app.Compo
 
+	// Lang is the language of the composer's own texts (zero: English).
+	Lang i18n.Lang
+
 	// Key names the draft: a composer with another key starts empty, so a
 	// reply never follows the agent into another conversation.
 	Key         string
@@ -68,8 +71,6 @@ type Composer struct {
 	FileError string
 
 	fileErr string
-	// Lang is the viewer's language, for the emoji picker's labels.
-	Lang i18n.Lang
 	// Emoji shows the emoji button: a picker whose emoji go in at the
 	// caret (emoji.go).
 	Emoji     bool
@@ -186,7 +187,7 @@ func (c *Composer) Render() app.UI {
 	class, counter := c.look()
 	placeholder := c.Placeholder
 	if placeholder == "" {
-		placeholder = "Write a message…"
+		placeholder = c.Lang.T("Write a message…")
 	}
 	root := app.Div().Class(class)
 	input := app.Textarea().
@@ -194,7 +195,7 @@ func (c *Composer) Render() app.UI {
 		Class("composer-input").
 		Rows(1).
 		Placeholder(placeholder).
-		Aria("label", "Message").
+		Aria("label", c.Lang.T("Message")).
 		OnInput(c.onInput).
 		OnKeyDown(c.onKeyDown)
 	if c.attaching() {
@@ -211,8 +212,8 @@ func (c *Composer) Render() app.UI {
 			ID(SendID).
 			Class("composer-send").
 			Type("button").
-			Aria("label", "Send").
-			Title("Send (Enter)").
+			Aria("label", c.Lang.T("Send")).
+			Title(c.Lang.T("Send (Enter)")).
 			OnClick(c.onSendClick).
 			Body(sendIcon()),
 		c.renderCompletions(),
@@ -231,9 +232,9 @@ func (c *Composer) renderAttach() app.UI {
 	}
 	// A label around a hidden input: the button is the browser's own
 	// file picker, which offers the camera on phones for image types.
-	return app.Label().Class("composer-attach").Title("Attach a file").Body(
+	return app.Label().Class("composer-attach").Title(c.Lang.T("Attach a file")).Body(
 		app.Input().ID(AttachID).Type("file").Class("composer-file").Multiple(true).
-			Accept(AcceptTypes(c.Files)).Aria("label", "Attach a file").
+			Accept(AcceptTypes(c.Files)).Aria("label", c.Lang.T("Attach a file")).
 			OnChange(c.onPick),
 		attachIcon(),
 	)
@@ -245,7 +246,7 @@ func (c *Composer) renderFileStatus() app.UI {
 		msg = c.FileError
 	}
 	if msg == "" && c.Uploading {
-		msg, class = "Uploading…", "composer-file-status composer-uploading"
+		msg, class = c.Lang.T("Uploading…"), "composer-file-status composer-uploading"
 	}
 	if msg == "" {
 		class = "composer-file-status composer-file-status-none"
@@ -290,7 +291,7 @@ func (c *Composer) takeFiles(ctx app.Context, list app.Value) {
 	}
 	n := list.Length()
 	if n > parley.MaxFilesPerMessage {
-		c.fileErr = "At most " + strconv.Itoa(parley.MaxFilesPerMessage) + " files at once."
+		c.fileErr = c.Lang.N(parley.MaxFilesPerMessage, "At most %d file at once.", "At most %d files at once.", parley.MaxFilesPerMessage)
 		return
 	}
 	for i := range n {

@@ -118,7 +118,7 @@ func (c *MessageList) renderReplies(it Item, mine, newest bool) app.UI {
 		return app.Span().Class("msg-replies-none")
 	}
 	onReply := c.OnQuickReply
-	return app.Div().Class("msg-replies").Role("group").Aria("label", "Quick replies").Body(
+	return app.Div().Class("msg-replies").Role("group").Aria("label", c.Lang.T("Quick replies")).Body(
 		app.Range(it.Replies).Slice(func(i int) app.UI {
 			text := it.Replies[i]
 			return app.Button().Type("button").Class("msg-reply").Text(text).
@@ -138,7 +138,7 @@ func (c *MessageList) renderItem(r Row, newest bool) app.UI {
 		if it.At != 0 {
 			at = app.Time().Class("msg-time").
 				DateTime(time.UnixMilli(it.At).UTC().Format(time.RFC3339)).
-				Text(FormatTime(it.At, c.Now))
+				Text(FormatTimeIn(c.Lang, it.At, c.Now))
 		}
 		return div.Body(app.Span().Class("msg-event-text").Text(it.Text), at)
 	}
@@ -184,12 +184,15 @@ func (c *MessageList) renderItem(r Row, newest bool) app.UI {
 	case note:
 		author = app.Div().Class("msg-author").Text(name + " · Note · only agents see this")
 	case !mine && name != "" && r.First:
+		if it.From.Name == "" {
+			name = c.Lang.T(name) // "Agent", "Visitor"
+		}
 		author = app.Div().Class("msg-author").Text(name)
 	}
 	text := app.Div().Class("msg-text").Body(RichText(it.Text)...)
 	switch {
 	case it.Deleted:
-		text = app.Div().Class("msg-text msg-deleted").Text("Message deleted")
+		text = app.Div().Class("msg-text msg-deleted").Text(c.Lang.T("Message deleted"))
 	case c.editing == it.Seq && c.Editable(it, mine):
 		return div.Body(author, c.renderEditor(it))
 	}
@@ -237,7 +240,7 @@ func (c *MessageList) renderFiles(files []parley.File) app.UI {
 // renderEditor is the inline form that edits message it.
 func (c *MessageList) renderEditor(it Item) app.UI {
 	seq := it.Seq
-	return app.Form().Class("msg-edit").Aria("label", "Edit message").
+	return app.Form().Class("msg-edit").Aria("label", c.Lang.T("Edit message")).
 		OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			if text := strings.TrimSpace(c.draft); text != "" && text != it.Text && c.OnEdit != nil {
@@ -245,14 +248,14 @@ func (c *MessageList) renderEditor(it Item) app.UI {
 			}
 			c.editing, c.draft = 0, ""
 		}).Body(
-		app.Textarea().Class("msg-edit-input").Aria("label", "Message").Text(c.draft).
+		app.Textarea().Class("msg-edit-input").Aria("label", c.Lang.T("Message")).Text(c.draft).
 			OnInput(func(ctx app.Context, e app.Event) {
 				c.draft = ctx.JSSrc().Get("value").String()
 				ctx.PreventUpdate()
 			}),
 		app.Div().Class("msg-edit-actions").Body(
-			app.Button().Type("submit").Class("msg-edit-save").Text("Save"),
-			app.Button().Type("button").Class("msg-edit-cancel").Text("Cancel").
+			app.Button().Type("submit").Class("msg-edit-save").Text(c.Lang.T("Save")),
+			app.Button().Type("button").Class("msg-edit-cancel").Text(c.Lang.T("Cancel")).
 				OnClick(func(ctx app.Context, e app.Event) { c.editing, c.draft = 0, "" }),
 		),
 	)
@@ -264,11 +267,11 @@ func (c *MessageList) renderMeta(it Item, mine, last bool) app.UI {
 	switch it.Status {
 	case Sending:
 		return app.Div().Class("msg-meta").Body(
-			app.Span().Class("msg-status").Text("Sending…"),
+			app.Span().Class("msg-status").Text(c.Lang.T("Sending…")),
 		)
 	case Failed:
 		id, onRetry := it.ID, c.OnRetry
-		retry := app.Button().Type("button").Class("msg-retry").Text("Not sent — retry")
+		retry := app.Button().Type("button").Class("msg-retry").Text(c.Lang.T("Not sent — retry"))
 		if it.Reason != "" {
 			retry = retry.Title(it.Reason)
 		}
@@ -282,7 +285,7 @@ func (c *MessageList) renderMeta(it Item, mine, last bool) app.UI {
 		}
 		var edited, actions app.UI = app.Span().Class("msg-edited-none"), app.Span().Class("msg-actions-none")
 		if it.Edited {
-			e := app.Span().Class("msg-edited").Text("edited")
+			e := app.Span().Class("msg-edited").Text(c.Lang.T("edited"))
 			if c.History && len(it.Before) > 0 {
 				e = e.Title("Before: " + strings.Join(it.Before, " → "))
 			}
@@ -291,23 +294,23 @@ func (c *MessageList) renderMeta(it Item, mine, last bool) app.UI {
 		if c.Editable(it, mine) {
 			seq, text, onDelete := it.Seq, it.Text, c.OnDelete
 			if c.deleting == seq {
-				actions = app.Span().Class("msg-actions").Role("group").Aria("label", "Delete this message?").Body(
-					app.Span().Class("msg-action-ask").Text("Delete?"),
-					app.Button().Type("button").Class("msg-action msg-delete-yes").Text("Yes").
+				actions = app.Span().Class("msg-actions").Role("group").Aria("label", c.Lang.T("Delete this message?")).Body(
+					app.Span().Class("msg-action-ask").Text(c.Lang.T("Delete?")),
+					app.Button().Type("button").Class("msg-action msg-delete-yes").Text(c.Lang.T("Yes")).
 						OnClick(func(ctx app.Context, e app.Event) {
 							c.deleting = 0
 							if onDelete != nil {
 								onDelete(ctx, seq)
 							}
 						}),
-					app.Button().Type("button").Class("msg-action msg-delete-no").Text("No").
+					app.Button().Type("button").Class("msg-action msg-delete-no").Text(c.Lang.T("No")).
 						OnClick(func(ctx app.Context, e app.Event) { c.deleting = 0 }),
 				)
 			} else {
 				actions = app.Span().Class("msg-actions").Body(
-					app.Button().Type("button").Class("msg-action msg-edit-button").Text("Edit").
+					app.Button().Type("button").Class("msg-action msg-edit-button").Text(c.Lang.T("Edit")).
 						OnClick(func(ctx app.Context, e app.Event) { c.editing, c.draft, c.deleting = seq, text, 0 }),
-					app.Button().Type("button").Class("msg-action msg-delete-button").Text("Delete").
+					app.Button().Type("button").Class("msg-action msg-delete-button").Text(c.Lang.T("Delete")).
 						OnClick(func(ctx app.Context, e app.Event) { c.deleting, c.editing = seq, 0 }),
 				)
 			}
@@ -315,11 +318,11 @@ func (c *MessageList) renderMeta(it Item, mine, last bool) app.UI {
 		var receipt app.UI = app.Span().Class("msg-receipt-none")
 		if mine && it.Seq != 0 && !it.Deleted && it.Kind != parley.KindNote {
 			if it.Seq <= c.PeerRead {
-				receipt = app.Span().Class("msg-receipt msg-seen").Text("Seen")
+				receipt = app.Span().Class("msg-receipt msg-seen").Text(c.Lang.T("Seen"))
 			} else if it.Seq <= c.PeerDelivered {
-				receipt = app.Span().Class("msg-receipt msg-delivered").Text("Delivered")
+				receipt = app.Span().Class("msg-receipt msg-delivered").Text(c.Lang.T("Delivered"))
 			} else {
-				receipt = app.Span().Class("msg-receipt msg-sent").Text("Sent")
+				receipt = app.Span().Class("msg-receipt msg-sent").Text(c.Lang.T("Sent"))
 			}
 		}
 		var at app.UI = app.Span().Class("msg-time-none")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 )
 
 // Typing timings from the protocol: a typer repeats "on" at most every
@@ -51,16 +52,19 @@ func (t *Typing) Names(now time.Time) []string {
 }
 
 // TypingText says who is typing, in words.
-func TypingText(names []string) string {
+func TypingText(names []string) string { return TypingTextIn(i18n.EN, names) }
+
+// TypingTextIn is TypingText in language l.
+func TypingTextIn(l i18n.Lang, names []string) string {
 	switch len(names) {
 	case 0:
 		return ""
 	case 1:
-		return names[0] + " is typing…"
+		return l.T("%s is typing…", names[0])
 	case 2:
-		return names[0] + " and " + names[1] + " are typing…"
+		return l.T("%s and %s are typing…", names[0], names[1])
 	default:
-		return "Several people are typing…"
+		return l.T("Several people are typing…")
 	}
 }
 

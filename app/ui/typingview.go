@@ -1,6 +1,9 @@
 package ui
 
-import "github.com/maxence-charriere/go-app/v10/pkg/app"
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
+)
 
 // TypingID is the id of the typing indicator, present only while someone
 // types.
@@ -12,6 +15,8 @@ type TypingIndicator struct {
 	app.Compo
 
 	Names []string
+	// Lang is the language of the text (zero: English).
+	Lang i18n.Lang
 }
 
 // Render implements app.Composer.
@@ -22,7 +27,7 @@ func (c *TypingIndicator) Render() app.UI {
 			app.Span().Class("typing-dots").Aria("hidden", "true").Body(
 				app.Span(), app.Span(), app.Span(),
 			),
-			app.Span().Class("typing-text").Text(TypingText(c.Names)),
+			app.Span().Class("typing-text").Text(TypingTextIn(c.Lang, c.Names)),
 		)
 	}
 	return app.Div().Class("typing-slot").Aria("live", "polite").Body(inner)

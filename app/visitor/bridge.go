@@ -2,6 +2,7 @@ package visitor
 
 import (
 	"encoding/json"
+	"github.com/parley-chat/parley/app/i18n"
 	"net/url"
 	"regexp"
 	"strings"
@@ -18,6 +19,8 @@ import (
 //	                 {type:"identify", identify:{id, email?, name?, signature?}}
 //	                 {type:"context", context:{attributes?, cart?, track?:[{name, props}]}}
 //	                 the first page message also has referrer: document.referrer
+//	                 {type:"lang", lang}  Parley('set', {lang}): the widget's language
+//	                 (a BCP 47 tag; "" or an unsupported one: the browser's)
 //	widget → parent  {type:"ready"}  {type:"close"}  {type:"unread", count}
 //	                 {type:"message", message:{from:{kind,name}, text, at}}  {type:"conversation", open}
 //
@@ -53,6 +56,7 @@ const (
 	MsgConversation = "conversation"
 	MsgIdentify     = "identify"
 	MsgContext      = "context"
+	MsgLang         = "lang"
 )
 
 // Bounds on what the shop's page may hand us; the page is not ours.
@@ -74,6 +78,8 @@ type ParentMessage struct {
 	Referrer string `json:"referrer,omitempty"`
 	// Context (context) is what the page said, as it said it.
 	Context *ContextFields `json:"context,omitempty"`
+	// Lang (lang) is the language the page asked for.
+	Lang string `json:"lang,omitempty"`
 }
 
 // ContextFields are Parley('set'), Parley('cart') and Parley('track') as
@@ -169,6 +175,10 @@ func DecodeParentMessage(data []byte) (ParentMessage, bool) {
 		if m.Context != nil {
 			return ParentMessage{Parley: m.Parley, Type: m.Type, Context: m.Context}, true
 		}
+	case MsgLang:
+		if len(m.Lang) <= parley.MaxLanguage {
+			return ParentMessage{Parley: m.Parley, Type: m.Type, Lang: m.Lang}, true
+		}
 	case MsgIdentify:
 		if m.Identify != nil && m.Identify.ID != "" {
 			return ParentMessage{Parley: m.Parley, Type: m.Type, Identify: m.Identify}, true
@@ -191,6 +201,14 @@ func cleanPage(p parley.Page) (parley.Page, bool) {
 
 // ReadyMessage tells the loader the widget is rendered and usable.
 func ReadyMessage() map[string]any { return bridgeMessage(MsgReady) }
+
+// WordsMessage gives the loader the launcher's words in language l: its
+// name and the word before the unread count (i18n.LauncherWords).
+func WordsMessage(l i18n.Lang) map[string]any {
+	m := bridgeMessage("words")
+	m["words"] = i18n.LauncherWords(l)
+	return m
+}
 
 // CloseMessage asks the loader to close the panel.
 func CloseMessage() map[string]any { return bridgeMessage(MsgClose) }

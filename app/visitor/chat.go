@@ -3,6 +3,7 @@ package visitor
 import (
 	"time"
 
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/app/ui"
 )
@@ -257,11 +258,14 @@ func (c *Chat) NeedsForm() bool {
 
 // WaitLine is what the visitor is told while nobody answers: the queue
 // position and estimate, or that nobody is online; "" once someone answers.
-func (c *Chat) WaitLine() string {
+func (c *Chat) WaitLine() string { return c.WaitLineIn(i18n.EN) }
+
+// WaitLineIn is WaitLine in language l.
+func (c *Chat) WaitLineIn(l i18n.Lang) string {
 	if c.Conv == 0 && c.Queue == nil || c.Status != parley.StatusQueued || c.Assignee != "" {
 		return ""
 	}
-	return QueueText(c.Queue)
+	return QueueTextIn(l, c.Queue)
 }
 
 // Routed says whether the server routes this conversation through a queue:

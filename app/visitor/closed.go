@@ -1,9 +1,11 @@
 package visitor
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 )
 
@@ -59,12 +61,17 @@ func TeamClosedMode(ws parley.WidgetSettings, team string, now time.Time) (parle
 // Monday at 9:00 — leave your email and we'll reply there". It is "" when
 // the site is open.
 func ClosedHeader(m parley.OfflineMode, next, now time.Time) string {
-	back := strings.TrimSuffix(parley.ClosedText(next, now), ".")
+	return ClosedHeaderIn(i18n.EN, m, next, now)
+}
+
+// ClosedHeaderIn is ClosedHeader in language l.
+func ClosedHeaderIn(l i18n.Lang, m parley.OfflineMode, next, now time.Time) string {
+	back := strings.TrimSuffix(ClosedText(l, next, now), ".")
 	switch m {
 	case parley.OfflineForm:
-		return back + ClosedFormTail
+		return back + l.T(ClosedFormTail)
 	case parley.OfflineEmail:
-		return ClosedEmailText
+		return l.T(ClosedEmailText)
 	case parley.OfflineHide:
 		return back + "."
 	}
@@ -76,20 +83,65 @@ func ClosedHeader(m parley.OfflineMode, next, now time.Time) string {
 // its hours, and for one with nobody online "We're away right now —
 // leave your email and we'll reply there".
 func Header(m parley.OfflineMode, st *parley.OpenState, now time.Time) string {
+	return HeaderIn(i18n.EN, m, st, now)
+}
+
+// HeaderIn is Header in language l.
+func HeaderIn(l i18n.Lang, m parley.OfflineMode, st *parley.OpenState, now time.Time) string {
 	if m == "" || st == nil {
 		return ""
 	}
 	if !st.Away {
-		return ClosedHeader(m, st.Next, now)
+		return ClosedHeaderIn(l, m, st.Next, now)
 	}
-	away := strings.TrimSuffix(parley.AwayText, ".")
+	away := strings.TrimSuffix(l.T(parley.AwayText), ".")
 	switch m {
 	case parley.OfflineForm:
-		return away + ClosedFormTail
+		return away + l.T(ClosedFormTail)
 	case parley.OfflineEmail:
-		return away + " — we'll answer by email"
+		return away + l.T(" — we'll answer by email")
 	}
-	return parley.AwayText
+	return l.T(parley.AwayText)
+}
+
+// ClosedText is parley.ClosedText in language l: "We're back Monday at
+// 9:00.", a date beyond the week in the language's own numeric layout.
+func ClosedText(l i18n.Lang, next, now time.Time) string {
+	if next.IsZero() {
+		return l.T("We're closed at the moment.")
+	}
+	now = now.In(next.Location())
+	at := fmt.Sprintf("%d:%02d", next.Hour(), next.Minute())
+	y1, m1, d1 := now.Date()
+	y2, m2, d2 := next.Date()
+	days := int(time.Date(y2, m2, d2, 12, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 12, 0, 0, 0, time.UTC)).Hours() / 24)
+	switch {
+	case days <= 0:
+		return l.T("We're back today at %s.", at)
+	case days == 1:
+		return l.T("We're back tomorrow at %s.", at)
+	case days < 7:
+		switch next.Weekday() {
+		case time.Monday:
+			return l.T("We're back Monday at %s.", at)
+		case time.Tuesday:
+			return l.T("We're back Tuesday at %s.", at)
+		case time.Wednesday:
+			return l.T("We're back Wednesday at %s.", at)
+		case time.Thursday:
+			return l.T("We're back Thursday at %s.", at)
+		case time.Friday:
+			return l.T("We're back Friday at %s.", at)
+		case time.Saturday:
+			return l.T("We're back Saturday at %s.", at)
+		default:
+			return l.T("We're back Sunday at %s.", at)
+		}
+	case y2 != y1:
+		return l.T("We're back on %s at %s.", next.Format(l.T("2 January 2006")), at)
+	default:
+		return l.T("We're back on %s at %s.", next.Format(l.T("2 January")), at)
+	}
 }
 
 // ClosedForm is the pre-chat form of a closed site in offline mode m: the
@@ -120,9 +172,12 @@ func HidesChat(m parley.OfflineMode, c *Chat) bool {
 }
 
 // SubmitText is the pre-chat form's button in offline mode m.
-func SubmitText(m parley.OfflineMode) string {
+func SubmitText(m parley.OfflineMode) string { return SubmitTextIn(i18n.EN, m) }
+
+// SubmitTextIn is SubmitText in language l.
+func SubmitTextIn(l i18n.Lang, m parley.OfflineMode) string {
 	if m == parley.OfflineForm {
-		return "Send message"
+		return l.T("Send message")
 	}
-	return "Start chat"
+	return l.T("Start chat")
 }

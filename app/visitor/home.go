@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/app/ui"
 )
@@ -409,6 +410,9 @@ func (cs *Chats) Rows(title string, topics []parley.Topic) []HomeRow {
 type HomeView struct {
 	app.Compo
 
+	// Lang is the visitor's language.
+	Lang i18n.Lang
+
 	Title string
 	Color string
 	Intro string
@@ -436,13 +440,13 @@ func (h *HomeView) Render() app.UI {
 	}
 	title := h.Title
 	if title == "" {
-		title = DefaultTitle
+		title = h.Lang.T(DefaultTitle)
 	}
 	var closeBtn app.UI = app.Span().Class("widget-close-none")
 	if h.ShowClose {
 		onClose := h.OnClose
 		closeBtn = app.Button().ID("close").Class("widget-close").Type("button").
-			Aria("label", "Close chat").Title("Close").
+			Aria("label", h.Lang.T("Close chat")).Title(h.Lang.T("Close")).
 			OnClick(func(ctx app.Context, e app.Event) {
 				if onClose != nil {
 					onClose(ctx)
@@ -460,7 +464,7 @@ func (h *HomeView) Render() app.UI {
 	}
 	intro := h.Intro
 	if intro == "" {
-		intro = IntroText
+		intro = h.Lang.T(IntroText)
 	}
 	var start app.UI = app.Span().Class("home-new-none")
 	if !h.NoNew {
@@ -471,7 +475,7 @@ func (h *HomeView) Render() app.UI {
 					onNew(ctx)
 				}
 			}).
-			Text(NewConversationText)
+			Text(h.Lang.T(NewConversationText))
 	}
 	rows := make([]app.UI, 0, len(h.Rows))
 	for _, r := range h.Rows {
@@ -488,26 +492,30 @@ func (h *HomeView) Render() app.UI {
 		app.Div().ID(ui.ScrollerID).Class("widget-body home-body").Body(
 			app.Div().Class("intro").Text(intro),
 			start,
-			app.H2().Class("home-heading").Text(HomeHeading),
+			app.H2().Class("home-heading").Text(h.Lang.T(HomeHeading)),
 			app.Ul().ID("home-list").Class("home-list").Body(rows...),
 		),
-		app.Div().Class("widget-footer").Text("Powered by Parley"),
+		app.Div().Class("widget-footer").Text(h.Lang.T("Powered by Parley")),
 	)
 }
 
 func (h *HomeView) row(r HomeRow) app.UI {
 	onOpen, id := h.OnOpen, r.ID
-	status := map[string]string{"open": "Open", "waiting": "Waiting", "resolved": "Resolved"}[r.Status]
+	l := h.Lang
+	if r.Who == DefaultTitle {
+		r.Who = l.T(DefaultTitle)
+	}
+	status := map[string]string{"open": l.T("Open"), "waiting": l.T("Waiting"), "resolved": l.T("Resolved")}[r.Status]
 	var unread app.UI = app.Span().Class("home-unread-none")
 	label := r.Who + ", " + status
 	if r.Unread > 0 {
 		n := strconv.Itoa(r.Unread)
 		unread = app.Span().Class("home-unread").Aria("hidden", "true").Text(n)
-		label += ", " + n + " unread"
+		label += ", " + l.N(r.Unread, "%d unread", "%d unread", r.Unread)
 	}
 	preview := r.Preview
 	if preview == "" {
-		preview = "No messages yet"
+		preview = l.T("No messages yet")
 	}
 	return app.Button().ID(HomeRowID(r.ID)).Class("home-row home-row-"+r.Status).Type("button").
 		Aria("label", label+": "+preview).
@@ -522,7 +530,7 @@ func (h *HomeView) row(r HomeRow) app.UI {
 				app.Span().Class("home-row-top").Body(
 					app.Span().Class("home-row-who").Text(r.Who),
 					app.Span().Class("home-row-status").Text(status),
-					app.Span().Class("home-row-time").Text(ui.ShortTime(r.At, h.Now)),
+					app.Span().Class("home-row-time").Text(ui.ShortTimeIn(l, r.At, h.Now)),
 				),
 				app.Span().Class("home-row-preview").Text(preview),
 			),

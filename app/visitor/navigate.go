@@ -8,22 +8,23 @@ import (
 
 // home is the widget's home view; notice is why the chat ended, if it did.
 func (w *Widget) home(notice string) app.UI {
-	banner := Banner(w.state, w.everOnline)
+	banner := BannerIn(w.lang, w.state, w.everOnline)
 	if notice != "" {
-		banner = notice
+		banner = w.lang.T(notice)
 	}
 	var topics []parley.Topic
 	if f := w.settings.PreChat; f != nil {
 		topics = f.Topics
 	}
 	return &HomeView{
+		Lang:      w.lang,
 		Title:     w.settings.Title,
 		Color:     w.settings.Color,
-		Intro:     w.settings.Welcome,
+		Intro:     w.settings.WelcomeByLang.In(string(w.lang), w.settings.Welcome),
 		Rows:      w.chats.Rows(w.settings.Title, topics),
 		Now:       w.now,
 		Banner:    banner,
-		Hours:     Header(w.closed, w.open, w.now),
+		Hours:     HeaderIn(w.lang, w.closed, w.open, w.now),
 		ShowClose: w.origin != "",
 		// A site that hides its chat while closed takes no new one.
 		NoNew:   w.closed == parley.OfflineHide,

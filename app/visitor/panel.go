@@ -19,14 +19,17 @@ const (
 
 // Banner says what the connection means for the visitor, or nothing when
 // online. Before the first connection there is nothing to reassure about.
-func Banner(s client.State, everOnline bool) string {
+func Banner(s client.State, everOnline bool) string { return BannerIn(i18n.EN, s, everOnline) }
+
+// BannerIn is Banner in language l.
+func BannerIn(l i18n.Lang, s client.State, everOnline bool) string {
 	switch {
 	case s == client.Online:
 		return ""
 	case everOnline:
-		return "Reconnecting… your messages will be sent"
+		return l.T("Reconnecting… your messages will be sent")
 	default:
-		return "Connecting…"
+		return l.T("Connecting…")
 	}
 }
 
@@ -136,14 +139,14 @@ func (p *Panel) Render() app.UI {
 	root = root.Attr("role", "main")
 	title := p.Title
 	if title == "" {
-		title = DefaultTitle
+		title = p.Lang.T(DefaultTitle)
 	}
 
 	var closeBtn app.UI = app.Span().Class("widget-close-none")
 	if p.ShowClose {
 		onClose := p.OnClose
 		closeBtn = app.Button().ID("close").Class("widget-close").Type("button").
-			Aria("label", "Close chat").Title("Close").
+			Aria("label", p.Lang.T("Close chat")).Title(p.Lang.T("Close")).
 			OnClick(func(ctx app.Context, e app.Event) {
 				if onClose != nil {
 					onClose(ctx)
@@ -156,7 +159,7 @@ func (p *Panel) Render() app.UI {
 	if p.OnBack != nil {
 		onBack := p.OnBack
 		back = app.Button().ID("back").Class("widget-back").Type("button").
-			Aria("label", BackLabel).Title(BackLabel).
+			Aria("label", p.Lang.T(BackLabel)).Title(p.Lang.T(BackLabel)).
 			OnClick(func(ctx app.Context, e app.Event) { onBack(ctx) }).
 			Text("←")
 	}
@@ -170,7 +173,7 @@ func (p *Panel) Render() app.UI {
 	if len(p.Items) == 0 {
 		text := p.Intro
 		if text == "" {
-			text = IntroText
+			text = p.Lang.T(IntroText)
 		}
 		// The empty state: the welcome, then the wait line (below) with
 		// the honest time to expect an answer.
@@ -183,7 +186,7 @@ func (p *Panel) Render() app.UI {
 	case p.Wait != "":
 		class, text = "wait", p.Wait
 	case p.Expect:
-		class, text = "wait expect", ExpectText
+		class, text = "wait expect", p.Lang.T(ExpectText)
 	}
 	wait := app.Div().ID("wait").Class(class).Role("status").Aria("live", "polite").Text(text)
 	var surge app.UI = app.Span().Class("surge-none")
@@ -223,7 +226,7 @@ func (p *Panel) Render() app.UI {
 	}
 	var preview app.UI = app.Span().Class("preview-none")
 	if p.Preview && p.Form == nil && !p.Closed {
-		preview = app.P().ID("preview-notice").Class("preview-notice").Text(PreviewText)
+		preview = app.P().ID("preview-notice").Class("preview-notice").Text(p.Lang.T(PreviewText))
 	}
 	var transcript app.UI = app.Span().Class("transcript-none")
 	if p.Transcript != nil {
@@ -235,7 +238,7 @@ func (p *Panel) Render() app.UI {
 	}
 	var notice app.UI = app.Span().Class("notice-none")
 	if p.Notice != "" {
-		notice = app.Div().Class("notice").Role("alert").Text(p.Notice)
+		notice = app.Div().Class("notice").Role("alert").Text(p.Lang.T(p.Notice))
 	}
 
 	return root.Body(
@@ -270,13 +273,13 @@ func (p *Panel) Render() app.UI {
 			surge,
 			feedback,
 		),
-		&ui.TypingIndicator{Names: p.Typing},
+		&ui.TypingIndicator{Names: p.Typing, Lang: p.Lang},
 		notice,
 		faq,
 		composer,
 		preview,
 		transcript,
-		app.Div().Class("widget-footer").Text("Powered by Parley"),
+		app.Div().Class("widget-footer").Text(p.Lang.T("Powered by Parley")),
 		// New incoming messages, read out: the list itself is no live
 		// region (it would read every change).
 		app.Div().ID(AnnounceID).Class("sr-only").Aria("live", "polite").Aria("atomic", "true").Text(p.Announce),
@@ -303,7 +306,7 @@ func (p *Panel) renderWho(title string) app.UI {
 		dot := app.Span().Class(class).Role("img").Aria("label", state)
 		return app.Div().ID("agent").Class("widget-agent").Body(
 			app.Span().Class("avatar").Aria("hidden", "true").Text(parley.Initials(p.Assignee)),
-			app.Span().Class("widget-agent-name").Text(p.Assignee+" is answering"),
+			app.Span().Class("widget-agent-name").Text(p.Lang.T("%s is answering", p.Assignee)),
 			dot,
 		)
 	}

@@ -1,11 +1,11 @@
 package visitor
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 )
 
@@ -75,6 +75,11 @@ func (e FormErrors) Any() bool { return e != FormErrors{} }
 // lengths within bounds, and a message. It returns the answers trimmed, with
 // fields that are off emptied.
 func CheckForm(form *parley.WidgetPreChat, a Answers, maxRunes int) (Answers, FormErrors) {
+	return CheckFormIn(i18n.EN, form, a, maxRunes)
+}
+
+// CheckFormIn is CheckForm with its errors in language l.
+func CheckFormIn(l i18n.Lang, form *parley.WidgetPreChat, a Answers, maxRunes int) (Answers, FormErrors) {
 	var errs FormErrors
 	if form == nil {
 		form = &parley.WidgetPreChat{}
@@ -92,32 +97,32 @@ func CheckForm(form *parley.WidgetPreChat, a Answers, maxRunes int) (Answers, Fo
 
 	switch {
 	case form.Topic == parley.FieldRequired && a.Topic == "":
-		errs.Topic = "Please choose a topic."
+		errs.Topic = l.T("Please choose a topic.")
 	case a.Topic != "" && !hasTopic(form.Topics, a.Topic):
-		errs.Topic = "Please choose one of the topics."
+		errs.Topic = l.T("Please choose one of the topics.")
 	}
 	switch {
 	case form.Name == parley.FieldRequired && a.Name == "":
-		errs.Name = "Please give your name."
+		errs.Name = l.T("Please give your name.")
 	case utf8.RuneCountInString(a.Name) > parley.MaxVisitorName:
-		errs.Name = "Please shorten your name to " + strconv.Itoa(parley.MaxVisitorName) + " characters."
+		errs.Name = l.N(parley.MaxVisitorName, "Please shorten your name to %d character.", "Please shorten your name to %d characters.", parley.MaxVisitorName)
 	}
 	switch {
 	case form.Email == parley.FieldRequired && a.Email == "":
-		errs.Email = "Please give your email address."
+		errs.Email = l.T("Please give your email address.")
 	case len(a.Email) > parley.MaxEmail:
-		errs.Email = "This email address is too long."
+		errs.Email = l.T("This email address is too long.")
 	case a.Email != "" && !parley.LooksLikeEmail(a.Email):
-		errs.Email = "Please check your email address, like name@example.com."
+		errs.Email = l.T(badEmailText)
 	}
 	if maxRunes <= 0 {
 		maxRunes = parley.DefaultLimits.MaxTextRunes
 	}
 	switch n := utf8.RuneCountInString(a.Text); {
 	case n == 0:
-		errs.Text = "Please write your message."
+		errs.Text = l.T("Please write your message.")
 	case n > maxRunes:
-		errs.Text = "Please shorten your message to " + strconv.Itoa(maxRunes) + " characters."
+		errs.Text = l.N(maxRunes, "Please shorten your message to %d character.", "Please shorten your message to %d characters.", maxRunes)
 	}
 	return a, errs
 }
@@ -139,6 +144,9 @@ func hasTopic(topics []parley.Topic, id string) bool {
 type PreChatForm struct {
 	app.Compo
 
+	// Lang is the visitor's language.
+	Lang i18n.Lang
+
 	Form    *parley.WidgetPreChat
 	Answers Answers
 	Errors  FormErrors
@@ -153,26 +161,26 @@ type PreChatForm struct {
 
 // Render implements app.Composer.
 func (p *PreChatForm) Render() app.UI {
-	form := p.Form
+	form, l := p.Form, p.Lang
 	if form == nil {
 		form = &parley.WidgetPreChat{}
 	}
 	var notice app.UI = app.Span().Class("prechat-notice-none")
 	if p.Notice != "" {
-		notice = app.Div().Class("prechat-notice").Role("alert").Text(p.Notice)
+		notice = app.Div().Class("prechat-notice").Role("alert").Text(l.T(p.Notice))
 	}
 
 	var topic app.UI = app.Span().Class("prechat-field-none")
 	if form.Topic != parley.FieldOff && len(form.Topics) > 0 {
-		options := []app.UI{app.Option().Value("").Text("Choose a topic…").Selected(p.Answers.Topic == "")}
+		options := []app.UI{app.Option().Value("").Text(l.T("Choose a topic…")).Selected(p.Answers.Topic == "")}
 		for _, t := range form.Topics {
-			options = append(options, app.Option().Value(t.ID).Text(t.Name).Selected(p.Answers.Topic == t.ID))
+			options = append(options, app.Option().Value(t.ID).Text(t.NameByLang.In(string(l), t.Name)).Selected(p.Answers.Topic == t.ID))
 		}
 		a := fieldAria(FormTopicID, form.Topic, p.Errors.Topic)
 		sel := app.Select().ID(FormTopicID).Class("prechat-input").Name(FieldTopic).
 			Aria("required", a.required).Aria("invalid", a.invalid).Aria("describedby", a.describedBy).
 			OnChange(p.input(FieldTopic)).Body(options...)
-		topic = field(FormTopicID, "Topic", form.Topic, p.Errors.Topic, sel)
+		topic = field(l, FormTopicID, l.T("Topic"), form.Topic, p.Errors.Topic, sel)
 	}
 
 	var name app.UI = app.Span().Class("prechat-field-none")
@@ -182,7 +190,7 @@ func (p *PreChatForm) Render() app.UI {
 			Attr("autocomplete", "name").MaxLength(parley.MaxVisitorName).Value(p.Answers.Name).
 			Aria("required", a.required).Aria("invalid", a.invalid).Aria("describedby", a.describedBy).
 			OnInput(p.input(FieldName))
-		name = field(FormNameID, "Name", form.Name, p.Errors.Name, in)
+		name = field(l, FormNameID, l.T("Name"), form.Name, p.Errors.Name, in)
 	}
 
 	var email app.UI = app.Span().Class("prechat-field-none")
@@ -192,22 +200,22 @@ func (p *PreChatForm) Render() app.UI {
 			Attr("autocomplete", "email").Attr("inputmode", "email").MaxLength(parley.MaxEmail).Value(p.Answers.Email).
 			Aria("required", a.required).Aria("invalid", a.invalid).Aria("describedby", a.describedBy).
 			OnInput(p.input(FieldEmail))
-		email = field(FormEmailID, "Email", form.Email, p.Errors.Email, in)
+		email = field(l, FormEmailID, l.T("Email"), form.Email, p.Errors.Email, in)
 	}
 
 	a := fieldAria(FormTextID, parley.FieldRequired, p.Errors.Text)
 	text := app.Textarea().ID(FormTextID).Class("prechat-input prechat-message").Name(FieldText).
-		Rows(3).Placeholder("How can we help?").
+		Rows(3).Placeholder(l.T("How can we help?")).
 		Aria("required", a.required).Aria("invalid", a.invalid).Aria("describedby", a.describedBy).
 		OnInput(p.input(FieldText)).Text(p.Answers.Text)
-	message := field(FormTextID, "Message", parley.FieldRequired, p.Errors.Text, text)
+	message := field(l, FormTextID, l.T("Message"), parley.FieldRequired, p.Errors.Text, text)
 
 	onSubmit := p.OnSubmit
 	submit := p.Submit
 	if submit == "" {
-		submit = "Start chat"
+		submit = l.T("Start chat")
 	}
-	return app.Form().ID(FormID).Class("prechat").Aria("label", "Start a chat").NoValidate(true).
+	return app.Form().ID(FormID).Class("prechat").Aria("label", l.T("Start a chat")).NoValidate(true).
 		OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			if onSubmit != nil {
@@ -240,8 +248,8 @@ func fieldAria(id, mode, problem string) aria {
 }
 
 // field is a labelled input with its required marker and its error.
-func field(id, label, mode, problem string, input app.UI) app.UI {
-	var marker app.UI = app.Span().Class("prechat-optional").Text(" (optional)")
+func field(l i18n.Lang, id, label, mode, problem string, input app.UI) app.UI {
+	var marker app.UI = app.Span().Class("prechat-optional").Text(l.T(" (optional)"))
 	if mode == parley.FieldRequired {
 		marker = app.Span().Class("prechat-required").Aria("hidden", "true").Text(" *")
 	}

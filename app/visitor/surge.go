@@ -1,10 +1,10 @@
 package visitor
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 )
 
@@ -37,26 +37,33 @@ func Busy(q *parley.QueueStatus, busyMinutes int) bool {
 
 // BusyText is the surge headline: "We're busy — about 12 minutes.",
 // rounding the estimate in seconds to the nearest minute.
-func BusyText(seconds int) string {
+func BusyText(seconds int) string { return BusyTextIn(i18n.EN, seconds) }
+
+// BusyTextIn is BusyText in language l.
+func BusyTextIn(l i18n.Lang, seconds int) string {
 	min := max((seconds+30)/60, 1)
-	unit := " minutes"
-	if min == 1 {
-		unit = " minute"
-	}
-	return "We're busy — about " + strconv.Itoa(min) + unit + "."
+	return l.N(min, "We're busy — about %d minute.", "We're busy — about %d minutes.", min)
 }
 
 // AlsoText says the conversation already has an address replies go to.
-func AlsoText(email string) string { return "We'll also answer at " + email + "." }
+func AlsoText(email string) string { return AlsoTextIn(i18n.EN, email) }
+
+// AlsoTextIn is AlsoText in language l.
+func AlsoTextIn(l i18n.Lang, email string) string { return l.T("We'll also answer at %s.", email) }
 
 // AnswerAtText confirms the address the visitor left.
-func AnswerAtText(email string) string {
-	return "We'll answer at " + email + " — you can close this window."
+func AnswerAtText(email string) string { return AnswerAtTextIn(i18n.EN, email) }
+
+// AnswerAtTextIn is AnswerAtText in language l.
+func AnswerAtTextIn(l i18n.Lang, email string) string {
+	return l.T("We'll answer at %s — you can close this window.", email)
 }
 
 // Surge is the busy offer of one conversation: wait, or be answered by
 // email. It does no IO; the widget sends what it says to send.
 type Surge struct {
+	// Lang is the visitor's language, for the texts of View.
+	Lang i18n.Lang
 	// Email is the address as typed; Problem what is wrong with it.
 	Email, Problem string
 	// Status is the live line: saving, saved, or the server's refusal.
@@ -76,7 +83,7 @@ type Surge struct {
 // conversation starts afresh; a busy status (Busy) makes the offer.
 func (s *Surge) Observe(conv uint64, q *parley.QueueStatus, busyMinutes int) {
 	if conv != s.conv {
-		*s = Surge{conv: conv}
+		*s = Surge{conv: conv, Lang: s.Lang}
 	}
 	if Busy(q, busyMinutes) {
 		s.offered, s.estimate = true, *q.Estimate
@@ -106,7 +113,7 @@ func (s Surge) View(queued bool, q *parley.QueueStatus, busyMinutes int, known s
 		return SurgeView{}
 	}
 	if s.done != "" {
-		return SurgeView{Show: true, Status: AnswerAtText(s.done)}
+		return SurgeView{Show: true, Status: AnswerAtTextIn(s.Lang, s.done)}
 	}
 	busy := Busy(q, busyMinutes)
 	engaged := s.pending != "" || s.Status != "" || s.Problem != "" || strings.TrimSpace(s.Email) != ""
@@ -118,9 +125,9 @@ func (s Surge) View(queued bool, q *parley.QueueStatus, busyMinutes int, known s
 		est = *q.Estimate
 	}
 	if known = strings.TrimSpace(known); known != "" && s.pending == "" {
-		return SurgeView{Show: true, Text: BusyText(est) + " " + AlsoText(known)}
+		return SurgeView{Show: true, Text: BusyTextIn(s.Lang, est) + " " + AlsoTextIn(s.Lang, known)}
 	}
-	return SurgeView{Show: true, Text: BusyText(est) + " " + SurgeLeaveText, Ask: true,
+	return SurgeView{Show: true, Text: BusyTextIn(s.Lang, est) + " " + s.Lang.T(SurgeLeaveText), Ask: true,
 		Busy: s.pending != "", Status: s.Status}
 }
 
@@ -131,7 +138,7 @@ func (s *Surge) Wait() { s.Dismissed = true }
 func (s *Surge) Submit() (to string, send bool) {
 	email := strings.TrimSpace(s.Email)
 	if len(email) > parley.MaxEmail || !parley.LooksLikeEmail(email) {
-		s.Problem = badEmailText
+		s.Problem = s.Lang.T(badEmailText)
 		return "", false
 	}
 	s.Problem = ""
@@ -147,17 +154,17 @@ func (s *Surge) Frame(to string) parley.Frame {
 // (offline, ok false).
 func (s *Surge) Sent(id, to string, ok bool) {
 	if !ok {
-		s.Status = SurgeOffline
+		s.Status = s.Lang.T(SurgeOffline)
 		return
 	}
-	s.pending, s.to, s.Status = id, to, SurgeSending
+	s.pending, s.to, s.Status = id, to, s.Lang.T(SurgeSending)
 }
 
 // Lost is the connection going down with a request in flight: the
 // visitor may send it again once back.
 func (s *Surge) Lost() {
 	if s.pending != "" {
-		s.pending, s.Status = "", SurgeOffline
+		s.pending, s.Status = "", s.Lang.T(SurgeOffline)
 	}
 }
 
@@ -172,7 +179,7 @@ func (s *Surge) Apply(f parley.Frame) bool {
 	case f.Type == parley.TypeError && f.ID == s.pending:
 		s.pending, s.Status = "", f.Message
 		if s.Status == "" {
-			s.Status = surgeRefused
+			s.Status = s.Lang.T(surgeRefused)
 		}
 		return true
 	case f.Type == parley.TypeConv && f.Conversation != nil && f.Conversation.ID == s.conv &&
@@ -189,6 +196,9 @@ func (s *Surge) Apply(f parley.Frame) bool {
 type SurgeOffer struct {
 	app.Compo
 
+	// Lang is the visitor's language.
+	Lang i18n.Lang
+
 	View  SurgeView
 	Email string
 	// Problem is what is wrong with the typed address.
@@ -201,7 +211,7 @@ type SurgeOffer struct {
 
 // Render implements app.Composer.
 func (o *SurgeOffer) Render() app.UI {
-	v := o.View
+	v, l := o.View, o.Lang
 	onWait, onInput, onSubmit := o.OnWait, o.OnInput, o.OnSubmit
 	// Both lines are live regions that are always there, so screen
 	// readers announce the offer when it comes.
@@ -216,7 +226,7 @@ func (o *SurgeOffer) Render() app.UI {
 		field := "prechat-field"
 		if o.Problem != "" {
 			field += " prechat-field-invalid"
-			problem = app.Div().ID(SurgeEmailID + "-error").Class("prechat-error").Text(o.Problem)
+			problem = app.Div().ID(SurgeEmailID + "-error").Class("prechat-error").Text(l.T(o.Problem))
 		}
 		in := app.Input().ID(SurgeEmailID).Class("prechat-input").Type("email").Name("email").
 			Attr("autocomplete", "email").Attr("inputmode", "email").MaxLength(parley.MaxEmail).
@@ -229,7 +239,7 @@ func (o *SurgeOffer) Render() app.UI {
 				onInput(ctx, ctx.JSSrc().Get("value").String())
 			}
 		})
-		form = app.Form().ID(SurgeFormID).Class("transcript-form surge-form").Aria("label", "Answer me by email").NoValidate(true).
+		form = app.Form().ID(SurgeFormID).Class("transcript-form surge-form").Aria("label", l.T("Answer me by email")).NoValidate(true).
 			OnSubmit(func(ctx app.Context, e app.Event) {
 				e.PreventDefault()
 				if onSubmit != nil {
@@ -238,13 +248,13 @@ func (o *SurgeOffer) Render() app.UI {
 			}).
 			Body(
 				app.Div().Class(field).Body(
-					app.Label().For(SurgeEmailID).Class("prechat-label").Text("Your email"),
+					app.Label().For(SurgeEmailID).Class("prechat-label").Text(l.T("Your email")),
 					in,
 					problem,
 				),
 				app.Div().Class("transcript-actions").Body(
-					app.Button().Class("prechat-send").Type("submit").Disabled(v.Busy).Text(SurgeEmailButton),
-					app.Button().ID(SurgeWaitID).Class("transcript-cancel").Type("button").Text(SurgeWaitButton).
+					app.Button().Class("prechat-send").Type("submit").Disabled(v.Busy).Text(l.T(SurgeEmailButton)),
+					app.Button().ID(SurgeWaitID).Class("transcript-cancel").Type("button").Text(l.T(SurgeWaitButton)).
 						OnClick(func(ctx app.Context, e app.Event) {
 							if onWait != nil {
 								onWait(ctx)
@@ -256,6 +266,6 @@ func (o *SurgeOffer) Render() app.UI {
 	return app.Div().ID(SurgeID).Class(class).Body(
 		text,
 		form,
-		app.Div().ID(SurgeStatusID).Class("transcript-status").Role("status").Aria("live", "polite").Text(v.Status),
+		app.Div().ID(SurgeStatusID).Class("transcript-status").Role("status").Aria("live", "polite").Text(l.T(v.Status)),
 	)
 }

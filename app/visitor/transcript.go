@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 )
 
@@ -33,6 +34,8 @@ const TranscriptQuiet = 2 * time.Second
 // is being asked for, what was typed, and how the last request went. It
 // does no IO; the widget sends what it says to send.
 type Transcript struct {
+	// Lang is the visitor's language, for the texts the request says.
+	Lang i18n.Lang
 	// Asking shows the address input.
 	Asking bool
 	// Email is the address as typed; Problem what is wrong with it.
@@ -63,7 +66,7 @@ func (t *Transcript) Start(known string) (to string, send bool) {
 func (t *Transcript) Submit() (to string, send bool) {
 	email := strings.TrimSpace(t.Email)
 	if len(email) > parley.MaxEmail || !parley.LooksLikeEmail(email) {
-		t.Problem = badEmailText
+		t.Problem = t.Lang.T(badEmailText)
 		return "", false
 	}
 	t.Problem = ""
@@ -77,10 +80,10 @@ func (t *Transcript) Cancel() { t.Asking, t.Problem = false, "" }
 // (offline, ok false).
 func (t *Transcript) Sent(id, to string, ok bool) {
 	if !ok {
-		t.Status = TranscriptOffline
+		t.Status = t.Lang.T(TranscriptOffline)
 		return
 	}
-	t.Asking, t.pending, t.to, t.Status = false, id, to, TranscriptSending
+	t.Asking, t.pending, t.to, t.Status = false, id, to, t.Lang.T(TranscriptSending)
 }
 
 // Apply takes the server's refusal of the request in flight; it reports
@@ -91,7 +94,7 @@ func (t *Transcript) Apply(f parley.Frame) bool {
 	}
 	t.pending, t.Status = "", f.Message
 	if t.Status == "" {
-		t.Status = "The transcript could not be sent."
+		t.Status = t.Lang.T("The transcript could not be sent.")
 	}
 	if f.Code == parley.EInvalid {
 		// The address, most likely (or none was known): ask for it.
@@ -111,9 +114,9 @@ func (t *Transcript) Quiet(id string) {
 	}
 	t.pending = ""
 	if t.to != "" {
-		t.Status = "Sent to " + t.to + "."
+		t.Status = t.Lang.T("Sent to %s.", t.to)
 	} else {
-		t.Status = TranscriptShortly
+		t.Status = t.Lang.T(TranscriptShortly)
 	}
 }
 
@@ -121,6 +124,9 @@ func (t *Transcript) Quiet(id string) {
 // input, and the status line, a live region that is always there.
 type TranscriptMenu struct {
 	app.Compo
+
+	// Lang is the visitor's language.
+	Lang i18n.Lang
 
 	Request Transcript
 
@@ -132,7 +138,7 @@ type TranscriptMenu struct {
 
 // Render implements app.Composer.
 func (m *TranscriptMenu) Render() app.UI {
-	r := m.Request
+	r, l := m.Request, m.Lang
 	onStart, onInput, onSubmit, onCancel := m.OnStart, m.OnInput, m.OnSubmit, m.OnCancel
 	var body app.UI
 	if r.Asking {
@@ -140,7 +146,7 @@ func (m *TranscriptMenu) Render() app.UI {
 		class := "prechat-field"
 		if r.Problem != "" {
 			class += " prechat-field-invalid"
-			problem = app.Div().ID(TranscriptEmailID + "-error").Class("prechat-error").Text(r.Problem)
+			problem = app.Div().ID(TranscriptEmailID + "-error").Class("prechat-error").Text(l.T(r.Problem))
 		}
 		in := app.Input().ID(TranscriptEmailID).Class("prechat-input").Type("email").Name("email").
 			Attr("autocomplete", "email").Attr("inputmode", "email").MaxLength(parley.MaxEmail).
@@ -153,7 +159,7 @@ func (m *TranscriptMenu) Render() app.UI {
 				onInput(ctx, ctx.JSSrc().Get("value").String())
 			}
 		})
-		body = app.Form().ID(TranscriptFormID).Class("transcript-form").Aria("label", "Email the transcript").NoValidate(true).
+		body = app.Form().ID(TranscriptFormID).Class("transcript-form").Aria("label", l.T("Email the transcript")).NoValidate(true).
 			OnSubmit(func(ctx app.Context, e app.Event) {
 				e.PreventDefault()
 				if onSubmit != nil {
@@ -162,13 +168,13 @@ func (m *TranscriptMenu) Render() app.UI {
 			}).
 			Body(
 				app.Div().Class(class).Body(
-					app.Label().For(TranscriptEmailID).Class("prechat-label").Text("Your email"),
+					app.Label().For(TranscriptEmailID).Class("prechat-label").Text(l.T("Your email")),
 					in,
 					problem,
 				),
 				app.Div().Class("transcript-actions").Body(
-					app.Button().Class("prechat-send").Type("submit").Text("Send"),
-					app.Button().Class("transcript-cancel").Type("button").Text("Cancel").
+					app.Button().Class("prechat-send").Type("submit").Text(l.T("Send")),
+					app.Button().Class("transcript-cancel").Type("button").Text(l.T("Cancel")).
 						OnClick(func(ctx app.Context, e app.Event) {
 							if onCancel != nil {
 								onCancel(ctx)
@@ -184,10 +190,10 @@ func (m *TranscriptMenu) Render() app.UI {
 					onStart(ctx)
 				}
 			}).
-			Text(TranscriptButtonText)
+			Text(l.T(TranscriptButtonText))
 	}
 	return app.Div().Class("transcript").Body(
 		body,
-		app.Div().ID(TranscriptStatusID).Class("transcript-status").Role("status").Aria("live", "polite").Text(r.Status),
+		app.Div().ID(TranscriptStatusID).Class("transcript-status").Role("status").Aria("live", "polite").Text(l.T(r.Status)),
 	)
 }

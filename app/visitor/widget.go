@@ -26,6 +26,12 @@ type Widget struct {
 	// lang is the visitor's language (app/i18n): every text shown to the
 	// visitor goes through lang.T or lang.N.
 	lang i18n.Lang
+	// browserLang is the browser's choice (navigator.languages); pageLang
+	// the shop page's (data-lang, Parley('set', {lang})), which wins.
+	browserLang, pageLang i18n.Lang
+	// helloLang is the language every hello of the client says: after a
+	// reconnect, a later one is said again (applyLang, onState).
+	helloLang i18n.Lang
 
 	// ctx is the root's own context, from OnMount: callbacks that outlive an
 	// event dispatch through it, since go-app drops the dispatches of a
@@ -118,6 +124,12 @@ func (w *Widget) OnMount(ctx app.Context) {
 	w.site = SiteFromPath(u.Path)
 	w.origin, _ = ParseOrigin(q.Get("origin"))
 	w.settings = pageSettings()
+	w.browserLang = ui.BrowserLang()
+	w.pageLang, _ = i18n.Parse(q.Get("lang"))
+	if q.Get("lang") == "" {
+		w.pageLang = ""
+	}
+	w.applyLang()
 	w.chats = NewChats(false)
 	w.chat = w.chats.Current
 	w.now = time.Now()
@@ -131,7 +143,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 		w.origin = ""
 	}
 	if w.site == "" {
-		w.ended = "This chat is not set up correctly."
+		w.ended = w.lang.T("This chat is not set up correctly.")
 		return
 	}
 
@@ -157,9 +169,10 @@ func (w *Widget) OnMount(ctx app.Context) {
 		ctx.Page().ReplaceURL(&clean)
 	}
 
+	w.helloLang = w.lang
 	w.cl = client.New(client.Options{
 		URL:    ui.SocketURL(u),
-		Hello:  parley.Frame{Type: parley.TypeHello, Role: parley.RoleVisitor, Site: w.site, Token: token, ResumeLink: resume},
+		Hello:  parley.Frame{Type: parley.TypeHello, Role: parley.RoleVisitor, Site: w.site, Token: token, ResumeLink: resume, Lang: string(w.lang)},
 		Outbox: outbox,
 		OnFrame: func(f parley.Frame) {
 			ctx.Dispatch(func(ctx app.Context) { w.onFrame(ctx, f) })
@@ -180,7 +193,7 @@ func (w *Widget) OnMount(ctx app.Context) {
 		ctx.Async(func() {
 			if err := cl.Run(runCtx); err != nil {
 				ctx.Dispatch(func(ctx app.Context) {
-					w.ended = "The chat was closed. Reload the page to start again."
+					w.ended = w.lang.T("The chat was closed. Reload the page to start again.")
 				})
 			}
 		})
@@ -243,6 +256,7 @@ func (w *Widget) Render() app.UI {
 	var transcript *TranscriptMenu
 	if Offered(w.settings.Mail, w.chat.Conv) && !hidden {
 		transcript = &TranscriptMenu{
+			Lang:     w.lang,
 			Request:  w.transcript,
 			OnStart:  w.onTranscriptStart,
 			OnInput:  w.onTranscriptInput,
@@ -253,6 +267,7 @@ func (w *Widget) Render() app.UI {
 	var surge *SurgeOffer
 	if !hidden {
 		surge = &SurgeOffer{
+			Lang:     w.lang,
 			View:     w.surge.View(w.chat.WaitLine() != "", w.chat.Queue, w.settings.BusyMinutes, w.chat.Email),
 			Email:    w.surge.Email,
 			Problem:  w.surge.Problem,
@@ -275,12 +290,12 @@ func (w *Widget) Render() app.UI {
 		Lang:           w.lang,
 		Title:          w.settings.Title,
 		Color:          w.settings.Color,
-		Intro:          w.settings.Welcome,
+		Intro:          w.settings.WelcomeByLang.In(string(w.lang), w.settings.Welcome),
 		Items:          w.chat.Items(),
 		Typing:         w.chat.Typing.Names(w.now),
-		Banner:         Banner(w.state, w.everOnline),
+		Banner:         BannerIn(w.lang, w.state, w.everOnline),
 		Expect:         !w.chat.AgentReplied() && !w.chat.Routed() && w.closed == "",
-		Wait:           w.chat.WaitLine(),
+		Wait:           w.chat.WaitLineIn(w.lang),
 		Surge:          surge,
 		Feedback:       w.feedbackPrompt(),
 		Assignee:       w.chat.Assignee,
@@ -291,7 +306,7 @@ func (w *Widget) Render() app.UI {
 		MaxRunes:       w.chat.Limits.MaxTextRunes,
 		Now:            w.now,
 		ShowClose:      w.origin != "",
-		Hours:          Header(w.closed, w.open, w.now),
+		Hours:          HeaderIn(w.lang, w.closed, w.open, w.now),
 		Closed:         hidden,
 		Transcript:     transcript,
 		OnSend:         w.onSend,
@@ -340,7 +355,7 @@ func (w *Widget) askFileKey(ctx app.Context) {
 func (w *Widget) onFile(ctx app.Context, file app.Value) {
 	conv := w.chat.Conv
 	if conv == 0 || w.cl == nil {
-		w.fileErr = "Say hello first: files can be sent once the chat has started."
+		w.fileErr = w.lang.T("Say hello first: files can be sent once the chat has started.")
 		return
 	}
 	w.fileErr = ""
@@ -425,6 +440,10 @@ func (w *Widget) onState(ctx app.Context, s client.State) {
 	w.now = time.Now()
 	w.state = s
 	if s == client.Online {
+		if w.lang != w.helloLang && w.cl != nil {
+			// The hello said the language of the first connection.
+			w.cl.Context(parley.Frame{Lang: string(w.lang)})
+		}
 		w.everOnline = true
 	} else {
 		w.surge.Lost()
@@ -486,8 +505,9 @@ func (w *Widget) form() *PreChatForm {
 		return nil
 	}
 	return &PreChatForm{
+		Lang:     w.lang,
 		Form:     w.chat.Form,
-		Submit:   SubmitText(w.closed),
+		Submit:   SubmitTextIn(w.lang, w.closed),
 		Answers:  w.answers,
 		Errors:   w.formErrs,
 		Notice:   w.chat.FormNotice,
@@ -515,7 +535,7 @@ func (w *Widget) onFormSubmit(ctx app.Context) {
 	if w.cl == nil {
 		return
 	}
-	a, errs := CheckForm(w.chat.Form, w.answers, w.chat.Limits.MaxTextRunes)
+	a, errs := CheckFormIn(w.lang, w.chat.Form, w.answers, w.chat.Limits.MaxTextRunes)
 	w.formErrs = errs
 	if errs.Any() {
 		first := FormTextID
@@ -812,7 +832,7 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 		}
 		if w.answers.Empty() {
 			// A greeting replaces the form: not under the visitor's hands.
-			w.chat.Greet(m.Greeting, w.now)
+			w.chat.Greet(w.settings.GreetingByLang.In(string(w.lang), m.Greeting), w.now)
 		}
 		ctx.Defer(func(ctx app.Context) {
 			ui.ScrollToBottom(ui.ScrollerID)
@@ -832,6 +852,12 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 		if f, ok := m.Context.Frame(); ok && w.cl != nil {
 			w.cl.Context(f)
 		}
+	case MsgLang:
+		w.pageLang = ""
+		if l, ok := i18n.Parse(m.Lang); ok {
+			w.pageLang = l
+		}
+		w.applyLang()
 	case MsgIdentify:
 		if w.cl != nil {
 			who := m.Identify
@@ -839,6 +865,30 @@ func (w *Widget) onLoaderMessage(ctx app.Context, m ParentMessage) {
 		}
 	}
 	w.settle(ctx)
+}
+
+// applyLang makes the page's language, else the browser's, the widget's:
+// its texts, the document's lang attribute, and what the server is told
+// (the visitor's language, for the emails).
+func (w *Widget) applyLang() {
+	l := w.pageLang
+	if l == "" {
+		l = w.browserLang
+	}
+	if l == "" {
+		l = i18n.EN
+	}
+	changed := l != w.lang
+	w.lang = l
+	w.transcript.Lang, w.surge.Lang = l, l
+	if app.IsClient {
+		app.Window().Get("document").Get("documentElement").Set("lang", string(l))
+	}
+	if changed && w.cl != nil {
+		w.cl.Context(parley.Frame{Lang: string(l)})
+	}
+	// The launcher speaks the chat's language too.
+	w.post(WordsMessage(l))
 }
 
 // post sends a message to the loader, to the shop's origin only.

@@ -443,6 +443,24 @@ func TestLoaderServesSiteConfig(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"site":"shop"`) || resp.Header.Get("ETag") == "" {
 		t.Errorf("loader: %d ETag %q\n%s", resp.StatusCode, resp.Header.Get("ETag"), body)
 	}
+	// The launcher's words follow the browser's language; English needs
+	// none, and an unknown language gets English.
+	for lang, want := range map[string]string{"pl-PL,pl;q=0.9": `"words":"Otwórz czat|nieprzeczytane"`, "ja": `"site":"shop"`, "en-GB": `"site":"shop"`} {
+		req, _ := http.NewRequest(http.MethodGet, env.url+"/s/shop/widget.js", nil)
+		req.Header.Set("Accept-Language", lang)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), want) || (lang != "pl-PL,pl;q=0.9" && strings.Contains(string(b), `"words"`)) {
+			t.Errorf("loader for Accept-Language %q: want %s and no other words, got config %s", lang, want, b[max(0, len(b)-400):])
+		}
+		if v := resp.Header.Get("Vary"); !strings.Contains(v, "Accept-Language") {
+			t.Errorf("loader Vary %q: it depends on Accept-Language", v)
+		}
+	}
 	resp, err = http.Get(env.url + "/s/nope/widget.js")
 	if err != nil {
 		t.Fatal(err)

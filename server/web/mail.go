@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/mail/inbound"
 	"github.com/parley-chat/parley/server/mail/outbound"
@@ -184,15 +185,17 @@ func (s *Server) sendUnseenReply(ctx context.Context, j store.Job) error {
 		return nil // seen meanwhile: nothing to send
 	}
 	link := s.resumeLink(conv, site)
+	l := s.visitorLang(conv)
+	subject := l.T("New reply from %s", site.Name)
 	text, html := outbound.Render(outbound.Page{
-		ShopName: site.Name, Color: site.Color,
-		Title: "New reply from " + site.Name,
-		Intro: "You have a reply to your chat with " + site.Name + ". Answer this email, or continue the chat:",
-		Lines: lines, LinkURL: link, LinkText: "Continue the chat",
-		Footer: "You get this because you gave your email in " + site.Name + "'s chat.",
+		ShopName: site.Name, Color: site.Color, Lang: l,
+		Title: subject,
+		Intro: l.T("You have a reply to your chat with %s. Answer this email, or continue the chat:", site.Name),
+		Lines: lines, LinkURL: link, LinkText: l.T("Continue the chat"),
+		Footer: l.T("You get this because you gave your email in the chat of %s.", site.Name),
 	})
 	to := mail.Address{Name: conv.VisitorName, Address: conv.Email}
-	if err := s.mailVisitor(ctx, j, conv, site, to, "New reply from "+site.Name, text, html); err != nil {
+	if err := s.mailVisitor(ctx, j, conv, site, to, subject, text, html); err != nil {
 		return err
 	}
 	// Agents see that it went, in the conversation's log.
@@ -227,6 +230,7 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
+	l := s.visitorLang(conv)
 	var lines []outbound.Line
 	var attached []outbound.Attachment
 	var left []string
@@ -240,7 +244,7 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 		case f.Kind == parley.KindMessage:
 			from := f.From.Name
 			if f.From.Kind == parley.AuthorVisitor {
-				from = "You"
+				from = l.T("You")
 			}
 			lines = append(lines, outbound.Line{From: from, Text: withFiles(f.Text, f.Files), At: time.UnixMilli(f.At), Agent: f.From.Kind != parley.AuthorVisitor})
 			files += len(f.Files)
@@ -259,22 +263,23 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	intro := "Here is your conversation with " + site.Name + ". Answer this email to write to us again."
+	intro := l.T("Here is your conversation with %s. Answer this email to write to us again.", site.Name)
 	switch {
 	case files > 0 && len(left) == 0:
-		intro += " The files are attached."
+		intro += " " + l.T("The files are attached.")
 	case len(left) > 0:
 		// Beyond MaxTranscriptAttach, or gone from disk: listed only.
-		intro += fmt.Sprintf(" Files are attached up to %s in all; not attached: %s. Open the conversation to see them.",
+		intro += " " + l.T("Files are attached up to %s in all; not attached: %s. Open the conversation to see them.",
 			parley.FormatBytes(MaxTranscriptAttach), strings.Join(left, ", "))
 	}
+	subject := l.T("Your chat with %s", site.Name)
 	text, html := outbound.Render(outbound.Page{
-		ShopName: site.Name, Color: site.Color,
-		Title: "Your chat with " + site.Name,
+		ShopName: site.Name, Color: site.Color, Lang: l,
+		Title: subject,
 		Intro: intro,
-		Lines: lines, LinkURL: s.resumeLink(conv, site), LinkText: "Open the conversation",
+		Lines: lines, LinkURL: s.resumeLink(conv, site), LinkText: l.T("Open the conversation"),
 	})
-	return s.mailVisitor(ctx, j, conv, site, mail.Address{Name: p.Name, Address: p.To}, "Your chat with "+site.Name, text, html, attached...)
+	return s.mailVisitor(ctx, j, conv, site, mail.Address{Name: p.Name, Address: p.To}, subject, text, html, attached...)
 }
 
 // MaxTranscriptAttach bounds the bytes of the files attached to one
@@ -310,15 +315,18 @@ func (s *Server) sendResumeLink(ctx context.Context, j store.Job) error {
 		return nil
 	}
 	days := site.Mail.Resume()
+	l := s.visitorLang(conv)
+	subject := l.T("Your new link to the chat with %s", site.Name)
 	text, html := outbound.Render(outbound.Page{
-		ShopName: site.Name, Color: site.Color,
-		Title:   "Your new link to the chat with " + site.Name,
-		Intro:   fmt.Sprintf("Here is a new link to your chat with %s. It opens the chat, with everything said so far, on the device you open it on: once, within %d days. Or answer this email.", site.Name, days),
-		LinkURL: s.resumeLink(conv, site), LinkText: "Continue the chat",
-		Footer: "You get this because a new link was asked for on the page of an old one. If that was not you, there is nothing to do.",
+		ShopName: site.Name, Color: site.Color, Lang: l,
+		Title: subject,
+		Intro: l.N(days, "Here is a new link to your chat with %s. It opens the chat, with everything said so far, on the device you open it on: once, within %d day. Or answer this email.",
+			"Here is a new link to your chat with %s. It opens the chat, with everything said so far, on the device you open it on: once, within %d days. Or answer this email.", site.Name, days),
+		LinkURL: s.resumeLink(conv, site), LinkText: l.T("Continue the chat"),
+		Footer: l.T("You get this because a new link was asked for on the page of an old one. If that was not you, there is nothing to do."),
 	})
 	to := mail.Address{Name: conv.VisitorName, Address: conv.Email}
-	return s.mailVisitor(ctx, j, conv, site, to, "Your new link to the chat with "+site.Name, text, html)
+	return s.mailVisitor(ctx, j, conv, site, to, subject, text, html)
 }
 
 // visitorEntries calls fn with the entries of conv after seq after that
@@ -334,6 +342,20 @@ func (s *Server) visitorEntries(conv, after uint64, limit int, fn func(parley.Fr
 		}
 		return nil
 	})
+}
+
+// visitorLang is the language of conv's visitor's emails: the one their
+// widget spoke (their context's lang), else their browser's first, else
+// English. Mails to the shop stay English.
+func (s *Server) visitorLang(conv parley.Conversation) i18n.Lang {
+	_, ctx, err := s.store.VisitorWithContext(conv.Visitor)
+	if err != nil {
+		return i18n.EN
+	}
+	if l, ok := i18n.Parse(ctx.Lang); ok && ctx.Lang != "" {
+		return l
+	}
+	return i18n.Match(ctx.Language)
 }
 
 // resumeLink is a signed link back into conv for its visitor.

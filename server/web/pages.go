@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/widget"
 )
@@ -253,7 +254,13 @@ func (s *Server) handleLoader(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("console.warn(\"Parley: the widget loader was not built into this server. Run `make build`.\");\n"))
 		return
 	}
-	s.cfg.Assets.loader.Serve(w, r, widget.ConfigFor(site, s.cfg.PublicURL))
+	cfg := widget.ConfigFor(site, s.cfg.PublicURL)
+	// The launcher's words in the browser's language: the loader carries
+	// none of the other languages' (the 5 KB budget).
+	if l := i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language")); l != i18n.EN {
+		cfg.Words = i18n.LauncherWords(l)
+	}
+	s.cfg.Assets.loader.Serve(w, r, cfg)
 }
 
 // handleSiteOpen answers the loader of a site that hides its launcher

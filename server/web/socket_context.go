@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/relay"
 	"github.com/parley-chat/parley/server/store"
@@ -25,11 +26,28 @@ func (c *conn) context(f parley.Frame) {
 		return
 	}
 	u := f.ContextUpdate()
-	if u.Attributes == nil && u.Cart == nil && u.Track == nil && u.Device == nil && u.Referrer == "" {
-		c.refuse(parley.Errorf(parley.EInvalid, "context needs attributes, cart, track, device or referrer."), f.ID)
+	if u.Attributes == nil && u.Cart == nil && u.Track == nil && u.Device == nil && u.Referrer == "" && u.Lang == "" {
+		c.refuse(parley.Errorf(parley.EInvalid, "context needs attributes, cart, track, device, referrer or lang."), f.ID)
 		return
 	}
+	if u.Lang != "" {
+		l, ok := widgetLang(u.Lang)
+		if !ok {
+			c.refuse(parley.Errorf(parley.EInvalid, "Unknown language %q: the widget speaks en, pl, ro, sl, de, fr and es.", parley.Truncate(u.Lang, parley.MaxLanguage)), f.ID)
+			return
+		}
+		u.Lang = string(l)
+	}
 	c.updateContext(u, f.ID)
+}
+
+// widgetLang is the supported language of a widget's lang ("pl", or a
+// tag of it, "pl-PL"), and false for any other.
+func widgetLang(tag string) (i18n.Lang, bool) {
+	if len(tag) > parley.MaxLanguage {
+		return "", false
+	}
+	return i18n.Parse(tag)
 }
 
 // updateContext stores u and tells the site's agents when it changed. A

@@ -117,8 +117,14 @@ func (c *conn) helloVisitor(f parley.Frame) {
 	if c.page.URL != "" {
 		c.publishPage()
 	}
-	if c.userAgent != "" || c.language != "" {
-		c.updateContext(parley.ContextUpdate{UserAgent: c.userAgent, Language: c.language}, "")
+	// The widget's language: an unsupported one is ignored here (the
+	// widget falls back to English); a context frame refuses it.
+	lang, ok := widgetLang(f.Lang)
+	if !ok {
+		lang = ""
+	}
+	if c.userAgent != "" || c.language != "" || lang != "" {
+		c.updateContext(parley.ContextUpdate{UserAgent: c.userAgent, Language: c.language, Lang: string(lang)}, "")
 	}
 	c.userAgent, c.language = "", ""
 	// The widget's home lists the newest conversations, as their visitor

@@ -221,7 +221,20 @@ func newBrowser(tb testing.TB, prefs map[string]any) *browser {
 	tb.Helper()
 	exe := requireBrowserTests(tb)
 	b := &browser{tb: tb, logs: &lockedBuffer{}}
-	br, err := chromium.Start(chromium.Options{Exe: exe, Prefs: prefs, Logf: b.logs.printf, Budget: browserBudget})
+	// "intl.accept_languages" is the browser's languages: a pref of the
+	// default profile, and flags for the visitors' isolated contexts.
+	var lang string
+	if l, ok := prefs["intl.accept_languages"].(string); ok {
+		lang = l
+		p := map[string]any{"intl": map[string]any{"accept_languages": l}}
+		for k, v := range prefs {
+			if k != "intl.accept_languages" {
+				p[k] = v
+			}
+		}
+		prefs = p
+	}
+	br, err := chromium.Start(chromium.Options{Exe: exe, Prefs: prefs, Lang: lang, Logf: b.logs.printf, Budget: browserBudget})
 	if err != nil {
 		tb.Fatal(err)
 	}

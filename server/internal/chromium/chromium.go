@@ -44,6 +44,11 @@ type Options struct {
 	// Prefs, if set, is written as the profile's Preferences file before
 	// the start (for example to block all site data).
 	Prefs map[string]any
+	// Lang, if set, is the browser's languages ("pl-PL,pl"): its UI
+	// language and Accept-Language, and navigator.languages in every
+	// browser context, the isolated ones too (Prefs reach only the
+	// default one).
+	Lang string
 	// Logf receives chromedp's log and error lines; nil drops them.
 	Logf func(format string, args ...any)
 	// Budget bounds the browser's whole life, whatever hangs; 0 means 90 s.
@@ -91,7 +96,12 @@ func Start(o Options) (*Browser, error) {
 	}
 	b := &Browser{exe: exe, dir: dir}
 	root, cancelRoot := context.WithTimeout(context.Background(), o.Budget)
-	actx, cancelAlloc := chromedp.NewExecAllocator(root, allocatorOptions(exe, dir)...)
+	opts := allocatorOptions(exe, dir)
+	if o.Lang != "" {
+		first, _, _ := strings.Cut(o.Lang, ",")
+		opts = append(opts, chromedp.Flag("lang", first), chromedp.Flag("accept-lang", o.Lang))
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx,
 		chromedp.WithErrorf(func(f string, a ...any) { logf("chromedp: "+f, a...) }),
 		chromedp.WithLogf(func(f string, a ...any) { logf("chromedp: "+f, a...) }),

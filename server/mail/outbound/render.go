@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-chat/parley/app/i18n"
+	// The emails' translations.
+	_ "github.com/parley-chat/parley/app/i18n/mailtext"
 	"github.com/parley-chat/parley/app/parley"
 )
 
@@ -28,6 +31,9 @@ type Page struct {
 	LinkURL  string // http or https; anything else is left out
 	LinkText string
 	Footer   string
+	// Lang is the reader's language: the page's lang and its times'
+	// layout (zero: English). The texts come written in it.
+	Lang i18n.Lang
 }
 
 // DefaultColor is Parley's own colour, for a shop whose colour is not #rrggbb.
@@ -41,7 +47,10 @@ const timeLayout = "2 Jan 2006 15:04 MST"
 // Render gives the plain-text and HTML bodies of p. Every field is text:
 // html/template escapes it, so a visitor's "<script>" arrives as characters.
 func Render(p Page) (text, html string) {
-	v := view{Page: p, Color: DefaultColor, Ink: "#ffffff"}
+	v := view{Page: p, Color: DefaultColor, Ink: "#ffffff", HTMLLang: string(p.Lang), Layout: p.Lang.T(timeLayout)}
+	if v.HTMLLang == "" {
+		v.HTMLLang = string(i18n.EN)
+	}
 	if hexColor.MatchString(p.Color) {
 		v.Color = strings.ToLower(p.Color)
 	}
@@ -61,6 +70,8 @@ type view struct {
 	Page
 	Color, Ink     string // banner background and the text on it
 	Link, LinkText string
+	HTMLLang       string // the html element's lang
+	Layout         string // the times', in the reader's language
 }
 
 func renderText(v view) string {
@@ -77,7 +88,7 @@ func renderText(v view) string {
 	para(v.Title)
 	para(v.Intro)
 	for _, l := range v.Lines {
-		b.WriteString(lineHead(l))
+		b.WriteString(lineHead(l, v.Layout))
 		b.WriteString("\n")
 		for _, s := range strings.Split(strings.TrimRight(normalizeNewlines(l.Text), "\n"), "\n") {
 			b.WriteString("  ")
@@ -102,7 +113,7 @@ func renderText(v view) string {
 }
 
 // lineHead is "Name, 2 Jan 2006 15:04 UTC:" or just "Name:".
-func lineHead(l Line) string {
+func lineHead(l Line, layout string) string {
 	who := strings.TrimSpace(l.From)
 	if who == "" {
 		who = "?"
@@ -110,7 +121,7 @@ func lineHead(l Line) string {
 	if l.At.IsZero() {
 		return who + ":"
 	}
-	return who + ", " + l.At.Format(timeLayout) + ":"
+	return who + ", " + l.At.Format(layout) + ":"
 }
 
 func normalizeNewlines(s string) string {
@@ -121,14 +132,14 @@ var page = template.Must(template.New("mail").Funcs(template.FuncMap{
 	"lines": func(s string) []string {
 		return strings.Split(strings.TrimRight(normalizeNewlines(s), "\n"), "\n")
 	},
-	"when": func(t time.Time) string {
+	"when": func(t time.Time, layout string) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.Format(timeLayout)
+		return t.Format(layout)
 	},
 }).Parse(`<!DOCTYPE html>
-<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Title}}</title></head>
+<html lang="{{.HTMLLang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Title}}</title></head>
 <body style="margin:0;padding:0;background:#f4f4f5;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#18181b">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f5"><tr><td align="center" style="padding:24px 12px">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border-radius:8px;overflow:hidden">
@@ -138,7 +149,7 @@ var page = template.Must(template.New("mail").Funcs(template.FuncMap{
 {{- if .Intro}}<p style="margin:0 0 16px;line-height:1.5">{{range $i, $l := lines .Intro}}{{if $i}}<br>{{end}}{{$l}}{{end}}</p>{{end}}
 {{- range .Lines}}
 <div style="margin:0 0 12px;padding:8px 12px;border-left:4px solid {{if .Agent}}{{$.Color}}{{else}}#d4d4d8{{end}};background:#fafafa">
-<div style="font-size:13px;color:#52525b"><strong style="color:#18181b">{{.From}}</strong>{{with when .At}} · {{.}}{{end}}</div>
+<div style="font-size:13px;color:#52525b"><strong style="color:#18181b">{{.From}}</strong>{{with when .At $.Layout}} · {{.}}{{end}}</div>
 <div style="margin-top:4px;line-height:1.5">{{range $i, $l := lines .Text}}{{if $i}}<br>{{end}}{{$l}}{{end}}</div>
 </div>
 {{- end}}

@@ -1,0 +1,64 @@
+package console
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/parley"
+)
+
+// langNames are the widget's languages in their own names, for the
+// Translations picker (app/i18n.Names; the console does not carry the
+// widget's catalog).
+var langNames = map[string]string{
+	"en": "English", "pl": "Polski", "ro": "Română", "sl": "Slovenščina",
+	"de": "Deutsch", "fr": "Français", "es": "Español",
+}
+
+// setTranslation stores text as t's translation into lang, creating the
+// map on the first one.
+func setTranslation(t *parley.Translations, lang, text string) {
+	if *t == nil {
+		*t = parley.Translations{}
+	}
+	(*t)[lang] = text
+}
+
+// renderTranslations is the Translations section: a language picker and,
+// for that language, the welcome, the greeting and each topic's name. The
+// widget shows a visitor the texts of their language, else the ones
+// above (the shop's own language, whatever it is).
+func (s *Settings) renderTranslations(ro bool) app.UI {
+	f := s.form
+	lang := f.TextLang
+	if lang == "" {
+		lang = "pl"
+	}
+	options := make([]app.UI, 0, len(parley.SiteLanguages))
+	for _, l := range parley.SiteLanguages {
+		options = append(options, app.Option().Value(l).Text(langNames[l]).Selected(l == lang))
+	}
+	name := langNames[lang]
+	topics := make([]app.UI, 0, len(f.Routing.Topics))
+	for i, t := range f.Routing.Topics {
+		if t.Name == "" {
+			continue
+		}
+		id := "site-topic-lang-" + t.ID
+		topics = append(topics, field(id, "Topic “"+t.Name+"” in "+name,
+			app.Input().ID(id).Type("text").Value(t.NameByLang[lang]).ReadOnly(ro).
+				OnInput(s.set(func(v string) { setTranslation(&s.form.Routing.Topics[i].NameByLang, lang, v) }))))
+	}
+	return app.Div().ID("site-translations").Class("site-translations").Body(
+		app.H3().Text("Translations"),
+		app.P().Class("hint").Text("Visitors see these texts in their language, when you write them; otherwise the texts above. Leave a field empty to use the text above."),
+		field("site-text-lang", "Language", app.Select().ID("site-text-lang").Disabled(ro).
+			OnChange(func(ctx app.Context, e app.Event) { s.form.TextLang = ctx.JSSrc().Get("value").String() }).
+			Body(options...)),
+		field("site-welcome-lang", "Welcome text in "+name, app.Textarea().ID("site-welcome-lang").Rows(2).
+			Text(f.WelcomeByLang[lang]).ReadOnly(ro).
+			OnInput(s.set(func(v string) { setTranslation(&s.form.WelcomeByLang, lang, v) }))),
+		field("site-greeting-lang", "Greeting in "+name, app.Textarea().ID("site-greeting-lang").Rows(2).
+			Text(f.GreetingByLang[lang]).ReadOnly(ro).
+			OnInput(s.set(func(v string) { setTranslation(&s.form.GreetingByLang, lang, v) }))),
+		app.Div().Class("site-topic-langs").Body(topics...),
+	)
+}
