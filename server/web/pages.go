@@ -8,8 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/visitor"
 	"github.com/parley-chat/parley/widget"
 )
 
@@ -112,10 +115,10 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	if hosted {
-		h.Set("Content-Security-Policy", pageCSP("'none'"))
+		h.Set("Content-Security-Policy", a.widgetCSP("'none'"))
 		h.Set("X-Frame-Options", "DENY")
 	} else {
-		h.Set("Content-Security-Policy", pageCSP(frameAncestors(site.AllowedOrigins)))
+		h.Set("Content-Security-Policy", a.widgetCSP(frameAncestors(site.AllowedOrigins)))
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
@@ -128,7 +131,11 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	ws.Offline = site.Routing.WhenClosed()
 	ws.Mail = s.cfg.Mail.Sender != nil
 	settings, _ := json.Marshal(ws)
-	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings))
+	// The page arrives drawn, in the visitor's language, its composer
+	// working before the wasm does (widgetpage.go).
+	shopOrigin, _ := visitor.ParseOrigin(origin)
+	lang := i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language"))
+	writePage(w, r, a.widgetPage(lang, site.Name+" · Chat", site.ID, shopOrigin, ws, settings, time.Now()))
 }
 
 // frameAncestors is the CSP source list for a site's allowed origins.

@@ -91,14 +91,14 @@ func runWidget(ctx context.Context, cfg config, sec *section) error {
 
 	var cold, warm []clickRun
 	for range runs {
-		tm, err := clickToInteractive(br, srv, false)
+		tm, err := clickToInteractive(br, srv, false, nil)
 		if err != nil {
 			return fmt.Errorf("cold click: %w", err)
 		}
 		cold = append(cold, tm)
 	}
 	for range runs {
-		tm, err := clickToInteractive(br, srv, true)
+		tm, err := clickToInteractive(br, srv, true, nil)
 		if err != nil {
 			return fmt.Errorf("click after hover: %w", err)
 		}
@@ -108,12 +108,39 @@ func runWidget(ctx context.Context, cfg config, sec *section) error {
 	coldMed, warmMed := median(cold, clickMs), median(warm, clickMs)
 	sec.add(fmt.Sprintf("click → interactive, cold (median of %d)", runs), fmt.Sprintf("%.0f ms", coldMed), "≤ 0.6 s", judge(coldMed <= 600))
 	sec.add(fmt.Sprintf("click → interactive, after hover prefetch (median of %d)", runs), fmt.Sprintf("%.0f ms", warmMed), "≤ 0.15 s", judge(warmMed <= 150))
+	// The page arrives drawn and its composer works before the wasm
+	// (issue 9): timing.ms is click → composer usable, timing.app click →
+	// the app running.
+	appMs := func(r clickRun) float64 { return r.App }
+	sec.add(fmt.Sprintf("click → composer usable, desktop cold (median of %d)", runs), fmt.Sprintf("%.0f ms (app running at %.0f ms)", coldMed, median(cold, appMs)), "≤ 0.3 s", judge(coldMed <= 300))
+	// Slow 4G, 4× CPU: throttling applies per target and an out-of-process
+	// iframe escapes its tab's, so this browser keeps iframes in their
+	// page's renderer (as Android's Chrome does for most sites).
+	sbr, err := chromium.Start(chromium.Options{Exe: exe, Budget: 10 * time.Minute, SharedIframes: true})
+	if err != nil {
+		return err
+	}
+	defer sbr.Close()
+	var slow []clickRun
+	for range runs {
+		c := chromium.Slow4G
+		tm, err := clickToInteractive(sbr, srv, false, &c)
+		if err != nil {
+			return fmt.Errorf("cold click on Slow 4G: %w", err)
+		}
+		slow = append(slow, tm)
+	}
+	slowMed := median(slow, clickMs)
+	sec.add(fmt.Sprintf("click → composer usable, Slow 4G ×4 CPU (median of %d)", runs), fmt.Sprintf("%.0f ms (app running at %.0f ms)", slowMed, median(slow, appMs)), "≤ 1 s", judge(slowMed <= 1000))
 
 	sec.setup = append(sec.setup, fmt.Sprintf(
 		"Headless Debian chromium (%s) with site isolation, the flags of the browser tests (`server/internal/chromium`). "+
 			"Parley on `http://localhost:PORT`, the demo shop on `http://127.0.0.1:PORT3`: two sites, so the chat is a cross-site, out-of-process iframe. "+
 			"Every page load is in a fresh browser context (its own HTTP cache: a cold load, as on a shop the visitor never chatted on). "+
-			"Click → interactive is `window.Parley.timing.ms`, measured by the loader from the click to the chat's ready message. "+
+			"Click → interactive is `window.Parley.timing.ms`, measured by the loader from the click to the chat's ready message, which the chat's page "+
+			"(drawn by the server) posts as soon as its composer takes input, before the wasm runs; \"app running\" is `timing.app`, the click to the wasm app's own message. "+
+			"The Slow 4G row throttles the shop's tab as DevTools does (Lighthouse's mobileSlow4G: 562.5 ms latency, 1,474.56 kbps down, 675 kbps up, CPU ×4) "+
+			"in a browser that keeps iframes in their page's renderer, so that the tab's throttling covers the chat. "+
 			"For the prefetched case the pointer first hovers the launcher, the chat loads hidden, then the click. "+
 			"Sizes by encoding are the body lengths of GET requests with `Accept-Encoding: identity`, `gzip` and `br`. "+
 			"Server: `%s`.", chromiumVersion(br), srv.command()))
@@ -129,7 +156,7 @@ func runWidget(ctx context.Context, cfg config, sec *section) error {
 		return strings.Join(s, ", ")
 	}
 	sec.details = append(sec.details, mdTable([]string{"run", "click → interactive, each run"},
-		[][]string{{"cold", row(cold)}, {"after hover", row(warm)}}))
+		[][]string{{"cold", row(cold)}, {"after hover", row(warm)}, {chromium.Slow4G.Name + ", cold", row(slow)}}))
 	doc := median(cold, func(r clickRun) float64 { return r.frame.Doc })
 	wasmEnd := median(cold, func(r clickRun) float64 { return r.frame.WasmEnd })
 	wasmWire := median(cold, func(r clickRun) float64 { return r.frame.WasmSize })
@@ -211,7 +238,11 @@ const frameTimingJS = `(() => {
 // clickToInteractive opens the shop page in a fresh browser context and
 // clicks the launcher, after hovering it until the chat is ready if
 // prefetch is set, and returns the loader's timing.
-func clickToInteractive(br *chromium.Browser, srv *server, prefetch bool) (clickRun, error) {
+//
+// With throttle set, the tab is throttled once its launcher is drawn (the
+// browser must keep iframes in their page's renderer, SharedIframes), and
+// the run waits for the app as well as the composer.
+func clickToInteractive(br *chromium.Browser, srv *server, prefetch bool, throttle *chromium.Conditions) (clickRun, error) {
 	t, err := br.NewIsolatedTab(10 * time.Second)
 	if err != nil {
 		return clickRun{}, err
@@ -233,14 +264,23 @@ func clickToInteractive(br *chromium.Browser, srv *server, prefetch bool) (click
 			return clickRun{}, fmt.Errorf("hovering until the chat is ready: %w", err)
 		}
 	}
+	if throttle != nil {
+		if err := runFor(t.Ctx, 5*time.Second, throttle.Apply()); err != nil {
+			return clickRun{}, fmt.Errorf("throttling: %w", err)
+		}
+	}
 	if err := runFor(t.Ctx, 5*time.Second, chromedp.MouseClickXY(at.X, at.Y)); err != nil {
 		return clickRun{}, fmt.Errorf("clicking the launcher: %w", err)
 	}
-	tm, err := chromium.WaitTiming(t.Ctx, 30*time.Second)
-	if err != nil {
-		return clickRun{}, err
+	var tm chromium.Timing
+	// Until the app runs, for its time too.
+	if err := runFor(t.Ctx, 120*time.Second, chromium.Poll(`window.Parley.timing && window.Parley.timing.app > 0 && window.Parley.timing`, &tm, 118*time.Second)); err != nil {
+		return clickRun{}, fmt.Errorf("waiting for the chat and its app: %w", err)
 	}
 	run := clickRun{Timing: tm}
+	if throttle != nil {
+		return run, nil // the iframe is no target of its own
+	}
 	id, err := t.WaitFrame(10*time.Second, "/chat/"+demoSite)
 	if err != nil {
 		return clickRun{}, err
