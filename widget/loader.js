@@ -26,8 +26,8 @@
 // 'message' handlers get {from: {kind, name}, text, at}. After a click opened
 // the chat, Parley.timing is {ms, prefetched, app}: ms from the click to a
 // composer that takes input (the chat's page arrives drawn and says 'ready'
-// before its app runs), and app from the click to the app running (0 until
-// then; the iframe says 'app').
+// before its app runs), and app from the click to the app running (absent
+// until then; the iframe says 'app').
 //
 // The server serves this file minified as (function (cfg) {...})(CONFIG):
 // the Go package widget appends the call with the site's settings.
@@ -346,7 +346,8 @@
         var ms = Math.round(performance.now() - clickAt);
         shownFrom = appUp ? -1 : clickAt;
         clickAt = -1;
-        api.timing = { ms: ms, prefetched: prefetched, app: appUp ? ms : 0 };
+        api.timing = { ms: ms, prefetched: prefetched };
+        if (appUp) api.timing.app = ms;
         console.info('parley: interactive in ' + ms + ' ms');
       }
       // Unless the shopper has moved on to the page while the chat loaded.

@@ -332,7 +332,8 @@ func Launcher(ctx context.Context, d time.Duration) (Point, error) {
 // Timing is window.Parley.timing, set by the loader when a click made the
 // chat interactive: Ms from the click to a composer the visitor can type
 // into (the prerendered page's), whether a hover had already made the chat
-// ready, and App from the click to the widget's app running (0 until then).
+// ready, and App from the click to the widget's app running (absent, 0,
+// until then).
 type Timing struct {
 	Ms         float64 `json:"ms"`
 	Prefetched bool    `json:"prefetched"`
