@@ -16,7 +16,8 @@ import (
 	"github.com/parley-chat/parley/widget"
 )
 
-// shellTmpl is the HTML page of both go-app apps. go-app's own page is not
+// shellTmpl is the HTML page of the console (the widget's is widgetTmpl,
+// drawn: widgetpage.go). go-app's own page is not
 // used: it hard-codes /app.js and /manifest.webmanifest at the root, which
 // two apps on one origin cannot share. go-app mounts its root component on
 // the body's first element, so the shell starts the body with a div.
