@@ -26,7 +26,10 @@
 //   Parley('track', name, {key: value, …})
 // None of them loads the chat: the widget gets them when it is ready.
 // 'message' handlers get {from: {kind, name}, text, at}. After a click opened
-// the chat, Parley.timing is {ms, prefetched}: click to interactive.
+// the chat, Parley.timing is {ms, prefetched, app}: ms from the click to a
+// composer that takes input (the chat's page arrives drawn and says 'ready'
+// before its app runs), and app from the click to the app running (absent
+// until then; the iframe says 'app').
 //
 // The server serves this file minified as (function (cfg) {...})(CONFIG):
 // the Go package widget appends the call with the site's settings.
@@ -95,6 +98,8 @@
     var wantFocus = false; // move focus into the chat when it is ready
     var loadTimer = 0;
     var clickAt = -1;
+    var shownFrom = -1; // the click that made the chat shown, for timing.app
+    var appUp = false; // the iframe's app runs
     var prefetched = false;
     var userOpened = false;
     var greeted = false;
@@ -402,6 +407,7 @@
       frame.setAttribute('allow', 'clipboard-write');
       frame.src = src + (lang ? '&lang=' + encodeURIComponent(lang) : '') + (warming === true ? '&warm=1' : '') + (resume ? '#parley-resume=' + resume : '');
       ready = false;
+      appUp = false;
       // Offline, the chat cannot load: say so at once.
       setStatus(navigator.onLine === false ? 'sf' : 'sl');
       panel.insertBefore(frame, status);
@@ -464,8 +470,10 @@
     function shown() {
       if (clickAt >= 0) {
         var ms = Math.round(performance.now() - clickAt);
+        shownFrom = appUp ? -1 : clickAt;
         clickAt = -1;
         api.timing = { ms: ms, prefetched: prefetched };
+        if (appUp) api.timing.app = ms;
         console.info('parley: interactive in ' + ms + ' ms');
       }
       // Unless the shopper has moved on to the page while the chat loaded.
@@ -493,6 +501,13 @@
           shown();
         }
         emit('ready');
+      } else if (m.type === 'app') {
+        appUp = true;
+        if (shownFrom >= 0 && api.timing) {
+          api.timing.app = Math.round(performance.now() - shownFrom);
+          console.info('parley: app running in ' + api.timing.app + ' ms');
+        }
+        shownFrom = -1;
       } else if (m.type === 'close') close(true);
       else if (m.type === 'unread') {
         var n = (unread = Math.max(0, m.count | 0));

@@ -6,6 +6,8 @@ func init() {
 	Add(map[string]map[Lang]string{
 		"Open chat": {PL: "Otwórz czat", RO: "Deschideți chatul", SL: "Odpri klepet", DE: "Chat öffnen", FR: "Ouvrir le chat", ES: "Abrir el chat"},
 		"unread":    {PL: "nieprzeczytane", RO: "necitite", SL: "neprebrano", DE: "ungelesen", FR: "non lus", ES: "sin leer"},
+		// The drawn page's composer while the app must ask first.
+		"Loading…": {PL: "Ładowanie…", RO: "Se încarcă…", SL: "Nalaganje …", DE: "Wird geladen…", FR: "Chargement…", ES: "Cargando…"},
 	})
 }
 

@@ -21,8 +21,20 @@ import (
 //	                 the first page message also has referrer: document.referrer
 //	                 {type:"lang", lang}  Parley('set', {lang}): the widget's language
 //	                 (a BCP 47 tag; "" or an unsupported one: the browser's)
-//	widget → parent  {type:"ready"}  {type:"close"}  {type:"unread", count}
+//	widget → parent  {type:"ready"}  {type:"app"}  {type:"close"}  {type:"unread", count}
+//	                 {type:"words", words}  the launcher's words in the chat's language
 //	                 {type:"message", message:{from:{kind,name}, text, at}}  {type:"conversation", open}
+//
+// The widget's page arrives drawn (server/web/widgetpage.go) and its own
+// script (assets/js/preapp.js) posts "ready" as soon as its composer takes
+// input, before the wasm runs: the loader then sends page, identify,
+// context and open as always, and the script keeps them. When the app is
+// up it takes them over, in order, with the visitor's draft (preapp.go);
+// the messages sent meanwhile are in the outbox. The app posts "app", and
+// "ready" only when the page's script did not (a page that shows a form
+// first, or that the site is closed): "ready" comes once per page load,
+// and a second would make the loader send everything again. "app" only
+// times the app's start (Parley.timing.app).
 //
 // identify is Parley('identify', …) on the shop's page: the loader keeps
 // the latest and hands it over once the widget is ready; it never loads
@@ -51,6 +63,7 @@ const (
 	MsgClose        = "close"
 	MsgPage         = "page"
 	MsgReady        = "ready"
+	MsgApp          = "app"
 	MsgUnread       = "unread"
 	MsgMessage      = "message"
 	MsgConversation = "conversation"
@@ -209,6 +222,10 @@ func WordsMessage(l i18n.Lang) map[string]any {
 	m["words"] = i18n.LauncherWords(l)
 	return m
 }
+
+// AppMessage tells the loader the app runs (after "ready", from the
+// page's own script, or with it).
+func AppMessage() map[string]any { return bridgeMessage(MsgApp) }
 
 // CloseMessage asks the loader to close the panel.
 func CloseMessage() map[string]any { return bridgeMessage(MsgClose) }

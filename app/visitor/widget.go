@@ -115,10 +115,38 @@ type Widget struct {
 	announce string
 }
 
+// OnInit prepares what the first render draws, before OnMount: the panel
+// with the site's title, welcome and composer, as the page drew it, so that
+// go-app, which replaces the page's panel with its first render, shows no
+// empty frame in between.
+func (w *Widget) OnInit() {
+	if !app.IsClient {
+		return
+	}
+	w.settings = pageSettings()
+	w.chats = NewChats(false)
+	w.chat = w.chats.Current
+	w.now = time.Now()
+	w.closed, w.open = TeamClosedMode(w.settings, "", w.now)
+	w.chat.Form = ClosedForm(w.settings.PreChat, w.closed)
+	if u := app.Window().URL(); u != nil {
+		if o, ok := ParseOrigin(u.Query().Get("origin")); ok && !app.Window().Get("parent").Equal(app.Window()) {
+			w.origin = o
+		}
+	}
+	// Before the client runs, the banner would say "Connecting…" over a
+	// page that said nothing: it waits for the client's first state.
+	w.state = client.Online
+}
+
 // OnMount reads the page URL and storage, starts the client and listens to
 // the loader. It runs on the UI goroutine after the first render.
 func (w *Widget) OnMount(ctx app.Context) {
 	w.ctx = ctx
+	// The page's own script stops sending: what it sent is in the
+	// outbox, read below.
+	pre := takePreApp()
+	w.state = client.Connecting
 	u := ctx.Page().URL()
 	q := u.Query()
 	w.site = SiteFromPath(u.Path)
@@ -214,6 +242,13 @@ func (w *Widget) OnMount(ctx app.Context) {
 	}))
 	if w.origin != "" {
 		w.listenToLoader(ctx)
+		// What the loader said to the page's script before the app ran
+		// (open, page, identify, context), in order.
+		for _, data := range preAppMessages() {
+			if m, ok := DecodeParentMessage(data); ok {
+				w.onLoaderMessage(ctx, m)
+			}
+		}
 		// Escape closes the chat; the loader gives focus back to the
 		// launcher.
 		w.release = append(w.release, ui.OnEscape(func() {
@@ -224,8 +259,15 @@ func (w *Widget) OnMount(ctx app.Context) {
 			})
 		}))
 	}
-	// The first render is on screen: the loader may show the panel.
-	ctx.Defer(func(ctx app.Context) { w.post(ReadyMessage()) })
+	// The app is up. Unless the page's script said so already, the loader
+	// may show the panel now.
+	ctx.Defer(func(ctx app.Context) {
+		if !pre.Ready {
+			w.post(ReadyMessage())
+		}
+		w.post(AppMessage())
+		putDraft(pre.Draft)
+	})
 }
 
 // OnDismount stops the client and the listeners.

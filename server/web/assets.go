@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -77,6 +78,7 @@ type appShell struct {
 	wasm      *asset
 	appJS     *asset
 	style     *asset
+	css       []byte // the stylesheet's text, for the widget page to inline
 	worker    []byte // console only: go-app's service worker for this version
 	resources []string
 }
@@ -95,8 +97,14 @@ type Assets struct {
 	goCSS   *asset
 	execJS  *asset
 	storage *asset
-	widget  appShell
-	console appShell
+	// preapp is the script that makes the widget page's prerendered
+	// composer work before the wasm (js/preapp.js). The widget page inlines
+	// it and storage.js, under the CSP hashes in inlineHashes: on a slow
+	// network every request the first paint waits for costs a round trip.
+	preapp       []byte
+	inlineHashes []string
+	widget       appShell
+	console      appShell
 }
 
 // LoadAssets reads fsys (laid out like package assets: icons/, style/, js/,
@@ -139,6 +147,13 @@ func LoadAssetsAt(fsys fs.FS, base string) (*Assets, error) {
 		return nil, fmt.Errorf("web: assets: %w", err)
 	}
 	a.storage = a.addBytes(fsys, "storage.js", storage)
+	if a.preapp, err = fs.ReadFile(fsys, "js/preapp.js"); err != nil {
+		return nil, fmt.Errorf("web: assets: %w", err)
+	}
+	for _, js := range [][]byte{storage, a.preapp} {
+		sum := sha256.Sum256(js)
+		a.inlineHashes = append(a.inlineHashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
 
 	if err := a.loadApp(fsys, &a.widget, "widget"); err != nil {
 		return nil, err
@@ -168,6 +183,7 @@ func (a *Assets) loadApp(fsys fs.FS, shell *appShell, name string) error {
 	}
 	shell.wasm = a.add(fsys, name+".wasm", wasm, wasmSum)
 	shell.style = a.addBytes(fsys, name+".css", css)
+	shell.css = css
 
 	// The version must be a content hash: go-app takes every new version
 	// for a release, and the console's service worker changes with it.
@@ -175,6 +191,7 @@ func (a *Assets) loadApp(fsys fs.FS, shell *appShell, name string) error {
 	sum.Write(wasmSum[:])
 	sum.Write(css)
 	sum.Write(a.storage.raw.data)
+	sum.Write(a.preapp)
 	shell.version = hex.EncodeToString(sum.Sum(nil))[:16]
 
 	gen, err := goAppFiles(shell.version, a.url(shell.wasm), a.base, wasm.size)

@@ -135,6 +135,7 @@ func TestAssetsServeTheBuildsTwinsOfTheSameBytes(t *testing.T) {
 	}
 	env := newHTTPEnvWith(t, a)
 	urls := append(assetURLs(t, env, "/chat/shop?origin=https%3A%2F%2Fshop.example"), assetURLs(t, env, "/console")...)
+	urls = append(urls, web.InlinedAssetURLs(a)...)
 	var widgetURL, consoleURL string
 	for _, u := range urls {
 		switch {
@@ -183,6 +184,7 @@ func TestEmbeddedAssets(t *testing.T) {
 
 	env := newHTTPEnvWith(t, a)
 	urls := append(assetURLs(t, env, "/chat/shop?origin=https%3A%2F%2Fshop.example"), assetURLs(t, env, "/console")...)
+	urls = append(urls, web.InlinedAssetURLs(a)...)
 	built := 0
 	for _, u := range urls {
 		name := path.Base(u)

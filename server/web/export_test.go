@@ -139,3 +139,12 @@ func FileKeyQuery(s *Server, conv uint64, exp time.Time) string {
 // SetSearch gives s a search index after NewServer: the tests' index needs
 // the store that newSockEnv opens. Call it before the first search.
 func SetSearch(s *Server, ix Searcher) { s.cfg.Search = ix }
+
+// InlinedAssetURLs are the URLs of the files the widget page inlines
+// (its stylesheet, storage.js): still served, named by no page.
+func InlinedAssetURLs(a *Assets) []string {
+	if !a.widget.built {
+		return nil
+	}
+	return []string{a.widget.style.url, a.storage.url}
+}

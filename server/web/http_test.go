@@ -65,6 +65,7 @@ func testFS(tb testing.TB) fstest.MapFS {
 		"style/widget.css":            {Data: []byte("body{margin:0}")},
 		"style/console.css":           {Data: []byte("body{margin:0}")},
 		"js/storage.js":               {Data: read("js/storage.js")},
+		"js/preapp.js":                {Data: read("js/preapp.js")},
 		"dist/widget.wasm":            {Data: bytes.Repeat([]byte("widget wasm stand-in "), 100)},
 		"dist/console.wasm":           {Data: bytes.Repeat([]byte("console wasm stand-in "), 100)},
 		"dist/loader.min.js":          {Data: []byte("(function(cfg){window.parleyCfg=cfg})")},
@@ -285,8 +286,9 @@ func TestWidgetPageOnlyForAllowedOrigins(t *testing.T) {
 	if !strings.Contains(body, `<html lang="en" data-theme="auto">`) {
 		t.Errorf("widget page lacks the site's theme on <html>:\n%s", body)
 	}
-	if !strings.Contains(body, "<div></div>") || !strings.Contains(body, "storage.") {
-		t.Errorf("widget page lacks the mount point or the storage fallback:\n%s", body)
+	if !strings.Contains(body, `<div id="parley" class="widget widget-prerendered"`) || !strings.Contains(body, `<textarea id="composer"`) ||
+		!strings.Contains(body, "__parley") || !strings.Contains(body, "ParleyPreApp") || !strings.Contains(csp, "'sha256-") {
+		t.Errorf("widget page lacks the drawn panel, its composer, or the inline storage fallback and pre-app script (CSP %q):\n%s", csp, body)
 	}
 	// Nobody is online: the site is away, in the default offline mode.
 	if want := `<meta name="parley-site" content="{&#34;title&#34;:&#34;Shop&#34;,&#34;welcome&#34;:&#34;&#34;,&#34;color&#34;:&#34;&#34;,&#34;theme&#34;:&#34;auto&#34;,&#34;open&#34;:{&#34;open&#34;:false,&#34;text&#34;:&#34;We&#39;re away right now.&#34;,&#34;away&#34;:true},&#34;offline&#34;:&#34;form&#34;,&#34;editMinutes&#34;:5}">`; !strings.Contains(body, want) {
@@ -304,7 +306,7 @@ func TestWidgetPageOnlyForAllowedOrigins(t *testing.T) {
 	// Without an origin it is the site's hosted chat page, framed by nobody.
 	resp, body = get("/chat/shop")
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
-		resp.Header.Get("X-Frame-Options") != "DENY" || !strings.Contains(body, "<div></div>") {
+		resp.Header.Get("X-Frame-Options") != "DENY" || !strings.Contains(body, `<div id="parley" class="widget widget-prerendered"`) {
 		t.Errorf("hosted chat page: %d, CSP %q, X-Frame-Options %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"), resp.Header.Get("X-Frame-Options"))
 	}
 	if resp, _ = get("/chat/nosuchsite"); resp.StatusCode != 404 {

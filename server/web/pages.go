@@ -12,10 +12,12 @@ import (
 
 	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/app/visitor"
 	"github.com/parley-chat/parley/widget"
 )
 
-// shellTmpl is the HTML page of both go-app apps. go-app's own page is not
+// shellTmpl is the HTML page of the console (the widget's is widgetTmpl,
+// drawn: widgetpage.go). go-app's own page is not
 // used: it hard-codes /app.js and /manifest.webmanifest at the root, which
 // two apps on one origin cannot share. go-app mounts its root component on
 // the body's first element, so the shell starts the body with a div.
@@ -124,10 +126,10 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	if hosted {
-		h.Set("Content-Security-Policy", pageCSP("'none'"))
+		h.Set("Content-Security-Policy", a.widgetCSP("'none'"))
 		h.Set("X-Frame-Options", "DENY")
 	} else {
-		h.Set("Content-Security-Policy", pageCSP(frameAncestors(site.AllowedOrigins)))
+		h.Set("Content-Security-Policy", a.widgetCSP(frameAncestors(site.AllowedOrigins)))
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
@@ -141,7 +143,16 @@ func (s *Server) handleWidgetPage(w http.ResponseWriter, r *http.Request) {
 	ws.Mail = s.cfg.Mail.Sender != nil
 	ws.Announcements = site.AnnouncementViews(time.Now(), siteZone(site))
 	settings, _ := json.Marshal(ws)
-	w.Write(a.shell(&a.widget, site.Name+" · Chat", "", true, settings, ws.Theme))
+	// The page arrives drawn, in the visitor's language, its composer
+	// working before the wasm does (widgetpage.go).
+	shopOrigin, _ := visitor.ParseOrigin(origin)
+	// The language the loader asked for (data-lang, Parley('set')), else
+	// the browser's.
+	lang, ok := i18n.Parse(r.URL.Query().Get("lang"))
+	if !ok {
+		lang = i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language"))
+	}
+	writePage(w, r, a.widgetPage(lang, site.Name+" · Chat", site.ID, shopOrigin, ws, settings, time.Now()))
 }
 
 // siteZone is the site's time zone, for its announcements' windows; UTC

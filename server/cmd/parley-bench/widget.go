@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/internal/chromium"
 )
 
@@ -89,16 +90,25 @@ func runWidget(ctx context.Context, cfg config, sec *section) error {
 	sec.add("widget.js raw / gzip / brotli", fmt.Sprintf("%s / %s / %s", kb(float64(loader[0])), kb(float64(loader[1])), kb(float64(loader[2]))), "", noTarget)
 	sec.add("widget wasm raw / brotli", fmt.Sprintf("%s / %s", kb(float64(wasm[0])), kb(float64(wasm[1]))), "", noTarget)
 
+	// The demo asks for a topic first, and with nobody online for an email:
+	// its chat page then waits for the app, composer disabled. The figures
+	// are of a site that answers, without a form.
+	stopAgent, err := shopAnswers(ctx, srv)
+	if err != nil {
+		return fmt.Errorf("turning the demo's pre-chat form off, its agent online: %w", err)
+	}
+	defer stopAgent()
+
 	var cold, warm []clickRun
 	for range runs {
-		tm, err := clickToInteractive(br, srv, false)
+		tm, err := clickToInteractive(br, srv, false, nil)
 		if err != nil {
 			return fmt.Errorf("cold click: %w", err)
 		}
 		cold = append(cold, tm)
 	}
 	for range runs {
-		tm, err := clickToInteractive(br, srv, true)
+		tm, err := clickToInteractive(br, srv, true, nil)
 		if err != nil {
 			return fmt.Errorf("click after hover: %w", err)
 		}
@@ -108,12 +118,39 @@ func runWidget(ctx context.Context, cfg config, sec *section) error {
 	coldMed, warmMed := median(cold, clickMs), median(warm, clickMs)
 	sec.add(fmt.Sprintf("click → interactive, cold (median of %d)", runs), fmt.Sprintf("%.0f ms", coldMed), "≤ 0.6 s", judge(coldMed <= 600))
 	sec.add(fmt.Sprintf("click → interactive, after hover prefetch (median of %d)", runs), fmt.Sprintf("%.0f ms", warmMed), "≤ 0.15 s", judge(warmMed <= 150))
+	// The page arrives drawn and its composer works before the wasm
+	// (issue 9): timing.ms is click → composer usable, timing.app click →
+	// the app running.
+	appMs := func(r clickRun) float64 { return r.App }
+	sec.add(fmt.Sprintf("click → composer usable, desktop cold (median of %d)", runs), fmt.Sprintf("%.0f ms (app running at %.0f ms)", coldMed, median(cold, appMs)), "≤ 0.3 s", judge(coldMed <= 300))
+	// Slow 4G, 4× CPU: throttling applies per target and an out-of-process
+	// iframe escapes its tab's, so this browser keeps iframes in their
+	// page's renderer (as Android's Chrome does for most sites).
+	sbr, err := chromium.Start(chromium.Options{Exe: exe, Budget: 10 * time.Minute, SharedIframes: true})
+	if err != nil {
+		return err
+	}
+	defer sbr.Close()
+	var slow []clickRun
+	for range runs {
+		c := chromium.Slow4G
+		tm, err := clickToInteractive(sbr, srv, false, &c)
+		if err != nil {
+			return fmt.Errorf("cold click on Slow 4G: %w", err)
+		}
+		slow = append(slow, tm)
+	}
+	slowMed := median(slow, clickMs)
+	sec.add(fmt.Sprintf("click → composer usable, Slow 4G ×4 CPU (median of %d)", runs), fmt.Sprintf("%.0f ms (app running at %.0f ms)", slowMed, median(slow, appMs)), "≤ 1 s", judge(slowMed <= 1000))
 
 	sec.setup = append(sec.setup, fmt.Sprintf(
 		"Headless Debian chromium (%s) with site isolation, the flags of the browser tests (`server/internal/chromium`). "+
 			"Parley on `http://localhost:PORT`, the demo shop on `http://127.0.0.1:PORT3`: two sites, so the chat is a cross-site, out-of-process iframe. "+
 			"Every page load is in a fresh browser context (its own HTTP cache: a cold load, as on a shop the visitor never chatted on). "+
-			"Click → interactive is `window.Parley.timing.ms`, measured by the loader from the click to the chat's ready message. "+
+			"Click → interactive is `window.Parley.timing.ms`, measured by the loader from the click to the chat's ready message, which the chat's page "+
+			"(drawn by the server) posts as soon as its composer takes input, before the wasm runs; \"app running\" is `timing.app`, the click to the wasm app's own message. "+
+			"The Slow 4G row throttles the shop's tab as DevTools does (Lighthouse's mobileSlow4G: 562.5 ms latency, 1,474.56 kbps down, 675 kbps up, CPU ×4) "+
+			"in a browser that keeps iframes in their page's renderer, so that the tab's throttling covers the chat. "+
 			"For the prefetched case the pointer first hovers the launcher, the chat loads hidden, then the click. "+
 			"Sizes by encoding are the body lengths of GET requests with `Accept-Encoding: identity`, `gzip` and `br`. "+
 			"Server: `%s`.", chromiumVersion(br), srv.command()))
@@ -129,15 +166,16 @@ func runWidget(ctx context.Context, cfg config, sec *section) error {
 		return strings.Join(s, ", ")
 	}
 	sec.details = append(sec.details, mdTable([]string{"run", "click → interactive, each run"},
-		[][]string{{"cold", row(cold)}, {"after hover", row(warm)}}))
+		[][]string{{"cold", row(cold)}, {"after hover", row(warm)}, {chromium.Slow4G.Name + ", cold", row(slow)}}))
 	doc := median(cold, func(r clickRun) float64 { return r.frame.Doc })
 	wasmEnd := median(cold, func(r clickRun) float64 { return r.frame.WasmEnd })
 	wasmWire := median(cold, func(r clickRun) float64 { return r.frame.WasmSize })
 	sec.details = append(sec.details, fmt.Sprintf("Where a cold click's time goes (medians, from the chat iframe's own performance timeline, "+
-		"which starts when the loader creates the iframe, at the click): the chat page's HTML is in at %.0f ms; the wasm (%s on the wire, "+
-		"decompressed and compiled by the browser as it streams in) has been read by %.0f ms; the remaining %.0f ms until interactive are the end of "+
-		"compilation, starting the Go runtime and go-app, the first render and the chat's ready message.",
-		doc, kb(wasmWire), wasmEnd, coldMed-wasmEnd))
+		"which starts when the loader creates the iframe, at the click): the chat page's HTML is in at %.0f ms, drawn, its composer taking input "+
+		"(interactive, %.0f ms after the click); the wasm (%s on the wire, "+
+		"decompressed and compiled by the browser as it streams in) has been read by %.0f ms; the remaining %.0f ms until the app runs are the end of "+
+		"compilation, starting the Go runtime and go-app, the first render and the app's message.",
+		doc, coldMed, kb(wasmWire), wasmEnd, median(cold, appMs)-wasmEnd))
 	if coldMed > 600 {
 		sec.note("The cold target is missed. Over loopback the network is not the cost: the wasm response, read as the browser decompresses and compiles it, "+
 			"ends at %.0f ms; compiling %s of WebAssembly, starting the Go runtime and go-app and the first render take the time, "+
@@ -161,6 +199,50 @@ func runWidget(ctx context.Context, cfg config, sec *section) error {
 		}
 	}
 	return nil
+}
+
+// shopAnswers turns the demo site's pre-chat form off and keeps its agent
+// online (a socket read until stop), as that agent, whose password the
+// running server's admin socket sets.
+func shopAnswers(ctx context.Context, srv *server) (stop func(), err error) {
+	const email = "demo@parley.local"
+	if err := srv.admin(ctx, "agent", "passwd", "-email", email, "-data", srv.dir); err != nil {
+		return nil, err
+	}
+	sess, err := srv.login(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	var sites []parley.Site
+	if err := srv.api(ctx, sess, http.MethodGet, "/api/sites", nil, &sites); err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(sites, func(s parley.Site) bool { return s.ID == demoSite })
+	if i < 0 {
+		return nil, fmt.Errorf("GET /api/sites: no site %q", demoSite)
+	}
+	site := sites[i]
+	site.Routing.PreChat.Enabled = false
+	if err := srv.api(ctx, sess, http.MethodPut, "/api/sites/"+demoSite, site, nil); err != nil {
+		return nil, err
+	}
+	c, err := dialSocket(ctx, srv.wsURL, sess.cookie)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFrame(ctx, c, parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent}); err != nil {
+		c.CloseNow()
+		return nil, err
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	go func() {
+		for {
+			if _, _, err := c.Read(rctx); err != nil {
+				return
+			}
+		}
+	}()
+	return func() { cancel(); c.CloseNow() }, nil
 }
 
 // beforeIntent opens the shop page in a fresh browser context, waits for
@@ -211,7 +293,11 @@ const frameTimingJS = `(() => {
 // clickToInteractive opens the shop page in a fresh browser context and
 // clicks the launcher, after hovering it until the chat is ready if
 // prefetch is set, and returns the loader's timing.
-func clickToInteractive(br *chromium.Browser, srv *server, prefetch bool) (clickRun, error) {
+//
+// With throttle set, the tab is throttled once its launcher is drawn (the
+// browser must keep iframes in their page's renderer, SharedIframes), and
+// the run waits for the app as well as the composer.
+func clickToInteractive(br *chromium.Browser, srv *server, prefetch bool, throttle *chromium.Conditions) (clickRun, error) {
 	t, err := br.NewIsolatedTab(10 * time.Second)
 	if err != nil {
 		return clickRun{}, err
@@ -233,14 +319,23 @@ func clickToInteractive(br *chromium.Browser, srv *server, prefetch bool) (click
 			return clickRun{}, fmt.Errorf("hovering until the chat is ready: %w", err)
 		}
 	}
+	if throttle != nil {
+		if err := runFor(t.Ctx, 5*time.Second, throttle.Apply()); err != nil {
+			return clickRun{}, fmt.Errorf("throttling: %w", err)
+		}
+	}
 	if err := runFor(t.Ctx, 5*time.Second, chromedp.MouseClickXY(at.X, at.Y)); err != nil {
 		return clickRun{}, fmt.Errorf("clicking the launcher: %w", err)
 	}
-	tm, err := chromium.WaitTiming(t.Ctx, 30*time.Second)
-	if err != nil {
-		return clickRun{}, err
+	var tm chromium.Timing
+	// Until the app runs, for its time too.
+	if err := runFor(t.Ctx, 120*time.Second, chromium.Poll(`window.Parley.timing && window.Parley.timing.app !== undefined && window.Parley.timing`, &tm, 118*time.Second)); err != nil {
+		return clickRun{}, fmt.Errorf("waiting for the chat and its app: %w", err)
 	}
 	run := clickRun{Timing: tm}
+	if throttle != nil {
+		return run, nil // the iframe is no target of its own
+	}
 	id, err := t.WaitFrame(10*time.Second, "/chat/"+demoSite)
 	if err != nil {
 		return clickRun{}, err

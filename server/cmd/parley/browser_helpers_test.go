@@ -219,22 +219,29 @@ type browser struct {
 // as the profile's Preferences file before the start.
 func newBrowser(tb testing.TB, prefs map[string]any) *browser {
 	tb.Helper()
+	return newBrowserWith(tb, chromium.Options{Prefs: prefs, Budget: browserBudget})
+}
+
+// newBrowserWith is newBrowser with options of its own: a longer budget,
+// or iframes in their page's renderer for a throttled measurement.
+func newBrowserWith(tb testing.TB, o chromium.Options) *browser {
+	tb.Helper()
 	exe := requireBrowserTests(tb)
 	b := &browser{tb: tb, logs: &lockedBuffer{}}
 	// "intl.accept_languages" is the browser's languages: a pref of the
 	// default profile, and flags for the visitors' isolated contexts.
-	var lang string
-	if l, ok := prefs["intl.accept_languages"].(string); ok {
-		lang = l
+	if l, ok := o.Prefs["intl.accept_languages"].(string); ok {
+		o.Lang = l
 		p := map[string]any{"intl": map[string]any{"accept_languages": l}}
-		for k, v := range prefs {
+		for k, v := range o.Prefs {
 			if k != "intl.accept_languages" {
 				p[k] = v
 			}
 		}
-		prefs = p
+		o.Prefs = p
 	}
-	br, err := chromium.Start(chromium.Options{Exe: exe, Prefs: prefs, Lang: lang, Logf: b.logs.printf, Budget: browserBudget})
+	o.Exe, o.Logf = exe, b.logs.printf
+	br, err := chromium.Start(o)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -430,7 +437,10 @@ func (v *tab) chatShowing(tb testing.TB, sel string, skip ...target.ID) (context
 	if err := chromedp.Run(ctx); err != nil {
 		tb.Fatalf("attaching to the widget iframe %s: %v", id, err)
 	}
-	poll(tb, ctx, 30*time.Second, "the widget app ("+sel+") in the iframe", "!!document.querySelector("+jsString(sel)+")", nil)
+	// The page arrives drawn (.widget-prerendered): the app has taken over
+	// when that is gone.
+	poll(tb, ctx, 30*time.Second, "the widget app ("+sel+") in the iframe",
+		"!!document.querySelector("+jsString(sel)+") && !document.querySelector('.widget-prerendered')", nil)
 	return ctx, id
 }
 

@@ -53,6 +53,10 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Budget bounds the browser's whole life, whatever hangs; 0 means 90 s.
 	Budget time.Duration
+	// SharedIframes turns site isolation off: a cross-site iframe runs in
+	// its page's renderer, as on Android's Chrome for most sites, so that
+	// throttling the page (Conditions) throttles the iframe with it.
+	SharedIframes bool
 }
 
 // Browser is one chromium process with a profile of its own.
@@ -96,7 +100,7 @@ func Start(o Options) (*Browser, error) {
 	}
 	b := &Browser{exe: exe, dir: dir}
 	root, cancelRoot := context.WithTimeout(context.Background(), o.Budget)
-	opts := allocatorOptions(exe, dir)
+	opts := allocatorOptions(exe, dir, !o.SharedIframes)
 	if o.Lang != "" {
 		first, _, _ := strings.Cut(o.Lang, ",")
 		opts = append(opts, chromedp.Flag("lang", first), chromedp.Flag("accept-lang", o.Lang))
@@ -118,7 +122,11 @@ func Start(o Options) (*Browser, error) {
 // allocatorOptions are chromedp's defaults plus what a test machine needs
 // (no sandbox as root, no GPU) and what makes the browser quiet, with
 // site isolation turned back on.
-func allocatorOptions(exe, dir string) []chromedp.ExecAllocatorOption {
+func allocatorOptions(exe, dir string, isolate bool) []chromedp.ExecAllocatorOption {
+	disable := "Translate"
+	if !isolate {
+		disable += ",site-per-process,IsolateOrigins"
+	}
 	return append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.UserDataDir(dir),
@@ -131,8 +139,9 @@ func allocatorOptions(exe, dir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-sync", true),
 		// chromedp's defaults turn site isolation off; shoppers have it, and
 		// the widget must run as a real out-of-process iframe.
-		chromedp.Flag("disable-features", "Translate"),
-		chromedp.Flag("site-per-process", true),
+		chromedp.Flag("disable-features", disable),
+		chromedp.Flag("site-per-process", isolate),
+		chromedp.Flag("disable-site-isolation-trials", !isolate),
 		chromedp.WindowSize(1280, 900),
 	)
 }
@@ -331,11 +340,14 @@ func Launcher(ctx context.Context, d time.Duration) (Point, error) {
 }
 
 // Timing is window.Parley.timing, set by the loader when a click made the
-// chat interactive: Ms from the click, and whether a hover had already
-// made the chat ready.
+// chat interactive: Ms from the click to a composer the visitor can type
+// into (the prerendered page's), whether a hover had already made the chat
+// ready, and App from the click to the widget's app running (absent, 0,
+// until then).
 type Timing struct {
 	Ms         float64 `json:"ms"`
 	Prefetched bool    `json:"prefetched"`
+	App        float64 `json:"app"`
 }
 
 // TimingJS reads window.Parley.timing, null until the chat is interactive.
