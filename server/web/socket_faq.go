@@ -148,21 +148,34 @@ func isBotReply(text, en string) bool {
 // it counts what the FAQ answers shown before it came to, and lets the
 // bot answer when nobody has the conversation.
 func (c *conn) afterVisitorSend(m parley.Message, conv parley.Conversation) {
-	helped := isBotReply(m.Text, botHelped)
-	counter := store.FAQAsked
-	if helped {
-		counter = store.FAQHelpful
-	}
-	if c.faq != nil {
-		c.recordFAQ(counter, keys(c.faq.pending))
-		clear(c.faq.pending)
-	}
-	if e := c.s.faqBot.answered(conv.ID); e != "" {
-		if err := c.s.store.RecordFAQ(conv.Site, time.Now(), counter, e); err != nil {
-			c.s.log.Warn("faq: recording", "site", conv.Site, "err", err)
+	// Every visitor message comes here, on the hot path: what costs (the
+	// bot's quick replies in seven languages, the visitor's language from
+	// the store, a timer) waits until it can matter.
+	pending := c.faq != nil && len(c.faq.pending) > 0
+	answered := c.s.faqBot.answered(conv.ID)
+	if pending || answered != "" {
+		counter := store.FAQAsked
+		if isBotReply(m.Text, botHelped) {
+			counter = store.FAQHelpful
+		}
+		if pending {
+			c.recordFAQ(counter, keys(c.faq.pending))
+			clear(c.faq.pending)
+		}
+		if answered != "" {
+			if err := c.s.store.RecordFAQ(conv.Site, time.Now(), counter, answered); err != nil {
+				c.s.log.Warn("faq: recording", "site", conv.Site, "err", err)
+			}
 		}
 	}
-	if helped || isBotReply(m.Text, botPerson) || conv.Assignee != 0 {
+	if conv.Assignee != 0 {
+		return
+	}
+	// A site without entries has nothing for the bot to say.
+	if list, err := c.s.faqEntries(conv.Site); err != nil || len(list) == 0 {
+		return
+	}
+	if isBotReply(m.Text, botHelped) || isBotReply(m.Text, botPerson) {
 		return
 	}
 	lang := i18n.EN
