@@ -86,6 +86,16 @@ var queueEntries int64 = 65536
 // search lags, then catches up from the log.
 const restShare = 2
 
+// While more than floodRate entries a second are committed, the chat comes
+// first: after a batch that took t the indexer rests t*floodRest, using at
+// most a ninth of a core, and the rest waits in the queue or, past it, in
+// the log, to be caught up with once the flood is over. Search lags behind
+// a flood; the chat's capacity at its peak is not the index's to spend.
+const (
+	floodRate = 5000
+	floodRest = 8
+)
+
 // Index is the search index of one store.
 type Index struct {
 	db  *store.DB
@@ -96,11 +106,15 @@ type Index struct {
 	idx bleve.Index
 
 	queue  chan []store.Committed
-	queued atomic.Int64  // entries in queue
-	wake   chan struct{} // capacity 1: the queue overflowed
-	stale  atomic.Bool
-	pos    atomic.Uint64 // the log position the index reflects
-	err    atomic.Pointer[error]
+	queued atomic.Int64 // entries in queue
+	// arrived counts the entries committed since the indexer last looked,
+	// at arrivedAt (indexer-owned): the commit rate.
+	arrived   atomic.Int64
+	arrivedAt time.Time
+	wake      chan struct{} // capacity 1: the queue overflowed
+	stale     atomic.Bool
+	pos       atomic.Uint64 // the log position the index reflects
+	err       atomic.Pointer[error]
 
 	// an analyzes the documents' words; printed, the indexer's own, is
 	// what the index holds of each conversation it wrote (convPrint).
@@ -380,6 +394,7 @@ func parseDocID(id string) (conv, seq uint64, ok bool) {
 
 // enqueue is the store's commit hook: it must not block.
 func (ix *Index) enqueue(batch []store.Committed) {
+	ix.arrived.Add(int64(len(batch)))
 	if ix.stale.Load() {
 		return // the catch-up reads these from the log
 	}
@@ -450,10 +465,23 @@ func (ix *Index) run() {
 			ix.stale.Store(true)
 		}
 		took := time.Since(start)
-		if !ix.rest(max(took/restShare, batchEvery-took)) {
+		if !ix.rest(max(ix.restAfter(took), batchEvery-took)) {
 			return
 		}
 	}
+}
+
+// restAfter is how long the indexer rests after work that took took: a
+// third of it, or eight times it while the store commits a flood.
+func (ix *Index) restAfter(took time.Duration) time.Duration {
+	now := time.Now()
+	n := ix.arrived.Swap(0)
+	elapsed := now.Sub(ix.arrivedAt)
+	ix.arrivedAt = now
+	if elapsed > 0 && float64(n)/elapsed.Seconds() > floodRate {
+		return took * floodRest
+	}
+	return took / restShare
 }
 
 // rest waits d, or until Close: then it returns false.
@@ -531,7 +559,7 @@ func (ix *Index) catchUp() error {
 		if err := ix.applyTo(entries, last); err != nil {
 			return err
 		}
-		if !ix.rest(time.Since(start) / restShare) {
+		if !ix.rest(ix.restAfter(time.Since(start))) {
 			return nil
 		}
 	}
