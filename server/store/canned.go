@@ -1,7 +1,6 @@
 package store
 
 import (
-	"fmt"
 	"sort"
 
 	bolt "go.etcd.io/bbolt"
@@ -13,15 +12,7 @@ import (
 // left them.
 func (d *DB) CannedReplies(site string) ([]parley.CannedReply, error) {
 	var list []parley.CannedReply
-	err := d.view(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketSites).Get([]byte(site)) == nil {
-			return parley.Errorf(parley.ENotFound, "Site %q not found.", site)
-		}
-		if v := tx.Bucket(bucketCanned).Get([]byte(site)); v != nil {
-			return decode(v, &list)
-		}
-		return nil
-	})
+	err := d.view(func(tx *bolt.Tx) error { return siteList(tx, bucketCanned, site, &list) })
 	return list, err
 }
 
@@ -33,18 +24,7 @@ func (d *DB) PutCannedReplies(site string, list []parley.CannedReply) error {
 		if tx.Bucket(bucketSites).Get([]byte(site)) == nil {
 			return parley.Errorf(parley.ENotFound, "Site %q not found.", site)
 		}
-		b := tx.Bucket(bucketCanned)
-		if len(list) == 0 {
-			return b.Delete([]byte(site))
-		}
-		v, err := encode(list)
-		if err != nil {
-			return err
-		}
-		if err := b.Put([]byte(site), v); err != nil {
-			return fmt.Errorf("store: writing canned replies of %q: %w", site, err)
-		}
-		return nil
+		return putSiteList(tx, bucketCanned, site, "canned replies", list)
 	})
 }
 
@@ -54,15 +34,9 @@ func (d *DB) PutCannedReplies(site string, list []parley.CannedReply) error {
 // at most parley.MaxCannedReplies in all.
 func (d *DB) PutOwnCannedReplies(site string, agent uint64, own []parley.CannedReply) ([]parley.CannedReply, error) {
 	err := d.update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketSites).Get([]byte(site)) == nil {
-			return parley.Errorf(parley.ENotFound, "Site %q not found.", site)
-		}
-		b := tx.Bucket(bucketCanned)
 		var list []parley.CannedReply
-		if v := b.Get([]byte(site)); v != nil {
-			if err := decode(v, &list); err != nil {
-				return err
-			}
+		if err := siteList(tx, bucketCanned, site, &list); err != nil {
+			return err
 		}
 		out := make([]parley.CannedReply, 0, len(list)+len(own))
 		for _, r := range list {
@@ -75,17 +49,7 @@ func (d *DB) PutOwnCannedReplies(site string, agent uint64, own []parley.CannedR
 			return parley.Errorf(parley.ETooLarge, "The site has %d canned replies with yours; the limit is %d.", len(out), parley.MaxCannedReplies)
 		}
 		sort.SliceStable(out, func(i, j int) bool { return out[i].Shortcut < out[j].Shortcut })
-		if len(out) == 0 {
-			return b.Delete([]byte(site))
-		}
-		v, err := encode(out)
-		if err != nil {
-			return err
-		}
-		if err := b.Put([]byte(site), v); err != nil {
-			return fmt.Errorf("store: writing canned replies of %q: %w", site, err)
-		}
-		return nil
+		return putSiteList(tx, bucketCanned, site, "canned replies", out)
 	})
 	if err != nil {
 		return nil, err

@@ -24,15 +24,7 @@ const (
 // FAQ returns site's FAQ entries as PutFAQ left them.
 func (d *DB) FAQ(site string) ([]parley.FAQEntry, error) {
 	var list []parley.FAQEntry
-	err := d.view(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketSites).Get([]byte(site)) == nil {
-			return parley.Errorf(parley.ENotFound, "Site %q not found.", site)
-		}
-		if v := tx.Bucket(bucketFAQ).Get([]byte(site)); v != nil {
-			return decode(v, &list)
-		}
-		return nil
-	})
+	err := d.view(func(tx *bolt.Tx) error { return siteList(tx, bucketFAQ, site, &list) })
 	return list, err
 }
 
@@ -44,18 +36,7 @@ func (d *DB) PutFAQ(site string, list []parley.FAQEntry) error {
 		if tx.Bucket(bucketSites).Get([]byte(site)) == nil {
 			return parley.Errorf(parley.ENotFound, "Site %q not found.", site)
 		}
-		b := tx.Bucket(bucketFAQ)
-		if len(list) == 0 {
-			return b.Delete([]byte(site))
-		}
-		v, err := encode(list)
-		if err != nil {
-			return err
-		}
-		if err := b.Put([]byte(site), v); err != nil {
-			return fmt.Errorf("store: writing the FAQ of %q: %w", site, err)
-		}
-		return nil
+		return putSiteList(tx, bucketFAQ, site, "the FAQ", list)
 	})
 }
 
