@@ -187,9 +187,15 @@ type sockClient struct {
 // dial connects to /ws with the given headers (nil for none).
 func (env *sockEnv) dial(tb testing.TB, name string, hdr http.Header) *sockClient {
 	tb.Helper()
+	return env.dialWith(tb, name, hdr, nil)
+}
+
+// dialWith is dial through client (nil: the default one).
+func (env *sockEnv) dialWith(tb testing.TB, name string, hdr http.Header, client *http.Client) *sockClient {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
 	defer cancel()
-	ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.url, "http")+"/ws", &websocket.DialOptions{HTTPHeader: hdr})
+	ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(env.url, "http")+"/ws", &websocket.DialOptions{HTTPHeader: hdr, HTTPClient: client})
 	if err != nil {
 		status := 0
 		if resp != nil {
@@ -375,7 +381,13 @@ func (env *sockEnv) newVisitorOf(tb testing.TB, name, site string) (*sockClient,
 // newAgent logs agent i in and connects it.
 func (env *sockEnv) newAgent(tb testing.TB, name string, i int, since ...parley.ResumeFrom) (*sockClient, parley.Frame) {
 	tb.Helper()
-	c := env.dial(tb, name, loginAgent(tb, env, env.agents[i].Email))
+	return env.newAgentVia(tb, name, i, nil, since...)
+}
+
+// newAgentVia is newAgent dialling through client (nil: the default one).
+func (env *sockEnv) newAgentVia(tb testing.TB, name string, i int, client *http.Client, since ...parley.ResumeFrom) (*sockClient, parley.Frame) {
+	tb.Helper()
+	c := env.dialWith(tb, name, loginAgent(tb, env, env.agents[i].Email), client)
 	c.sendFrame(parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent, Since: since})
 	w := c.next()
 	if w.Type != parley.TypeWelcome || w.Agent == nil || w.Agent.ID != env.agents[i].ID {

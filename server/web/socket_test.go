@@ -3,11 +3,13 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -737,7 +739,22 @@ func TestSocketNewConversationReachesAgentsAndOtherTabs(t *testing.T) {
 func TestSocketSlowConsumerIsDropped(t *testing.T) {
 	t.Parallel() // a few seconds of traffic
 	env := newSockEnv(t, fastLimits)
-	slow, _ := env.newAgent(t, "slow agent", 0)
+	// The slow agent's socket has a small, fixed receive buffer: left to
+	// itself, Linux grows a loopback receive buffer up to tcp_rmem's
+	// maximum (32 MB here), which would hold the whole stream, and whether
+	// the slow reader fell behind would depend on how fast the machine is.
+	small := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		Control: func(network, address string, rc syscall.RawConn) error {
+			var err error
+			if cerr := rc.Control(func(fd uintptr) {
+				err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 32<<10)
+			}); cerr != nil {
+				return cerr
+			}
+			return err
+		},
+	}).DialContext}}
+	slow, _ := env.newAgentVia(t, "slow agent", 0, small)
 	fast, _ := env.newAgent(t, "fast agent", 1)
 
 	// The slow agent keeps reading, slowly, while the visitors talk: its
