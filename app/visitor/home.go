@@ -442,18 +442,7 @@ func (h *HomeView) Render() app.UI {
 	if title == "" {
 		title = h.Lang.T(DefaultTitle)
 	}
-	var closeBtn app.UI = app.Span().Class("widget-close-none")
-	if h.ShowClose {
-		onClose := h.OnClose
-		closeBtn = app.Button().ID("close").Class("widget-close").Type("button").
-			Aria("label", h.Lang.T("Close chat")).Title(h.Lang.T("Close")).
-			OnClick(func(ctx app.Context, e app.Event) {
-				if onClose != nil {
-					onClose(ctx)
-				}
-			}).
-			Text("×")
-	}
+	closeBtn := closeButton(h.Lang, h.ShowClose, h.OnClose)
 	var hours app.UI = app.Span().Class("widget-hours-none")
 	if h.Hours != "" {
 		hours = app.P().ID("hours").Class("widget-hours").Role("status").Text(h.Hours)

@@ -142,18 +142,7 @@ func (p *Panel) Render() app.UI {
 		title = p.Lang.T(DefaultTitle)
 	}
 
-	var closeBtn app.UI = app.Span().Class("widget-close-none")
-	if p.ShowClose {
-		onClose := p.OnClose
-		closeBtn = app.Button().ID("close").Class("widget-close").Type("button").
-			Aria("label", p.Lang.T("Close chat")).Title(p.Lang.T("Close")).
-			OnClick(func(ctx app.Context, e app.Event) {
-				if onClose != nil {
-					onClose(ctx)
-				}
-			}).
-			Text("×")
-	}
+	closeBtn := closeButton(p.Lang, p.ShowClose, p.OnClose)
 
 	var back app.UI = app.Span().Class("widget-back-none")
 	if p.OnBack != nil {
@@ -336,4 +325,21 @@ func AnnounceText(lang i18n.Lang, m parley.Message) string {
 		}
 	}
 	return lang.T("%[1]s: %[2]s", ui.AuthorName(m.From), text)
+}
+
+// closeButton is the header's × that closes the chat (the loader's panel),
+// or its empty slot when the page is not in the loader's iframe: the
+// chat's and the home's.
+func closeButton(lang i18n.Lang, show bool, onClose func(app.Context)) app.UI {
+	if !show {
+		return app.Span().Class("widget-close-none")
+	}
+	return app.Button().ID("close").Class("widget-close").Type("button").
+		Aria("label", lang.T("Close chat")).Title(lang.T("Close")).
+		OnClick(func(ctx app.Context, e app.Event) {
+			if onClose != nil {
+				onClose(ctx)
+			}
+		}).
+		Text("×")
 }
