@@ -139,7 +139,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (parley.SearchPage, error)
 	scanned := 0
 	for scanned < maxScan {
 		req := bleve.NewSearchRequestOptions(all, window, offset, false)
-		req.Fields = []string{"text"} // an edited message's
+		req.Fields = []string{"edited"} // an edited message's text
 		res, err := ix.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return page, fmt.Errorf("search: %w", err)
@@ -287,7 +287,7 @@ func (ix *Index) hit(h *search.DocumentMatch, f *filter, hl *highlighter) (parle
 		return parley.SearchHit{}, false // the index lags the store
 	}
 	text := m.Text
-	if s, ok := h.Fields["text"].(string); ok {
+	if s, ok := h.Fields["edited"].(string); ok {
 		text = s // edited
 	}
 	out.Seq, out.Kind, out.Internal = seq, m.Kind, m.Kind == parley.KindNote

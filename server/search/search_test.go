@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -504,5 +505,44 @@ func TestTagsAndContactChanges(t *testing.T) {
 	f.flush(t)
 	if got := keys(f.search(t, search.Query{Text: "bob.builder@example.com", Tag: "vip client"})); len(got) != 1 {
 		t.Errorf("rebuilt: %v", got)
+	}
+}
+
+// TestEditedTextSurvivesMerges edits many messages in many small batches,
+// between unedited ones, and checks every edited hit's snippet while the
+// index merges its segments: an edited message's text once lived in a
+// field that other documents had unstored, and bleve dropped it in some
+// merges (found by TestEditsAndDeletions about once in 50 runs).
+func TestEditedTextSurvivesMerges(t *testing.T) {
+	f := newFixture(t)
+	const n = 50 // a page's most
+	seqs := make([]uint64, n)
+	for i := range n {
+		seqs[i] = f.send(t, fromAgent(f.parcel, fmt.Sprintf("plain words number %d", i))).Message.Seq
+		if i%3 == 0 {
+			f.flush(t)
+		}
+	}
+	for i := range n {
+		ed := fromAgent(f.parcel, fmt.Sprintf("zebra now %d", i))
+		ed.Kind, ed.Ref = parley.KindEdit, seqs[i]
+		f.send(t, ed)
+		f.send(t, fromAgent(f.parcel, fmt.Sprintf("other words %d", i)))
+		if i%2 == 0 {
+			f.flush(t)
+		}
+	}
+	f.flush(t)
+	// Merges and persisting run in the background: look for a while.
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		p := f.search(t, search.Query{Text: "zebra", Limit: 100})
+		if len(p.Hits) != n {
+			t.Fatalf("zebra: %d hits, want %d", len(p.Hits), n)
+		}
+		for _, h := range p.Hits {
+			if !strings.Contains(h.Snippet, "<mark>zebra</mark> now") {
+				t.Fatalf("an edited message's snippet shows its old text: %+v", h)
+			}
+		}
 	}
 }

@@ -86,6 +86,9 @@ type Server struct {
 	faqBot   faqBots
 	faqCache faqCache
 
+	// outQueue is outQueue but in tests.
+	outQueue int
+
 	cfg    Config
 	store  *store.DB
 	hub    *relay.Hub
@@ -158,6 +161,7 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		conns:         make(map[*conn]struct{}),
 		sessionConns:  make(map[string]map[*conn]struct{}),
 		presence:      newPresenceTracker(hub, cfg.PresenceGrace),
+		outQueue:      outQueue,
 	}
 	// Messages reach followers from the store's commit hook: after the
 	// commit, in commit order, never from inside the transaction.

@@ -31,7 +31,7 @@ const (
 	// outQueue bounds each of one connection's two queues: the frames
 	// its reader queued and the live events from the hub. Full means the
 	// client cannot keep up: it is closed with 1013 and resumes after
-	// reconnecting.
+	// reconnecting. (Server.outQueue; tests shorten it.)
 	outQueue     = 256
 	writeTimeout = 10 * time.Second
 	pingInterval = 25 * time.Second
@@ -497,8 +497,9 @@ func (c *conn) enqueue(it outItem) {
 		c.mu.Unlock()
 		return
 	}
-	if c.items.len() >= outQueue {
+	if c.items.len() >= c.s.outQueue {
 		c.mu.Unlock()
+		c.logDropped()
 		c.closeWith(websocket.StatusTryAgainLater, "too slow")
 		return
 	}
@@ -512,23 +513,32 @@ func (c *conn) enqueue(it outItem) {
 // queue is full and the connection is dropped; the writer closes it.
 func (c *conn) push(ev *relay.Event) bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.stopped {
+		c.mu.Unlock()
 		return true
 	}
-	if c.events.len() >= outQueue {
+	if c.events.len() >= c.s.outQueue {
 		// A dropped client resyncs from the store: what is queued is no
 		// use to it.
 		c.dropped = true
 		c.events.clear()
 		c.startWriter()
+		c.mu.Unlock()
+		c.logDropped()
 		return false
 	}
 	c.events.push(ev)
 	if c.live {
 		c.startWriter()
 	}
+	c.mu.Unlock()
 	return true
+}
+
+// logDropped says that the connection is closed for not reading: once
+// per connection, as the hub drops it once.
+func (c *conn) logDropped() {
+	c.s.log.Info("web: slow client dropped", "role", c.role, "visitor", c.visitor.ID, "agent", c.agent.ID, "queued", c.s.outQueue)
 }
 
 // startWriter starts the writer goroutine unless it runs. c.mu is held,

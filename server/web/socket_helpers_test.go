@@ -46,8 +46,9 @@ func newSockEnv(tb testing.TB, limits parley.Limits) *sockEnv {
 	return newSockEnvConfig(tb, web.Config{Limits: limits})
 }
 
-// newSockEnvConfig starts a server with cfg, listening on a free port.
-func newSockEnvConfig(tb testing.TB, cfg web.Config) *sockEnv {
+// newSockEnvConfig starts a server with cfg, listening on a free port;
+// each of before is given the server before it opens.
+func newSockEnvConfig(tb testing.TB, cfg web.Config, before ...func(*web.Server)) *sockEnv {
 	tb.Helper()
 	db, err := store.Open(filepath.Join(tb.TempDir(), "parley.db"), store.Options{NoSync: true})
 	if err != nil {
@@ -99,6 +100,9 @@ func newSockEnvConfig(tb testing.TB, cfg web.Config) *sockEnv {
 	logger := slog.New(slog.NewTextHandler(env.logs, nil))
 	cfg.Addr = "127.0.0.1:0"
 	env.srv = web.NewServer(cfg, db, relay.NewHub(), logger)
+	for _, f := range before {
+		f(env.srv)
+	}
 	if err := env.srv.Open(); err != nil {
 		tb.Fatalf("Open: %v", err)
 	}

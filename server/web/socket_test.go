@@ -733,16 +733,25 @@ func TestSocketNewConversationReachesAgentsAndOtherTabs(t *testing.T) {
 	}
 }
 
-// TestSocketSlowConsumerIsDropped has one agent read far slower than
-// visitors talk: the fast agent gets every message in order, and the slow
-// one is closed with 1013 instead of holding anyone up.
+// TestSocketSlowConsumerIsDropped has one agent stop reading while
+// visitors talk: the fast agent gets every message in order, and the
+// stalled one is closed with 1013 instead of holding anyone up.
+//
+// The stalled agent reads nothing until the server says it dropped it,
+// then reads on to its close frame. A reader that only slows down would
+// keep up whenever the visitors happen to be slower than it (under -race,
+// on a busy machine), and a stall longer than the write timeout would end
+// in a timed-out write instead of a close frame: short queues make the
+// drop come within a few messages of the stall.
 func TestSocketSlowConsumerIsDropped(t *testing.T) {
 	t.Parallel() // a few seconds of traffic
-	env := newSockEnv(t, fastLimits)
-	// The slow agent's socket has a small, fixed receive buffer: left to
-	// itself, Linux grows a loopback receive buffer up to tcp_rmem's
-	// maximum (32 MB here), which would hold the whole stream, and whether
-	// the slow reader fell behind would depend on how fast the machine is.
+	const queue = 8
+	env := newSockEnvConfig(t, web.Config{Limits: fastLimits}, func(s *web.Server) { web.SetOutQueue(s, queue) })
+	// The stalled agent's socket has a small, fixed receive buffer: left
+	// to itself, Linux grows a loopback receive buffer up to tcp_rmem's
+	// maximum (32 MB here), which would hold the whole stream. The
+	// server's send buffer grows up to tcp_wmem's maximum (4 MB here,
+	// about 270 of these messages): the stream below is three times that.
 	small := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
 		Control: func(network, address string, rc syscall.RawConn) error {
 			var err error
@@ -757,17 +766,23 @@ func TestSocketSlowConsumerIsDropped(t *testing.T) {
 	slow, _ := env.newAgentVia(t, "slow agent", 0, small)
 	fast, _ := env.newAgent(t, "fast agent", 1)
 
-	// The slow agent keeps reading, slowly, while the visitors talk: its
-	// queues fill up. Then it drains in time to see its close frame.
 	var streamed atomic.Bool
 	type result struct {
 		msgs   int
 		status websocket.StatusCode
 		err    error
+		waited bool // it resumed reading when the server said it dropped it
 	}
 	slowDone := make(chan result, 1)
 	go func() {
 		var r result
+		for !streamed.Load() {
+			if strings.Contains(env.logs.String(), "slow client dropped") {
+				r.waited = true
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		for {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			_, b, err := slow.ws.Read(ctx)
@@ -780,16 +795,12 @@ func TestSocketSlowConsumerIsDropped(t *testing.T) {
 			if strings.HasPrefix(string(b), `{"type":"msg"`) {
 				r.msgs++
 			}
-			if !streamed.Load() {
-				time.Sleep(10 * time.Millisecond)
-			}
 		}
 	}()
 
 	// Several visitors at once, each sending as fast as its acks come
-	// back: a stream far faster than the slow agent reads, but no flood
-	// that a fair reader could not follow. Big messages fill the kernel's
-	// socket buffers soon.
+	// back: no flood that a fair reader could not follow. Big messages
+	// fill the kernel's socket buffers soon.
 	const visitors, perVisitor = 3, 250
 	text := strings.Repeat("0123456789", 1500)
 	var wg sync.WaitGroup
@@ -849,6 +860,9 @@ func TestSocketSlowConsumerIsDropped(t *testing.T) {
 
 	r := <-slowDone
 	t.Logf("the slow agent received %d of %d messages before it was dropped", r.msgs, visitors*(perVisitor+1))
+	if !r.waited {
+		t.Errorf("the server never said it dropped the slow agent")
+	}
 	if r.status != websocket.StatusTryAgainLater {
 		t.Errorf("slow agent: %v, want close status %v", r.err, websocket.StatusTryAgainLater)
 	}
