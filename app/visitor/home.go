@@ -434,10 +434,7 @@ type HomeView struct {
 
 // Render implements app.Composer.
 func (h *HomeView) Render() app.UI {
-	root := app.Div().ID("parley").Class("widget widget-home")
-	if ValidColor(h.Color) {
-		root = root.Style("--parley-color", h.Color)
-	}
+	root := widgetRoot("widget widget-home", h.Color)
 	title := h.Title
 	if title == "" {
 		title = h.Lang.T(DefaultTitle)

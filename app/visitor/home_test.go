@@ -213,7 +213,7 @@ func TestHomeView(t *testing.T) {
 		OnOpen: func(app.Context, uint64) {},
 	}
 	load(t, h)
-	match(t, app.Div().ID("parley").Class("widget widget-home"), h, 0)
+	match(t, app.Div().ID("parley").Class("widget widget-home").Attr("role", "main"), h, 0)
 	match(t, app.Text("Coffee Shop"), h, 0, homeHeader, 0, 0)
 	match(t, app.Span().Class("banner-none"), h, 0, homeBanner)
 	match(t, app.Text("Hello there"), h, 0, homeBody, 0, 0)
@@ -250,4 +250,15 @@ func TestPanelBack(t *testing.T) {
 	none := &visitor.Panel{Now: t0}
 	load(t, none)
 	match(t, app.Span().Class("widget-back-none"), none, 0, slotHeader, 4)
+}
+
+// The home's root is the chat's: the main landmark, in the site's colour
+// with readable text on it.
+func TestHomeViewColour(t *testing.T) {
+	for _, color := range []string{"#ffd54f", "#aa3366"} {
+		h := &visitor.HomeView{Color: color, Now: t0}
+		load(t, h)
+		bg, fg := parley.Readable(color)
+		match(t, app.Div().ID("parley").Class("widget widget-home").Style("--parley-color", bg).Style("--parley-on-color", fg).Attr("role", "main"), h, 0)
+	}
 }

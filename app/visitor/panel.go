@@ -125,18 +125,23 @@ type Panel struct {
 	Announcement *AnnouncementBanner
 }
 
+// widgetRoot is the root of each of the widget's views (the chat, the
+// home), the page's main landmark, in the site's colour with text on it
+// that keeps a 4.5:1 contrast: dark text on a light colour, a colour
+// darkened when neither text passes.
+func widgetRoot(class, color string) app.HTMLDiv {
+	root := app.Div().ID("parley").Class(class)
+	if ValidColor(color) {
+		bg, fg := parley.Readable(color)
+		root = root.Style("--parley-color", bg).Style("--parley-on-color", fg)
+	}
+	return root.Attr("role", "main")
+}
+
 // Render implements app.Composer. Every slot is always present so that
 // go-app, which diffs children by position, never remounts the composer.
 func (p *Panel) Render() app.UI {
-	root := app.Div().ID("parley").Class("widget")
-	if ValidColor(p.Color) {
-		// Text on the site's colour keeps a 4.5:1 contrast: dark text on a
-		// light colour, a colour darkened when neither text passes.
-		bg, fg := parley.Readable(p.Color)
-		root = root.Style("--parley-color", bg).Style("--parley-on-color", fg)
-	}
-	// The chat is the page's main landmark.
-	root = root.Attr("role", "main")
+	root := widgetRoot("widget", p.Color)
 	title := p.Title
 	if title == "" {
 		title = p.Lang.T(DefaultTitle)

@@ -16,9 +16,10 @@ import (
 // visitor comes back to the widget's home with the past conversation,
 // starts a new one, which the agent gets as a second conversation of the
 // same visitor; back home, the visitor opens the first one and reads its
-// history.
+// history. The home passes axe-core.
 func TestBrowserWidgetHome(t *testing.T) {
 	m, a, v := demoAgentAndVisitor(t)
+	axe := axeSource(t)
 	first := "Is the Kenya roast still on sale? " + t.Name()
 	reply := "It is, until Sunday."
 	second := "Another thing: can you gift wrap? " + t.Name()
@@ -86,6 +87,10 @@ func TestBrowserWidgetHome(t *testing.T) {
 	if firstRow != visitor.HomeRowID(conv2) {
 		t.Errorf("the first row is %q, want the open conversation %q", firstRow, visitor.HomeRowID(conv2))
 	}
+	checkAxe(t, home, axe, "the widget's home")
+	emulateDark(t, home)
+	poll(t, home, 5*time.Second, "the home in its dark theme", `getComputedStyle(document.documentElement).colorScheme === 'dark'`, nil)
+	checkAxe(t, home, axe, "the widget's home, dark")
 	// After a reload the past conversation is not replayed until opened:
 	// opening it replays its history.
 	step(t, v.ctx, 20*time.Second, "reloading the shop page", chromedp.Reload())
