@@ -7,30 +7,46 @@ import (
 	"github.com/parley-chat/parley/server/relay"
 )
 
-// deliveredMarks are the delivered marks of every conversation, per side:
-// the newest entry that reached an open device of that side. They live in
+// deliveredMarks are the delivered marks of conversations, per side: the
+// newest entry that reached an open device of that side. They live in
 // memory only, so that a delivery costs no store write: after a restart
 // they are gone, and the receipts fall back to "Sent" until the next
-// delivered frame. The zero value is ready.
+// delivered frame. They are bounded the same way: two generations of at
+// most maxDelivered conversations each; when the newer one is full, the
+// older is forgotten. A conversation whose mark moved since keeps it; one
+// quiet while maxDelivered others moved falls back to "Sent" (or "Seen").
+// The zero value is ready.
 type deliveredMarks struct {
-	mu sync.Mutex
-	m  map[uint64]deliveredPair
+	mu       sync.Mutex
+	cur, old map[uint64]deliveredPair
+	// max is maxDelivered but in tests.
+	max int
 }
+
+// maxDelivered is how many conversations a generation of marks holds:
+// 100,000 pairs are about 4 MB.
+const maxDelivered = 100000
 
 // deliveredPair is one conversation's marks; public is the agents' mark
 // as the visitor may know it: never past the newest entry of theirs when
 // it was made, so never a note's seq.
 type deliveredPair struct{ agent, visitor, public uint64 }
 
+// get is conv's marks. d.mu is held.
+func (d *deliveredMarks) get(conv uint64) (deliveredPair, bool) {
+	if p, ok := d.cur[conv]; ok {
+		return p, true
+	}
+	p, ok := d.old[conv]
+	return p, ok
+}
+
 // move raises side's mark of conv to seq (and the visitor's view of the
 // agents' mark to min(seq, publicSeq)); it reports the marks before.
 func (d *deliveredMarks) move(conv uint64, side string, seq, publicSeq uint64) (before, publicBefore uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.m == nil {
-		d.m = make(map[uint64]deliveredPair)
-	}
-	p := d.m[conv]
+	p, _ := d.get(conv)
 	publicBefore = p.public
 	if side == parley.AuthorVisitor {
 		before, p.visitor = p.visitor, max(p.visitor, seq)
@@ -38,8 +54,26 @@ func (d *deliveredMarks) move(conv uint64, side string, seq, publicSeq uint64) (
 		before, p.agent = p.agent, max(p.agent, seq)
 		p.public = max(p.public, min(seq, publicSeq))
 	}
-	d.m[conv] = p
+	limit := d.max
+	if limit <= 0 {
+		limit = maxDelivered
+	}
+	if _, ok := d.cur[conv]; !ok && len(d.cur) >= limit {
+		d.old, d.cur = d.cur, nil
+	}
+	if d.cur == nil {
+		d.cur = make(map[uint64]deliveredPair)
+	}
+	d.cur[conv] = p
+	delete(d.old, conv)
 	return before, publicBefore
+}
+
+// size is how many conversations have marks.
+func (d *deliveredMarks) size() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.cur) + len(d.old)
 }
 
 // fill puts the marks into convs: as agents see them, or (forVisitor) as
@@ -48,7 +82,7 @@ func (d *deliveredMarks) fill(convs []parley.Conversation, forVisitor bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for i := range convs {
-		p, ok := d.m[convs[i].ID]
+		p, ok := d.get(convs[i].ID)
 		if !ok {
 			continue
 		}
