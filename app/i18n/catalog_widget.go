@@ -6,6 +6,27 @@ package i18n
 // the others the polite form, as shops there do.
 func init() {
 	AddTable(`
+%s joined
+	pl %s dołącza do rozmowy
+	ro %s s-a alăturat conversației
+	sl %s se pridružuje pogovoru
+	de %s ist dem Chat beigetreten
+	fr %s a rejoint la conversation
+	es %s se ha unido a la conversación
+Back in the queue
+	pl Z powrotem w kolejce
+	ro Din nou în așteptare
+	sl Spet v čakalni vrsti
+	de Wieder in der Warteschlange
+	fr De retour dans la file d'attente
+	es De vuelta en la cola
+Moved to %s
+	pl Przeniesiono do: %s
+	ro Conversația a fost mutată la: %s
+	sl Premaknjeno k: %s
+	de Weitergeleitet an: %s
+	fr Conversation transférée à : %s
+	es Conversación transferida a: %s
  (optional)
 	pl  (opcjonalnie)
 	ro  (opțional)

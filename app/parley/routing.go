@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/parley-chat/parley/app/i18n"
 )
 
 // Routing: a site's teams, the topics that route to them, the pre-chat
@@ -444,6 +446,36 @@ func Initials(name string) string {
 func JoinedText(name string) string { return fmt.Sprintf("%s joined", name) }
 func MovedText(team string) string  { return fmt.Sprintf("Moved to %s", team) }
 func RequeuedText() string          { return "Back in the queue" }
+
+// EventTextIn is what an event line says in l, to the visitor in the
+// widget and in the transcript: the server writes it in English (the
+// texts above), and the event's fields say the same in any language. ""
+// leaves the stored text.
+func EventTextIn(l i18n.Lang, m Message) string {
+	joined := func() string {
+		if m.To == nil || m.To.Name == "" {
+			return ""
+		}
+		return l.T("%s joined", m.To.Name)
+	}
+	switch m.Event {
+	case EventAssigned:
+		return joined()
+	case EventQueued:
+		return l.T("Back in the queue")
+	case EventTransferred:
+		// The server names the team only when it changed.
+		if m.TeamName == "" || !strings.HasPrefix(m.Text, MovedText(m.TeamName)) {
+			return joined()
+		}
+		moved := l.T("Moved to %s", m.TeamName)
+		if j := joined(); j != "" {
+			return moved + " · " + j
+		}
+		return moved
+	}
+	return ""
+}
 func TeamName(r Routing, id string) string {
 	if t, ok := r.Team(id); ok && t.Name != "" {
 		return t.Name

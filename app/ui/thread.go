@@ -142,8 +142,10 @@ type Pending struct {
 	GreetingAt int64
 	// Events asks for rows of the events that carry a text ("Ola joined",
 	// "Moved to Returns"); without it the list holds messages and notes
-	// only.
-	Events bool
+	// only. EventText, when set, says an event in the reader's language
+	// ("" keeps the stored text).
+	Events    bool
+	EventText func(parley.Message) string
 }
 
 // Items merges t and p into the rows to show: durable messages in sequence
@@ -180,6 +182,11 @@ func Items(t *Thread, p Pending) []Item {
 			Card:    m.Card,
 			Replies: m.Replies,
 			Files:   m.Files,
+		}
+		if event && p.EventText != nil {
+			if text := p.EventText(m); text != "" {
+				it.Text = text
+			}
 		}
 		for _, e := range edits[m.Seq] {
 			if e.Kind == parley.KindDelete || e.Deleted {

@@ -338,8 +338,11 @@ func (c *Chat) Retry(id string) (parley.Frame, bool) {
 	return parley.Frame{}, false
 }
 
-// Items are the rows of the message list.
-func (c *Chat) Items() []ui.Item {
+// Items are the rows of the message list, in English.
+func (c *Chat) Items() []ui.Item { return c.ItemsIn(i18n.EN) }
+
+// ItemsIn are the rows of the message list, the event lines in l.
+func (c *Chat) ItemsIn(l i18n.Lang) []ui.Item {
 	return ui.Items(&c.Thread, ui.Pending{
 		Self:       parley.Author{Kind: parley.AuthorVisitor},
 		Conv:       c.Conv,
@@ -348,6 +351,7 @@ func (c *Chat) Items() []ui.Item {
 		Greeting:   c.Greeting,
 		GreetingAt: c.GreetingAt,
 		Events:     true,
+		EventText:  func(m parley.Message) string { return parley.EventTextIn(l, m) },
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/app/visitor"
 )
@@ -334,5 +335,44 @@ func TestChatAgentDeliveredMark(t *testing.T) {
 	c.Apply(parley.Frame{Type: parley.TypeDelivered, Conv: 7, Seq: 1, From: ann}, t0)
 	if c.AgentDelivered != 3 || c.AgentRead != 0 {
 		t.Errorf("after the delivered frames: delivered %d, read %d; want 3 and 0", c.AgentDelivered, c.AgentRead)
+	}
+}
+
+// TestEventTextInLanguages: the event lines the server writes in English
+// are said again in the visitor's language from the event's fields; in
+// English they are exactly the server's.
+func TestEventTextInLanguages(t *testing.T) {
+	ola := &parley.Author{Kind: parley.AuthorAgent, ID: 3, Name: "Ola"}
+	ev := func(name string, to *parley.Author, teamName, text string) parley.Message {
+		return parley.Message{Kind: parley.KindEvent, Event: name, To: to, TeamName: teamName, Text: text}
+	}
+	for _, c := range []struct {
+		m      parley.Message
+		pl     string
+		server string
+	}{
+		{ev(parley.EventAssigned, ola, "", parley.JoinedText("Ola")), "Ola dołącza do rozmowy", parley.JoinedText("Ola")},
+		{ev(parley.EventQueued, nil, "", parley.RequeuedText()), "Z powrotem w kolejce", parley.RequeuedText()},
+		{ev(parley.EventTransferred, nil, "Zwroty", parley.MovedText("Zwroty")), "Przeniesiono do: Zwroty", parley.MovedText("Zwroty")},
+		{ev(parley.EventTransferred, ola, "Zwroty", parley.MovedText("Zwroty")+" · "+parley.JoinedText("Ola")),
+			"Przeniesiono do: Zwroty · Ola dołącza do rozmowy", parley.MovedText("Zwroty") + " · " + parley.JoinedText("Ola")},
+		// Within the team: the server names only who joined.
+		{ev(parley.EventTransferred, ola, "Zwroty", parley.JoinedText("Ola")), "Ola dołącza do rozmowy", parley.JoinedText("Ola")},
+	} {
+		if got := parley.EventTextIn(i18n.EN, c.m); got != c.server {
+			t.Errorf("%s in English: %q, want the server's %q", c.m.Text, got, c.server)
+		}
+		if got := parley.EventTextIn(i18n.PL, c.m); got != c.pl {
+			t.Errorf("%s in Polish: %q, want %q", c.m.Text, got, c.pl)
+		}
+	}
+	// The chat's rows in Polish.
+	c := visitor.NewChat()
+	c.Apply(welcome(conv(7, 1, 1, parley.StatusQueued)), t0)
+	c.Apply(msgFrame(7, 1, "v-1", &parley.Author{Kind: parley.AuthorVisitor}, "hej"), t0)
+	c.Apply(event(7, 2, parley.EventAssigned, ola, parley.JoinedText("Ola")), t0)
+	items := c.ItemsIn(i18n.PL)
+	if len(items) != 2 || items[1].Text != "Ola dołącza do rozmowy" {
+		t.Errorf("the rows in Polish: %+v", items)
 	}
 }

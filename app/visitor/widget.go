@@ -333,7 +333,7 @@ func (w *Widget) Render() app.UI {
 		Title:          w.settings.Title,
 		Color:          w.settings.Color,
 		Intro:          w.settings.WelcomeByLang.In(string(w.lang), w.settings.Welcome),
-		Items:          w.chat.Items(),
+		Items:          w.chat.ItemsIn(w.lang),
 		Typing:         w.chat.Typing.Names(w.now),
 		Banner:         BannerIn(w.lang, w.state, w.everOnline),
 		Expect:         !w.chat.AgentReplied() && !w.chat.Routed() && w.closed == "",

@@ -70,8 +70,8 @@ func TestVisitorLang(t *testing.T) {
 }
 
 // TestMailInVisitorLang: the transcript, and the reply notification, go
-// out in the language the visitor's widget speaks; without one, in their
-// browser's.
+// out in the language the visitor's widget speaks, its event lines too;
+// without one, in their browser's.
 func TestMailInVisitorLang(t *testing.T) {
 	env, box, _ := newMailEnv(t)
 	newDesk(t, env, 3)
@@ -87,10 +87,13 @@ func TestMailInVisitorLang(t *testing.T) {
 	if m.Subject != "Twoja rozmowa z Desk Shop" {
 		t.Errorf("subject %q, want Polish", m.Subject)
 	}
-	for _, want := range []string{"Oto Twoja rozmowa z Desk Shop.", "Ty, ", "Otwórz rozmowę", "Here to help."} {
+	for _, want := range []string{"Oto Twoja rozmowa z Desk Shop.", "Ty, ", "Otwórz rozmowę", "Here to help.", "Bob dołącza do rozmowy"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("the Polish transcript lacks %q:\n%s", want, m.Text)
 		}
+	}
+	if strings.Contains(m.Text, "Bob joined") {
+		t.Errorf("the Polish transcript says who joined in English:\n%s", m.Text)
 	}
 	if !strings.Contains(m.HTML, `<html lang="pl">`) {
 		t.Error("the Polish transcript's html is not lang=pl")

@@ -257,7 +257,11 @@ func (s *Server) sendTranscript(ctx context.Context, j store.Job) error {
 				}
 			}
 		case f.Kind == parley.KindEvent && f.Text != "":
-			lines = append(lines, outbound.Line{From: site.Name, Text: f.Text, At: time.UnixMilli(f.At)})
+			text := parley.EventTextIn(l, f.ToMessage())
+			if text == "" {
+				text = f.Text
+			}
+			lines = append(lines, outbound.Line{From: site.Name, Text: text, At: time.UnixMilli(f.At)})
 		}
 	})
 	if err != nil {
