@@ -3,55 +3,30 @@ package search
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	mrand "math/rand/v2"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/internal/corpus"
 	"github.com/parley-chat/parley/server/store"
 )
-
-// benchVocab is parley-bench's corpus: 8,000 words, drawn Zipf (s = 1.1).
-func benchVocab() []string {
-	syl := []string{"ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pe", "da", "go", "hu", "ji", "be", "fa", "ze", "wu", "ci", "xo", "yl"}
-	var v []string
-	for _, a := range syl {
-		for _, b := range syl {
-			for _, c := range syl {
-				v = append(v, a+b+c)
-			}
-		}
-	}
-	for rank, w := range map[int]string{0: "order", 3: "delivery", 10: "parcel", 30: "refund", 100: "voucher", 1000: "burgundy", 5000: "espresso"} {
-		v[rank] = w
-	}
-	return v
-}
 
 // benchEntries makes n log entries from position from+1: conversations of
 // 20 messages, visitor and agent alternating, 6–20 words each, with the
 // visitor's name and email, as parley-bench writes them.
 func benchEntries(r *mrand.Rand, vocab []string, from uint64, n int) []entry {
-	zipf := mrand.NewZipf(r, 1.1, 1, uint64(len(vocab)-1))
+	texts := corpus.NewTexts(r, vocab)
 	out := make([]entry, 0, n)
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).UnixMilli() + int64(from)*1000
 	for i := range n {
 		pos := from + uint64(i) + 1
 		convID := pos/20 + 1
-		var b strings.Builder
-		for j := range 6 + r.IntN(15) {
-			if j > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(vocab[zipf.Uint64()])
-		}
-		m := parley.Message{Conv: convID, Seq: pos%20 + 1, Text: b.String(), At: at + int64(i)*1000,
+		m := parley.Message{Conv: convID, Seq: pos%20 + 1, Text: texts.Next(), At: at + int64(i)*1000,
 			From: parley.Author{Kind: parley.AuthorVisitor, ID: convID}}
 		if pos%2 == 1 {
 			m.From = parley.Author{Kind: parley.AuthorAgent, ID: 1, Name: "Bench"}
@@ -70,19 +45,6 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func dirBytes(dir string) int64 {
-	var n int64
-	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 // BenchmarkIndexBatch indexes batches of new messages as the indexer does
@@ -105,7 +67,7 @@ func BenchmarkIndexBatch(b *testing.B) {
 				b.Fatal(err)
 			}
 			r := mrand.New(mrand.NewPCG(1, 2))
-			vocab := benchVocab()
+			vocab := corpus.Vocab()
 			// Batches made ahead: the benchmark measures the indexing.
 			var batches [][]entry
 			var pos uint64
@@ -143,7 +105,7 @@ func BenchmarkIndexBatch(b *testing.B) {
 			// Close waits for scorch to persist: its CPU counts too.
 			b.ReportMetric(float64(cpuTime()-cpu)/float64(docs), "cpu-ns/doc")
 			b.ReportMetric(float64(b.Elapsed())/float64(docs), "ns/doc")
-			b.ReportMetric(float64(dirBytes(filepath.Join(dir, "search")))/float64(docs), "B-index/doc")
+			b.ReportMetric(float64(corpus.DirBytes(filepath.Join(dir, "search")))/float64(docs), "B-index/doc")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
@@ -163,7 +125,7 @@ func BenchmarkCatchUp(b *testing.B) {
 	if err := db.CreateSite(parley.Site{ID: "bench", Name: "bench", AllowedOrigins: []string{"https://bench.example"}}); err != nil {
 		b.Fatal(err)
 	}
-	vocab := benchVocab()
+	vocab := corpus.Vocab()
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)

@@ -23,6 +23,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/internal/corpus"
 	"github.com/parley-chat/parley/server/store"
 )
 
@@ -478,7 +479,7 @@ type bleveAnswer struct {
 // and 76 % of the top 20 (avgdl above, and ties). bbolt's file is twice
 // the pages it uses: copy-on-write needs the old pages until the commit.
 func BenchmarkCompare(b *testing.B) {
-	vocab := benchVocab()
+	vocab := corpus.Vocab()
 	corpus := benchEntries(mrand.New(mrand.NewPCG(1, 2)), vocab, 0, compareDocs)
 	queries := compareQueries(vocab)
 	words := newAnalyzers(indexMapping()).words
@@ -555,9 +556,9 @@ func BenchmarkCompare(b *testing.B) {
 	}
 }
 
-// compareBleve indexes corpus with the real index, closes it and opens
+// compareBleve indexes docs with the real index, closes it and opens
 // its directory again for the searches.
-func compareBleve(b *testing.B, corpus []entry, size int) (search func(string) (uint64, []string, error), done func(), cpu, wall time.Duration, err error) {
+func compareBleve(b *testing.B, docs []entry, size int) (search func(string) (uint64, []string, error), done func(), cpu, wall time.Duration, err error) {
 	dir := b.TempDir()
 	db, err := store.Open(filepath.Join(dir, "parley.db"), store.Options{NoSync: true})
 	if err != nil {
@@ -569,8 +570,8 @@ func compareBleve(b *testing.B, corpus []entry, size int) (search func(string) (
 		return nil, nil, 0, 0, err
 	}
 	cpu0, start := cpuTime(), time.Now()
-	for i := 0; i < len(corpus); i += size {
-		if err := ix.apply(corpus[i:min(i+size, len(corpus))]); err != nil {
+	for i := 0; i < len(docs); i += size {
+		if err := ix.apply(docs[i:min(i+size, len(docs))]); err != nil {
 			ix.Close()
 			return nil, nil, 0, 0, err
 		}
@@ -586,7 +587,7 @@ func compareBleve(b *testing.B, corpus []entry, size int) (search func(string) (
 		return nil, nil, 0, 0, err
 	}
 	cpu, wall = cpuTime()-cpu0, time.Since(start)
-	b.ReportMetric(float64(dirBytes(filepath.Join(dir, "search")))/float64(len(corpus)), "B-disk/doc")
+	b.ReportMetric(float64(corpus.DirBytes(filepath.Join(dir, "search")))/float64(len(docs)), "B-disk/doc")
 	idx, err := bleve.OpenUsing(filepath.Join(dir, "search"), scorchConfig())
 	if err != nil {
 		return nil, nil, 0, 0, err

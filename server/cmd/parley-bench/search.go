@@ -6,18 +6,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/parley-chat/parley/app/parley"
+	"github.com/parley-chat/parley/server/internal/corpus"
 	"github.com/parley-chat/parley/server/store"
 )
 
@@ -29,29 +28,6 @@ const (
 	searchMarker   = "zqfinalmarker"
 )
 
-// searchVocab is the words messages are made of, most frequent first: a
-// few shop words at known ranks among made-up ones, drawn with a Zipf
-// distribution as the words of real text are. The queries' words thus
-// have known frequencies: "order" is in 85 % of the messages,
-// "espresso" in a few hundred.
-func searchVocab() []string {
-	syl := []string{"ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pe", "da", "go", "hu", "ji", "be", "fa", "ze", "wu", "ci", "xo", "yl"}
-	var v []string
-	for _, a := range syl {
-		for _, b := range syl {
-			for _, c := range syl {
-				v = append(v, a+b+c)
-			}
-		}
-	}
-	for rank, w := range map[int]string{0: "order", 3: "delivery", 10: "parcel", 30: "refund", 100: "voucher", 1000: "burgundy", 5000: "espresso"} {
-		v[rank] = w
-	}
-	return v
-}
-
-var searchNames = []string{"Zofia", "Ana", "Jan", "Maria", "Ion", "Elena", "Piotr", "Anna", "Mihai", "Kasia", "Tom", "Lea", "Omar", "Yuki", "Sven", "Ola"}
-
 // seedSearch writes n messages straight into the store file, before the
 // server starts: through the network it would take most of the run. The
 // committer batches the 64 writers' appends as it does the server's.
@@ -62,7 +38,7 @@ func seedSearch(ctx context.Context, dir string, n int) (time.Duration, error) {
 		return 0, err
 	}
 	defer db.Close()
-	vocab := searchVocab()
+	vocab := corpus.Vocab()
 	convs := n / searchPerConv
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
@@ -71,18 +47,7 @@ func seedSearch(ctx context.Context, dir string, n int) (time.Duration, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := mrand.New(mrand.NewPCG(uint64(w), 42))
-			zipf := mrand.NewZipf(r, 1.1, 1, uint64(len(vocab)-1))
-			text := func() string {
-				var b strings.Builder
-				for i := range 6 + r.IntN(15) {
-					if i > 0 {
-						b.WriteByte(' ')
-					}
-					b.WriteString(vocab[zipf.Uint64()])
-				}
-				return b.String()
-			}
+			texts := corpus.NewTexts(mrand.New(mrand.NewPCG(uint64(w), 42)), vocab)
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= convs || ctx.Err() != nil {
@@ -93,12 +58,12 @@ func seedSearch(ctx context.Context, dir string, n int) (time.Duration, error) {
 					errs <- err
 					return
 				}
-				name := fmt.Sprintf("%s %s", searchNames[i%len(searchNames)], vocab[i%len(vocab)])
+				name := fmt.Sprintf("%s %s", corpus.Names[i%len(corpus.Names)], vocab[i%len(vocab)])
 				visitor := parley.Author{Kind: parley.AuthorVisitor, ID: v.ID}
 				agent := parley.Author{Kind: parley.AuthorAgent, ID: 1, Name: "Bench"}
 				var conv uint64
 				for j := range searchPerConv {
-					a := store.Append{Site: benchSite, Conv: conv, ID: rand.Text(), Text: text(), From: visitor, Visitor: v.ID}
+					a := store.Append{Site: benchSite, Conv: conv, ID: rand.Text(), Text: texts.Next(), From: visitor, Visitor: v.ID}
 					if j == 0 {
 						a.Name, a.Email = name, fmt.Sprintf("customer%d@example.com", i)
 					}
@@ -130,20 +95,6 @@ func seedSearch(ctx context.Context, dir string, n int) (time.Duration, error) {
 		return 0, err
 	}
 	return time.Since(start), db.Close()
-}
-
-// dirSize is the bytes of the files under dir.
-func dirSize(dir string) int64 {
-	var n int64
-	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 // runSearch stores searchMessages messages, starts the server on them
@@ -216,7 +167,7 @@ func runSearch(ctx context.Context, cfg config, sec *section) error {
 	cpuPerMsg := p1.cpu / time.Duration(n)
 	// Let scorch finish merging its segments before the size is read.
 	time.Sleep(10 * time.Second)
-	indexSize := dirSize(filepath.Join(srv.dir, "search"))
+	indexSize := corpus.DirBytes(filepath.Join(srv.dir, "search"))
 	dbSize := int64(0)
 	if fi, err := os.Stat(filepath.Join(srv.dir, "parley.db")); err == nil {
 		dbSize = fi.Size()
