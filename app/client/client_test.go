@@ -145,10 +145,7 @@ func TestRestoredOutboxIsCleaned(t *testing.T) {
 
 func TestSendAck(t *testing.T) {
 	ts := newServer(t)
-	rec := newRecorder()
-	c := client.New(rec.options(ts.wsURL(), visitorHello()))
-	run(t, c)
-	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c, rec := visitorOnline(t, ts.wsURL())
 
 	id := c.Send(0, "Do you ship to Norway?", false)
 	rec.wait(t, "the ack and the msg", func() bool { return rec.hasMsg(id) && rec.countType(parley.TypeAck) == 1 && rec.outboxEmpty() })
@@ -197,10 +194,7 @@ func TestSendAck(t *testing.T) {
 func TestSendRespectsAnnouncedLimits(t *testing.T) {
 	limits := parley.Limits{MaxFrameBytes: 16 << 10, MaxTextRunes: 4000, SendPerSecond: 5, SendBurst: 20}
 	ts := startServer(t, filepath.Join(t.TempDir(), "parley.db"), "127.0.0.1:0", limits)
-	rec := newRecorder()
-	c := client.New(rec.options(ts.wsURL(), visitorHello()))
-	run(t, c)
-	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c, rec := visitorOnline(t, ts.wsURL())
 	if got := c.Limits(); got != limits {
 		t.Errorf("Limits() = %+v, want the announced %+v", got, limits)
 	}
@@ -227,10 +221,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "parley.db")
 	ts := startServer(t, path, "127.0.0.1:0", parley.Limits{})
 	addr := ts.addr
-	rec := newRecorder()
-	c := client.New(rec.options(ts.wsURL(), visitorHello()))
-	run(t, c)
-	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c, rec := visitorOnline(t, ts.wsURL())
 
 	first := c.Send(0, "one", false)
 	rec.wait(t, "the first msg and its ack", func() bool { return rec.hasMsg(first) && rec.outboxEmpty() })
@@ -327,10 +318,7 @@ func TestGapTriggersResume(t *testing.T) {
 		}
 		return false
 	})
-	rec := newRecorder()
-	c := client.New(rec.options(p.wsURL(), visitorHello()))
-	run(t, c)
-	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c, rec := visitorOnline(t, p.wsURL())
 
 	ids := []string{c.Send(0, "one", false)}
 	rec.wait(t, "the first msg", func() bool { return rec.hasMsg(ids[0]) })
@@ -357,10 +345,7 @@ func TestGapTriggersResume(t *testing.T) {
 func TestResync(t *testing.T) {
 	ts := newServer(t)
 	p := newProxy(t, ts.wsURL())
-	rec := newRecorder()
-	c := client.New(rec.options(p.wsURL(), visitorHello()))
-	run(t, c)
-	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c, rec := visitorOnline(t, p.wsURL())
 	id := c.Send(0, "hello", false)
 	rec.wait(t, "the msg", func() bool { return rec.hasMsg(id) })
 	conv := c.Following()[0]
@@ -445,10 +430,7 @@ func TestPacedBelowRateLimit(t *testing.T) {
 		}
 		return false
 	})
-	rec := newRecorder()
-	c := client.New(rec.options(p.wsURL(), visitorHello()))
-	run(t, c)
-	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c, rec := visitorOnline(t, p.wsURL())
 	ids := []string{c.Send(0, "first", false)}
 	rec.wait(t, "the first msg", func() bool { return rec.hasMsg(ids[0]) })
 	conv := c.Following()[0]
@@ -484,10 +466,7 @@ func TestRateLimitedResent(t *testing.T) {
 			f.Limits.SendPerSecond, f.Limits.SendBurst = 1000, 100
 		}
 	})
-	rec := newRecorder()
-	c := client.New(rec.options(p.wsURL(), visitorHello()))
-	run(t, c)
-	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c, rec := visitorOnline(t, p.wsURL())
 	ids := []string{c.Send(0, "first", false)}
 	rec.wait(t, "the first msg", func() bool { return rec.hasMsg(ids[0]) })
 	conv := c.Following()[0]
@@ -514,20 +493,12 @@ func TestRateLimitedResent(t *testing.T) {
 // answers.
 func TestAgent(t *testing.T) {
 	ts := newServer(t)
-	vrec := newRecorder()
-	v := client.New(vrec.options(ts.wsURL(), visitorHello()))
-	run(t, v)
-	vrec.wait(t, "visitor online", func() bool { return vrec.lastState() == client.Online })
+	v, vrec := visitorOnline(t, ts.wsURL())
 	first := v.Send(0, "hello?", false)
 	vrec.wait(t, "the visitor's msg", func() bool { return vrec.hasMsg(first) })
 	conv := v.Following()[0]
 
-	arec := newRecorder()
-	o := arec.options(ts.wsURL(), parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent})
-	o.Header = ts.login(t)
-	a := client.New(o)
-	run(t, a)
-	arec.wait(t, "agent online", func() bool { return arec.lastState() == client.Online })
+	a, arec := agentOnline(t, ts)
 	w := arec.welcomes()[0]
 	if w.Agent == nil || w.Agent.Email != testEmail {
 		t.Errorf("welcome agent = %+v, want %s", w.Agent, testEmail)
@@ -709,10 +680,7 @@ func TestAgentUnauthorized(t *testing.T) {
 func TestVisitorStreamSkipsAgentsOnlyEntries(t *testing.T) {
 	ts := newServer(t)
 	p := newProxy(t, ts.wsURL())
-	rec := newRecorder()
-	c := client.New(rec.options(p.wsURL(), visitorHello()))
-	run(t, c)
-	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c, rec := visitorOnline(t, p.wsURL())
 	first := c.Send(0, "is the blue one in stock?", false)
 	rec.wait(t, "the first message", func() bool { return rec.hasMsg(first) })
 	conv := c.Following()[0]
@@ -760,20 +728,12 @@ func TestVisitorStreamSkipsAgentsOnlyEntries(t *testing.T) {
 func TestAgentNoteFromTheClient(t *testing.T) {
 	ts := newServer(t)
 	p := newProxy(t, ts.wsURL())
-	vrec := newRecorder()
-	v := client.New(vrec.options(p.wsURL(), visitorHello()))
-	run(t, v)
-	vrec.wait(t, "visitor online", func() bool { return vrec.lastState() == client.Online })
+	v, vrec := visitorOnline(t, p.wsURL())
 	first := v.Send(0, "is the blue one in stock?", false)
 	vrec.wait(t, "the visitor's msg", func() bool { return vrec.hasMsg(first) })
 	conv := v.Following()[0]
 
-	arec := newRecorder()
-	o := arec.options(ts.wsURL(), parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent})
-	o.Header = ts.login(t)
-	a := client.New(o)
-	run(t, a)
-	arec.wait(t, "agent online", func() bool { return arec.lastState() == client.Online })
+	a, arec := agentOnline(t, ts)
 	a.Follow(conv, 0)
 	note := a.SendNote(conv, "VIP: ships free")
 	arec.wait(t, "the note", func() bool { return arec.hasMsg(note) && arec.outboxEmpty() })

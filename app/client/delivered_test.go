@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-chat/parley/app/client"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/server/store"
 )
@@ -30,20 +29,12 @@ func deliveredFrames(p *proxy) []parley.Frame {
 func TestDeliveredCoalesced(t *testing.T) {
 	ts := newServer(t)
 	p := newProxy(t, ts.wsURL())
-	vrec := newRecorder()
-	v := client.New(vrec.options(p.wsURL(), visitorHello()))
-	run(t, v)
-	vrec.wait(t, "visitor online", func() bool { return vrec.lastState() == client.Online })
+	v, vrec := visitorOnline(t, p.wsURL())
 	first := v.Send(0, "hello?", false)
 	vrec.wait(t, "the visitor's msg", func() bool { return vrec.hasMsg(first) })
 	conv := v.Following()[0]
 
-	arec := newRecorder()
-	o := arec.options(ts.wsURL(), parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent})
-	o.Header = ts.login(t)
-	a := client.New(o)
-	run(t, a)
-	arec.wait(t, "agent online", func() bool { return arec.lastState() == client.Online })
+	_, arec := agentOnline(t, ts)
 
 	agent, _, err := ts.db.AgentByEmail(testEmail)
 	if err != nil {

@@ -337,6 +337,30 @@ func run(tb testing.TB, c *client.Client) (stop func() error) {
 	return stop
 }
 
+// visitorOnline starts a new visitor's client on url and waits until it is
+// online.
+func visitorOnline(tb testing.TB, url string) (*client.Client, *recorder) {
+	tb.Helper()
+	rec := newRecorder()
+	c := client.New(rec.options(url, visitorHello()))
+	run(tb, c)
+	rec.wait(tb, "the visitor online", func() bool { return rec.lastState() == client.Online })
+	return c, rec
+}
+
+// agentOnline starts the test agent's client, logged in, on ts and waits
+// until it is online.
+func agentOnline(tb testing.TB, ts *testServer) (*client.Client, *recorder) {
+	tb.Helper()
+	rec := newRecorder()
+	o := rec.options(ts.wsURL(), parley.Frame{Type: parley.TypeHello, Role: parley.RoleAgent})
+	o.Header = ts.login(tb)
+	c := client.New(o)
+	run(tb, c)
+	rec.wait(tb, "the agent online", func() bool { return rec.lastState() == client.Online })
+	return c, rec
+}
+
 func visitorHello() parley.Frame {
 	return parley.Frame{Type: parley.TypeHello, Role: parley.RoleVisitor, Site: testSite}
 }

@@ -56,10 +56,7 @@ func TestChallengeAnsweredByItself(t *testing.T) {
 	}
 
 	p := newProxy(t, ts.wsURL())
-	rec := newRecorder()
-	c := client.New(rec.options(p.wsURL(), visitorHello()))
-	run(t, c)
-	rec.wait(t, "online", func() bool { return rec.lastState() == client.Online })
+	c, rec := visitorOnline(t, p.wsURL())
 	if c.Token() == "" {
 		t.Error("no visitor token after the welcome")
 	}
