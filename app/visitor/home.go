@@ -468,7 +468,7 @@ func (h *HomeView) Render() app.UI {
 		rows = append(rows, app.Li().Class("home-item").Body(h.row(r)))
 	}
 	return root.Body(
-		app.Header().Class("widget-header").Body(
+		app.Div().Class("widget-header").Body(
 			app.H1().Class("widget-title").Text(title),
 			closeBtn,
 			hours,
