@@ -216,7 +216,7 @@
         '.l.t{width:auto;padding:0 20px 0 16px}.l.t[aria-expanded=true]{width:' + sz + ';padding:0}.l[aria-expanded=true] .t{display:none}' +
         '.l:focus-visible{outline:0;box-shadow:0 0 0 3px #fff,0 0 0 6px #111}' +
         '.l svg{width:28px;height:28px;fill:currentColor;flex:none}' +
-        '.l .c,.l[aria-expanded=true] .i{display:none}.l[aria-expanded=true] .c{display:block}' +
+        '.l[aria-expanded=true] .i{display:none}.l[aria-expanded=true]:after{content:"\\d7";font:400 36px/28px system-ui,sans-serif}' +
         '.b{position:absolute;top:-2px;' + side + ':-2px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#dc2626;color:#fff;font:700 12px/20px system-ui,sans-serif}' +
         '.p{--pb:#fff;--pf:#222;--pl:#bbb;position:fixed;' + side + ':' + ox + ';bottom:' + above + ';width:380px;height:600px;max-width:calc(100vw - 40px);max-height:calc(100vh - ' + above + ' - 20px);overflow:hidden;border-radius:12px;background:var(--pb);box-shadow:0 8px 32px rgba(0,0,0,.3);visibility:hidden;pointer-events:none}' +
         (cfg.theme === 'dark' ? dark : cfg.theme === 'light' ? '' : '@media (prefers-color-scheme:dark){' + dark + '}') +
@@ -236,7 +236,6 @@
         '</style>' +
         '<button class="l" type="button" aria-expanded="false">' +
         '<svg class="i" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z"/></svg>' +
-        '<svg class="c" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z"/></svg>' +
         '<span class="b" aria-hidden="true" hidden></span></button>';
       launcher = root.querySelector('.l');
       badge = root.querySelector('.b');
@@ -655,7 +654,7 @@
         pPort = rest.slice(i + 1);
       }
       if (pPort === '' ? port !== defaultPort(scheme) : pPort !== '*' && pPort !== port) return false;
-      return pHost.indexOf('*.') === 0 ? endsWith(host, pHost.slice(1)) : pHost === host;
+      return pHost.indexOf('*.') === 0 ? host.endsWith(pHost.slice(1)) : pHost === host;
     });
   }
 
@@ -676,10 +675,6 @@
       if (j < 0) return false;
       path = path.slice(j + parts[i].length);
     }
-    return last === 0 ? path === '' : endsWith(path, parts[last]);
-  }
-
-  function endsWith(s, suffix) {
-    return s.length >= suffix.length && s.slice(s.length - suffix.length) === suffix;
+    return last === 0 ? path === '' : path.endsWith(parts[last]);
   }
 })(PARLEY_CONFIG);

@@ -108,7 +108,7 @@ func ConfigFor(site parley.Site, base string) Config {
 		cfg.Proactive.MessageByLang = nil
 	}
 	cfg.Hide = site.Routing.WhenClosed() == parley.OfflineHide
-	cfg.Teasers = teasers(site, time.Now())
+	cfg.Teasers = TeasersIn(site, "", time.Now())
 	// Validated when saved; checked again, as they become links.
 	if c := site.Contact.Email; c != "" && parley.LooksLikeEmail(c) {
 		cfg.Contact = append(cfg.Contact, [2]string{"mailto:" + c, c})
@@ -130,11 +130,15 @@ func ConfigFor(site parley.Site, base string) Config {
 const (
 	maxTeasers     = 2
 	maxTeaserRunes = 120
+	// teaserHorizon is how far ahead a teaser's end is sent: a page open
+	// longer than this may show a teaser after its end.
+	teaserHorizon = 24 * time.Hour
 )
 
-// teasers are site's announcements shown as teasers that have not ended at
-// now, in the site's zone (UTC when unknown here).
-func teasers(site parley.Site, now time.Time) []Teaser {
+// TeasersIn are site's announcements shown as teasers that have not ended
+// at now, in the site's zone (UTC when unknown here), each in language
+// lang when it has that translation ("": the text).
+func TeasersIn(site parley.Site, lang string, now time.Time) []Teaser {
 	loc, err := time.LoadLocation(site.Zone())
 	if err != nil {
 		loc = time.UTC
@@ -142,11 +146,21 @@ func teasers(site parley.Site, now time.Time) []Teaser {
 	var out []Teaser
 	for _, v := range site.AnnouncementViews(now, loc) {
 		if v.Teaser && len(out) < maxTeasers {
-			text := v.Text
+			text := v.TextIn(lang)
 			if cut := parley.Truncate(text, maxTeaserRunes-1); cut != text {
 				text = strings.TrimSpace(cut) + "…"
 			}
-			out = append(out, Teaser{ID: v.ID, Text: text, Start: v.Start, End: v.End, Page: v.Page})
+			t := Teaser{ID: v.ID, Text: text, Start: v.Start, End: v.End, Page: v.Page}
+			// A window's ends are bytes on every page view: a start
+			// passed, or an end further than a page stays open, is left
+			// out (the loader reads none as open).
+			if t.Start <= now.UnixMilli() {
+				t.Start = 0
+			}
+			if t.End > now.Add(teaserHorizon).UnixMilli() {
+				t.End = 0
+			}
+			out = append(out, t)
 		}
 	}
 	return out
@@ -237,12 +251,24 @@ func (l *Loader) variant(cfg Config) *variant {
 
 	// Compress outside the lock: two requests racing for a new site
 	// compress twice, which is cheaper than making every site wait.
-	// json.Marshal escapes <, >, & and U+2028/9, so a site's title cannot
-	// end the script or the statement.
-	raw := make([]byte, 0, len(l.js)+len(js)+3)
-	raw = append(append(append(append(raw, l.js...), '('), js...), ");"...)
-	sum := sha256.Sum256(raw)
-	v = &variant{raw: raw, gz: precompress.Gzip(raw), br: precompress.Brotli(raw), tag: hex.EncodeToString(sum[:12])}
+	v = l.build(js)
+	// The teasers are the one part of a config whose size the owner
+	// chooses freely (two of 120 characters in any script): past the
+	// budget, the loader carries fewer of them, then a shorter one, then
+	// none. The banner in the open chat still has them all.
+	for shortened := false; len(v.br) > Budget && len(cfg.Teasers) > 0; {
+		last := &cfg.Teasers[len(cfg.Teasers)-1]
+		if cut := parley.Truncate(last.Text, minTeaserRunes-1); len(cfg.Teasers) == 1 && !shortened && cut != last.Text {
+			last.Text, shortened = strings.TrimSpace(cut)+"…", true
+		} else if cfg.Teasers = cfg.Teasers[:len(cfg.Teasers)-1]; len(cfg.Teasers) == 0 {
+			cfg.Teasers = nil
+		}
+		trimmed, err := json.Marshal(cfg)
+		if err != nil {
+			panic("widget: encoding config: " + err.Error())
+		}
+		v = l.build(trimmed)
+	}
 
 	l.mu.Lock()
 	if len(l.variants) >= maxVariants {
@@ -251,6 +277,24 @@ func (l *Loader) variant(cfg Config) *variant {
 	l.variants[key] = v
 	l.mu.Unlock()
 	return v
+}
+
+// Budget is the most bytes the loader may be as served, brotli, with its
+// config: the shop page's whole cost of Parley before the visitor acts.
+const Budget = 5 << 10
+
+// minTeaserRunes is what a teaser is cut to, to fit the Budget, before it
+// is dropped.
+const minTeaserRunes = 60
+
+// build makes the served script for a config's JSON in each encoding.
+// json.Marshal escapes <, >, & and U+2028/9, so a site's title cannot end
+// the script or the statement.
+func (l *Loader) build(js []byte) *variant {
+	raw := make([]byte, 0, len(l.js)+len(js)+3)
+	raw = append(append(append(append(raw, l.js...), '('), js...), ");"...)
+	sum := sha256.Sum256(raw)
+	return &variant{raw: raw, gz: precompress.Gzip(raw), br: precompress.Brotli(raw), tag: hex.EncodeToString(sum[:12])}
 }
 
 // matches reports whether an If-None-Match header names one of v's ETags,

@@ -13,9 +13,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/andybalholm/brotli"
 
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/widget"
 	"github.com/parley-chat/parley/widget/internal/minify"
@@ -415,7 +417,7 @@ func TestConfigForTeasersAndContact(t *testing.T) {
 		Announcements: []parley.Announcement{
 			{Text: "Ended", Until: "2001-01-01", Teaser: true},
 			{Text: "Banner only", From: "2026-01-01"},
-			{Text: "Winter sale", From: "2026-12-01", Until: "2099-12-24", PagePattern: "/p/*", Teaser: true, Link: "https://shop.example/x"},
+			{Text: "Winter sale", From: "2098-12-01", Until: "2099-12-24", PagePattern: "/p/*", Teaser: true, Link: "https://shop.example/x"},
 		},
 		Contact: parley.Contact{Email: "help@shop.example", Phone: "+48 (12) 345-67-89"},
 	}
@@ -424,9 +426,17 @@ func TestConfigForTeasersAndContact(t *testing.T) {
 		t.Fatalf("teasers %+v, want only the one not ended that is a teaser", cfg.Teasers)
 	}
 	got := cfg.Teasers[0]
-	// 2026-12-01 00:00 in Warsaw is 2026-11-30 23:00 UTC.
-	if got.Text != "Winter sale" || got.Page != "/p/*" || got.Start != 1796079600000 || got.ID == "" {
+	// 2098-12-01 00:00 in Warsaw is 2098-11-30 23:00 UTC; an end years
+	// away is left out (the loader reads none as open).
+	start := time.Date(2098, 11, 30, 23, 0, 0, 0, time.UTC).UnixMilli()
+	if got.Text != "Winter sale" || got.Page != "/p/*" || got.Start != start || got.End != 0 || got.ID == "" {
 		t.Errorf("teaser %+v", got)
+	}
+	// Seen from inside its window: a start passed is left out, an end
+	// within a day is kept.
+	inside := time.Date(2099, 12, 24, 12, 0, 0, 0, time.UTC)
+	if got := widget.TeasersIn(site, "", inside); len(got) != 1 || got[0].Start != 0 || got[0].End != time.Date(2099, 12, 24, 23, 0, 0, 0, time.UTC).UnixMilli() {
+		t.Errorf("teaser seen on its last day: %+v", got)
 	}
 	want := [][2]string{{"mailto:help@shop.example", "help@shop.example"}, {"tel:+48123456789", "+48 (12) 345-67-89"}}
 	if !reflect.DeepEqual(cfg.Contact, want) {
@@ -435,6 +445,14 @@ func TestConfigForTeasersAndContact(t *testing.T) {
 	long := parley.Site{ID: "s", Announcements: []parley.Announcement{{Text: strings.Repeat("a", 280), Teaser: true}}}
 	if got := []rune(widget.ConfigFor(long, "http://x").Teasers[0].Text); len(got) != 120 || got[119] != '…' {
 		t.Errorf("a long teaser is %d runes, ending %q; want 120 ending with …", len(got), got[len(got)-1])
+	}
+	// In a language with a translation, its text; in others, the text.
+	site.Announcements[2].Texts = map[string]string{"pl": "Zimowa wyprzedaż"}
+	if got := widget.TeasersIn(site, "pl", time.Now()); len(got) != 1 || got[0].Text != "Zimowa wyprzedaż" || got[0].ID != cfg.Teasers[0].ID {
+		t.Errorf("teasers in Polish: %+v", got)
+	}
+	if got := widget.TeasersIn(site, "de", time.Now()); len(got) != 1 || got[0].Text != "Winter sale" {
+		t.Errorf("teasers in German, without a translation: %+v", got)
 	}
 	if cfg := widget.ConfigFor(parley.Site{ID: "s"}, "http://x"); cfg.Contact != nil || cfg.Teasers != nil {
 		t.Errorf("a site without them: %+v", cfg)
@@ -457,5 +475,65 @@ func TestServedSizeWithLongestTeasers(t *testing.T) {
 	t.Logf("served loader with the longest teasers: brotli %d B", br)
 	if br > maxServed {
 		t.Errorf("brotli: got %d bytes, want at most %d", br, maxServed)
+	}
+	// The same in Polish: the launcher's words, and teasers of two-byte
+	// letters.
+	pl := []string{
+		"Darmowa dostawa wszystkich zamówień powyżej 50 zł aż do niedzieli, a do każdej paczki dorzucamy mały prezent od nas!",
+		"Zimowa wyprzedaż: kurtki, swetry i buty do −40%. Sprawdź rozmiary w tabeli i napisz do nas, jeśli masz pytania o zwroty.",
+	}
+	for i := range site.Announcements {
+		site.Announcements[i].Texts = map[string]string{"pl": pl[i%2]}
+	}
+	cfg := widget.ConfigFor(site, "https://chat.example.com")
+	cfg.Words = i18n.LauncherWords(i18n.PL)
+	cfg.Teasers = widget.TeasersIn(site, "pl", time.Now())
+	br = len(body(t, get(t, l, cfg, "Accept-Encoding", "br")))
+	t.Logf("served loader with the longest teasers, in Polish: brotli %d B", br)
+	if br > maxServed {
+		t.Errorf("brotli, in Polish: got %d bytes, want at most %d", br, maxServed)
+	}
+	// It fits by carrying the first teaser only.
+	if raw := string(body(t, get(t, l, cfg))); !strings.Contains(raw, `"text":"Darmowa dostawa`) || strings.Contains(raw, "Zimowa") {
+		t.Errorf("in Polish, the loader carries %s; want the first teaser and not the second", raw[strings.LastIndex(raw, "(")+1:])
+	}
+}
+
+// Whatever the teasers, the served loader fits the budget: past it, the
+// last teaser goes, then the one left is cut short, then it goes too.
+func TestServedTeasersFitTheBudget(t *testing.T) {
+	l := newLoader(t)
+	site := shopSite("demo")
+	site.Announcements = nil
+	// Text that compresses badly: 120 characters of three bytes each.
+	var b strings.Builder
+	for i := range 120 {
+		b.WriteRune(rune(0x4e00 + i*97%20000))
+	}
+	for range 2 {
+		site.Announcements = append(site.Announcements, parley.Announcement{Text: b.String(), Teaser: true})
+	}
+	cfg := widget.ConfigFor(site, "https://chat.example.com")
+	cfg.Words = i18n.LauncherWords(i18n.PL)
+	if len(cfg.Teasers) != 2 {
+		t.Fatalf("teasers %+v", cfg.Teasers)
+	}
+	br := len(body(t, get(t, l, cfg, "Accept-Encoding", "br")))
+	raw := string(body(t, get(t, l, cfg)))
+	t.Logf("served with two teasers of 120 CJK characters: brotli %d B, carrying %s", br, raw[strings.LastIndex(raw, "(")+1:])
+	if br > maxServed {
+		t.Errorf("brotli: got %d bytes, want at most %d", br, maxServed)
+	}
+	if n := strings.Count(raw, `"id":`); n > 1 {
+		t.Errorf("it carries %d teasers, want at most one", n)
+	}
+	// The same config again: the same bytes, from the cache.
+	if again := string(body(t, get(t, l, cfg))); again != raw {
+		t.Error("the same config served other bytes")
+	}
+	// A site whose teasers fit carries them whole.
+	small := shopSite("demo")
+	if raw := string(body(t, get(t, l, widget.ConfigFor(small, "https://chat.example.com")))); !strings.Contains(raw, small.Announcements[0].Text) {
+		t.Errorf("the demo's teaser is not carried whole: %s", raw[strings.LastIndex(raw, "(")+1:])
 	}
 }

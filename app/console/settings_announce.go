@@ -1,6 +1,7 @@
 package console
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 
@@ -9,8 +10,8 @@ import (
 	"github.com/parley-chat/parley/app/ui"
 )
 
-// AnnouncementForm is one announcement as the form edits it. Texts (the
-// translations) are kept as they are: the form does not edit them yet.
+// AnnouncementForm is one announcement as the form edits it; Texts are its
+// translations by language, edited in the Translations section.
 type AnnouncementForm struct {
 	Text, Link, From, Until, Pages string
 	Teaser                         bool
@@ -22,19 +23,28 @@ func NewAnnouncementForms(list []parley.Announcement) []AnnouncementForm {
 	out := make([]AnnouncementForm, 0, len(list))
 	for _, a := range list {
 		out = append(out, AnnouncementForm{Text: a.Text, Link: a.Link, From: a.From, Until: a.Until,
-			Pages: a.PagePattern, Teaser: a.Teaser, Texts: a.Texts})
+			Pages: a.PagePattern, Teaser: a.Teaser, Texts: maps.Clone(a.Texts)})
 	}
 	return out
 }
 
 // Announcements makes the site's announcements of the rows; a row left
-// wholly empty is dropped. The server checks the rest.
+// wholly empty is dropped, and so is a translation left empty (the
+// visitor then sees the text). The server checks the rest.
 func Announcements(rows []AnnouncementForm) []parley.Announcement {
 	var out []parley.Announcement
 	for _, r := range rows {
 		a := parley.Announcement{Text: strings.TrimSpace(r.Text), Link: strings.TrimSpace(r.Link),
 			From: strings.TrimSpace(r.From), Until: strings.TrimSpace(r.Until),
-			PagePattern: strings.TrimSpace(r.Pages), Teaser: r.Teaser, Texts: r.Texts}
+			PagePattern: strings.TrimSpace(r.Pages), Teaser: r.Teaser}
+		for lang, t := range r.Texts {
+			if t = strings.TrimSpace(t); t != "" {
+				if a.Texts == nil {
+					a.Texts = make(map[string]string)
+				}
+				a.Texts[lang] = t
+			}
+		}
 		if a.Text == "" && a.Link == "" && a.From == "" && a.Until == "" && a.PagePattern == "" && len(a.Texts) == 0 {
 			continue
 		}
@@ -108,6 +118,30 @@ func (s *Settings) renderAnnouncement(ro bool, i int) app.UI {
 		),
 		remove,
 	)
+}
+
+// renderAnnouncementLangs are the Translations section's fields of the
+// announcements with a text, in language lang (called name).
+func (s *Settings) renderAnnouncementLangs(ro bool, lang, name string) app.UI {
+	fields := make([]app.UI, 0, len(s.form.Announcements))
+	for i, a := range s.form.Announcements {
+		if strings.TrimSpace(a.Text) == "" {
+			continue
+		}
+		id := "ann-" + strconv.Itoa(i) + "-lang"
+		fields = append(fields, field(id, "Announcement “"+a.Text+"” in "+name,
+			app.Input().ID(id).Type("text").MaxLength(parley.MaxAnnouncementText).Value(a.Texts[lang]).ReadOnly(ro).
+				OnInput(s.set(func(v string) {
+					if i < len(s.form.Announcements) {
+						row := &s.form.Announcements[i]
+						if row.Texts == nil {
+							row.Texts = make(map[string]string)
+						}
+						row.Texts[lang] = v
+					}
+				}))))
+	}
+	return app.Div().Class("site-announcement-langs").Body(fields...)
 }
 
 // renderContact is the "Contact details" section of the site form.

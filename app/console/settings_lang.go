@@ -23,7 +23,8 @@ func setTranslation(t *parley.Translations, lang, text string) {
 }
 
 // renderTranslations is the Translations section: a language picker and,
-// for that language, the welcome, the greeting and each topic's name. The
+// for that language, the welcome, the greeting, each topic's name and
+// each announcement's text. The
 // widget shows a visitor the texts of their language, else the ones
 // above (the shop's own language, whatever it is).
 func (s *Settings) renderTranslations(ro bool) app.UI {
@@ -60,5 +61,6 @@ func (s *Settings) renderTranslations(ro bool) app.UI {
 			Text(f.GreetingByLang[lang]).ReadOnly(ro).
 			OnInput(s.set(func(v string) { setTranslation(&s.form.GreetingByLang, lang, v) }))),
 		app.Div().Class("site-topic-langs").Body(topics...),
+		s.renderAnnouncementLangs(ro, lang, name),
 	)
 }

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/parley-chat/parley/app/console"
@@ -27,5 +28,32 @@ func TestSiteFormTranslations(t *testing.T) {
 	}
 	if site.WelcomeByLang["sl"] != "" {
 		t.Error("editing the form changed the site it was filled from")
+	}
+}
+
+// An announcement's translations are edited per language; one left empty
+// is dropped (the visitor sees the text), and the site the form was
+// filled from keeps its own.
+func TestSiteFormAnnouncementTranslations(t *testing.T) {
+	site := parley.Site{Name: "Shop", Announcements: []parley.Announcement{
+		{Text: "Sale", Texts: map[string]string{"pl": "Wyprzedaż", "ro": "Reduceri"}},
+		{Text: "Closed on the 26th"},
+	}}
+	f := console.NewSiteForm(site, "UTC")
+	f.Announcements[0].Texts["de"] = " Ausverkauf "
+	f.Announcements[0].Texts["ro"] = " "
+	f.Announcements[1].Texts = map[string]string{"sl": "Zaprto 26."}
+	got, err := f.Site(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"pl": "Wyprzedaż", "de": "Ausverkauf"}; !reflect.DeepEqual(got.Announcements[0].Texts, want) {
+		t.Errorf("the first announcement's translations: %v, want %v", got.Announcements[0].Texts, want)
+	}
+	if want := map[string]string{"sl": "Zaprto 26."}; !reflect.DeepEqual(got.Announcements[1].Texts, want) {
+		t.Errorf("the second announcement's translations: %v, want %v", got.Announcements[1].Texts, want)
+	}
+	if _, ok := site.Announcements[0].Texts["de"]; ok || site.Announcements[0].Texts["ro"] != "Reduceri" {
+		t.Errorf("editing the form changed the site it was filled from: %v", site.Announcements[0].Texts)
 	}
 }

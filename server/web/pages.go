@@ -266,10 +266,11 @@ func (s *Server) handleLoader(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cfg := widget.ConfigFor(site, s.cfg.PublicURL)
-	// The launcher's words in the browser's language: the loader carries
-	// none of the other languages' (the 5 KB budget).
+	// The launcher's words and the teasers in the browser's language: the
+	// loader carries none of the other languages' (the 5 KB budget).
 	if l := i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language")); l != i18n.EN {
 		cfg.Words = i18n.LauncherWords(l)
+		cfg.Teasers = widget.TeasersIn(site, string(l), time.Now())
 	}
 	s.cfg.Assets.loader.Serve(w, r, cfg)
 }

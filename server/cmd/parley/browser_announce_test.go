@@ -226,9 +226,10 @@ func TestBrowserContactFallback(t *testing.T) {
 	t.Logf("offline: contact details after %v", time.Since(clicked).Round(time.Millisecond))
 }
 
-// TestBrowserAnnouncementSettings: an owner adds an announcement and the
-// contact details in the console; a bad value is refused with the
-// server's message, and the section passes axe.
+// TestBrowserAnnouncementSettings: an owner adds an announcement, its
+// Polish text (in the Translations section) and the contact details in
+// the console; a bad value is refused with the server's message, and the
+// section passes axe.
 func TestBrowserAnnouncementSettings(t *testing.T) {
 	requireBrowserTests(t)
 	src := axeSource(t)
@@ -246,6 +247,8 @@ func TestBrowserAnnouncementSettings(t *testing.T) {
 		chromedp.SendKeys("#ann-0-until", "2026-12-24T18:00", chromedp.ByQuery),
 		chromedp.SendKeys("#ann-0-pages", "/products/*", chromedp.ByQuery),
 		chromedp.Click("#ann-0-teaser", chromedp.ByQuery),
+		chromedp.WaitVisible("#ann-0-lang", chromedp.ByQuery),
+		chromedp.SendKeys("#ann-0-lang", "Darmowa dostawa do niedzieli", chromedp.ByQuery),
 		chromedp.SendKeys("#site-contact-email", "help@shop.example", chromedp.ByQuery),
 		chromedp.SendKeys("#site-contact-phone", "+48 12", chromedp.ByQuery),
 		chromedp.Click("#save-site", chromedp.ByQuery))
@@ -260,7 +263,8 @@ func TestBrowserAnnouncementSettings(t *testing.T) {
 	poll(t, a.ctx, 10*time.Second, "the settings saved", `!!document.querySelector('.save-ok')`, nil)
 	site := mustSite(t, m)
 	want := parley.Announcement{Text: "Free shipping until Sunday", Link: "https://shop.example/shipping",
-		From: "2026-12-01", Until: "2026-12-24T18:00", PagePattern: "/products/*", Teaser: true}
+		From: "2026-12-01", Until: "2026-12-24T18:00", PagePattern: "/products/*", Teaser: true,
+		Texts: map[string]string{"pl": "Darmowa dostawa do niedzieli"}}
 	if len(site.Announcements) != 1 || fmt.Sprint(site.Announcements[0]) != fmt.Sprint(want) {
 		t.Errorf("stored announcements %+v, want %+v", site.Announcements, want)
 	}
