@@ -35,9 +35,12 @@ func SetLoginThrottleCap(s *Server, n int) { s.logins.maxEntries = n }
 // throttle remembers.
 func LoginThrottleSize(s *Server) (addrs, accounts int) { return s.logins.size() }
 
-// SetOutQueue bounds each of a connection's queues to n frames instead of
-// outQueue, so that a slow-consumer test fills them in a few messages.
-func SetOutQueue(s *Server, n int) { s.outQueue = n }
+// SetSocketTimeouts replaces the websockets' write timeout and ping
+// interval, so that a client that stops reading is dropped for its full
+// queue, not for a timed-out write or ping.
+func SetSocketTimeouts(s *Server, write, ping time.Duration) {
+	s.writeTimeout, s.pingInterval = write, ping
+}
 
 // ClientAddr is clientAddr.
 func ClientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr { return clientAddr(r, trusted) }

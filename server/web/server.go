@@ -86,8 +86,8 @@ type Server struct {
 	faqBot   faqBots
 	faqCache faqCache
 
-	// outQueue is outQueue but in tests.
-	outQueue int
+	// writeTimeout and pingInterval are the constants but in tests.
+	writeTimeout, pingInterval time.Duration
 
 	cfg    Config
 	store  *store.DB
@@ -161,7 +161,8 @@ func NewServer(cfg Config, db *store.DB, hub *relay.Hub, log *slog.Logger) *Serv
 		conns:         make(map[*conn]struct{}),
 		sessionConns:  make(map[string]map[*conn]struct{}),
 		presence:      newPresenceTracker(hub, cfg.PresenceGrace),
-		outQueue:      outQueue,
+		writeTimeout:  writeTimeout,
+		pingInterval:  pingInterval,
 	}
 	// Messages reach followers from the store's commit hook: after the
 	// commit, in commit order, never from inside the transaction.

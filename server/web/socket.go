@@ -31,7 +31,7 @@ const (
 	// outQueue bounds each of one connection's two queues: the frames
 	// its reader queued and the live events from the hub. Full means the
 	// client cannot keep up: it is closed with 1013 and resumes after
-	// reconnecting. (Server.outQueue; tests shorten it.)
+	// reconnecting.
 	outQueue     = 256
 	writeTimeout = 10 * time.Second
 	pingInterval = 25 * time.Second
@@ -296,7 +296,7 @@ func (c *conn) run() {
 			c.closeWith(closeNoHello, "no hello")
 		}
 	})
-	c.pingTimer.Store(time.AfterFunc(pingInterval, c.ping))
+	c.pingTimer.Store(time.AfterFunc(c.s.pingInterval, c.ping))
 
 	c.readLoop()
 
@@ -356,7 +356,7 @@ func (c *conn) ping() {
 		c.cancel()
 		return
 	}
-	c.pingTimer.Load().Reset(pingInterval)
+	c.pingTimer.Load().Reset(c.s.pingInterval)
 }
 
 // readLoop handles frames until the connection ends. Frames of one
@@ -497,7 +497,7 @@ func (c *conn) enqueue(it outItem) {
 		c.mu.Unlock()
 		return
 	}
-	if c.items.len() >= c.s.outQueue {
+	if c.items.len() >= outQueue {
 		c.mu.Unlock()
 		c.logDropped()
 		c.closeWith(websocket.StatusTryAgainLater, "too slow")
@@ -517,7 +517,7 @@ func (c *conn) push(ev *relay.Event) bool {
 		c.mu.Unlock()
 		return true
 	}
-	if c.events.len() >= c.s.outQueue {
+	if c.events.len() >= outQueue {
 		// A dropped client resyncs from the store: what is queued is no
 		// use to it.
 		c.dropped = true
@@ -538,7 +538,7 @@ func (c *conn) push(ev *relay.Event) bool {
 // logDropped says that the connection is closed for not reading: once
 // per connection, as the hub drops it once.
 func (c *conn) logDropped() {
-	c.s.log.Info("web: slow client dropped", "role", c.role, "visitor", c.visitor.ID, "agent", c.agent.ID, "queued", c.s.outQueue)
+	c.s.log.Info("web: slow client dropped", "role", c.role, "visitor", c.visitor.ID, "agent", c.agent.ID, "queued", outQueue)
 }
 
 // startWriter starts the writer goroutine unless it runs. c.mu is held,
@@ -724,7 +724,7 @@ func frameSeq(frame []byte) (uint64, error) {
 }
 
 func (c *conn) write(frame []byte) bool {
-	ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+	ctx, cancel := context.WithTimeout(c.ctx, c.s.writeTimeout)
 	err := c.ws.Write(ctx, websocket.MessageText, frame)
 	cancel()
 	if err != nil {

@@ -740,18 +740,19 @@ func TestSocketNewConversationReachesAgentsAndOtherTabs(t *testing.T) {
 // The stalled agent reads nothing until the server says it dropped it,
 // then reads on to its close frame. A reader that only slows down would
 // keep up whenever the visitors happen to be slower than it (under -race,
-// on a busy machine), and a stall longer than the write timeout would end
-// in a timed-out write instead of a close frame: short queues make the
-// drop come within a few messages of the stall.
+// on a busy machine). The server's write timeout and pings are made long:
+// while the agent reads nothing the server's writer waits in a write, and
+// at the visitors' pace on a busy machine the queue may take longer to
+// fill than a write or a ping may wait.
 func TestSocketSlowConsumerIsDropped(t *testing.T) {
 	t.Parallel() // a few seconds of traffic
-	const queue = 8
-	env := newSockEnvConfig(t, web.Config{Limits: fastLimits}, func(s *web.Server) { web.SetOutQueue(s, queue) })
+	env := newSockEnvConfig(t, web.Config{Limits: fastLimits}, func(s *web.Server) { web.SetSocketTimeouts(s, 5*time.Minute, 5*time.Minute) })
 	// The stalled agent's socket has a small, fixed receive buffer: left
 	// to itself, Linux grows a loopback receive buffer up to tcp_rmem's
 	// maximum (32 MB here), which would hold the whole stream. The
 	// server's send buffer grows up to tcp_wmem's maximum (4 MB here,
-	// about 270 of these messages): the stream below is three times that.
+	// about 270 of these messages), then the queue holds 256: the stream
+	// below is 753.
 	small := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
 		Control: func(network, address string, rc syscall.RawConn) error {
 			var err error
