@@ -167,6 +167,7 @@ func TestSiteAwayAndBusyMessages(t *testing.T) {
 	c, csrf := env.login(t, "ann@shop.example")
 	hdr := map[string]string{"X-CSRF-Token": csrf, "Origin": env.url}
 	site := parley.Site{Name: "Shop", AllowedOrigins: []string{"https://shop.example"},
+		Welcome: "Hi!", WelcomeByLang: parley.Translations{"pl": "Cześć!"},
 		AwayMessage: " We reply within a day — <b>promise</b>. ", AwayMessageByLang: parley.Translations{"pl": " Odpowiemy w ciągu dnia. ", "de": ""},
 		BusyMessage: "Orders still ship today.", BusyMessageByLang: parley.Translations{"fr": "Les commandes partent aujourd'hui."},
 	}
@@ -192,14 +193,17 @@ func TestSiteAwayAndBusyMessages(t *testing.T) {
 		ws.BusyMessage != "Orders still ship today." || ws.BusyMessageByLang["fr"] != "Les commandes partent aujourd'hui." {
 		t.Errorf("the widget page's settings: %+v", ws)
 	}
-	// Nobody is online: the page says so, with the shop's message, as text.
-	for _, tc := range []struct{ lang, want string }{
-		{"pl-PL,pl;q=0.9", `<p id="away-message" class="away-message">Odpowiemy w ciągu dnia.</p>`},
-		{"de", `<p id="away-message" class="away-message">We reply within a day — &lt;b&gt;promise&lt;/b&gt;.</p>`},
+	// Nobody is online: the page says so, with the shop's message, as text,
+	// all in the visitor's language as the app draws it.
+	for _, tc := range []struct{ lang, want, intro, notWant string }{
+		{"pl-PL,pl;q=0.9", `<p id="away-message" class="away-message">Odpowiemy w ciągu dnia.</p>`, "Cześć!", "We're away"},
+		{"de", `<p id="away-message" class="away-message">We reply within a day — &lt;b&gt;promise&lt;/b&gt;.</p>`, "Hi!", "We're away"},
+		{"en", `<p id="away-message" class="away-message">We reply within a day`, "Hi!", "Wir sind"},
 	} {
 		_, page := widgetPageHTML(t, sock, "shop", tc.lang)
-		if !strings.Contains(page, `id="hours"`) || !strings.Contains(page, tc.want) {
-			t.Errorf("the %s page lacks the away line and %s:\n%s", tc.lang, tc.want, page)
+		if !strings.Contains(page, `id="hours"`) || !strings.Contains(page, tc.want) || !strings.Contains(page, `<div class="intro">`+tc.intro+`</div>`) ||
+			strings.Contains(page, tc.notWant) {
+			t.Errorf("the %s page: want the away line in its language, the welcome %q and %s:\n%s", tc.lang, tc.intro, tc.want, page)
 		}
 	}
 
