@@ -243,6 +243,12 @@ func (s *Settings) renderForm() app.UI {
 			ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Title = v }))),
 		field("site-welcome", "Welcome text", app.Textarea().ID("site-welcome").Rows(2).Text(f.Welcome).
 			ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Welcome = v }))),
+		hintedField("site-away", "Away message", "Shown when you are closed or nobody is online.",
+			app.Textarea().ID("site-away").Rows(2).Text(f.Away).
+				ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Away = v }))),
+		hintedField("site-busy", "Busy message", "Shown when the wait is longer than the busy threshold.",
+			app.Textarea().ID("site-busy").Rows(2).Text(f.Busy).
+				ReadOnly(ro).OnInput(s.set(func(v string) { s.form.Busy = v }))),
 		field("site-color", "Colour", app.Div().Class("color-field").Body(
 			app.Input().ID("site-color").Type("color").Value(color).Disabled(ro).
 				OnInput(s.set(func(v string) { s.form.Color = v })),
@@ -301,6 +307,16 @@ func field(id, label string, input app.UI) app.UI {
 	return app.Div().Class("field").Body(
 		app.Label().For(id).Text(label),
 		input,
+	)
+}
+
+// hintedField is a labelled form row with a one-line hint under the
+// input, tied to it for screen readers.
+func hintedField(id, label, hint string, input app.HTMLTextarea) app.UI {
+	return app.Div().Class("field").Body(
+		app.Label().For(id).Text(label),
+		input.Aria("describedby", id+"-hint"),
+		app.P().ID(id+"-hint").Class("hint").Text(hint),
 	)
 }
 

@@ -23,8 +23,8 @@ func setTranslation(t *parley.Translations, lang, text string) {
 }
 
 // renderTranslations is the Translations section: a language picker and,
-// for that language, the welcome, the greeting, each topic's name and
-// each announcement's text. The
+// for that language, the welcome, the greeting, the away and busy
+// messages, each topic's name and each announcement's text. The
 // widget shows a visitor the texts of their language, else the ones
 // above (the shop's own language, whatever it is).
 func (s *Settings) renderTranslations(ro bool) app.UI {
@@ -60,6 +60,12 @@ func (s *Settings) renderTranslations(ro bool) app.UI {
 		field("site-greeting-lang", "Greeting in "+name, app.Textarea().ID("site-greeting-lang").Rows(2).
 			Text(f.GreetingByLang[lang]).ReadOnly(ro).
 			OnInput(s.set(func(v string) { setTranslation(&s.form.GreetingByLang, lang, v) }))),
+		field("site-away-lang", "Away message in "+name, app.Textarea().ID("site-away-lang").Rows(2).
+			Text(f.AwayByLang[lang]).ReadOnly(ro).
+			OnInput(s.set(func(v string) { setTranslation(&s.form.AwayByLang, lang, v) }))),
+		field("site-busy-lang", "Busy message in "+name, app.Textarea().ID("site-busy-lang").Rows(2).
+			Text(f.BusyByLang[lang]).ReadOnly(ro).
+			OnInput(s.set(func(v string) { setTranslation(&s.form.BusyByLang, lang, v) }))),
 		app.Div().Class("site-topic-langs").Body(topics...),
 		s.renderAnnouncementLangs(ro, lang, name),
 	)

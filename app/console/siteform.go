@@ -14,7 +14,10 @@ type SiteForm struct {
 	Name    string
 	Title   string
 	Welcome string
-	Color   string
+	// Away and Busy are the shop's own away and busy messages.
+	Away  string
+	Busy  string
+	Color string
 	// Position, LauncherLabel and Theme are the launcher's corner and
 	// text and the widget's theme (parley.Site).
 	Position, LauncherLabel, Theme string
@@ -23,10 +26,13 @@ type SiteForm struct {
 	DelaySeconds                   string
 	PagePattern                    string
 	Greeting                       string
-	// WelcomeByLang and GreetingByLang are those texts in other
-	// languages; TextLang is the language the Translations section edits.
+	// WelcomeByLang, GreetingByLang, AwayByLang and BusyByLang are those
+	// texts in other languages; TextLang is the language the Translations
+	// section edits.
 	WelcomeByLang  parley.Translations
 	GreetingByLang parley.Translations
+	AwayByLang     parley.Translations
+	BusyByLang     parley.Translations
 	TextLang       string
 	// Routing is the "Teams & routing" section.
 	Routing RoutingForm
@@ -51,6 +57,8 @@ func NewSiteForm(s parley.Site, zone string) SiteForm {
 		Name:           s.Name,
 		Title:          s.Title,
 		Welcome:        s.Welcome,
+		Away:           s.AwayMessage,
+		Busy:           s.BusyMessage,
 		Color:          s.Color,
 		Position:       s.Position,
 		LauncherLabel:  s.LauncherLabel,
@@ -62,6 +70,8 @@ func NewSiteForm(s parley.Site, zone string) SiteForm {
 		Greeting:       s.Proactive.Message,
 		WelcomeByLang:  maps.Clone(s.WelcomeByLang),
 		GreetingByLang: maps.Clone(s.Proactive.MessageByLang),
+		AwayByLang:     maps.Clone(s.AwayMessageByLang),
+		BusyByLang:     maps.Clone(s.BusyMessageByLang),
 		Routing:        NewRoutingForm(s.Routing, zone),
 		EditMinutes:    editMinutesText(s.EditMinutes),
 		TypingPreview:  s.TypingPreview,
@@ -94,6 +104,8 @@ func (f SiteForm) Site(base parley.Site) (parley.Site, error) {
 	s.Title = strings.TrimSpace(f.Title)
 	s.Welcome = strings.TrimSpace(f.Welcome)
 	s.WelcomeByLang = maps.Clone(f.WelcomeByLang)
+	s.AwayMessage, s.AwayMessageByLang = strings.TrimSpace(f.Away), maps.Clone(f.AwayByLang)
+	s.BusyMessage, s.BusyMessageByLang = strings.TrimSpace(f.Busy), maps.Clone(f.BusyByLang)
 	s.Color = strings.TrimSpace(f.Color)
 	s.Position, s.Theme = f.Position, f.Theme
 	s.LauncherLabel = strings.TrimSpace(f.LauncherLabel)

@@ -63,6 +63,15 @@ type Site struct {
 	Welcome string `json:"welcome"`
 	// WelcomeByLang is the welcome in other languages (Translations).
 	WelcomeByLang Translations `json:"welcomeByLang,omitempty"`
+	// AwayMessage is the shop's own line for a visitor who finds it
+	// closed or with nobody online, under the widget's built-in one;
+	// BusyMessage the shop's own line under the busy offer (past
+	// Routing.BusyMinutes). Empty: the built-in texts only. Each has its
+	// translations (Translations).
+	AwayMessage       string       `json:"awayMessage,omitempty"`
+	AwayMessageByLang Translations `json:"awayMessageByLang,omitempty"`
+	BusyMessage       string       `json:"busyMessage,omitempty"`
+	BusyMessageByLang Translations `json:"busyMessageByLang,omitempty"`
 	// Color is the launcher and header colour, "#rrggbb".
 	Color string `json:"color"`
 	// Position is the launcher's corner, PositionRight (the default) or

@@ -28,6 +28,8 @@ func (s Site) Validate() (Site, error) {
 		{&s.Name, "Name", maxSiteName},
 		{&s.Title, "Title", maxSiteTitle},
 		{&s.Welcome, "Welcome text", maxSiteWelcome},
+		{&s.AwayMessage, "Away message", maxSiteWelcome},
+		{&s.BusyMessage, "Busy message", maxSiteWelcome},
 		{&s.Proactive.PagePattern, "Page pattern", maxPagePattern},
 		{&s.Proactive.Message, "Greeting", maxGreeting},
 	}
@@ -51,7 +53,16 @@ func (s Site) Validate() (Site, error) {
 	if err != nil {
 		return Site{}, err
 	}
+	aways, err := s.AwayMessageByLang.Validate("Away message", maxSiteWelcome)
+	if err != nil {
+		return Site{}, err
+	}
+	busies, err := s.BusyMessageByLang.Validate("Busy message", maxSiteWelcome)
+	if err != nil {
+		return Site{}, err
+	}
 	s.WelcomeByLang, s.Proactive.MessageByLang = welcomes, greetings
+	s.AwayMessageByLang, s.BusyMessageByLang = aways, busies
 	if len(s.AllowedOrigins) > maxAllowedOrigins {
 		return Site{}, Errorf(ETooLarge, "At most %d allowed origins.", maxAllowedOrigins)
 	}
@@ -140,6 +151,13 @@ type WidgetSettings struct {
 	// greeting in other languages: the widget shows its visitor's.
 	WelcomeByLang  Translations `json:"welcomeByLang,omitempty"`
 	GreetingByLang Translations `json:"greetingByLang,omitempty"`
+	// AwayMessage is the shop's own line while the header says it is
+	// closed or away; BusyMessage its own line under the busy offer. Each
+	// has its translations; empty: the widget's texts only.
+	AwayMessage       string       `json:"awayMessage,omitempty"`
+	AwayMessageByLang Translations `json:"awayMessageByLang,omitempty"`
+	BusyMessage       string       `json:"busyMessage,omitempty"`
+	BusyMessageByLang Translations `json:"busyMessageByLang,omitempty"`
 	// PreChat is the pre-chat form, nil when the site has none.
 	PreChat *WidgetPreChat `json:"preChat,omitempty"`
 	// Open is whether the site is open as the page was served, nil
@@ -183,6 +201,8 @@ type WidgetPreChat struct {
 // WidgetSettings returns what the widget shows of s.
 func (s Site) WidgetSettings() WidgetSettings {
 	w := WidgetSettings{Title: s.Title, Welcome: s.Welcome, WelcomeByLang: s.WelcomeByLang, Color: s.Color, BusyMinutes: s.Routing.BusyMinutes,
+		AwayMessage: s.AwayMessage, AwayMessageByLang: s.AwayMessageByLang,
+		BusyMessage: s.BusyMessage, BusyMessageByLang: s.BusyMessageByLang,
 		EditMinutes: int(s.EditWindow() / time.Minute), TypingPreview: s.TypingPreview, Files: s.Files,
 		Ratings: s.Ratings.widget(s.Name), Theme: s.ThemeOf()}
 	if w.Title == "" {

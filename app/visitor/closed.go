@@ -104,6 +104,17 @@ func HeaderIn(l i18n.Lang, m parley.OfflineMode, st *parley.OpenState, now time.
 	return l.T(parley.AwayText)
 }
 
+// AwayMessage is the shop's own away message (parley.Site.AwayMessage) in
+// language l, shown while the header says the site is closed or away
+// (header, HeaderIn's, is not empty); "" while it answers, or when the
+// shop wrote none.
+func AwayMessage(ws parley.WidgetSettings, l i18n.Lang, header string) string {
+	if header == "" {
+		return ""
+	}
+	return ws.AwayMessageByLang.In(string(l), ws.AwayMessage)
+}
+
 // ClosedText is parley.ClosedText in language l: "We're back Monday at
 // 9:00.", a date beyond the week in the language's own numeric layout.
 func ClosedText(l i18n.Lang, next, now time.Time) string {

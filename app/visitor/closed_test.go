@@ -2,10 +2,12 @@ package visitor_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/app/visitor"
 )
@@ -217,4 +219,53 @@ func TestPanelPreviewNotice(t *testing.T) {
 	p = &visitor.Panel{Now: t0, Preview: true, Closed: true, Hours: "We're away right now."}
 	load(t, p)
 	match(t, app.Span().Class("preview-none"), p, 0, slotPreview)
+}
+
+// TestPanelAwayMessage: while the header says the site is closed or
+// away, the shop's own away message shows under the wait line in the
+// visitor's language, else in its default; an open site, or one without
+// a message, keeps only the empty slot.
+func TestPanelAwayMessage(t *testing.T) {
+	away := parley.AwayState()
+	closed := parley.WidgetSettings{Open: &parley.OpenState{Next: monday9},
+		AwayMessage: "We answer every message within a day.", AwayMessageByLang: parley.Translations{"pl": "Odpowiadamy w ciągu dnia."}}
+	awayNow := closed
+	awayNow.Open, awayNow.Offline = &away, parley.OfflineEmail
+	open := closed
+	open.Open = &parley.OpenState{Open: true, Next: monday9}
+	none := parley.WidgetSettings{Open: &parley.OpenState{Next: monday9}}
+	for _, tc := range []struct {
+		name string
+		ws   parley.WidgetSettings
+		lang i18n.Lang
+		want string
+	}{
+		{"closed, Polish visitor", closed, i18n.PL, "Odpowiadamy w ciągu dnia."},
+		{"closed, English visitor", closed, i18n.EN, "We answer every message within a day."},
+		{"closed, no German text", closed, i18n.DE, "We answer every message within a day."},
+		{"nobody online", awayNow, i18n.PL, "Odpowiadamy w ciągu dnia."},
+		{"open", open, i18n.PL, ""},
+		{"no message", none, i18n.PL, ""},
+	} {
+		m, st := visitor.TeamClosedMode(tc.ws, "", t0)
+		hours := visitor.HeaderIn(tc.lang, m, st, t0)
+		if got := visitor.AwayMessage(tc.ws, tc.lang, hours); got != tc.want {
+			t.Errorf("%s: AwayMessage = %q, want %q", tc.name, got, tc.want)
+		}
+		p := &visitor.Panel{Lang: tc.lang, Now: t0, Hours: hours, Away: visitor.AwayMessage(tc.ws, tc.lang, hours)}
+		load(t, p)
+		if tc.want == "" {
+			match(t, app.Span().Class("away-message-none"), p, 0, slotBody, 3)
+			continue
+		}
+		match(t, app.P().ID(visitor.AwayMessageID).Class("away-message"), p, 0, slotBody, 3)
+		match(t, app.Text(tc.want), p, 0, slotBody, 3, 0)
+	}
+
+	// Text, never markup.
+	p := &visitor.Panel{Now: t0, Hours: "We're away right now.", Away: "<b>Back soon</b>"}
+	html := app.HTMLString(p)
+	if !strings.Contains(html, "&lt;b&gt;Back soon&lt;/b&gt;") {
+		t.Errorf("the away message is not escaped: %s", html)
+	}
 }

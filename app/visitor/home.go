@@ -418,9 +418,11 @@ type HomeView struct {
 	Intro string
 	Rows  []HomeRow
 	Now   time.Time
-	// Banner is the connection notice; Hours says the site is closed.
+	// Banner is the connection notice; Hours says the site is closed, and
+	// Away is the shop's own away message then (AwayMessage).
 	Banner    string
 	Hours     string
+	Away      string
 	ShowClose bool
 	// NoNew takes "New conversation" away: the site is closed and hides
 	// its chat (Hours says so).
@@ -452,6 +454,10 @@ func (h *HomeView) Render() app.UI {
 	if intro == "" {
 		intro = h.Lang.T(IntroText)
 	}
+	var away app.UI = app.Span().Class("away-message-none")
+	if h.Away != "" {
+		away = app.P().ID(AwayMessageID).Class("away-message").Text(h.Away)
+	}
 	var start app.UI = app.Span().Class("home-new-none")
 	if !h.NoNew {
 		onNew := h.OnNew
@@ -477,6 +483,7 @@ func (h *HomeView) Render() app.UI {
 		announcementSlot(h.Announcement),
 		app.Div().ID(ui.ScrollerID).Class("widget-body home-body").Body(
 			app.Div().Class("intro").Text(intro),
+			away,
 			start,
 			app.H2().Class("home-heading").Text(h.Lang.T(HomeHeading)),
 			app.Ul().ID("home-list").Class("home-list").Body(rows...),

@@ -217,28 +217,34 @@ func TestHomeView(t *testing.T) {
 	match(t, app.Text("Coffee Shop"), h, 0, homeHeader, 0, 0)
 	match(t, app.Span().Class("banner-none"), h, 0, homeBanner)
 	match(t, app.Text("Hello there"), h, 0, homeBody, 0, 0)
-	match(t, app.Button().ID(visitor.HomeNewID).Class("home-new").Type("button").OnClick(func(app.Context, app.Event) {}), h, 0, homeBody, 1)
-	match(t, app.Text(visitor.NewConversationText), h, 0, homeBody, 1, 0)
-	match(t, app.Text(visitor.HomeHeading), h, 0, homeBody, 2, 0)
+	match(t, app.Button().ID(visitor.HomeNewID).Class("home-new").Type("button").OnClick(func(app.Context, app.Event) {}), h, 0, homeBody, 2)
+	match(t, app.Text(visitor.NewConversationText), h, 0, homeBody, 2, 0)
+	match(t, app.Text(visitor.HomeHeading), h, 0, homeBody, 3, 0)
 	// Each row is a button, labelled for screen readers.
 	match(t, app.Button().ID(visitor.HomeRowID(7)).Class("home-row home-row-open").Type("button").
-		Aria("label", "Ann, Open, 2 unread: <script>x</script>").OnClick(func(app.Context, app.Event) {}), h, 0, homeBody, 3, 0, 0)
-	match(t, app.Text("Ann"), h, 0, homeBody, 3, 0, 0, 1, 0, 0, 0)
-	match(t, app.Text("Open"), h, 0, homeBody, 3, 0, 0, 1, 0, 1, 0)
-	match(t, app.Text("10:00"), h, 0, homeBody, 3, 0, 0, 1, 0, 2, 0)
+		Aria("label", "Ann, Open, 2 unread: <script>x</script>").OnClick(func(app.Context, app.Event) {}), h, 0, homeBody, 4, 0, 0)
+	match(t, app.Text("Ann"), h, 0, homeBody, 4, 0, 0, 1, 0, 0, 0)
+	match(t, app.Text("Open"), h, 0, homeBody, 4, 0, 0, 1, 0, 1, 0)
+	match(t, app.Text("10:00"), h, 0, homeBody, 4, 0, 0, 1, 0, 2, 0)
 	// The preview is text, never markup.
-	match(t, app.Text("<script>x</script>"), h, 0, homeBody, 3, 0, 0, 1, 1, 0)
-	match(t, app.Text("2"), h, 0, homeBody, 3, 0, 0, 2, 0)
+	match(t, app.Text("<script>x</script>"), h, 0, homeBody, 4, 0, 0, 1, 1, 0)
+	match(t, app.Text("2"), h, 0, homeBody, 4, 0, 0, 2, 0)
 	match(t, app.Button().ID(visitor.HomeRowID(5)).Class("home-row home-row-resolved").Type("button").
-		Aria("label", "Coffee Shop, Resolved: No messages yet").OnClick(func(app.Context, app.Event) {}), h, 0, homeBody, 3, 1, 0)
-	match(t, app.Text("Mar 10"), h, 0, homeBody, 3, 1, 0, 1, 0, 2, 0)
-	match(t, app.Span().Class("home-unread-none"), h, 0, homeBody, 3, 1, 0, 2)
+		Aria("label", "Coffee Shop, Resolved: No messages yet").OnClick(func(app.Context, app.Event) {}), h, 0, homeBody, 4, 1, 0)
+	match(t, app.Text("Mar 10"), h, 0, homeBody, 4, 1, 0, 1, 0, 2, 0)
+	match(t, app.Span().Class("home-unread-none"), h, 0, homeBody, 4, 1, 0, 2)
 
 	// A site that hides its chat while closed offers no new one.
 	closed := &visitor.HomeView{Title: "Coffee Shop", Hours: "We're closed", NoNew: true, Now: t0}
 	load(t, closed)
-	match(t, app.Span().Class("home-new-none"), closed, 0, homeBody, 1)
+	match(t, app.Span().Class("home-new-none"), closed, 0, homeBody, 2)
 	match(t, app.Text("We're closed"), closed, 0, homeHeader, 2, 0)
+	match(t, app.Span().Class("away-message-none"), closed, 0, homeBody, 1)
+	// The shop's away message shows under the welcome.
+	closed = &visitor.HomeView{Title: "Coffee Shop", Hours: "We're closed", Away: "Back after the holidays.", NoNew: true, Now: t0}
+	load(t, closed)
+	match(t, app.P().ID(visitor.AwayMessageID).Class("away-message"), closed, 0, homeBody, 1)
+	match(t, app.Text("Back after the holidays."), closed, 0, homeBody, 1, 0)
 }
 
 // TestPanelBack: the arrow back to the home shows when the widget has one.

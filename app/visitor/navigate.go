@@ -16,6 +16,7 @@ func (w *Widget) home(notice string) app.UI {
 	if f := w.settings.PreChat; f != nil {
 		topics = f.Topics
 	}
+	hours := HeaderIn(w.lang, w.closed, w.open, w.now)
 	return &HomeView{
 		Lang:      w.lang,
 		Title:     w.settings.Title,
@@ -24,7 +25,8 @@ func (w *Widget) home(notice string) app.UI {
 		Rows:      w.chats.Rows(w.settings.Title, topics),
 		Now:       w.now,
 		Banner:    banner,
-		Hours:     HeaderIn(w.lang, w.closed, w.open, w.now),
+		Hours:     hours,
+		Away:      AwayMessage(w.settings, w.lang, hours),
 		ShowClose: w.origin != "",
 		// A site that hides its chat while closed takes no new one.
 		NoNew:   w.closed == parley.OfflineHide,

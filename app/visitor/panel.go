@@ -59,6 +59,9 @@ type Panel struct {
 	// Wait is the queue line (position and estimate, or that nobody is
 	// online); empty once someone answers.
 	Wait string
+	// Away is the shop's own away message (AwayMessage), under the wait
+	// line while the site is closed or away.
+	Away string
 	// Surge, when set, is the busy offer under the wait line.
 	Surge *SurgeOffer
 	// Feedback, when set, asks for a rating under a resolved chat
@@ -183,6 +186,10 @@ func (p *Panel) Render() app.UI {
 		class, text = "wait expect", p.Lang.T(ExpectText)
 	}
 	wait := app.Div().ID("wait").Class(class).Role("status").Aria("live", "polite").Text(text)
+	var away app.UI = app.Span().Class("away-message-none")
+	if p.Away != "" {
+		away = app.P().ID(AwayMessageID).Class("away-message").Text(p.Away)
+	}
 	var surge app.UI = app.Span().Class("surge-none")
 	if p.Surge != nil {
 		surge = p.Surge
@@ -264,6 +271,7 @@ func (p *Panel) Render() app.UI {
 				FileKey:      p.FileKey,
 			},
 			wait,
+			away,
 			surge,
 			feedback,
 		),
@@ -280,8 +288,12 @@ func (p *Panel) Render() app.UI {
 	)
 }
 
-// AnnounceID is the widget's live region for incoming messages.
-const AnnounceID = "announce"
+// AnnounceID is the widget's live region for incoming messages;
+// AwayMessageID the shop's away message (the server's page draws it too).
+const (
+	AnnounceID    = "announce"
+	AwayMessageID = "away-message"
+)
 
 // Online says whether the header shows the site as answering now: open,
 // and connected.

@@ -147,8 +147,8 @@ func TestFeedbackPromptRender(t *testing.T) {
 func TestPanelFeedbackSlot(t *testing.T) {
 	p := &visitor.Panel{Now: time.Now()}
 	load(t, p)
-	match(t, app.Span().Class("feedback-none"), p, 0, slotBody, 4)
+	match(t, app.Span().Class("feedback-none"), p, 0, slotBody, 5)
 	p = &visitor.Panel{Now: time.Now(), Feedback: &visitor.FeedbackPrompt{Step: visitor.FeedbackThanks}}
 	load(t, p)
-	match(t, app.Section().ID(visitor.FeedbackID).Class("feedback"), p, 0, slotBody, 4, 0)
+	match(t, app.Section().ID(visitor.FeedbackID).Class("feedback"), p, 0, slotBody, 5, 0)
 }

@@ -45,6 +45,12 @@ func BusyTextIn(l i18n.Lang, seconds int) string {
 	return l.N(min, "We're busy — about %d minute.", "We're busy — about %d minutes.", min)
 }
 
+// BusyMessage is the shop's own busy message (parley.Site.BusyMessage) in
+// language l, "" when it wrote none.
+func BusyMessage(ws parley.WidgetSettings, l i18n.Lang) string {
+	return ws.BusyMessageByLang.In(string(l), ws.BusyMessage)
+}
+
 // AlsoText says the conversation already has an address replies go to.
 func AlsoText(email string) string { return AlsoTextIn(i18n.EN, email) }
 
@@ -199,8 +205,11 @@ type SurgeOffer struct {
 	// Lang is the visitor's language.
 	Lang i18n.Lang
 
-	View  SurgeView
-	Email string
+	View SurgeView
+	// Message is the shop's own busy message (BusyMessage), shown under
+	// the headline.
+	Message string
+	Email   string
 	// Problem is what is wrong with the typed address.
 	Problem string
 
@@ -220,6 +229,10 @@ func (o *SurgeOffer) Render() app.UI {
 		class += " surge-none"
 	}
 	text := app.P().Class("surge-text").Role("status").Aria("live", "polite").Text(v.Text)
+	var message app.UI = app.Span().Class("surge-message-none")
+	if o.Message != "" && v.Text != "" {
+		message = app.P().Class("surge-message").Text(o.Message)
+	}
 	var form app.UI = app.Span().Class("surge-form-none")
 	if v.Ask {
 		var problem app.UI = app.Span().Class("prechat-error-none")
@@ -265,6 +278,7 @@ func (o *SurgeOffer) Render() app.UI {
 	}
 	return app.Div().ID(SurgeID).Class(class).Body(
 		text,
+		message,
 		form,
 		app.Div().ID(SurgeStatusID).Class("transcript-status").Role("status").Aria("live", "polite").Text(l.T(v.Status)),
 	)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/parley-chat/parley/app/i18n"
 	"github.com/parley-chat/parley/app/parley"
 	"github.com/parley-chat/parley/app/visitor"
 )
@@ -198,5 +199,47 @@ func TestPanelSurge(t *testing.T) {
 	}
 	if strings.Index(html, `id="wait"`) > strings.Index(html, `id="`+visitor.SurgeID+`"`) {
 		t.Error("the offer is above the wait line")
+	}
+}
+
+// TestSurgeBusyMessage: the shop's busy message shows under the built-in
+// headline, in the visitor's language, else its default; without one, or
+// once the offer has nothing to say but its status, only the slot stays.
+func TestSurgeBusyMessage(t *testing.T) {
+	ws := parley.WidgetSettings{BusyMessage: "Orders still ship today.", BusyMessageByLang: parley.Translations{"pl": "Zamówienia nadal wysyłamy dziś."}}
+	for _, tc := range []struct {
+		lang i18n.Lang
+		want string
+	}{{i18n.PL, "Zamówienia nadal wysyłamy dziś."}, {i18n.EN, "Orders still ship today."}, {i18n.FR, "Orders still ship today."}} {
+		if got := visitor.BusyMessage(ws, tc.lang); got != tc.want {
+			t.Errorf("BusyMessage(%s) = %q, want %q", tc.lang, got, tc.want)
+		}
+	}
+	if got := visitor.BusyMessage(parley.WidgetSettings{}, i18n.PL); got != "" {
+		t.Errorf("no message: %q", got)
+	}
+
+	est := 14 * 60
+	s := visitor.Surge{Lang: i18n.PL}
+	s.Observe(7, queue(3, &est, 1), 10)
+	o := &visitor.SurgeOffer{Lang: i18n.PL, View: s.View(true, queue(3, &est, 1), 10, ""), Message: visitor.BusyMessage(ws, i18n.PL)}
+	load(t, o)
+	match(t, app.Text(visitor.BusyTextIn(i18n.PL, est)+" "+i18n.PL.T(visitor.SurgeLeaveText)), o, 0, 0, 0)
+	match(t, app.P().Class("surge-message"), o, 0, 1)
+	match(t, app.Text("Zamówienia nadal wysyłamy dziś."), o, 0, 1, 0)
+
+	o = &visitor.SurgeOffer{View: s.View(true, queue(3, &est, 1), 10, ""), Message: visitor.BusyMessage(parley.WidgetSettings{}, i18n.EN)}
+	load(t, o)
+	match(t, app.Span().Class("surge-message-none"), o, 0, 1)
+	o = &visitor.SurgeOffer{View: visitor.SurgeView{Show: true, Status: "We'll answer at kim@example.com"}, Message: "Orders still ship today."}
+	load(t, o)
+	match(t, app.Span().Class("surge-message-none"), o, 0, 1)
+
+	// In the panel, under the wait line, as text.
+	p := &visitor.Panel{Wait: "You're 3rd in line — about 14 min",
+		Surge: &visitor.SurgeOffer{View: visitor.SurgeView{Show: true, Text: visitor.BusyText(est), Ask: true}, Message: "<i>Orders</i> still ship today."}}
+	html := app.HTMLString(p)
+	if !strings.Contains(html, `<p class="surge-message">&lt;i&gt;Orders&lt;/i&gt; still ship today.</p>`) {
+		t.Errorf("the panel's offer lacks the busy message, as text: %s", html)
 	}
 }

@@ -311,6 +311,7 @@ func (w *Widget) Render() app.UI {
 		surge = &SurgeOffer{
 			Lang:     w.lang,
 			View:     w.surge.View(w.chat.WaitLine() != "", w.chat.Queue, w.settings.BusyMinutes, w.chat.Email),
+			Message:  BusyMessage(w.settings, w.lang),
 			Email:    w.surge.Email,
 			Problem:  w.surge.Problem,
 			OnWait:   w.onSurgeWait,
@@ -328,6 +329,7 @@ func (w *Widget) Render() app.UI {
 	if w.chats.HasHome() {
 		onBack = w.onBack
 	}
+	hours := HeaderIn(w.lang, w.closed, w.open, w.now)
 	return &Panel{
 		Lang:           w.lang,
 		Title:          w.settings.Title,
@@ -338,6 +340,7 @@ func (w *Widget) Render() app.UI {
 		Banner:         BannerIn(w.lang, w.state, w.everOnline),
 		Expect:         !w.chat.AgentReplied() && !w.chat.Routed() && w.closed == "",
 		Wait:           w.chat.WaitLineIn(w.lang),
+		Away:           AwayMessage(w.settings, w.lang, hours),
 		Surge:          surge,
 		Feedback:       w.feedbackPrompt(),
 		Assignee:       w.chat.Assignee,
@@ -348,7 +351,7 @@ func (w *Widget) Render() app.UI {
 		MaxRunes:       w.chat.Limits.MaxTextRunes,
 		Now:            w.now,
 		ShowClose:      w.origin != "",
-		Hours:          HeaderIn(w.lang, w.closed, w.open, w.now),
+		Hours:          hours,
 		Closed:         hidden,
 		Transcript:     transcript,
 		OnSend:         w.onSend,

@@ -154,3 +154,106 @@ func TestSiteTextsByLanguage(t *testing.T) {
 		t.Errorf("an agent's translations: %d, want 403", r.StatusCode)
 	}
 }
+
+// TestSiteAwayAndBusyMessages: the shop's away and busy messages and
+// their translations go through PUT /api/sites/{id} like the welcome (the
+// owners' and admins' endpoint: an agent may not), come back trimmed, and
+// reach the widget: its settings carry them, and its page, drawn while
+// nobody is online, shows the away message in the visitor's language. An
+// oversized text or an unknown language is refused, naming it, and
+// changes nothing.
+func TestSiteAwayAndBusyMessages(t *testing.T) {
+	env := newHTTPEnv(t)
+	c, csrf := env.login(t, "ann@shop.example")
+	hdr := map[string]string{"X-CSRF-Token": csrf, "Origin": env.url}
+	site := parley.Site{Name: "Shop", AllowedOrigins: []string{"https://shop.example"},
+		Welcome: "Hi!", WelcomeByLang: parley.Translations{"pl": "Cześć!"},
+		AwayMessage: " We reply within a day — <b>promise</b>. ", AwayMessageByLang: parley.Translations{"pl": " Odpowiemy w ciągu dnia. ", "de": ""},
+		BusyMessage: "Orders still ship today.", BusyMessageByLang: parley.Translations{"fr": "Les commandes partent aujourd'hui."},
+	}
+	var saved parley.Site
+	if r := env.do(t, c, "PUT", "/api/sites/shop", site, hdr, &saved); r.StatusCode != 200 {
+		t.Fatalf("saving the messages: %d", r.StatusCode)
+	}
+	stored, _ := env.db.Site("shop")
+	for _, s := range []parley.Site{saved, stored} {
+		if s.AwayMessage != "We reply within a day — <b>promise</b>." || len(s.AwayMessageByLang) != 1 || s.AwayMessageByLang["pl"] != "Odpowiemy w ciągu dnia." ||
+			s.BusyMessage != "Orders still ship today." || s.BusyMessageByLang["fr"] != "Les commandes partent aujourd'hui." {
+			t.Errorf("saved %q %v, %q %v: want trimmed, the empty one dropped", s.AwayMessage, s.AwayMessageByLang, s.BusyMessage, s.BusyMessageByLang)
+		}
+	}
+	var listed []parley.Site
+	if r := env.do(t, c, "GET", "/api/sites", nil, nil, &listed); r.StatusCode != 200 || len(listed) != 1 ||
+		listed[0].AwayMessageByLang["pl"] != "Odpowiemy w ciągu dnia." || listed[0].BusyMessage != "Orders still ship today." {
+		t.Errorf("the console's sites: %d %+v", r.StatusCode, listed)
+	}
+	sock := &sockEnv{url: env.url}
+	ws := widgetSettings(t, sock, "shop")
+	if ws.AwayMessage != stored.AwayMessage || ws.AwayMessageByLang["pl"] != "Odpowiemy w ciągu dnia." ||
+		ws.BusyMessage != "Orders still ship today." || ws.BusyMessageByLang["fr"] != "Les commandes partent aujourd'hui." {
+		t.Errorf("the widget page's settings: %+v", ws)
+	}
+	// Nobody is online: the page says so, with the shop's message, as text,
+	// all in the visitor's language as the app draws it.
+	for _, tc := range []struct{ lang, want, intro, notWant string }{
+		{"pl-PL,pl;q=0.9", `<p id="away-message" class="away-message">Odpowiemy w ciągu dnia.</p>`, "Cześć!", "We're away"},
+		{"de", `<p id="away-message" class="away-message">We reply within a day — &lt;b&gt;promise&lt;/b&gt;.</p>`, "Hi!", "We're away"},
+		{"en", `<p id="away-message" class="away-message">We reply within a day`, "Hi!", "Wir sind"},
+	} {
+		_, page := widgetPageHTML(t, sock, "shop", tc.lang)
+		if !strings.Contains(page, `id="hours"`) || !strings.Contains(page, tc.want) || !strings.Contains(page, `<div class="intro">`+tc.intro+`</div>`) ||
+			strings.Contains(page, tc.notWant) {
+			t.Errorf("the %s page: want the away line in its language, the welcome %q and %s:\n%s", tc.lang, tc.intro, tc.want, page)
+		}
+	}
+
+	for _, bad := range []struct {
+		edit func(*parley.Site)
+		code string
+		says string
+	}{
+		{func(s *parley.Site) { s.AwayMessage = strings.Repeat("a", 501) }, parley.ETooLarge, "Away message is 501 characters long"},
+		{func(s *parley.Site) { s.BusyMessage = strings.Repeat("ż", 501) }, parley.ETooLarge, "Busy message is 501 characters long"},
+		{func(s *parley.Site) { s.AwayMessageByLang = parley.Translations{"xx": "?"} }, parley.EInvalid, `Away message: unknown language "xx"`},
+		{func(s *parley.Site) { s.BusyMessageByLang = parley.Translations{"klingon": "?"} }, parley.EInvalid, "Busy message: unknown language"},
+		{func(s *parley.Site) { s.AwayMessageByLang = parley.Translations{"pl": strings.Repeat("a", 501)} }, parley.ETooLarge, "Away message in pl"},
+		{func(s *parley.Site) { s.BusyMessageByLang = parley.Translations{"es": strings.Repeat("a", 501)} }, parley.ETooLarge, "Busy message in es"},
+	} {
+		s := site
+		bad.edit(&s)
+		var e apiErr
+		if r := env.do(t, c, "PUT", "/api/sites/shop", s, hdr, &e); r.StatusCode < 400 || r.StatusCode >= 500 || e.Code != bad.code || !strings.Contains(e.Message, bad.says) {
+			t.Errorf("%d %+v, want %s saying %q", r.StatusCode, e, bad.code, bad.says)
+		}
+	}
+	unchanged := func(when string) {
+		t.Helper()
+		again, _ := env.db.Site("shop")
+		if again.AwayMessage != stored.AwayMessage || len(again.AwayMessageByLang) != 1 || again.AwayMessageByLang["pl"] != "Odpowiemy w ciągu dnia." ||
+			again.BusyMessage != stored.BusyMessage || len(again.BusyMessageByLang) != 1 {
+			t.Errorf("%s changed the messages: %q %v, %q %v", when, again.AwayMessage, again.AwayMessageByLang, again.BusyMessage, again.BusyMessageByLang)
+		}
+	}
+	unchanged("a refused save")
+
+	cb, csrfB := env.login(t, "bob@shop.example")
+	s := site
+	s.AwayMessage, s.BusyMessageByLang = "Hacked", parley.Translations{"pl": "Hacked"}
+	if r := env.do(t, cb, "PUT", "/api/sites/shop", s, map[string]string{"X-CSRF-Token": csrfB, "Origin": env.url}, nil); r.StatusCode != 403 {
+		t.Errorf("an agent's messages: %d, want 403", r.StatusCode)
+	}
+	unchanged("an agent's save")
+
+	// Cleared: the widget has nothing of them, its page the empty slot.
+	s = site
+	s.AwayMessage, s.AwayMessageByLang, s.BusyMessage, s.BusyMessageByLang = " ", nil, "", nil
+	if r := env.do(t, c, "PUT", "/api/sites/shop", s, hdr, nil); r.StatusCode != 200 {
+		t.Fatalf("clearing the messages: %d", r.StatusCode)
+	}
+	if ws := widgetSettings(t, sock, "shop"); ws.AwayMessage != "" || ws.AwayMessageByLang != nil || ws.BusyMessage != "" || ws.BusyMessageByLang != nil {
+		t.Errorf("cleared, the widget still has %+v", ws)
+	}
+	if _, page := widgetPageHTML(t, sock, "shop", "pl"); !strings.Contains(page, `<span class="away-message-none"></span>`) || strings.Contains(page, `class="away-message"`) {
+		t.Errorf("cleared, the page still draws an away message:\n%s", page)
+	}
+}

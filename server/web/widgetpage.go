@@ -50,6 +50,7 @@ var widgetTmpl = template.Must(template.New("widget").Parse(`<!DOCTYPE html>
 <span class="banner-none"></span>
 <div id="scroller" class="widget-body"><div class="intro">{{.Intro}}</div><div id="messages" class="messages" aria-live="polite"></div>
 {{- if .Expect}}<div id="wait" class="wait expect" role="status" aria-live="polite">{{.Expect}}</div>{{else}}<div id="wait" class="wait wait-none" role="status" aria-live="polite"></div>{{end -}}
+{{- if .Away}}<p id="away-message" class="away-message">{{.Away}}</p>{{else}}<span class="away-message-none"></span>{{end -}}
 <span class="surge-none"></span></div>
 <div class="typing-slot" aria-live="polite"><span class="typing-none"></span></div>
 <span class="notice-none"></span>
@@ -77,6 +78,9 @@ type widgetPage struct {
 	Color, OnColor                         template.CSS
 	Max                                    int
 	Heading, Intro, Hours, Expect, Preview string
+	// Away is the shop's own away message while Hours says it is closed
+	// or away (visitor.AwayMessage).
+	Away string
 	// Closed: the site is closed and hides its chat; Wait: the app must
 	// ask first (the pre-chat or offline form), so the composer waits,
 	// disabled, saying it is loading.
@@ -111,8 +115,8 @@ func (a *Assets) widgetPage(lang i18n.Lang, title, siteID, origin string, ws par
 		Origin:       origin,
 		Max:          parley.DefaultLimits.MaxTextRunes,
 		Heading:      ws.Title,
-		Intro:        ws.Welcome,
-		Hours:        visitor.Header(closed, open, now),
+		Intro:        ws.WelcomeByLang.In(string(lang), ws.Welcome),
+		Hours:        visitor.HeaderIn(lang, closed, open, now),
 		Closed:       closed == parley.OfflineHide,
 		Wait:         visitor.ClosedForm(ws.PreChat, closed) != nil,
 		Placeholder:  lang.T("Write a message…"),
@@ -123,6 +127,7 @@ func (a *Assets) widgetPage(lang i18n.Lang, title, siteID, origin string, ws par
 		CloseTitle:   lang.T("Close"),
 		Sending:      lang.T("Sending…"),
 	}
+	p.Away = visitor.AwayMessage(ws, lang, p.Hours)
 	if p.Heading == "" {
 		p.Heading = lang.T(visitor.DefaultTitle)
 	}

@@ -53,7 +53,8 @@ func mailTo(addr string) func(outbound.Mail) bool {
 }
 
 // TestBrowserOfflineFormAndEmail: outside business hours the widget says
-// when the shop is back and shows the offline form; what the shopper
+// when the shop is back, with the shop's away message, and shows the
+// offline form; what the shopper
 // sends is a conversation in the console and a mail to the shop at once;
 // the agent's answer, unseen, goes to the shopper by email, with a link
 // to continue the chat.
@@ -68,6 +69,7 @@ func TestBrowserOfflineFormAndEmail(t *testing.T) {
 		s.Routing.Hours.Week[tomorrow] = []parley.Span{{From: 9 * 60, To: 17 * 60}}
 		s.Routing.Offline = parley.OfflineForm
 		s.Mail.Notify = "owner@northwind.example"
+		s.AwayMessage = "Orders placed today <still> ship tomorrow."
 	}, now)
 	b := newBrowser(t, nil)
 	question := "Can I still order beans for Friday? " + t.Name()
@@ -80,6 +82,12 @@ func TestBrowserOfflineFormAndEmail(t *testing.T) {
 	poll(t, chat, 10*time.Second, "the closed header", `(document.querySelector('#hours') || {}).textContent || ''`, &header)
 	if want := "We're back tomorrow at 9:00 — leave your email and we'll reply there"; header != want {
 		t.Errorf("header %q, want %q", header, want)
+	}
+	// The shop's own away message, under it, as text.
+	var away string
+	step(t, chat, 5*time.Second, "reading the away message", chromedp.Evaluate(`(document.querySelector('#away-message.away-message') || {}).textContent || ''`, &away))
+	if want := "Orders placed today <still> ship tomorrow."; away != want {
+		t.Errorf("away message %q, want %q", away, want)
 	}
 	step(t, chat, 10*time.Second, "filling in the offline form",
 		chromedp.SendKeys("#prechat-name", "Kasia", chromedp.ByQuery),
@@ -135,14 +143,15 @@ func TestBrowserOfflineFormAndEmail(t *testing.T) {
 
 // TestBrowserSurgeOffer: when the estimated wait passes the site's busy
 // threshold, a new visitor sees "We're busy — about N minutes. Wait
-// here, or leave your email", keeps the queue line, and can leave an
-// email that the conversation keeps.
+// here, or leave your email" with the shop's busy message, keeps the
+// queue line, and can leave an email that the conversation keeps.
 func TestBrowserSurgeOffer(t *testing.T) {
 	requireBrowserTests(t)
 	m := startDemo(t, func(s *parley.Site) {
 		// One implicit team of everyone; busy past a minute.
 		s.Routing.Teams, s.Routing.Topics, s.Routing.DefaultTeam = nil, nil, ""
 		s.Routing.BusyMinutes = 1
+		s.BusyMessage = "Tracking links are in your order email."
 	})
 	owner := mustAgentID(t, m, browserAgentEmail)
 	if _, err := m.DB.SetAgentCapacity(owner, 3); err != nil {
@@ -189,6 +198,11 @@ func TestBrowserSurgeOffer(t *testing.T) {
 		`(() => { const s = document.querySelector('#surge:not(.surge-none) .surge-text'); return s && s.textContent.startsWith("We're busy — about ") ? s.textContent : '' })()`, &offer)
 	if !strings.Contains(offer, "minute") || !strings.Contains(offer, "leave your email") {
 		t.Errorf("surge offer %q", offer)
+	}
+	var busy string
+	step(t, chat, 5*time.Second, "reading the busy message", chromedp.Evaluate(`(document.querySelector('#surge .surge-text + .surge-message') || {}).textContent || ''`, &busy))
+	if want := "Tracking links are in your order email."; busy != want {
+		t.Errorf("busy message %q, want %q under the headline", busy, want)
 	}
 	var line string
 	step(t, chat, 5*time.Second, "reading the queue line", chromedp.Evaluate(`(document.querySelector('#wait') || {}).textContent || ''`, &line))
