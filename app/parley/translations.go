@@ -7,8 +7,9 @@ import (
 
 // SiteLanguages are the languages a site's own texts (welcome, greeting,
 // away and busy messages, topics) may be translated into: the widget's
-// (app/i18n.Supported). The default text is in whatever language the shop writes; the widget shows
-// the visitor's language's text, else the default.
+// (app/i18n.Supported). The default text is in whatever language the shop
+// writes; the widget shows the visitor's language's text, else the
+// default.
 var SiteLanguages = []string{"en", "pl", "ro", "sl", "de", "fr", "es"}
 
 // MaxTranslations bounds the translations of one text.
