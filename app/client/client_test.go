@@ -525,7 +525,9 @@ func TestAgent(t *testing.T) {
 	answer := a.Send(conv, "Yes, how can I help?", false)
 	vrec.wait(t, "the answer", func() bool { return vrec.hasMsg(answer) })
 	// The answer takes the queued chat first: "Ada joined" is seq 3.
-	arec.wait(t, "the answer's echo", func() bool { return a.LastSeq(conv) == 4 && arec.outboxEmpty() })
+	// The client's state moves before the app hears of it: wait for the
+	// app's copy.
+	arec.wait(t, "the answer's echo", func() bool { return a.LastSeq(conv) == 4 && arec.outboxEmpty() && arec.hasMsg(answer) })
 	checkMsgs(t, vrec.snapshot(), conv, []string{first, second, "", answer})
 	checkMsgs(t, arec.snapshot()[mark:], conv, []string{first, second, "", answer})
 
