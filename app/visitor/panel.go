@@ -144,7 +144,12 @@ func widgetRoot(class, color string) app.HTMLDiv {
 // Render implements app.Composer. Every slot is always present so that
 // go-app, which diffs children by position, never remounts the composer.
 func (p *Panel) Render() app.UI {
-	root := widgetRoot("widget", p.Color)
+	class := "widget"
+	if p.Form != nil {
+		// The form and what is above it scroll as one page.
+		class += " widget-form"
+	}
+	root := widgetRoot(class, p.Color)
 	title := p.Title
 	if title == "" {
 		title = p.Lang.T(DefaultTitle)

@@ -306,7 +306,9 @@ func TestPanelQueueAndAssignee(t *testing.T) {
 	match(t, app.Text("Ola Nowak is answering"), p, 0, slotHeader, 2, 1, 0)
 	match(t, app.Span().Class("presence presence-online").Role("img").Aria("label", "Online"), p, 0, slotHeader, 2, 2)
 	match(t, app.Div().ID("wait").Class("wait wait-none").Role("status").Aria("live", "polite"), p, 0, slotBody, 2)
-	// The form takes the composer's place.
+	// The form takes the composer's place, and the panel scrolls as one
+	// page with it.
+	match(t, app.Div().ID("parley").Class("widget widget-form").Attr("role", "main"), p, 0)
 	match(t, app.Form().ID(visitor.FormID).Class("prechat").Aria("label", "Start a chat").NoValidate(true).
 		OnSubmit(func(app.Context, app.Event) {}), p, 0, slotComposer, 0)
 
