@@ -48,24 +48,21 @@ func (s *Settings) renderTranslations(ro bool) app.UI {
 			app.Input().ID(id).Type("text").Value(t.NameByLang[lang]).ReadOnly(ro).
 				OnInput(s.set(func(v string) { setTranslation(&s.form.Routing.Topics[i].NameByLang, lang, v) }))))
 	}
+	// area is the field of one text's translation into lang.
+	area := func(id, text string, t *parley.Translations) app.UI {
+		return field(id, text+" in "+name, app.Textarea().ID(id).Rows(2).Text((*t)[lang]).ReadOnly(ro).
+			OnInput(s.set(func(v string) { setTranslation(t, lang, v) })))
+	}
 	return app.Div().ID("site-translations").Class("site-translations").Body(
 		app.H3().Text("Translations"),
 		app.P().Class("hint").Text("Visitors see these texts in their language, when you write them; otherwise the texts above. Leave a field empty to use the text above."),
 		field("site-text-lang", "Language", app.Select().ID("site-text-lang").Disabled(ro).
 			OnChange(func(ctx app.Context, e app.Event) { s.form.TextLang = ctx.JSSrc().Get("value").String() }).
 			Body(options...)),
-		field("site-welcome-lang", "Welcome text in "+name, app.Textarea().ID("site-welcome-lang").Rows(2).
-			Text(f.WelcomeByLang[lang]).ReadOnly(ro).
-			OnInput(s.set(func(v string) { setTranslation(&s.form.WelcomeByLang, lang, v) }))),
-		field("site-greeting-lang", "Greeting in "+name, app.Textarea().ID("site-greeting-lang").Rows(2).
-			Text(f.GreetingByLang[lang]).ReadOnly(ro).
-			OnInput(s.set(func(v string) { setTranslation(&s.form.GreetingByLang, lang, v) }))),
-		field("site-away-lang", "Away message in "+name, app.Textarea().ID("site-away-lang").Rows(2).
-			Text(f.AwayByLang[lang]).ReadOnly(ro).
-			OnInput(s.set(func(v string) { setTranslation(&s.form.AwayByLang, lang, v) }))),
-		field("site-busy-lang", "Busy message in "+name, app.Textarea().ID("site-busy-lang").Rows(2).
-			Text(f.BusyByLang[lang]).ReadOnly(ro).
-			OnInput(s.set(func(v string) { setTranslation(&s.form.BusyByLang, lang, v) }))),
+		area("site-welcome-lang", "Welcome text", &s.form.WelcomeByLang),
+		area("site-greeting-lang", "Greeting", &s.form.GreetingByLang),
+		area("site-away-lang", "Away message", &s.form.AwayByLang),
+		area("site-busy-lang", "Busy message", &s.form.BusyByLang),
 		app.Div().Class("site-topic-langs").Body(topics...),
 		s.renderAnnouncementLangs(ro, lang, name),
 	)
