@@ -190,8 +190,11 @@ func newPushService(t *testing.T) *pushService {
 	ps.status.Store(http.StatusCreated)
 	ps.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		// The answer is the status when the push arrived: read after the
+		// test has taken the push, it could be the one the test set next.
+		status := int(ps.status.Load())
 		ps.got <- delivery{path: r.URL.Path, header: r.Header.Clone(), body: body}
-		w.WriteHeader(int(ps.status.Load()))
+		w.WriteHeader(status)
 	}))
 	t.Cleanup(ps.Close)
 	return ps
