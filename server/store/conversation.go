@@ -201,21 +201,14 @@ func (d *DB) SetStatus(conv uint64, status string, jobs ...NewJob) (parley.Conve
 		if st.rec.IsOpen() == parley.IsOpenStatus(status) {
 			return nil
 		}
-		for _, j := range jobs {
-			if err := checkJob(j); err != nil {
-				return err
-			}
+		if err := checkJobs(jobs); err != nil {
+			return err
 		}
 		if err := b.setStatus(st, status); err != nil {
 			return err
 		}
-		for _, j := range jobs {
-			if j.Conv == 0 {
-				j.Conv = conv
-			}
-			if _, err := b.enqueue(j); err != nil {
-				return err
-			}
+		if err := b.enqueueFor(conv, jobs); err != nil {
+			return err
 		}
 		return nil
 	}, func() { out = st.rec.Conversation })

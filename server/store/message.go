@@ -171,10 +171,8 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 	if err := checkKind(a); err != nil {
 		return Appended{}, nil, err
 	}
-	for _, j := range append(a.Jobs[:len(a.Jobs):len(a.Jobs)], a.StartJobs...) {
-		if err := checkJob(j); err != nil {
-			return Appended{}, nil, err
-		}
+	if err := checkJobs(append(a.Jobs[:len(a.Jobs):len(a.Jobs)], a.StartJobs...)); err != nil {
+		return Appended{}, nil, err
 	}
 	st, seq, err := b.findResend(a)
 	if err != nil {
@@ -242,20 +240,13 @@ func (b *batch) append(a Append) (Appended, *convState, error) {
 	}
 	if a.JobsAfter != nil {
 		after := a.JobsAfter(st.rec.Conversation, started)
-		for _, j := range after {
-			if err := checkJob(j); err != nil {
-				return Appended{}, nil, err
-			}
+		if err := checkJobs(after); err != nil {
+			return Appended{}, nil, err
 		}
 		jobs = append(jobs[:len(jobs):len(jobs)], after...)
 	}
-	for _, j := range jobs {
-		if j.Conv == 0 {
-			j.Conv = st.rec.ID
-		}
-		if _, err := b.enqueue(j); err != nil {
-			return Appended{}, nil, err
-		}
+	if err := b.enqueueFor(st.rec.ID, jobs); err != nil {
+		return Appended{}, nil, err
 	}
 	return Appended{Message: m, Prev: prev, DroppedFiles: dropped}, st, nil
 }

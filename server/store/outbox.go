@@ -66,10 +66,8 @@ const (
 func (d *DB) Enqueue(ctx context.Context, jobs ...NewJob) ([]uint64, error) {
 	var ids []uint64
 	err := d.do(ctx, func(b *batch) error {
-		for _, j := range jobs {
-			if err := checkJob(j); err != nil {
-				return err
-			}
+		if err := checkJobs(jobs); err != nil {
+			return err
 		}
 		ids = ids[:0]
 		for _, j := range jobs {
@@ -82,6 +80,30 @@ func (d *DB) Enqueue(ctx context.Context, jobs ...NewJob) ([]uint64, error) {
 		return nil
 	}, nil)
 	return ids, err
+}
+
+// checkJobs checks each of jobs before any is written.
+func checkJobs(jobs []NewJob) error {
+	for _, j := range jobs {
+		if err := checkJob(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueueFor writes jobs in the batch's transaction, each job without a
+// conversation given conv.
+func (b *batch) enqueueFor(conv uint64, jobs []NewJob) error {
+	for _, j := range jobs {
+		if j.Conv == 0 {
+			j.Conv = conv
+		}
+		if _, err := b.enqueue(j); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func checkJob(j NewJob) error {

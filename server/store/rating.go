@@ -49,10 +49,8 @@ func (d *DB) Resolve(conv uint64, ratings parley.RatingSettings, jobs ...NewJob)
 		if !st.rec.IsOpen() {
 			return nil
 		}
-		for _, j := range jobs {
-			if err := checkJob(j); err != nil {
-				return err
-			}
+		if err := checkJobs(jobs); err != nil {
+			return err
 		}
 		if st.rec.Resolved.IsZero() {
 			r, err := visitor(b.visitors, st.rec.Visitor)
@@ -70,13 +68,8 @@ func (d *DB) Resolve(conv uint64, ratings parley.RatingSettings, jobs ...NewJob)
 		if err := b.setStatus(st, parley.StatusResolved); err != nil {
 			return err
 		}
-		for _, j := range jobs {
-			if j.Conv == 0 {
-				j.Conv = conv
-			}
-			if _, err := b.enqueue(j); err != nil {
-				return err
-			}
+		if err := b.enqueueFor(conv, jobs); err != nil {
+			return err
 		}
 		return nil
 	}, func() { out = st.rec.Conversation })

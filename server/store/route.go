@@ -203,21 +203,14 @@ func (d *DB) route(ctx context.Context, r Route, fn func(b *batch, st *convState
 		if r.Site != "" && st.rec.Site != r.Site {
 			return errConvNotFound(r.Conv)
 		}
-		for _, j := range r.Jobs {
-			if err := checkJob(j); err != nil {
-				return err
-			}
+		if err := checkJobs(r.Jobs); err != nil {
+			return err
 		}
 		if err := fn(b, st); err != nil {
 			return err
 		}
-		for _, j := range r.Jobs {
-			if j.Conv == 0 {
-				j.Conv = r.Conv
-			}
-			if _, err := b.enqueue(j); err != nil {
-				return err
-			}
+		if err := b.enqueueFor(r.Conv, r.Jobs); err != nil {
+			return err
 		}
 		return nil
 	}, func() { out = st.rec.Conversation })
