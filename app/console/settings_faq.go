@@ -13,15 +13,9 @@ import (
 	"github.com/parley-chat/parley/app/parley"
 )
 
-// faqBody is the body of GET and PUT /api/sites/{id}/faq.
-type faqBody struct {
-	FAQ   []parley.FAQEntry `json:"faq"`
-	Stats []parley.FAQStat  `json:"stats,omitempty"`
-}
-
 // FAQ returns a site's FAQ entries and their counters (owners and admins).
 func (a *API) FAQ(ctx context.Context, site string) ([]parley.FAQEntry, []parley.FAQStat, error) {
-	var out faqBody
+	var out parley.FAQList
 	if err := a.do(ctx, http.MethodGet, "/api/sites/"+url.PathEscape(site)+"/faq", nil, &out); err != nil {
 		return nil, nil, err
 	}
@@ -33,8 +27,8 @@ func (a *API) PutFAQ(ctx context.Context, site string, list []parley.FAQEntry) (
 	if list == nil {
 		list = []parley.FAQEntry{}
 	}
-	var out faqBody
-	if err := a.do(ctx, http.MethodPut, "/api/sites/"+url.PathEscape(site)+"/faq", faqBody{FAQ: list}, &out); err != nil {
+	var out parley.FAQList
+	if err := a.do(ctx, http.MethodPut, "/api/sites/"+url.PathEscape(site)+"/faq", parley.FAQList{FAQ: list}, &out); err != nil {
 		return nil, err
 	}
 	return out.FAQ, nil

@@ -64,6 +64,13 @@ type FAQStat struct {
 	Asked   int    `json:"asked"`
 }
 
+// FAQList is the body of GET and PUT /api/sites/{id}/faq: the site's
+// entries and (GET only) their counters over the days the store keeps.
+type FAQList struct {
+	FAQ   []FAQEntry `json:"faq"`
+	Stats []FAQStat  `json:"stats,omitempty"`
+}
+
 // CheckFAQ validates a site's FAQ entries and returns them normalised:
 // texts trimmed, keywords trimmed, deduplicated and without empty ones,
 // lang lowercase; an entry without an id gets a new one.

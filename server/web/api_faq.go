@@ -7,13 +7,6 @@ import (
 	"github.com/parley-chat/parley/server/store"
 )
 
-// faqBody is the body of GET and PUT /api/sites/{id}/faq. Stats (GET
-// only) are the entries' counters over the days the store keeps.
-type faqBody struct {
-	FAQ   []parley.FAQEntry `json:"faq"`
-	Stats []parley.FAQStat  `json:"stats,omitempty"`
-}
-
 // maxFAQBody holds 200 entries of 2,000-character answers, escaped.
 const maxFAQBody = 4 << 20
 
@@ -37,7 +30,7 @@ func (s *Server) handleFAQ(w http.ResponseWriter, r *http.Request, _ store.Sessi
 	if list == nil {
 		list = []parley.FAQEntry{}
 	}
-	writeJSON(w, http.StatusOK, faqBody{FAQ: list, Stats: stats})
+	writeJSON(w, http.StatusOK, parley.FAQList{FAQ: list, Stats: stats})
 }
 
 // handlePutFAQ is PUT /api/sites/{id}/faq: owners and admins replace the
@@ -48,7 +41,7 @@ func (s *Server) handlePutFAQ(w http.ResponseWriter, r *http.Request, _ store.Se
 	if !s.canManageFAQ(w, r, id, a) {
 		return
 	}
-	var body faqBody
+	var body parley.FAQList
 	if err := decodeJSON(w, r, &body, maxFAQBody); err != nil {
 		s.apiError(w, r, err)
 		return
@@ -64,7 +57,7 @@ func (s *Server) handlePutFAQ(w http.ResponseWriter, r *http.Request, _ store.Se
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, faqBody{FAQ: list})
+	writeJSON(w, http.StatusOK, parley.FAQList{FAQ: list})
 }
 
 func (s *Server) canManageFAQ(w http.ResponseWriter, r *http.Request, site string, a parley.Agent) bool {
