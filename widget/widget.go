@@ -79,7 +79,11 @@ var colorRE = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}){1,2}$`)
 // ConfigFor returns the loader config of site, served from base (Parley's
 // public URL). Invalid allowed origins are dropped rather than refused: the
 // admin API validates them, and a bad entry must not widen what is allowed.
-func ConfigFor(site parley.Site, base string) Config {
+func ConfigFor(site parley.Site, base string) Config { return ConfigIn(site, base, "") }
+
+// ConfigIn is ConfigFor with the teasers in language lang where they have
+// it ("": their texts).
+func ConfigIn(site parley.Site, base, lang string) Config {
 	cfg := Config{
 		Site:    site.ID,
 		Base:    strings.TrimRight(base, "/"),
@@ -108,7 +112,7 @@ func ConfigFor(site parley.Site, base string) Config {
 		cfg.Proactive.MessageByLang = nil
 	}
 	cfg.Hide = site.Routing.WhenClosed() == parley.OfflineHide
-	cfg.Teasers = TeasersIn(site, "", time.Now())
+	cfg.Teasers = TeasersIn(site, lang, time.Now())
 	// Validated when saved; checked again, as they become links.
 	if c := site.Contact.Email; c != "" && parley.LooksLikeEmail(c) {
 		cfg.Contact = append(cfg.Contact, [2]string{"mailto:" + c, c})

@@ -265,12 +265,15 @@ func (s *Server) handleLoader(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("console.warn(\"Parley: the widget loader was not built into this server. Run `make build`.\");\n"))
 		return
 	}
-	cfg := widget.ConfigFor(site, s.cfg.PublicURL)
 	// The launcher's words and the teasers in the browser's language: the
 	// loader carries none of the other languages' (the 5 KB budget).
+	lang := ""
 	if l := i18n.MatchAcceptLanguage(r.Header.Get("Accept-Language")); l != i18n.EN {
-		cfg.Words = i18n.LauncherWords(l)
-		cfg.Teasers = widget.TeasersIn(site, string(l), time.Now())
+		lang = string(l)
+	}
+	cfg := widget.ConfigIn(site, s.cfg.PublicURL, lang)
+	if lang != "" {
+		cfg.Words = i18n.LauncherWords(i18n.Lang(lang))
 	}
 	s.cfg.Assets.loader.Serve(w, r, cfg)
 }
