@@ -69,13 +69,6 @@ func (d *deliveredMarks) move(conv uint64, side string, seq, publicSeq uint64) (
 	return before, publicBefore
 }
 
-// size is how many conversations have marks.
-func (d *deliveredMarks) size() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return len(d.cur) + len(d.old)
-}
-
 // fill puts the marks into convs: as agents see them, or (forVisitor) as
 // their visitor may.
 func (d *deliveredMarks) fill(convs []parley.Conversation, forVisitor bool) {

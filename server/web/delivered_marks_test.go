@@ -39,3 +39,10 @@ func TestDeliveredMarksBounded(t *testing.T) {
 		t.Errorf("before = %d, want 5", before)
 	}
 }
+
+// size is how many conversations have marks.
+func (d *deliveredMarks) size() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.cur) + len(d.old)
+}
